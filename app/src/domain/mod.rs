@@ -1,0 +1,33 @@
+//! The domain of SPEC §1 and the rules of SPEC §2, shared by the browser and the server.
+//!
+//! Every type here can only hold valid data: the way in is `parse`, which says what is
+//! wrong in words an administrator can act on. Nothing in this module touches I/O, so the
+//! same code checks a form field in wasm and decides on the server.
+
+mod email;
+mod external_id;
+mod member;
+mod names;
+mod program;
+mod progress;
+pub mod rules;
+mod seats;
+
+pub use email::Email;
+pub use external_id::ExternalId;
+pub use member::{MemberStatus, Permission};
+pub use names::{JobTitle, OrganizationName, PersonName};
+pub use program::Program;
+pub use progress::Progress;
+pub use seats::{SeatKind, SeatPool, SeatShortage};
+
+/// Why a value was refused. The message is shown as is, next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FieldError(pub String);
+
+impl FieldError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
