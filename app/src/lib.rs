@@ -1,1 +1,67 @@
+//! Roster's shared crate: the domain and its rules, the server functions, and the pages.
+//! Built with `ssr` into the server and with `hydrate` into the browser's wasm.
+
+pub mod api;
+pub mod components;
 pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use pages::{
+    home::Home, invite::AcceptInvitationPage, my_programs::MyProgramsPage, organization::OrganizationPage,
+    sign_in::SignInPage, status::NotFound,
+};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects only run in the browser: this marks the page as hydrated, which tests wait
+    // for before using anything that needs the wasm.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/roster.css"/>
+        <Title text="Roster"/>
+        <Router>
+            <main>
+                // Async rendering: guarded pages decide on a redirect or a 403 before the
+                // first byte is sent, so the status code is right for every visitor.
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

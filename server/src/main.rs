@@ -1,1 +1,136 @@
-fn main(){}
+use anyhow::Context;
+use app::domain::{Email, OrganizationName, PersonName};
+use app::server::{organizations, RuntimeConfig, ServerState};
+use clap::Parser;
+use server::cli::{Cli, Command, CreateOrg, OrgCommand};
+use server::config::{Config, Environment};
+use server::{db, demo, http, maintenance};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let pool = db::connect(&config.database_url).await?;
+            db::migrate(&pool).await?;
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Org(OrgCommand::Create(args)) => create_org(config, args).await,
+    }
+}
+
+fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOptions> {
+    // Under cargo-leptos the LEPTOS_* variables describe the build; run by hand from the
+    // project root, the workspace Cargo.toml does.
+    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let conf = leptos::prelude::get_configuration(if from_env { None } else { Some("Cargo.toml") })
+        .context("could not read the Leptos configuration (run from the project root, or set LEPTOS_* variables)")?;
+    let mut options = conf.leptos_options;
+    if let Some(addr) = config.site_addr {
+        options.site_addr = addr;
+    }
+    Ok(options)
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let options = leptos_options(&config)?;
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    let addr = options.site_addr;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+
+    let demo_ready = if config.environment == Environment::Development {
+        demo::ensure(&pool).await?
+    } else {
+        false
+    };
+    maintenance::spawn(pool.clone());
+
+    let state = http::AppState {
+        leptos_options: options,
+        server: ServerState {
+            pool,
+            config: Arc::new(RuntimeConfig {
+                public_url: public_url.clone(),
+                secure_cookies: config.secure_cookies,
+            }),
+        },
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr} (is another server running there?)"))?;
+    tracing::info!(%addr, "listening");
+    println!("\nRoster is running at {public_url}");
+    if demo_ready {
+        println!(
+            "Sign in at {public_url}/sign-in\n  administrator: {} / {}\n  member:        {} / {}\n",
+            demo::ADMIN_EMAIL,
+            demo::PASSWORD,
+            demo::MEMBER_EMAIL,
+            demo::PASSWORD
+        );
+    }
+    http::serve(listener, http::router(state)).await?;
+    Ok(())
+}
+
+async fn create_org(config: Config, args: CreateOrg) -> anyhow::Result<()> {
+    let new = organizations::NewOrganization {
+        name: OrganizationName::parse(&args.name).context("--name")?,
+        enable_seats: args.enable_seats,
+        opportunity_seats: args.opportunity_seats,
+        admin_first_name: PersonName::parse(&args.admin_first_name, "first name").context("--admin-first-name")?,
+        admin_last_name: PersonName::parse(&args.admin_last_name, "last name").context("--admin-last-name")?,
+        admin_email: Email::parse(&args.admin_email).context("--admin-email")?,
+        admin_enable_seat: args.admin_enable_seat,
+    };
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    let created = organizations::create(&pool, &new, "command line")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let public_url = config
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", config.site_addr.map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())));
+    println!(
+        "Created organization {:?} (id {}) with {} Enable and {} Opportunity seats.",
+        new.name.as_str(),
+        created.organization_id,
+        new.enable_seats,
+        new.opportunity_seats
+    );
+    println!(
+        "Invitation link for {} (valid 7 days, single use):\n{}",
+        new.admin_email,
+        app::server::invitations::accept_url(&public_url, &created.invitation_token)
+    );
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Server functions: the only way the browser reaches data. Each one is thin: it checks
+//! who is calling (`server::session::require_*`), scopes every query to the caller's
+//! organization, and leaves rules to `domain`.
+
+pub mod auth;
+pub mod learner;
+pub mod organization;

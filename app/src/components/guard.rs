@@ -1,0 +1,61 @@
+use super::{set_status, Layout};
+use crate::api::auth::{current_viewer, Viewer};
+use crate::pages::status::Forbidden;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+/// Who may see a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    SignedIn,
+    Admin,
+}
+
+/// Renders `page` for a viewer the page admits: anonymous visitors are redirected to
+/// sign-in (302 on the server), signed-in members without access get a 403 page.
+/// The same check runs again in every server function the page calls.
+#[component]
+pub fn Guarded<F>(access: Access, page: F) -> impl IntoView
+where
+    F: Fn(Viewer) -> AnyView + Clone + Send + Sync + 'static,
+{
+    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let page = page.clone();
+                let here = location.pathname.get_untracked();
+                Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(viewer)) if access == Access::SignedIn || viewer.is_admin() => {
+                            view! { <Layout viewer=viewer.clone()>{page(viewer)}</Layout> }.into_any()
+                        }
+                        Ok(Some(viewer)) => {
+                            set_status(403);
+                            view! { <Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
+                        }
+                        Ok(None) | Err(crate::error::AppError::Unauthenticated) => {
+                            let target = format!("/sign-in?next={}", urlencode(&here));
+                            view! { <Redirect path=target/> }.into_any()
+                        }
+                        Err(error) => {
+                            set_status(500);
+                            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn urlencode(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,27 @@
+use crate::api::auth::{SignOut, Viewer};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The frame of every signed-in page: the organization, navigation and sign-out.
+#[component]
+pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let admin = viewer.is_admin();
+    view! {
+        <header class="topbar">
+            <a class="brand" href=viewer.home_path()>"Roster"</a>
+            <span class="org-name">{viewer.organization_name.clone()}</span>
+            <nav aria-label="Main">
+                <Show when=move || admin>
+                    <A href="/organization">"My Organization"</A>
+                </Show>
+                <A href="/my-programs">"My programs"</A>
+            </nav>
+            <span class="who">{format!("{} {}", viewer.first_name, viewer.last_name)}</span>
+            <ActionForm action=sign_out>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        </header>
+        <div class="page">{children()}</div>
+    }
+}

@@ -1,0 +1,30 @@
+//! Pieces the pages share: the signed-in layout, the access guard, form helpers.
+
+mod guard;
+mod layout;
+
+pub use guard::{Access, Guarded};
+pub use layout::Layout;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// An error that a server function returned to a form submitted before the page was
+/// interactive: the server redirects back with it encoded in the `__err` parameter.
+pub fn url_error() -> Option<AppError> {
+    let query = use_query_map();
+    let encoded = query.read_untracked().get("__err")?;
+    Some(leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&encoded))
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(_code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(_code),
+    ) {
+        response.set_status(code);
+    }
+}

@@ -1,0 +1,102 @@
+//! The one error type of Roster's server functions. Each variant carries a message meant
+//! for the person at the screen; internal causes are logged on the server and never sent.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("This page is for administrators of the organization.")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    /// Bad input or a rule that said no; the message says what to do.
+    #[error("{0}")]
+    Invalid(String),
+    /// Bad input in one form field, shown next to that field.
+    #[error("{message}")]
+    Field { field: String, message: String },
+    #[error("Something went wrong on our side and it has been logged. Please try again in a moment.")]
+    Internal,
+    /// The request never reached the server function, or its answer could not be read.
+    #[error("The server could not be reached ({0}). Check your connection and try again.")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        AppError::Invalid(message.into())
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Field {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for one form field, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Field { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid("The form was incomplete. Reload the page and try again.".into())
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::domain::rules::RuleViolation> for AppError {
+    fn from(value: crate::domain::rules::RuleViolation) -> Self {
+        AppError::Invalid(value.0)
+    }
+}
+
+impl From<crate::domain::SeatShortage> for AppError {
+    fn from(value: crate::domain::SeatShortage) -> Self {
+        AppError::Invalid(value.message())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    /// Database failures are logged with their cause and reach the user as `Internal`,
+    /// except the constraints that state a rule, which keep their meaning.
+    fn from(error: sqlx::Error) -> Self {
+        if let Some(db) = error.as_database_error() {
+            match db.constraint() {
+                Some("organizations_enable_seats_within_bought") => {
+                    return AppError::invalid("No free Enable seat: all are in use. Free one or buy more.")
+                }
+                Some("organizations_opportunity_seats_within_bought") => {
+                    return AppError::invalid(
+                        "No free Opportunity seat: all are in use. Free one or buy more.",
+                    )
+                }
+                Some("members_email_unique_per_organization") => {
+                    return AppError::field("email", "A member with this email address already exists in your organization.")
+                }
+                Some("members_external_id_unique_per_organization") => {
+                    return AppError::field("user_id", "A member with this user_id already exists in your organization.")
+                }
+                _ => {}
+            }
+        }
+        tracing::error!(error = %error, "database error");
+        AppError::Internal
+    }
+}

@@ -1,0 +1,58 @@
+use crate::api::auth::SignIn;
+use crate::components::url_error;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = query.read_untracked().get("next").unwrap_or_default();
+    let early_error = url_error();
+    let error = move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        Some(Ok(())) => None,
+        None => early_error.as_ref().map(ToString::to_string),
+    };
+    // Works as a plain form before the page is interactive; once hydrated the same form
+    // is submitted without a reload, and this toggle works.
+    let (show_password, set_show_password) = signal(false);
+    view! {
+        <section class="card auth">
+            <h1>"Sign in to Roster"</h1>
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=next/>
+                <div class="field">
+                    <label for="email">"Email address"</label>
+                    <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <div class="with-button">
+                        <input
+                            id="password"
+                            name="password"
+                            type=move || if show_password.get() { "text" } else { "password" }
+                            autocomplete="current-password"
+                            required
+                        />
+                        <button
+                            type="button"
+                            class="secondary"
+                            aria-controls="password"
+                            aria-pressed=move || show_password.get().to_string()
+                            on:click=move |_| set_show_password.update(|s| *s = !*s)
+                        >
+                            {move || if show_password.get() { "Hide" } else { "Show" }}
+                        </button>
+                    </div>
+                </div>
+                <p class="error" role="alert" data-testid="sign-in-error">{error}</p>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="hint">"New here? Open the invitation link from your email to set your password."</p>
+        </section>
+    }
+}

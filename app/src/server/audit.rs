@@ -1,0 +1,37 @@
+//! The activity log: who did what to whom, written in the transaction of the change.
+
+use crate::error::AppError;
+use sqlx::PgConnection;
+
+/// Who acted: a signed-in member, or the system (command line, demo seed).
+pub enum Actor<'a> {
+    Member { id: i64, label: &'a str },
+    System(&'a str),
+}
+
+pub async fn record(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    actor: Actor<'_>,
+    action: &str,
+    subject_member_id: Option<i64>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let (actor_id, label) = match actor {
+        Actor::Member { id, label } => (Some(id), label),
+        Actor::System(label) => (None, label),
+    };
+    sqlx::query!(
+        r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        organization_id,
+        actor_id,
+        label,
+        action,
+        subject_member_id,
+        details,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! Invitations: a random single-use token, stored hashed, valid for seven days.
+//! Resending replaces the row, so only the newest link works.
+
+use super::crypto::{hash_password, new_token, token_digest};
+use crate::domain::{NewPassword, Permission};
+use crate::error::AppError;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+pub const VALID_FOR_DAYS: i32 = 7;
+
+/// Issues (or replaces) the member's invitation and returns the token for the link.
+pub async fn issue(conn: &mut PgConnection, member_id: i64, invited_by: Option<i64>) -> Result<String, AppError> {
+    let (token, digest) = new_token();
+    sqlx::query!(
+        r#"INSERT INTO invitations (member_id, token_hash, invited_by, expires_at)
+           VALUES ($1, $2, $3, now() + make_interval(days => $4))
+           ON CONFLICT (member_id) DO UPDATE
+              SET token_hash = EXCLUDED.token_hash, invited_by = EXCLUDED.invited_by,
+                  created_at = now(), expires_at = EXCLUDED.expires_at, accepted_at = NULL"#,
+        member_id,
+        digest,
+        invited_by,
+        VALID_FOR_DAYS,
+    )
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+pub fn accept_url(public_url: &str, token: &str) -> String {
+    format!("{}/invite/{token}", public_url.trim_end_matches('/'))
+}
+
+/// What an invitation link leads to.
+pub enum Lookup {
+    Open {
+        organization_name: String,
+        first_name: String,
+        email: String,
+    },
+    Expired {
+        expired_at: OffsetDateTime,
+    },
+    /// Unknown, already used, replaced by a resend, or revoked.
+    Unusable,
+}
+
+pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT o.name AS organization_name, m.first_name, m.email, m.status,
+                  i.expires_at, i.accepted_at, i.expires_at <= now() AS "expired!"
+             FROM invitations i
+             JOIN members m ON m.id = i.member_id
+             JOIN organizations o ON o.id = m.organization_id
+            WHERE i.token_hash = $1"#,
+        token_digest(token),
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) if r.accepted_at.is_none() && r.status == "invited" => {
+            if r.expired {
+                Lookup::Expired { expired_at: r.expires_at }
+            } else {
+                Lookup::Open {
+                    organization_name: r.organization_name,
+                    first_name: r.first_name,
+                    email: r.email,
+                }
+            }
+        }
+        _ => Lookup::Unusable,
+    })
+}
+
+pub const UNUSABLE_MESSAGE: &str = "This invitation link cannot be used: it was already used, or a newer invitation replaced it. If you have set your password, sign in; otherwise ask your administrator to resend the invitation.";
+
+pub fn expired_message(expired_at: OffsetDateTime) -> String {
+    let date = expired_at
+        .format(time::macros::format_description!("[day] [month repr:long] [year]"))
+        .unwrap_or_default();
+    format!("This invitation expired on {date}. Ask your administrator to resend it: the new email will have a fresh link.")
+}
+
+/// Accepts an invitation: sets the password, activates the member and uses the token
+/// up, all in one transaction. The row lock makes the token single-use even when the
+/// link is submitted twice at once. Returns the member's id and permission.
+pub async fn accept(pool: &PgPool, token: &str, password: &NewPassword) -> Result<(i64, Permission), AppError> {
+    // Hash before taking locks: Argon2 is deliberately slow.
+    let password_hash = hash_password(password.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT i.id, i.member_id, i.accepted_at, i.expires_at, i.expires_at <= now() AS "expired!",
+                  m.status, m.permission, m.organization_id, m.email
+             FROM invitations i JOIN members m ON m.id = i.member_id
+            WHERE i.token_hash = $1
+            FOR UPDATE OF i, m"#,
+        token_digest(token),
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row.filter(|r| r.accepted_at.is_none() && r.status == "invited") else {
+        return Err(AppError::invalid(UNUSABLE_MESSAGE));
+    };
+    if row.expired {
+        return Err(AppError::invalid(expired_message(row.expires_at)));
+    }
+    sqlx::query!(
+        "UPDATE members SET password_hash = $2, status = 'active', activated_at = now() WHERE id = $1",
+        row.member_id,
+        password_hash,
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("UPDATE invitations SET accepted_at = now() WHERE id = $1", row.id)
+        .execute(&mut *tx)
+        .await?;
+    super::audit::record(
+        &mut tx,
+        row.organization_id,
+        super::audit::Actor::Member { id: row.member_id, label: &row.email },
+        "invitation.accepted",
+        Some(row.member_id),
+        serde_json::json!({}),
+    )
+    .await?;
+    super::session::start(&mut tx, row.member_id).await?;
+    tx.commit().await?;
+    let permission = Permission::parse(&row.permission).map_err(|_| AppError::Internal)?;
+    Ok((row.member_id, permission))
+}

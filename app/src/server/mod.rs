@@ -1,0 +1,42 @@
+//! Server-only code behind the server functions: the database, cryptography, sessions.
+//! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
+
+pub mod audit;
+pub mod crypto;
+pub mod invitations;
+pub mod organizations;
+pub mod session;
+pub mod throttle;
+
+use crate::error::AppError;
+use leptos::prelude::use_context;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Settings the server functions need at run time.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Where people reach this site, for links in emails and printed invitations.
+    pub public_url: String,
+    /// Mark cookies `Secure` (serve over HTTPS in production).
+    pub secure_cookies: bool,
+}
+
+/// What the axum server hands to every server function and page render as context.
+#[derive(Clone)]
+pub struct ServerState {
+    pub pool: PgPool,
+    pub config: Arc<RuntimeConfig>,
+}
+
+/// The state provided by the server binary. Missing context is a wiring bug, logged.
+pub fn state() -> Result<ServerState, AppError> {
+    use_context::<ServerState>().ok_or_else(|| {
+        tracing::error!("ServerState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub fn pool() -> Result<PgPool, AppError> {
+    state().map(|s| s.pool)
+}

@@ -1,0 +1,55 @@
+//! Configuration from the environment (see README, "Configuration").
+
+use anyhow::{bail, Context};
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// `SITE_ADDR` or `LEPTOS_SITE_ADDR`; cargo-leptos' metadata gives 127.0.0.1:3000.
+    pub site_addr: Option<SocketAddr>,
+    /// `PUBLIC_URL`: how people reach the site, for links in emails.
+    pub public_url: Option<String>,
+    pub environment: Environment,
+    /// `COOKIE_SECURE=true` marks cookies Secure (production behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let database_url = std::env::var("DATABASE_URL")
+            .context("DATABASE_URL is not set: point it at a PostgreSQL database (make run sets one up)")?;
+        let site_addr = match std::env::var("SITE_ADDR").or_else(|_| std::env::var("LEPTOS_SITE_ADDR")) {
+            Ok(addr) => Some(
+                addr.parse()
+                    .with_context(|| format!("SITE_ADDR {addr:?} is not an address like 127.0.0.1:3000"))?,
+            ),
+            Err(_) => None,
+        };
+        let environment = match std::env::var("ROSTER_ENV").as_deref() {
+            Ok("development") | Ok("dev") => Environment::Development,
+            Ok("production") | Ok("prod") | Err(_) => Environment::Production,
+            Ok(other) => bail!("ROSTER_ENV {other:?} is neither development nor production"),
+        };
+        let secure_cookies = match std::env::var("COOKIE_SECURE").as_deref() {
+            Ok("true") | Ok("1") => true,
+            Ok("false") | Ok("0") => false,
+            Ok(other) => bail!("COOKIE_SECURE {other:?} is neither true nor false"),
+            // Secure by default in production; plain http://127.0.0.1 in development.
+            Err(_) => environment == Environment::Production,
+        };
+        Ok(Self {
+            database_url,
+            site_addr,
+            public_url: std::env::var("PUBLIC_URL").ok().filter(|u| !u.is_empty()),
+            environment,
+            secure_cookies,
+        })
+    }
+}

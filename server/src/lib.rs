@@ -1,0 +1,9 @@
+//! Roster's server: configuration, the database pool and migrations, the HTTP routes,
+//! background maintenance, the demo data and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod maintenance;
