@@ -1,0 +1,39 @@
+# Shared by run.sh and test.sh: PATH, and a database when DATABASE_URL is not given.
+export PATH="$HOME/.cargo/bin:$PATH"
+# Builds use the committed query data in .sqlx, never a live database (see README).
+export SQLX_OFFLINE=true
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The URL of database $2 on the server of URL $1 (same user, host and options).
+db_url_named() {
+  python3 - "$1" "$2" <<'PY'
+import sys, urllib.parse as u
+url = u.urlsplit(sys.argv[1])
+print(u.urlunsplit(url._replace(path="/" + sys.argv[2])))
+PY
+}
+
+# (Re)creates database $2 on the server of URL $1; with "keep" as $3 an existing one stays.
+ensure_database() {
+  local admin; admin=$(db_url_named "$1" postgres)
+  if [ "${3:-}" = keep ]; then
+    psql -qAt "$admin" -c "SELECT 1 FROM pg_database WHERE datname = '$2'" | grep -q 1 \
+      || psql -q "$admin" -c "CREATE DATABASE \"$2\"" >/dev/null
+  else
+    psql -q "$admin" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" -c "CREATE DATABASE \"$2\"" >/dev/null
+  fi
+}
+
+# Sets DATABASE_URL: the given one, or a private PostgreSQL started for this checkout
+# (PRIVATE_PG=1 then, so the caller can stop it).
+use_database() {
+  PRIVATE_PG=
+  if [ -z "${DATABASE_URL:-}" ]; then
+    say "Starting a private PostgreSQL (data in .data/pg)"
+    scripts/pg.sh start
+    PRIVATE_PG=1
+    DATABASE_URL=$(scripts/pg.sh url "$1")
+    ensure_database "$DATABASE_URL" "$1" keep
+    export DATABASE_URL
+  fi
+}

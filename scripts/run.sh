@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make run`: build, migrate, seed the demo organization and serve http://127.0.0.1:3000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+scripts/setup.sh run
+use_database roster
+trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
+
+say "Building (cargo leptos build)"
+cargo leptos build
+
+export ROSTER_ENV=${ROSTER_ENV:-development}
+export SITE_ADDR=${SITE_ADDR:-${LEPTOS_SITE_ADDR:-127.0.0.1:3000}}
+say "Serving at http://$SITE_ADDR (Ctrl-C stops it)"
+target/debug/roster serve

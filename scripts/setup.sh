@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Roster need, when it is missing:
+# the wasm target, cargo-leptos, wasm-bindgen-cli at exactly the Cargo.lock version,
+# the end-to-end npm packages, Debian's Chromium and PostgreSQL. Safe to run again.
+#   scripts/setup.sh          everything
+#   scripts/setup.sh run      what `make run` needs (no browser)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "Adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+leptos_version=0.3.11
+if ! cargo leptos --version 2>/dev/null | grep -q "$leptos_version"; then
+  say "Installing cargo-leptos $leptos_version (takes a while, once)"
+  # Its locked dependencies want a newer rustc than stable here; nightly builds it.
+  # no_downloads: cargo-leptos uses the wasm-bindgen installed below, never fetches one.
+  if rustup toolchain list | grep -q '^nightly'; then
+    cargo +nightly install --locked cargo-leptos --version "$leptos_version" --features no_downloads
+  else
+    cargo install cargo-leptos --version "$leptos_version" --features no_downloads
+  fi
+fi
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
+  say "Installing wasm-bindgen-cli $bindgen_version (the Cargo.lock version)"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+if [ -z "${DATABASE_URL:-}" ] && ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  say "Installing PostgreSQL"
+  apt_install postgresql
+fi
+
+if [ "$what" = all ]; then
+  if ! command -v chromium >/dev/null; then
+    say "Installing Debian's Chromium (for the browser tests)"
+    apt_install chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "Installing the end-to-end test packages"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi

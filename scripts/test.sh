@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make test`: unit, database and browser tests, against a real PostgreSQL and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+scripts/setup.sh all
+use_database roster_test
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$PRIVATE_PG" ] && scripts/pg.sh stop
+  return 0
+}
+trap cleanup EXIT
+
+say "Unit tests: the shared domain (as the browser builds it)"
+cargo test -p app --lib
+
+say "Unit and database tests: the server side (each #[sqlx::test] gets its own database)"
+cargo test -p app --features ssr --lib
+cargo test -p server
+
+say "Building the site for the browser tests"
+cargo leptos build
+
+say "Browser tests (Playwright, Chromium)"
+e2e_url=$(db_url_named "$DATABASE_URL" roster_e2e)
+ensure_database "$DATABASE_URL" roster_e2e
+port=${E2E_PORT:-3100}
+log=target/e2e-server.log
+DATABASE_URL=$e2e_url ROSTER_ENV=development SITE_ADDR=127.0.0.1:$port \
+  target/debug/roster serve >"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "the server did not start" >&2; exit 1; }
+  sleep 0.5
+done
+(cd end2end && BASE_URL="http://127.0.0.1:$port" ROSTER_BIN="$PWD/../target/debug/roster" \
+  DATABASE_URL="$e2e_url" npx playwright test)
+say "All tests passed"

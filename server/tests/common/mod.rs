@@ -1,0 +1,136 @@
+//! `spawn_app`: the real server on port 0 against the test's own database, and a
+//! cookie-keeping HTTP client that calls pages and server functions as a browser would.
+#![allow(dead_code)]
+
+use app::domain::{Email, OrganizationName, PersonName};
+use app::error::AppError;
+use app::server::organizations::{self, NewOrganization};
+use app::server::{RuntimeConfig, ServerState};
+use leptos::prelude::LeptosOptions;
+use leptos::server_fn::ServerFn;
+use reqwest::redirect::Policy;
+use server::http::{self, AppState};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+}
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("roster").build(),
+        server: ServerState {
+            pool: pool.clone(),
+            config: Arc::new(RuntimeConfig {
+                public_url: base.clone(),
+                secure_cookies: false,
+            }),
+        },
+    };
+    tokio::spawn(http::serve(listener, http::router(state)));
+    TestApp { base, pool }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Calls server function `F` with form fields, as the hydrated page does.
+    pub async fn call<F: ServerFn>(&self, client: &reqwest::Client, form: &[(&str, &str)]) -> Result<serde_json::Value, AppError> {
+        let response = client
+            .post(self.url(F::PATH))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let ok = response.status().is_success();
+        let body = response.text().await.unwrap();
+        if ok {
+            Ok(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+        } else {
+            Err(serde_json::from_str(&body).unwrap_or_else(|_| panic!("not an AppError: {body}")))
+        }
+    }
+
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> Result<serde_json::Value, AppError> {
+        self.call::<app::api::auth::SignIn>(client, &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// An organization whose first administrator accepted the invitation with `password`.
+    /// Returns (organization id, admin member id).
+    pub async fn organization_with_admin(&self, name: &str, admin_email: &str, password: &str) -> (i64, i64) {
+        let created = create_organization(&self.pool, name, admin_email, 10, 5).await;
+        let result = self
+            .call::<app::api::auth::AcceptInvitation>(
+                &browser(),
+                &[
+                    ("token", &created.invitation_token),
+                    ("password", password),
+                    ("password_confirmation", password),
+                ],
+            )
+            .await;
+        assert!(result.is_ok(), "{result:?}");
+        (created.organization_id, created.admin_member_id)
+    }
+
+    /// A member in the organization; with a password they are active, otherwise invited.
+    pub async fn member(&self, organization_id: i64, email: &str, permission: &str, password: Option<&str>) -> i64 {
+        let hash = match password {
+            Some(p) => Some(app::server::crypto::hash_password(p.to_owned()).await.unwrap()),
+            None => None,
+        };
+        sqlx::query_scalar!(
+            "INSERT INTO members (organization_id, first_name, last_name, email, permission, status, password_hash)
+             VALUES ($1, 'Test', 'Member', $2, $3, CASE WHEN $4::text IS NULL THEN 'invited' ELSE 'active' END, $4)
+             RETURNING id",
+            organization_id,
+            email,
+            permission,
+            hash,
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+}
+
+pub async fn create_organization(
+    pool: &PgPool,
+    name: &str,
+    admin_email: &str,
+    enable_seats: i32,
+    opportunity_seats: i32,
+) -> organizations::CreatedOrganization {
+    organizations::create(
+        pool,
+        &NewOrganization {
+            name: OrganizationName::parse(name).unwrap(),
+            enable_seats,
+            opportunity_seats,
+            admin_first_name: PersonName::parse("Ada", "first name").unwrap(),
+            admin_last_name: PersonName::parse("Admin", "last name").unwrap(),
+            admin_email: Email::parse(admin_email).unwrap(),
+            admin_enable_seat: false,
+        },
+        "test",
+    )
+    .await
+    .unwrap()
+}
