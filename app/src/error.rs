@@ -1,9 +1,9 @@
 //! The one error type of Roster's server functions. Each variant carries a message meant
 //! for the person at the screen; internal causes are logged on the server and never sent.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -19,7 +19,9 @@ pub enum AppError {
     /// Bad input in one form field, shown next to that field.
     #[error("{message}")]
     Field { field: String, message: String },
-    #[error("Something went wrong on our side and it has been logged. Please try again in a moment.")]
+    #[error(
+        "Something went wrong on our side and it has been logged. Please try again in a moment."
+    )]
     Internal,
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached ({0}). Check your connection and try again.")]
@@ -80,7 +82,9 @@ impl From<sqlx::Error> for AppError {
         if let Some(db) = error.as_database_error() {
             match db.constraint() {
                 Some("organizations_enable_seats_within_bought") => {
-                    return AppError::invalid("No free Enable seat: all are in use. Free one or buy more.")
+                    return AppError::invalid(
+                        "No free Enable seat: all are in use. Free one or buy more.",
+                    )
                 }
                 Some("organizations_opportunity_seats_within_bought") => {
                     return AppError::invalid(
@@ -88,10 +92,16 @@ impl From<sqlx::Error> for AppError {
                     )
                 }
                 Some("members_email_unique_per_organization") => {
-                    return AppError::field("email", "A member with this email address already exists in your organization.")
+                    return AppError::field(
+                        "email",
+                        "A member with this email address already exists in your organization.",
+                    )
                 }
                 Some("members_external_id_unique_per_organization") => {
-                    return AppError::field("user_id", "A member with this user_id already exists in your organization.")
+                    return AppError::field(
+                        "user_id",
+                        "A member with this user_id already exists in your organization.",
+                    )
                 }
                 _ => {}
             }

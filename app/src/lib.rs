@@ -14,8 +14,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    home::Home, invite::AcceptInvitationPage, my_programs::MyProgramsPage, organization::OrganizationPage,
-    sign_in::SignInPage, status::NotFound,
+    home::Home, invite::AcceptInvitationPage, my_programs::MyProgramsPage,
+    organization::OrganizationPage, sign_in::SignInPage, status::NotFound,
 };
 
 /// The HTML document the server renders around the app.

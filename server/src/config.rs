@@ -23,15 +23,16 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        let database_url = std::env::var("DATABASE_URL")
-            .context("DATABASE_URL is not set: point it at a PostgreSQL database (make run sets one up)")?;
-        let site_addr = match std::env::var("SITE_ADDR").or_else(|_| std::env::var("LEPTOS_SITE_ADDR")) {
-            Ok(addr) => Some(
-                addr.parse()
-                    .with_context(|| format!("SITE_ADDR {addr:?} is not an address like 127.0.0.1:3000"))?,
-            ),
-            Err(_) => None,
-        };
+        let database_url = std::env::var("DATABASE_URL").context(
+            "DATABASE_URL is not set: point it at a PostgreSQL database (make run sets one up)",
+        )?;
+        let site_addr =
+            match std::env::var("SITE_ADDR").or_else(|_| std::env::var("LEPTOS_SITE_ADDR")) {
+                Ok(addr) => Some(addr.parse().with_context(|| {
+                    format!("SITE_ADDR {addr:?} is not an address like 127.0.0.1:3000")
+                })?),
+                Err(_) => None,
+            };
         let environment = match std::env::var("ROSTER_ENV").as_deref() {
             Ok("development") | Ok("dev") => Environment::Development,
             Ok("production") | Ok("prod") | Err(_) => Environment::Production,

@@ -18,5 +18,8 @@ pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {
 /// Applies pending migrations. sqlx takes an advisory lock, so several instances
 /// starting at once apply them once.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("could not apply database migrations")
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("could not apply database migrations")
 }

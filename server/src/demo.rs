@@ -12,29 +12,218 @@ pub const MEMBER_EMAIL: &str = "ava.hughes@northwind.example";
 pub const PASSWORD: &str = "northwind-demo";
 
 /// (first, last, job title, status, enable, opportunity, team index, progress per program)
-type DemoMember = (&'static str, &'static str, &'static str, &'static str, bool, bool, Option<usize>, &'static [(i16, i32)]);
+type DemoMember = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    bool,
+    Option<usize>,
+    &'static [(i16, i32)],
+);
 
 const MEMBERS: &[DemoMember] = &[
-    ("Ava", "Hughes", "Account Executive", "active", true, true, Some(0), &[(1, 4500), (4, 1200)]),
-    ("Liam", "Baker", "Account Executive", "active", true, false, Some(0), &[(1, 800)]),
-    ("Mia", "Schneider", "Sales Engineer", "active", true, true, Some(1), &[(3, 10000), (4, 6200)]),
-    ("Noah", "Weber", "Sales Development Rep", "active", true, false, Some(1), &[(2, 0)]),
-    ("Emma", "Rossi", "Regional Director", "active", true, true, Some(2), &[(1, 999), (2, 300)]),
-    ("Lucas", "Martin", "Account Manager", "active", true, false, Some(2), &[(5, 2750)]),
-    ("Olivia", "Garcia", "Account Executive", "active", true, true, Some(3), &[(6, 10000)]),
-    ("Ethan", "Nguyen", "Sales Engineer", "active", false, true, Some(3), &[]),
-    ("Sofia", "Kowalski", "Enablement Lead", "active", true, false, None, &[(1, 100)]),
-    ("James", "O'Connor", "Account Executive", "active", false, false, Some(0), &[]),
-    ("Chloé", "Dubois", "Customer Success", "active", true, false, Some(1), &[(3, 1500)]),
-    ("Zoë", "Lindqvist", "Sales Development Rep", "invited", true, false, Some(2), &[]),
-    ("Mateo", "Fernández", "Account Executive", "invited", true, true, Some(3), &[]),
-    ("Hannah", "Müller", "Solutions Consultant", "invited", false, false, Some(1), &[]),
-    ("Aarav", "Patel", "Account Manager", "invited", true, false, None, &[]),
-    ("Grace", "Kim", "Sales Development Rep", "invited", false, false, Some(0), &[]),
-    ("Oscar", "Jensen", "Account Executive", "deactivated", true, false, Some(2), &[(4, 3300)]),
-    ("Isla", "Murphy", "Sales Engineer", "deactivated", false, false, Some(3), &[]),
-    ("Felix", "Wagner", "Account Manager", "deactivated", false, false, None, &[]),
-    ("Yuki", "Tanaka", "Customer Success", "deactivated", false, false, Some(1), &[]),
+    (
+        "Ava",
+        "Hughes",
+        "Account Executive",
+        "active",
+        true,
+        true,
+        Some(0),
+        &[(1, 4500), (4, 1200)],
+    ),
+    (
+        "Liam",
+        "Baker",
+        "Account Executive",
+        "active",
+        true,
+        false,
+        Some(0),
+        &[(1, 800)],
+    ),
+    (
+        "Mia",
+        "Schneider",
+        "Sales Engineer",
+        "active",
+        true,
+        true,
+        Some(1),
+        &[(3, 10000), (4, 6200)],
+    ),
+    (
+        "Noah",
+        "Weber",
+        "Sales Development Rep",
+        "active",
+        true,
+        false,
+        Some(1),
+        &[(2, 0)],
+    ),
+    (
+        "Emma",
+        "Rossi",
+        "Regional Director",
+        "active",
+        true,
+        true,
+        Some(2),
+        &[(1, 999), (2, 300)],
+    ),
+    (
+        "Lucas",
+        "Martin",
+        "Account Manager",
+        "active",
+        true,
+        false,
+        Some(2),
+        &[(5, 2750)],
+    ),
+    (
+        "Olivia",
+        "Garcia",
+        "Account Executive",
+        "active",
+        true,
+        true,
+        Some(3),
+        &[(6, 10000)],
+    ),
+    (
+        "Ethan",
+        "Nguyen",
+        "Sales Engineer",
+        "active",
+        false,
+        true,
+        Some(3),
+        &[],
+    ),
+    (
+        "Sofia",
+        "Kowalski",
+        "Enablement Lead",
+        "active",
+        true,
+        false,
+        None,
+        &[(1, 100)],
+    ),
+    (
+        "James",
+        "O'Connor",
+        "Account Executive",
+        "active",
+        false,
+        false,
+        Some(0),
+        &[],
+    ),
+    (
+        "Chloé",
+        "Dubois",
+        "Customer Success",
+        "active",
+        true,
+        false,
+        Some(1),
+        &[(3, 1500)],
+    ),
+    (
+        "Zoë",
+        "Lindqvist",
+        "Sales Development Rep",
+        "invited",
+        true,
+        false,
+        Some(2),
+        &[],
+    ),
+    (
+        "Mateo",
+        "Fernández",
+        "Account Executive",
+        "invited",
+        true,
+        true,
+        Some(3),
+        &[],
+    ),
+    (
+        "Hannah",
+        "Müller",
+        "Solutions Consultant",
+        "invited",
+        false,
+        false,
+        Some(1),
+        &[],
+    ),
+    (
+        "Aarav",
+        "Patel",
+        "Account Manager",
+        "invited",
+        true,
+        false,
+        None,
+        &[],
+    ),
+    (
+        "Grace",
+        "Kim",
+        "Sales Development Rep",
+        "invited",
+        false,
+        false,
+        Some(0),
+        &[],
+    ),
+    (
+        "Oscar",
+        "Jensen",
+        "Account Executive",
+        "deactivated",
+        true,
+        false,
+        Some(2),
+        &[(4, 3300)],
+    ),
+    (
+        "Isla",
+        "Murphy",
+        "Sales Engineer",
+        "deactivated",
+        false,
+        false,
+        Some(3),
+        &[],
+    ),
+    (
+        "Felix",
+        "Wagner",
+        "Account Manager",
+        "deactivated",
+        false,
+        false,
+        None,
+        &[],
+    ),
+    (
+        "Yuki",
+        "Tanaka",
+        "Customer Success",
+        "deactivated",
+        false,
+        false,
+        Some(1),
+        &[],
+    ),
 ];
 
 const TEAMS: &[(&str, &str)] = &[
@@ -87,9 +276,12 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("UPDATE invitations SET accepted_at = now() WHERE member_id = $1", created.admin_member_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE invitations SET accepted_at = now() WHERE member_id = $1",
+        created.admin_member_id
+    )
+    .execute(&mut *tx)
+    .await?;
 
     let mut team_ids = Vec::new();
     for (region, team) in TEAMS {
@@ -113,7 +305,9 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
         team_ids.push(team_id);
     }
 
-    for (n, (first, last, job, status, enable, opportunity, team, progress)) in MEMBERS.iter().enumerate() {
+    for (n, (first, last, job, status, enable, opportunity, team, progress)) in
+        MEMBERS.iter().enumerate()
+    {
         let email = format!(
             "{}.{}@northwind.example",
             ascii_slug(first),

@@ -49,9 +49,12 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -60,7 +63,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };
@@ -78,14 +83,20 @@ async fn healthz(State(state): State<ServerState>) -> impl IntoResponse {
             tracing::warn!(%error, "health check: database error");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database did not answer in time"),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database did not answer in time",
+        ),
     }
 }
 
 /// Refuses state-changing requests sent by another site's page. The session cookie is
 /// SameSite=Lax already; this also covers browsers and set-ups where that is not enough.
 async fn same_origin_writes(request: Request<Body>, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe {
         let headers = request.headers();
         let origin_host = headers
@@ -96,7 +107,11 @@ async fn same_origin_writes(request: Request<Body>, next: Next) -> Response {
         if let (Some(origin), Some(host)) = (origin_host.as_deref(), host) {
             if origin != host {
                 tracing::warn!(origin, host, "cross-site write refused");
-                return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+                return (
+                    StatusCode::FORBIDDEN,
+                    "Cross-site requests are not allowed.",
+                )
+                    .into_response();
             }
         }
     }

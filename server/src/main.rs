@@ -25,7 +25,9 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -65,7 +67,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     let addr = options.site_addr;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
 
     let demo_ready = if config.environment == Environment::Development {
         demo::ensure(&pool).await?
@@ -84,9 +89,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }),
         },
     };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("could not listen on {addr} (is another server running there?)"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("could not listen on {addr} (is another server running there?)")
+    })?;
     tracing::info!(%addr, "listening");
     println!("\nRoster is running at {public_url}");
     if demo_ready {
@@ -107,8 +112,10 @@ async fn create_org(config: Config, args: CreateOrg) -> anyhow::Result<()> {
         name: OrganizationName::parse(&args.name).context("--name")?,
         enable_seats: args.enable_seats,
         opportunity_seats: args.opportunity_seats,
-        admin_first_name: PersonName::parse(&args.admin_first_name, "first name").context("--admin-first-name")?,
-        admin_last_name: PersonName::parse(&args.admin_last_name, "last name").context("--admin-last-name")?,
+        admin_first_name: PersonName::parse(&args.admin_first_name, "first name")
+            .context("--admin-first-name")?,
+        admin_last_name: PersonName::parse(&args.admin_last_name, "last name")
+            .context("--admin-last-name")?,
         admin_email: Email::parse(&args.admin_email).context("--admin-email")?,
         admin_enable_seat: args.admin_enable_seat,
     };
@@ -117,9 +124,14 @@ async fn create_org(config: Config, args: CreateOrg) -> anyhow::Result<()> {
     let created = organizations::create(&pool, &new, "command line")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let public_url = config
-        .public_url
-        .unwrap_or_else(|| format!("http://{}", config.site_addr.map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())));
+    let public_url = config.public_url.unwrap_or_else(|| {
+        format!(
+            "http://{}",
+            config
+                .site_addr
+                .map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())
+        )
+    });
     println!(
         "Created organization {:?} (id {}) with {} Enable and {} Opportunity seats.",
         new.name.as_str(),

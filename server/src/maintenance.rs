@@ -20,10 +20,15 @@ pub async fn sweep(pool: &PgPool) -> Result<(), sqlx::Error> {
         .execute(pool)
         .await?
         .rows_affected();
-    let failures = sqlx::query!("DELETE FROM sign_in_failures WHERE failed_at < now() - interval '1 day'")
-        .execute(pool)
-        .await?
-        .rows_affected();
-    tracing::info!(sessions, failures, "expired sessions and old sign-in failures removed");
+    let failures =
+        sqlx::query!("DELETE FROM sign_in_failures WHERE failed_at < now() - interval '1 day'")
+            .execute(pool)
+            .await?
+            .rows_affected();
+    tracing::info!(
+        sessions,
+        failures,
+        "expired sessions and old sign-in failures removed"
+    );
     Ok(())
 }

@@ -14,7 +14,8 @@ const PASSWORD: &str = "a long passphrase";
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn sign_in_sets_a_safe_session_cookie_and_opens_admin_pages(pool: PgPool) {
     let app = spawn_app(pool).await;
-    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
+    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
     let client = browser();
     let response = client
         .post(app.url(<app::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH))
@@ -24,9 +25,18 @@ async fn sign_in_sets_a_safe_session_cookie_and_opens_admin_pages(pool: PgPool) 
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("roster_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let page = client.get(app.url("/organization")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("My Organization"));
@@ -35,37 +45,71 @@ async fn sign_in_sets_a_safe_session_cookie_and_opens_admin_pages(pool: PgPool) 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn wrong_passwords_are_refused_then_the_account_is_locked(pool: PgPool) {
     let app = spawn_app(pool).await;
-    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
+    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
     let client = browser();
     for _ in 0..5 {
-        let error = app.sign_in(&client, "ada@acme.example", "wrong password").await.unwrap_err();
+        let error = app
+            .sign_in(&client, "ada@acme.example", "wrong password")
+            .await
+            .unwrap_err();
         assert_eq!(
             error,
-            AppError::invalid("The email address or password is not right. Check both and try again.")
+            AppError::invalid(
+                "The email address or password is not right. Check both and try again."
+            )
         );
     }
-    let error = app.sign_in(&client, "ada@acme.example", PASSWORD).await.unwrap_err();
-    assert!(error.to_string().contains("Too many failed sign-ins for this account"), "{error}");
+    let error = app
+        .sign_in(&client, "ada@acme.example", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Too many failed sign-ins for this account"),
+        "{error}"
+    );
     // Unknown addresses get the same answer as wrong passwords (no account enumeration).
-    let error = app.sign_in(&client, "nobody@acme.example", PASSWORD).await.unwrap_err();
+    let error = app
+        .sign_in(&client, "nobody@acme.example", PASSWORD)
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("not right"), "{error}");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn members_get_403_and_anonymous_visitors_a_redirect(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (org, _) = app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
-    app.member(org, "max@acme.example", "member", Some(PASSWORD)).await;
+    let (org, _) = app
+        .organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
+    app.member(org, "max@acme.example", "member", Some(PASSWORD))
+        .await;
 
-    let anonymous = browser().get(app.url("/organization")).header("Accept", "text/html").send().await.unwrap();
+    let anonymous = browser()
+        .get(app.url("/organization"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), StatusCode::FOUND);
-    assert_eq!(anonymous.headers()["location"], "/sign-in?next=/organization");
+    assert_eq!(
+        anonymous.headers()["location"],
+        "/sign-in?next=/organization"
+    );
 
     let client = browser();
-    app.sign_in(&client, "max@acme.example", PASSWORD).await.unwrap();
+    app.sign_in(&client, "max@acme.example", PASSWORD)
+        .await
+        .unwrap();
     let page = client.get(app.url("/organization")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
-    assert!(page.text().await.unwrap().contains("This page is for administrators"));
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("This page is for administrators"));
     // The server functions behind the page refuse too, whatever the page showed.
     let error = app.call::<ListMembers>(&client, &[]).await.unwrap_err();
     assert_eq!(error, AppError::Forbidden);
@@ -76,18 +120,34 @@ async fn members_get_403_and_anonymous_visitors_a_redirect(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn tenants_never_see_each_other(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (acme, _) = app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
-    let (globex, _) = app.organization_with_admin("Globex", "gus@globex.example", PASSWORD).await;
+    let (acme, _) = app
+        .organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
+    let (globex, _) = app
+        .organization_with_admin("Globex", "gus@globex.example", PASSWORD)
+        .await;
     app.member(acme, "max@acme.example", "member", None).await;
-    let secret = app.member(globex, "hank@globex.example", "member", None).await;
+    let secret = app
+        .member(globex, "hank@globex.example", "member", None)
+        .await;
 
     let client = browser();
-    app.sign_in(&client, "ada@acme.example", PASSWORD).await.unwrap();
+    app.sign_in(&client, "ada@acme.example", PASSWORD)
+        .await
+        .unwrap();
     let page = app.call::<ListMembers>(&client, &[]).await.unwrap();
-    let emails: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["email"].as_str().unwrap()).collect();
+    let emails: Vec<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
     assert_eq!(emails, ["ada@acme.example", "max@acme.example"]);
     // A cursor naming another tenant's member yields nothing from that tenant.
-    let page = app.call::<ListMembers>(&client, &[("after", &secret.to_string())]).await.unwrap();
+    let page = app
+        .call::<ListMembers>(&client, &[("after", &secret.to_string())])
+        .await
+        .unwrap();
     assert!(page["rows"].as_array().unwrap().is_empty());
 }
 
@@ -97,16 +157,29 @@ async fn an_invitation_is_single_use_and_signs_the_person_in(pool: PgPool) {
     let created = create_organization(&pool, "Acme", "ada@acme.example", 1, 0).await;
     let token = created.invitation_token.as_str();
 
-    let view = app.call::<Invitation>(&browser(), &[("token", token)]).await.unwrap();
+    let view = app
+        .call::<Invitation>(&browser(), &[("token", token)])
+        .await
+        .unwrap();
     let view: InvitationView = serde_json::from_value(view).unwrap();
     assert!(matches!(view, InvitationView::Open { ref email, .. } if email == "ada@acme.example"));
 
     // Mismatched passwords change nothing.
     let error = app
-        .call::<AcceptInvitation>(&browser(), &[("token", token), ("password", PASSWORD), ("password_confirmation", "something else")])
+        .call::<AcceptInvitation>(
+            &browser(),
+            &[
+                ("token", token),
+                ("password", PASSWORD),
+                ("password_confirmation", "something else"),
+            ],
+        )
         .await
         .unwrap_err();
-    assert_eq!(error.for_field("password").unwrap(), "The two passwords differ: type the same password twice.");
+    assert_eq!(
+        error.for_field("password").unwrap(),
+        "The two passwords differ: type the same password twice."
+    );
     let status: String = sqlx::query_scalar("SELECT status FROM members WHERE id = $1")
         .bind(created.admin_member_id)
         .fetch_one(&pool)
@@ -115,27 +188,58 @@ async fn an_invitation_is_single_use_and_signs_the_person_in(pool: PgPool) {
     assert_eq!(status, "invited");
 
     let client = browser();
-    app.call::<AcceptInvitation>(&client, &[("token", token), ("password", PASSWORD), ("password_confirmation", PASSWORD)])
-        .await
-        .unwrap();
-    assert_eq!(client.get(app.url("/organization")).send().await.unwrap().status(), StatusCode::OK);
+    app.call::<AcceptInvitation>(
+        &client,
+        &[
+            ("token", token),
+            ("password", PASSWORD),
+            ("password_confirmation", PASSWORD),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        client
+            .get(app.url("/organization"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
 
     // Used once: refused, on the page and on submit.
-    let view = app.call::<Invitation>(&browser(), &[("token", token)]).await.unwrap();
-    assert!(matches!(serde_json::from_value(view).unwrap(), InvitationView::Closed { .. }));
+    let view = app
+        .call::<Invitation>(&browser(), &[("token", token)])
+        .await
+        .unwrap();
+    assert!(matches!(
+        serde_json::from_value(view).unwrap(),
+        InvitationView::Closed { .. }
+    ));
     let error = app
-        .call::<AcceptInvitation>(&browser(), &[("token", token), ("password", "another passphrase"), ("password_confirmation", "another passphrase")])
+        .call::<AcceptInvitation>(
+            &browser(),
+            &[
+                ("token", token),
+                ("password", "another passphrase"),
+                ("password_confirmation", "another passphrase"),
+            ],
+        )
         .await
         .unwrap_err();
     assert!(error.to_string().contains("cannot be used"), "{error}");
     // The first password still works; the second attempt did not replace it.
-    app.sign_in(&browser(), "ada@acme.example", PASSWORD).await.unwrap();
-    // Stored hashed: the token itself is nowhere in the database.
-    let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM invitations WHERE member_id = $1")
-        .bind(created.admin_member_id)
-        .fetch_one(&pool)
+    app.sign_in(&browser(), "ada@acme.example", PASSWORD)
         .await
         .unwrap();
+    // Stored hashed: the token itself is nowhere in the database.
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT token_hash FROM invitations WHERE member_id = $1")
+            .bind(created.admin_member_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_ne!(stored, token.as_bytes());
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM members WHERE id = $1")
         .bind(created.admin_member_id)
@@ -158,7 +262,11 @@ async fn concurrent_accepts_of_one_link_succeed_once(pool: PgPool) {
                 browser()
                     .post(url)
                     .header("Accept", "application/json")
-                    .form(&[("token", token.as_str()), ("password", &password), ("password_confirmation", &password)])
+                    .form(&[
+                        ("token", token.as_str()),
+                        ("password", &password),
+                        ("password_confirmation", &password),
+                    ])
                     .send()
                     .await
                     .unwrap()
@@ -183,47 +291,107 @@ async fn expired_and_tampered_links_say_what_to_do(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let view = app.call::<Invitation>(&browser(), &[("token", &created.invitation_token)]).await.unwrap();
+    let view = app
+        .call::<Invitation>(&browser(), &[("token", &created.invitation_token)])
+        .await
+        .unwrap();
     let InvitationView::Closed { message } = serde_json::from_value(view).unwrap() else {
         panic!("an expired link must be closed")
     };
-    assert!(message.starts_with("This invitation expired on") && message.contains("resend"), "{message}");
+    assert!(
+        message.starts_with("This invitation expired on") && message.contains("resend"),
+        "{message}"
+    );
     let error = app
-        .call::<AcceptInvitation>(&browser(), &[("token", &created.invitation_token), ("password", PASSWORD), ("password_confirmation", PASSWORD)])
+        .call::<AcceptInvitation>(
+            &browser(),
+            &[
+                ("token", &created.invitation_token),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+            ],
+        )
         .await
         .unwrap_err();
     assert!(error.to_string().contains("expired"), "{error}");
 
-    let page = browser().get(app.url(&format!("/invite/{}", "f".repeat(64)))).send().await.unwrap();
-    assert!(page.text().await.unwrap().contains("ask your administrator to resend"));
+    let page = browser()
+        .get(app.url(&format!("/invite/{}", "f".repeat(64))))
+        .send()
+        .await
+        .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("ask your administrator to resend"));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_deactivated_member_is_signed_out_at_once(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
-    let (org, _) = app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
-    let max = app.member(org, "max@acme.example", "member", Some(PASSWORD)).await;
+    let (org, _) = app
+        .organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
+    let max = app
+        .member(org, "max@acme.example", "member", Some(PASSWORD))
+        .await;
     let client = browser();
-    app.sign_in(&client, "max@acme.example", PASSWORD).await.unwrap();
-    assert_eq!(client.get(app.url("/my-programs")).send().await.unwrap().status(), StatusCode::OK);
-    sqlx::query("UPDATE members SET status = 'deactivated' WHERE id = $1").bind(max).execute(&pool).await.unwrap();
-    let page = client.get(app.url("/my-programs")).header("Accept", "text/html").send().await.unwrap();
+    app.sign_in(&client, "max@acme.example", PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get(app.url("/my-programs"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    sqlx::query("UPDATE members SET status = 'deactivated' WHERE id = $1")
+        .bind(max)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = client
+        .get(app.url("/my-programs"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::FOUND);
-    let error = app.sign_in(&browser(), "max@acme.example", PASSWORD).await.unwrap_err();
+    let error = app
+        .sign_in(&browser(), "max@acme.example", PASSWORD)
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("inactive"), "{error}");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn sign_out_ends_the_session(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
-    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD).await;
+    app.organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
     let client = browser();
-    app.sign_in(&client, "ada@acme.example", PASSWORD).await.unwrap();
-    app.call::<app::api::auth::SignOut>(&client, &[]).await.unwrap();
-    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&pool).await.unwrap();
+    app.sign_in(&client, "ada@acme.example", PASSWORD)
+        .await
+        .unwrap();
+    app.call::<app::api::auth::SignOut>(&client, &[])
+        .await
+        .unwrap();
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     // Only the session of the invitation acceptance (another browser) is left.
     assert_eq!(sessions, 1);
-    let page = client.get(app.url("/organization")).header("Accept", "text/html").send().await.unwrap();
+    let page = client
+        .get(app.url("/organization"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::FOUND);
 }
 

@@ -14,12 +14,20 @@ fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
 
 /// The URL of the test's own database (same server as DATABASE_URL).
 async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     let base = std::env::var("DATABASE_URL").unwrap();
     let (before, after) = base.split_once("://").unwrap();
-    let (authority_path, query) = after.split_once('?').map_or((after, None), |(a, q)| (a, Some(q)));
+    let (authority_path, query) = after
+        .split_once('?')
+        .map_or((after, None), |(a, q)| (a, Some(q)));
     let authority = authority_path.split('/').next().unwrap();
-    format!("{before}://{authority}/{name}{}", query.map(|q| format!("?{q}")).unwrap_or_default())
+    format!(
+        "{before}://{authority}/{name}{}",
+        query.map(|q| format!("?{q}")).unwrap_or_default()
+    )
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -27,48 +35,111 @@ async fn org_create_prints_a_one_time_invitation_link(pool: PgPool) {
     let url = url_of(&pool).await;
     let out = roster(
         &url,
-        &["org", "create", "--name", "Acme", "--enable-seats", "10", "--opportunity-seats", "3",
-          "--admin-email", "ada@acme.example", "--admin-first-name", "Ada", "--admin-last-name", "Lovelace",
-          "--admin-enable-seat"],
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--enable-seats",
+            "10",
+            "--opportunity-seats",
+            "3",
+            "--admin-email",
+            "ada@acme.example",
+            "--admin-first-name",
+            "Ada",
+            "--admin-last-name",
+            "Lovelace",
+            "--admin-enable-seat",
+        ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("https://roster.example/invite/"), "{stdout}");
-    let (seats, held): (i32, i32) = sqlx::query_as("SELECT enable_seats, enable_seats_held FROM organizations")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("https://roster.example/invite/"),
+        "{stdout}"
+    );
+    let (seats, held): (i32, i32) =
+        sqlx::query_as("SELECT enable_seats, enable_seats_held FROM organizations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((seats, held), (10, 1));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn bad_arguments_get_a_clear_error_and_a_non_zero_exit(pool: PgPool) {
     let url = url_of(&pool).await;
-    let base = ["org", "create", "--name", "Acme", "--enable-seats", "1", "--admin-first-name", "Ada", "--admin-last-name", "L"];
-    let out = roster(&url, &[&base[..], &["--admin-email", "not-an-address"]].concat());
+    let base = [
+        "org",
+        "create",
+        "--name",
+        "Acme",
+        "--enable-seats",
+        "1",
+        "--admin-first-name",
+        "Ada",
+        "--admin-last-name",
+        "L",
+    ];
+    let out = roster(
+        &url,
+        &[&base[..], &["--admin-email", "not-an-address"]].concat(),
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--admin-email") && stderr.contains("not a valid email address"), "{stderr}");
+    assert!(
+        stderr.contains("--admin-email") && stderr.contains("not a valid email address"),
+        "{stderr}"
+    );
 
     let out = roster(&url, &["org", "create", "--name", "Acme"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--enable-seats"));
 
-    let out = roster(&url, &["org", "create", "--name", "Acme", "--enable-seats", "-4", "--admin-email", "a@b.co",
-                             "--admin-first-name", "A", "--admin-last-name", "B"]);
+    let out = roster(
+        &url,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Acme",
+            "--enable-seats",
+            "-4",
+            "--admin-email",
+            "a@b.co",
+            "--admin-first-name",
+            "A",
+            "--admin-last-name",
+            "B",
+        ],
+    );
     assert!(!out.status.success());
 
-    let organizations: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations").fetch_one(&pool).await.unwrap();
+    let organizations: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(organizations, 0, "bad input must change nothing");
 }
 
 #[test]
 fn help_explains_each_command() {
-    let out = Command::new(env!("CARGO_BIN_EXE_roster")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for command in ["serve", "migrate", "org"] {
         assert!(help.contains(command), "{help}");
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_roster")).args(["org", "create", "--help"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(["org", "create", "--help"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("invitation link"));
 }

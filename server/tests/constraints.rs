@@ -35,11 +35,13 @@ fn constraint(result: Result<impl std::fmt::Debug, sqlx::Error>) -> String {
 }
 
 async fn seats_held(pool: &PgPool, org: i64) -> (i32, i32) {
-    sqlx::query_as("SELECT enable_seats_held, opportunity_seats_held FROM organizations WHERE id = $1")
-        .bind(org)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "SELECT enable_seats_held, opportunity_seats_held FROM organizations WHERE id = $1",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -47,7 +49,10 @@ async fn one_email_per_organization_case_insensitively(pool: PgPool) {
     let a = org(&pool, 0, 0).await;
     let b = org(&pool, 0, 0).await;
     member(&pool, a, "Ana@Example.com").await.unwrap();
-    assert_eq!(constraint(member(&pool, a, "ana@example.COM").await), "members_email_unique_per_organization");
+    assert_eq!(
+        constraint(member(&pool, a, "ana@example.COM").await),
+        "members_email_unique_per_organization"
+    );
     // Another organization may have the same person.
     member(&pool, b, "ana@example.com").await.unwrap();
 }
@@ -55,8 +60,14 @@ async fn one_email_per_organization_case_insensitively(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn emails_are_stored_trimmed_and_well_formed(pool: PgPool) {
     let a = org(&pool, 0, 0).await;
-    assert_eq!(constraint(member(&pool, a, " ana@example.com").await), "members_email_valid");
-    assert_eq!(constraint(member(&pool, a, "not-an-address").await), "members_email_valid");
+    assert_eq!(
+        constraint(member(&pool, a, " ana@example.com").await),
+        "members_email_valid"
+    );
+    assert_eq!(
+        constraint(member(&pool, a, "not-an-address").await),
+        "members_email_valid"
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -66,14 +77,36 @@ async fn one_external_id_per_organization_in_the_ext_format(pool: PgPool) {
     let m1 = member(&pool, a, "a@example.com").await.unwrap();
     let m2 = member(&pool, a, "b@example.com").await.unwrap();
     let m3 = member(&pool, b, "c@example.com").await.unwrap();
-    exec(&pool, &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m1}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m1}"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m2}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m2}")
+            )
+            .await
+        ),
         "members_external_id_unique_per_organization"
     );
-    exec(&pool, &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m3}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET external_id = 'EXT00001' WHERE id = {m3}"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET external_id = 'ext00002' WHERE id = {m2}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET external_id = 'ext00002' WHERE id = {m2}")
+            )
+            .await
+        ),
         "members_external_id_format"
     );
     // Members without one are many.
@@ -86,20 +119,55 @@ async fn names_titles_statuses_and_permissions_are_checked(pool: PgPool) {
     let m = member(&pool, a, "a@example.com").await.unwrap();
     let long = "x".repeat(101);
     for (sql, name) in [
-        (format!("UPDATE members SET first_name = '{long}' WHERE id = {m}"), "members_first_name_valid"),
-        (format!("UPDATE members SET last_name = '' WHERE id = {m}"), "members_last_name_valid"),
-        (format!("UPDATE members SET first_name = ' Ana' WHERE id = {m}"), "members_first_name_valid"),
-        (format!("UPDATE members SET job_title = '{}' WHERE id = {m}", "y".repeat(151)), "members_job_title_valid"),
-        (format!("UPDATE members SET status = 'archived' WHERE id = {m}"), "members_status_valid"),
-        (format!("UPDATE members SET permission = 'owner' WHERE id = {m}"), "members_permission_valid"),
+        (
+            format!("UPDATE members SET first_name = '{long}' WHERE id = {m}"),
+            "members_first_name_valid",
+        ),
+        (
+            format!("UPDATE members SET last_name = '' WHERE id = {m}"),
+            "members_last_name_valid",
+        ),
+        (
+            format!("UPDATE members SET first_name = ' Ana' WHERE id = {m}"),
+            "members_first_name_valid",
+        ),
+        (
+            format!(
+                "UPDATE members SET job_title = '{}' WHERE id = {m}",
+                "y".repeat(151)
+            ),
+            "members_job_title_valid",
+        ),
+        (
+            format!("UPDATE members SET status = 'archived' WHERE id = {m}"),
+            "members_status_valid",
+        ),
+        (
+            format!("UPDATE members SET permission = 'owner' WHERE id = {m}"),
+            "members_permission_valid",
+        ),
         // Active needs a password; invited has none.
-        (format!("UPDATE members SET status = 'active' WHERE id = {m}"), "members_active_has_password"),
-        (format!("UPDATE members SET password_hash = 'x' WHERE id = {m}"), "members_invited_has_no_password"),
+        (
+            format!("UPDATE members SET status = 'active' WHERE id = {m}"),
+            "members_active_has_password",
+        ),
+        (
+            format!("UPDATE members SET password_hash = 'x' WHERE id = {m}"),
+            "members_invited_has_no_password",
+        ),
     ] {
         assert_eq!(constraint(exec(&pool, &sql).await), name, "{sql}");
     }
     // A multi-byte name of 100 characters is fine.
-    exec(&pool, &format!("UPDATE members SET first_name = '{}' WHERE id = {m}", "é".repeat(100))).await.unwrap();
+    exec(
+        &pool,
+        &format!(
+            "UPDATE members SET first_name = '{}' WHERE id = {m}",
+            "é".repeat(100)
+        ),
+    )
+    .await
+    .unwrap();
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -108,15 +176,37 @@ async fn seats_held_never_exceed_seats_bought(pool: PgPool) {
     let m1 = member(&pool, a, "a@example.com").await.unwrap();
     let m2 = member(&pool, a, "b@example.com").await.unwrap();
     let m3 = member(&pool, a, "c@example.com").await.unwrap();
-    exec(&pool, &format!("UPDATE members SET enable_seat = true, opportunity_seat = true WHERE id = {m1}")).await.unwrap();
-    exec(&pool, &format!("UPDATE members SET enable_seat = true WHERE id = {m2}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = true, opportunity_seat = true WHERE id = {m1}"),
+    )
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = true WHERE id = {m2}"),
+    )
+    .await
+    .unwrap();
     assert_eq!(seats_held(&pool, a).await, (2, 1));
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET enable_seat = true WHERE id = {m3}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET enable_seat = true WHERE id = {m3}")
+            )
+            .await
+        ),
         "organizations_enable_seats_within_bought"
     );
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET opportunity_seat = true WHERE id = {m3}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET opportunity_seat = true WHERE id = {m3}")
+            )
+            .await
+        ),
         "organizations_opportunity_seats_within_bought"
     );
     // A bulk insert asking for more than is free is refused as a whole.
@@ -135,14 +225,30 @@ async fn seats_held_never_exceed_seats_bought(pool: PgPool) {
     );
     // Seats bought cannot drop under seats held.
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE organizations SET enable_seats = 1 WHERE id = {a}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE organizations SET enable_seats = 1 WHERE id = {a}")
+            )
+            .await
+        ),
         "organizations_enable_seats_within_bought"
     );
     // Releasing a seat returns it; deleting a member with a seat returns it too.
-    exec(&pool, &format!("UPDATE members SET enable_seat = false WHERE id = {m2}")).await.unwrap();
-    exec(&pool, &format!("DELETE FROM members WHERE id = {m1}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = false WHERE id = {m2}"),
+    )
+    .await
+    .unwrap();
+    exec(&pool, &format!("DELETE FROM members WHERE id = {m1}"))
+        .await
+        .unwrap();
     assert_eq!(seats_held(&pool, a).await, (0, 0));
-    assert_eq!(constraint(exec(&pool, "UPDATE organizations SET enable_seats = -1").await), "organizations_enable_seats_nonnegative");
+    assert_eq!(
+        constraint(exec(&pool, "UPDATE organizations SET enable_seats = -1").await),
+        "organizations_enable_seats_nonnegative"
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -176,11 +282,13 @@ async fn concurrent_grants_never_exceed_free_seats(pool: PgPool) {
     }
     assert_eq!(granted, 5);
     assert_eq!(seats_held(&pool, a).await, (5, 0));
-    let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM members WHERE organization_id = $1 AND enable_seat")
-        .bind(a)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let holders: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM members WHERE organization_id = $1 AND enable_seat",
+    )
+    .bind(a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(holders, 5);
 }
 
@@ -189,39 +297,81 @@ async fn programs_need_an_enable_seat_and_progress_stays_in_range(pool: PgPool) 
     let a = org(&pool, 1, 0).await;
     let m = member(&pool, a, "a@example.com").await.unwrap();
     assert_eq!(
-        constraint(exec(&pool, &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 1)")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 1)")
+            )
+            .await
+        ),
         "enrollments_need_enable_seat"
     );
-    exec(&pool, &format!("UPDATE members SET enable_seat = true WHERE id = {m}")).await.unwrap();
-    exec(&pool, &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 1)")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = true WHERE id = {m}"),
+    )
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 1)"),
+    )
+    .await
+    .unwrap();
     for bad in [-1, 10_001] {
         assert_eq!(
             constraint(exec(&pool, &format!("UPDATE enrollments SET progress_basis_points = {bad} WHERE member_id = {m}")).await),
             "enrollments_progress_range"
         );
     }
-    exec(&pool, &format!("UPDATE enrollments SET progress_basis_points = 10000 WHERE member_id = {m}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE enrollments SET progress_basis_points = 10000 WHERE member_id = {m}"),
+    )
+    .await
+    .unwrap();
     // The seat cannot go while programs remain; in one transaction with them it can.
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET enable_seat = false WHERE id = {m}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET enable_seat = false WHERE id = {m}")
+            )
+            .await
+        ),
         "enrollments_need_enable_seat"
     );
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("DELETE FROM enrollments WHERE member_id = $1").bind(m).execute(&mut *tx).await.unwrap();
-    sqlx::query("UPDATE members SET enable_seat = false WHERE id = $1").bind(m).execute(&mut *tx).await.unwrap();
+    sqlx::query("DELETE FROM enrollments WHERE member_id = $1")
+        .bind(m)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE members SET enable_seat = false WHERE id = $1")
+        .bind(m)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
-        constraint(exec(&pool, &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 99)")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 99)")
+            )
+            .await
+        ),
         "enrollments_program_id_fkey"
     );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_catalog_is_the_domain_catalog(pool: PgPool) {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT slug, name FROM programs ORDER BY position")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT slug, name FROM programs ORDER BY position")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let domain: Vec<(String, String)> = app::domain::Program::ALL
         .iter()
         .map(|p| (p.slug().to_owned(), p.name().to_owned()))
@@ -236,11 +386,13 @@ async fn teams_are_unique_per_region_and_stay_in_their_tenant(pool: PgPool) {
     let region = |o: i64, name: &'static str| {
         let pool = pool.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("INSERT INTO regions (organization_id, name) VALUES ($1, $2) RETURNING id")
-                .bind(o)
-                .bind(name)
-                .fetch_one(&pool)
-                .await
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO regions (organization_id, name) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(o)
+            .bind(name)
+            .fetch_one(&pool)
+            .await
         }
     };
     let team = |o: i64, r: i64, name: &'static str| {
@@ -255,31 +407,55 @@ async fn teams_are_unique_per_region_and_stay_in_their_tenant(pool: PgPool) {
         }
     };
     let emea = region(a, "EMEA").await.unwrap();
-    assert_eq!(constraint(region(a, "emea").await), "regions_name_unique_per_organization");
+    assert_eq!(
+        constraint(region(a, "emea").await),
+        "regions_name_unique_per_organization"
+    );
     let americas = region(a, "Americas").await.unwrap();
     let london = team(a, emea, "London").await.unwrap();
-    assert_eq!(constraint(team(a, emea, "LONDON").await), "teams_name_unique_per_region");
+    assert_eq!(
+        constraint(team(a, emea, "LONDON").await),
+        "teams_name_unique_per_region"
+    );
     team(a, americas, "London").await.unwrap(); // another region may have a London
-    // A team cannot sit in another organization's region.
+                                                // A team cannot sit in another organization's region.
     assert_eq!(constraint(team(b, emea, "Paris").await), "teams_region_fk");
     // A member cannot join another organization's team.
     let stranger = member(&pool, b, "s@example.com").await.unwrap();
     assert_eq!(
-        constraint(exec(&pool, &format!("UPDATE members SET team_id = {london} WHERE id = {stranger}")).await),
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE members SET team_id = {london} WHERE id = {stranger}")
+            )
+            .await
+        ),
         "members_team_fk"
     );
     // Deleting a team unassigns its members; a region with teams cannot be deleted.
     let m = member(&pool, a, "m@example.com").await.unwrap();
-    exec(&pool, &format!("UPDATE members SET team_id = {london} WHERE id = {m}")).await.unwrap();
-    assert_eq!(constraint(exec(&pool, &format!("DELETE FROM regions WHERE id = {emea}")).await), "teams_region_fk");
-    exec(&pool, &format!("DELETE FROM teams WHERE id = {london}")).await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET team_id = {london} WHERE id = {m}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        constraint(exec(&pool, &format!("DELETE FROM regions WHERE id = {emea}")).await),
+        "teams_region_fk"
+    );
+    exec(&pool, &format!("DELETE FROM teams WHERE id = {london}"))
+        .await
+        .unwrap();
     let team_now: Option<i64> = sqlx::query_scalar("SELECT team_id FROM members WHERE id = $1")
         .bind(m)
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(team_now, None);
-    exec(&pool, &format!("DELETE FROM regions WHERE id = {emea}")).await.unwrap();
+    exec(&pool, &format!("DELETE FROM regions WHERE id = {emea}"))
+        .await
+        .unwrap();
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -297,17 +473,28 @@ async fn tokens_are_stored_as_unique_digests(pool: PgPool) {
                 .await
         }
     };
-    assert_eq!(constraint(invite(m1, vec![1; 16]).await), "invitations_token_hash_length");
+    assert_eq!(
+        constraint(invite(m1, vec![1; 16]).await),
+        "invitations_token_hash_length"
+    );
     invite(m1, vec![1; 32]).await.unwrap();
-    assert_eq!(constraint(invite(m2, vec![1; 32]).await), "invitations_token_hash_key");
-    assert_eq!(constraint(invite(m1, vec![2; 32]).await), "invitations_member_id_key");
+    assert_eq!(
+        constraint(invite(m2, vec![1; 32]).await),
+        "invitations_token_hash_key"
+    );
+    assert_eq!(
+        constraint(invite(m1, vec![2; 32]).await),
+        "invitations_member_id_key"
+    );
     assert_eq!(
         constraint(
-            sqlx::query("INSERT INTO sessions (token_hash, member_id, expires_at) VALUES ($1, $2, now())")
-                .bind(vec![0u8; 31])
-                .bind(m1)
-                .execute(&pool)
-                .await
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, member_id, expires_at) VALUES ($1, $2, now())"
+            )
+            .bind(vec![0u8; 31])
+            .bind(m1)
+            .execute(&pool)
+            .await
         ),
         "sessions_token_hash_length"
     );

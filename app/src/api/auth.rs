@@ -43,14 +43,20 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 }
 
 #[server]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{crypto, pool, session, throttle};
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
 
     let email_lower = email.trim().to_lowercase();
     if email_lower.is_empty() || password.is_empty() {
-        return Err(AppError::invalid("Enter your email address and your password."));
+        return Err(AppError::invalid(
+            "Enter your email address and your password.",
+        ));
     }
     let address = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
@@ -93,7 +99,11 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let mut conn = pool.acquire().await?;
     session::start(&mut conn, member_id).await?;
     tracing::info!(member_id, "signed in");
-    let home = if permission == "admin" { "/organization" } else { "/my-programs" };
+    let home = if permission == "admin" {
+        "/organization"
+    } else {
+        "/my-programs"
+    };
     let target = safe_next_path(next.as_deref()).unwrap_or_else(|| home.to_owned());
     leptos_axum::redirect(&target);
     Ok(())
@@ -153,7 +163,8 @@ pub async fn accept_invitation(
     let password = NewPassword::parse(&password, &password_confirmation)
         .map_err(|e| AppError::field("password", e.0))?;
     let pool = crate::server::pool()?;
-    let (member_id, permission) = crate::server::invitations::accept(&pool, &token, &password).await?;
+    let (member_id, permission) =
+        crate::server::invitations::accept(&pool, &token, &password).await?;
     tracing::info!(member_id, "invitation accepted");
     leptos_axum::redirect(if permission == Permission::Admin {
         "/organization"
@@ -169,7 +180,10 @@ mod tests {
 
     #[test]
     fn next_path_stays_on_this_site() {
-        assert_eq!(safe_next_path(Some("/organization")), Some("/organization".into()));
+        assert_eq!(
+            safe_next_path(Some("/organization")),
+            Some("/organization".into())
+        );
         assert_eq!(safe_next_path(Some("//evil.example")), None);
         assert_eq!(safe_next_path(Some("https://evil.example")), None);
         assert_eq!(safe_next_path(Some("/\\evil.example")), None);

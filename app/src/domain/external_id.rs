@@ -69,13 +69,29 @@ mod tests {
         let id = ExternalId::parse(" ext00042 ").unwrap();
         assert_eq!(id.number(), 42);
         assert_eq!(id.to_string(), "EXT00042");
-        assert_eq!(ExternalId::parse("EXT00001").unwrap().next().unwrap().to_string(), "EXT00002");
+        assert_eq!(
+            ExternalId::parse("EXT00001")
+                .unwrap()
+                .next()
+                .unwrap()
+                .to_string(),
+            "EXT00002"
+        );
         assert_eq!(ExternalId::parse("EXT99999").unwrap().next(), None);
     }
 
     #[test]
     fn refuses_other_shapes() {
-        for bad in ["", "EXT", "EXT0001", "EXT000001", "EXTABCDE", "XYZ00001", "EXT-0001", "EXT0000١"] {
+        for bad in [
+            "",
+            "EXT",
+            "EXT0001",
+            "EXT000001",
+            "EXTABCDE",
+            "XYZ00001",
+            "EXT-0001",
+            "EXT0000١",
+        ] {
             assert!(ExternalId::parse(bad).is_err(), "{bad:?}");
         }
     }

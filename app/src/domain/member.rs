@@ -85,7 +85,10 @@ impl MemberStatus {
         use MemberStatus::*;
         matches!(
             (self, to),
-            (Invited, Active) | (Invited, Deactivated) | (Active, Deactivated) | (Deactivated, Active)
+            (Invited, Active)
+                | (Invited, Deactivated)
+                | (Active, Deactivated)
+                | (Deactivated, Active)
         )
     }
 }

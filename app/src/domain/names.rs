@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_required() {
-        assert_eq!(PersonName::parse("  Zoë ", "first name").unwrap().as_str(), "Zoë");
+        assert_eq!(
+            PersonName::parse("  Zoë ", "first name").unwrap().as_str(),
+            "Zoë"
+        );
         let err = PersonName::parse("   ", "first name").unwrap_err();
         assert_eq!(err.0, "Enter a first name.");
     }

@@ -26,10 +26,14 @@ impl NewPassword {
         let mut chars = password.chars();
         let first = chars.next();
         if chars.all(|c| Some(c) == first) {
-            return Err(FieldError::new("Choose a password that is not one character repeated."));
+            return Err(FieldError::new(
+                "Choose a password that is not one character repeated.",
+            ));
         }
         if password != confirmation {
-            return Err(FieldError::new("The two passwords differ: type the same password twice."));
+            return Err(FieldError::new(
+                "The two passwords differ: type the same password twice.",
+            ));
         }
         Ok(Self(password.to_owned()))
     }
@@ -53,11 +57,23 @@ mod tests {
     #[test]
     fn length_and_confirmation() {
         assert!(NewPassword::parse("correct horse", "correct horse").is_ok());
-        assert!(NewPassword::parse("short", "short").unwrap_err().0.contains("at least 10"));
+        assert!(NewPassword::parse("short", "short")
+            .unwrap_err()
+            .0
+            .contains("at least 10"));
         assert!(NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa").is_err());
-        assert!(NewPassword::parse("correct horse", "correct h0rse").unwrap_err().0.contains("differ"));
+        assert!(NewPassword::parse("correct horse", "correct h0rse")
+            .unwrap_err()
+            .0
+            .contains("differ"));
         let long = "ab".repeat(65);
         assert!(NewPassword::parse(&long, &long).is_err());
-        assert_eq!(format!("{:?}", NewPassword::parse("correct horse", "correct horse").unwrap()), "NewPassword(…)");
+        assert_eq!(
+            format!(
+                "{:?}",
+                NewPassword::parse("correct horse", "correct horse").unwrap()
+            ),
+            "NewPassword(…)"
+        );
     }
 }

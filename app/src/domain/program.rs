@@ -88,7 +88,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
             diagonal = above;
         }
     }
@@ -114,15 +116,25 @@ mod tests {
 
     #[test]
     fn slugs_match_case_insensitively() {
-        assert_eq!(Program::from_slug("Meddicc-go-live-plan"), Some(Program::GoLivePlan));
-        assert_eq!(Program::from_slug(" VALUE-PYRAMID-PROGRAM "), Some(Program::ValuePyramid));
+        assert_eq!(
+            Program::from_slug("Meddicc-go-live-plan"),
+            Some(Program::GoLivePlan)
+        );
+        assert_eq!(
+            Program::from_slug(" VALUE-PYRAMID-PROGRAM "),
+            Some(Program::ValuePyramid)
+        );
         assert_eq!(Program::from_slug("unknown"), None);
     }
 
     #[test]
     fn suggests_the_nearest_slug_for_typos() {
         let err = Program::parse("meddpic-masterclass").unwrap_err();
-        assert!(err.0.contains("did you mean \u{201c}meddpicc-masterclass\u{201d}"), "{err}");
+        assert!(
+            err.0
+                .contains("did you mean \u{201c}meddpicc-masterclass\u{201d}"),
+            "{err}"
+        );
         let err = Program::parse("cooking").unwrap_err();
         assert!(err.0.contains("slugs listed"), "{err}");
     }

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 /// Progress on a program, held exactly in hundredths of a percent (0..=10,000), so
 /// that 9.99 % and 10 % never blur through floating point. The database column
 /// `enrollments.progress_basis_points` holds the same number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(try_from = "u16", into = "u16")]
 pub struct Progress(u16);
 
@@ -50,7 +52,7 @@ impl Progress {
 
 impl std::fmt::Display for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             write!(f, "{} %", self.0 / 100)
         } else {
             write!(f, "{:.2} %", self.percent())

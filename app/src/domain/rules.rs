@@ -32,7 +32,10 @@ pub fn may_remove_enable_seat(progress: &[Progress]) -> Result<(), RuleViolation
 
 /// SPEC rules 2 and 4: programs change one by one only for active members with an
 /// Enable seat. (The CSV import sets programs at invitation time, outside this rule.)
-pub fn may_change_programs(status: MemberStatus, has_enable_seat: bool) -> Result<(), RuleViolation> {
+pub fn may_change_programs(
+    status: MemberStatus,
+    has_enable_seat: bool,
+) -> Result<(), RuleViolation> {
     match status {
         MemberStatus::Invited => Err(RuleViolation(
             "This member has not completed account setup yet: programs can be changed once they accept the invitation.".into(),
@@ -74,7 +77,9 @@ impl DeactivationOutcome {
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if self.releases_enable {
-            parts.push("their Enable seat returns to the pool (their programs are unassigned)".to_owned());
+            parts.push(
+                "their Enable seat returns to the pool (their programs are unassigned)".to_owned(),
+            );
         }
         if self.keeps_used_enable {
             parts.push("their Enable seat stays counted because the license is used (progress reached 10 %)".to_owned());
@@ -160,12 +165,26 @@ mod tests {
         let used = deactivation_outcome(true, true, &[p(3.0), p(10.0)]);
         assert_eq!(
             used,
-            DeactivationOutcome { releases_opportunity: true, releases_enable: false, keeps_used_enable: true }
+            DeactivationOutcome {
+                releases_opportunity: true,
+                releases_enable: false,
+                keeps_used_enable: true
+            }
         );
-        assert!(used.describe().contains("stays counted"), "{}", used.describe());
+        assert!(
+            used.describe().contains("stays counted"),
+            "{}",
+            used.describe()
+        );
         let unused = deactivation_outcome(true, false, &[p(9.99)]);
-        assert!(unused.releases_enable && !unused.keeps_used_enable && !unused.releases_opportunity);
-        assert!(unused.describe().starts_with("Their Enable seat returns"), "{}", unused.describe());
+        assert!(
+            unused.releases_enable && !unused.keeps_used_enable && !unused.releases_opportunity
+        );
+        assert!(
+            unused.describe().starts_with("Their Enable seat returns"),
+            "{}",
+            unused.describe()
+        );
         let none = deactivation_outcome(false, false, &[]);
         assert_eq!(none.describe(), "They hold no seat, so no seat changes.");
     }
@@ -182,7 +201,10 @@ mod tests {
     #[test]
     fn reports_need_an_enable_seat() {
         assert!(may_see_reports(Permission::Admin, true).is_ok());
-        assert!(may_see_reports(Permission::Admin, false).unwrap_err().0.contains("Enable seat"));
+        assert!(may_see_reports(Permission::Admin, false)
+            .unwrap_err()
+            .0
+            .contains("Enable seat"));
         assert!(may_see_reports(Permission::Member, true).is_err());
     }
 }

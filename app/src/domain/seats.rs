@@ -76,7 +76,11 @@ mod tests {
     use super::*;
 
     fn pool(bought: i64, held: i64) -> SeatPool {
-        SeatPool { kind: SeatKind::Enable, bought, held }
+        SeatPool {
+            kind: SeatKind::Enable,
+            bought,
+            held,
+        }
     }
 
     #[test]
@@ -85,10 +89,19 @@ mod tests {
         assert!(pool(5, 4).check_request(1).is_ok());
         assert!(pool(5, 5).check_request(0).is_ok());
         let err = pool(5, 5).check_request(1).unwrap_err();
-        assert_eq!(err.to_string(), "No free Enable seat: all are in use. Free one or buy more.");
+        assert_eq!(
+            err.to_string(),
+            "No free Enable seat: all are in use. Free one or buy more."
+        );
         let err = pool(49, 37).check_request(37).unwrap_err();
-        assert_eq!(err.to_string(), "This asks for 37 Enable seats; only 12 are free.");
-        assert_eq!(pool(3, 2).check_request(2).unwrap_err().to_string(), "This asks for 2 Enable seats; only 1 is free.");
+        assert_eq!(
+            err.to_string(),
+            "This asks for 37 Enable seats; only 12 are free."
+        );
+        assert_eq!(
+            pool(3, 2).check_request(2).unwrap_err().to_string(),
+            "This asks for 2 Enable seats; only 1 is free."
+        );
     }
 
     #[test]

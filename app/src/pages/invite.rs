@@ -34,7 +34,12 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 }
 
 #[component]
-fn AcceptForm(token: String, organization_name: String, first_name: String, email: String) -> impl IntoView {
+fn AcceptForm(
+    token: String,
+    organization_name: String,
+    first_name: String,
+    email: String,
+) -> impl IntoView {
     let action = ServerAction::<AcceptInvitation>::new();
     let (password, set_password) = signal(String::new());
     let (confirmation, set_confirmation) = signal(String::new());
@@ -44,7 +49,9 @@ fn AcceptForm(token: String, organization_name: String, first_name: String, emai
         if !touched.get() {
             return None;
         }
-        NewPassword::parse(&password.get(), &confirmation.get()).err().map(|e| e.0)
+        NewPassword::parse(&password.get(), &confirmation.get())
+            .err()
+            .map(|e| e.0)
     };
     let early_error = url_error();
     let server_error = move || match action.value().get() {

@@ -1,4 +1,6 @@
-use crate::api::organization::{list_members, organization_overview, MemberPage, MemberRow, OrganizationSummary};
+use crate::api::organization::{
+    list_members, organization_overview, MemberPage, MemberRow, OrganizationSummary,
+};
 use crate::components::{Access, Guarded};
 use crate::domain::{MemberStatus, SeatPool};
 use leptos::prelude::*;
@@ -69,7 +71,11 @@ fn Stat(label: &'static str, value: i64, testid: &'static str) -> impl IntoView 
 
 #[component]
 fn Seats(pool: SeatPool, testid: &'static str) -> impl IntoView {
-    let percent = if pool.bought > 0 { pool.held * 100 / pool.bought } else { 0 };
+    let percent = if pool.bought > 0 {
+        pool.held * 100 / pool.bought
+    } else {
+        0
+    };
     let label = format!("{} seats", pool.kind.label());
     view! {
         <div class="stat seats" data-testid=testid>
@@ -136,12 +142,15 @@ fn Row(row: MemberRow) -> impl IntoView {
         MemberStatus::Invited => "badge pending",
         MemberStatus::Deactivated => "badge off",
     };
-    let seats = [(row.enable_seat, "Enable"), (row.opportunity_seat, "Opportunity")]
-        .into_iter()
-        .filter(|(held, _)| *held)
-        .map(|(_, name)| name)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let seats = [
+        (row.enable_seat, "Enable"),
+        (row.opportunity_seat, "Opportunity"),
+    ]
+    .into_iter()
+    .filter(|(held, _)| *held)
+    .map(|(_, name)| name)
+    .collect::<Vec<_>>()
+    .join(", ");
     view! {
         <tr>
             <td>{format!("{} {}", row.first_name, row.last_name)}</td>

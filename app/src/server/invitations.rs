@@ -10,7 +10,11 @@ use time::OffsetDateTime;
 pub const VALID_FOR_DAYS: i32 = 7;
 
 /// Issues (or replaces) the member's invitation and returns the token for the link.
-pub async fn issue(conn: &mut PgConnection, member_id: i64, invited_by: Option<i64>) -> Result<String, AppError> {
+pub async fn issue(
+    conn: &mut PgConnection,
+    member_id: i64,
+    invited_by: Option<i64>,
+) -> Result<String, AppError> {
     let (token, digest) = new_token();
     sqlx::query!(
         r#"INSERT INTO invitations (member_id, token_hash, invited_by, expires_at)
@@ -61,7 +65,9 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     Ok(match row {
         Some(r) if r.accepted_at.is_none() && r.status == "invited" => {
             if r.expired {
-                Lookup::Expired { expired_at: r.expires_at }
+                Lookup::Expired {
+                    expired_at: r.expires_at,
+                }
             } else {
                 Lookup::Open {
                     organization_name: r.organization_name,
@@ -78,7 +84,9 @@ pub const UNUSABLE_MESSAGE: &str = "This invitation link cannot be used: it was 
 
 pub fn expired_message(expired_at: OffsetDateTime) -> String {
     let date = expired_at
-        .format(time::macros::format_description!("[day] [month repr:long] [year]"))
+        .format(time::macros::format_description!(
+            "[day] [month repr:long] [year]"
+        ))
         .unwrap_or_default();
     format!("This invitation expired on {date}. Ask your administrator to resend it: the new email will have a fresh link.")
 }
@@ -86,7 +94,11 @@ pub fn expired_message(expired_at: OffsetDateTime) -> String {
 /// Accepts an invitation: sets the password, activates the member and uses the token
 /// up, all in one transaction. The row lock makes the token single-use even when the
 /// link is submitted twice at once. Returns the member's id and permission.
-pub async fn accept(pool: &PgPool, token: &str, password: &NewPassword) -> Result<(i64, Permission), AppError> {
+pub async fn accept(
+    pool: &PgPool,
+    token: &str,
+    password: &NewPassword,
+) -> Result<(i64, Permission), AppError> {
     // Hash before taking locks: Argon2 is deliberately slow.
     let password_hash = hash_password(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
@@ -113,13 +125,19 @@ pub async fn accept(pool: &PgPool, token: &str, password: &NewPassword) -> Resul
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("UPDATE invitations SET accepted_at = now() WHERE id = $1", row.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE invitations SET accepted_at = now() WHERE id = $1",
+        row.id
+    )
+    .execute(&mut *tx)
+    .await?;
     super::audit::record(
         &mut tx,
         row.organization_id,
-        super::audit::Actor::Member { id: row.member_id, label: &row.email },
+        super::audit::Actor::Member {
+            id: row.member_id,
+            label: &row.email,
+        },
         "invitation.accepted",
         Some(row.member_id),
         serde_json::json!({}),

@@ -24,7 +24,11 @@ pub struct CreatedOrganization {
     pub invitation_token: String,
 }
 
-pub async fn create(pool: &PgPool, new: &NewOrganization, actor_label: &str) -> Result<CreatedOrganization, AppError> {
+pub async fn create(
+    pool: &PgPool,
+    new: &NewOrganization,
+    actor_label: &str,
+) -> Result<CreatedOrganization, AppError> {
     if new.enable_seats < 0 || new.opportunity_seats < 0 {
         return Err(AppError::invalid("Seat counts cannot be negative."));
     }

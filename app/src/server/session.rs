@@ -46,9 +46,12 @@ pub async fn start(conn: &mut PgConnection, member_id: i64) -> Result<(), AppErr
 /// Ends the caller's session, if any, and clears the cookie.
 pub async fn end(conn: &mut PgConnection) -> Result<(), AppError> {
     if let Some(token) = cookie_token() {
-        sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", token_digest(&token))
-            .execute(conn)
-            .await?;
+        sqlx::query!(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            token_digest(&token)
+        )
+        .execute(conn)
+        .await?;
     }
     set_cookie("", 0);
     Ok(())
@@ -56,7 +59,9 @@ pub async fn end(conn: &mut PgConnection) -> Result<(), AppError> {
 
 /// HttpOnly (no script can read it), SameSite=Lax (no cross-site POST carries it).
 fn set_cookie(value: &str, max_age_seconds: i64) {
-    let secure = super::state().map(|s| s.config.secure_cookies).unwrap_or(true);
+    let secure = super::state()
+        .map(|s| s.config.secure_cookies)
+        .unwrap_or(true);
     let cookie = format!(
         "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
         if secure { "; Secure" } else { "" }

@@ -27,7 +27,11 @@ pub async fn check(pool: &PgPool, email_lower: &str, address: &str) -> Result<()
     .fetch_one(pool)
     .await?;
     let minutes = row.minutes_left.unwrap_or(WINDOW_MINUTES).max(1);
-    let wait = if minutes == 1 { "1 minute".to_owned() } else { format!("{minutes} minutes") };
+    let wait = if minutes == 1 {
+        "1 minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    };
     if row.account >= ACCOUNT_LIMIT {
         return Err(AppError::invalid(format!(
             "Too many failed sign-ins for this account. For your security it is locked: try again in {wait}, or ask your administrator for a new invitation if you forgot your password."
@@ -41,7 +45,11 @@ pub async fn check(pool: &PgPool, email_lower: &str, address: &str) -> Result<()
     Ok(())
 }
 
-pub async fn record_failure(pool: &PgPool, email_lower: &str, address: &str) -> Result<(), AppError> {
+pub async fn record_failure(
+    pool: &PgPool,
+    email_lower: &str,
+    address: &str,
+) -> Result<(), AppError> {
     sqlx::query!(
         "INSERT INTO sign_in_failures (email_lower, ip_address) VALUES ($1, $2)",
         email_lower,
@@ -54,8 +62,11 @@ pub async fn record_failure(pool: &PgPool, email_lower: &str, address: &str) -> 
 
 /// A successful sign-in forgives the account's earlier failures.
 pub async fn clear(pool: &PgPool, email_lower: &str) -> Result<(), AppError> {
-    sqlx::query!("DELETE FROM sign_in_failures WHERE email_lower = $1", email_lower)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE email_lower = $1",
+        email_lower
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }

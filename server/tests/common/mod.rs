@@ -50,7 +50,11 @@ impl TestApp {
     }
 
     /// Calls server function `F` with form fields, as the hydrated page does.
-    pub async fn call<F: ServerFn>(&self, client: &reqwest::Client, form: &[(&str, &str)]) -> Result<serde_json::Value, AppError> {
+    pub async fn call<F: ServerFn>(
+        &self,
+        client: &reqwest::Client,
+        form: &[(&str, &str)],
+    ) -> Result<serde_json::Value, AppError> {
         let response = client
             .post(self.url(F::PATH))
             .header("Accept", "application/json")
@@ -67,14 +71,24 @@ impl TestApp {
         }
     }
 
-    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> Result<serde_json::Value, AppError> {
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> Result<serde_json::Value, AppError> {
         self.call::<app::api::auth::SignIn>(client, &[("email", email), ("password", password)])
             .await
     }
 
     /// An organization whose first administrator accepted the invitation with `password`.
     /// Returns (organization id, admin member id).
-    pub async fn organization_with_admin(&self, name: &str, admin_email: &str, password: &str) -> (i64, i64) {
+    pub async fn organization_with_admin(
+        &self,
+        name: &str,
+        admin_email: &str,
+        password: &str,
+    ) -> (i64, i64) {
         let created = create_organization(&self.pool, name, admin_email, 10, 5).await;
         let result = self
             .call::<app::api::auth::AcceptInvitation>(
@@ -91,9 +105,19 @@ impl TestApp {
     }
 
     /// A member in the organization; with a password they are active, otherwise invited.
-    pub async fn member(&self, organization_id: i64, email: &str, permission: &str, password: Option<&str>) -> i64 {
+    pub async fn member(
+        &self,
+        organization_id: i64,
+        email: &str,
+        permission: &str,
+        password: Option<&str>,
+    ) -> i64 {
         let hash = match password {
-            Some(p) => Some(app::server::crypto::hash_password(p.to_owned()).await.unwrap()),
+            Some(p) => Some(
+                app::server::crypto::hash_password(p.to_owned())
+                    .await
+                    .unwrap(),
+            ),
             None => None,
         };
         sqlx::query_scalar!(
