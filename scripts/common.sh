@@ -37,3 +37,12 @@ use_database() {
     export DATABASE_URL
   fi
 }
+
+# The environment cargo-leptos builds with. Tests of the server-side crates use it too,
+# so they reuse the artifacts of `cargo leptos build` instead of compiling everything again.
+leptos_build_env() {
+  export LEPTOS_OUTPUT_NAME=roster LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
+    LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false \
+    RUSTFLAGS="--cfg erase_components"
+}

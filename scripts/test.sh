@@ -16,12 +16,15 @@ trap cleanup EXIT
 say "Unit tests: the shared domain (as the browser builds it)"
 cargo test -p app --lib
 
-say "Unit and database tests: the server side (each #[sqlx::test] gets its own database)"
-cargo test -p app --features ssr --lib
-cargo test -p server
-
-say "Building the site for the browser tests"
+say "Building the site (cargo leptos build)"
 cargo leptos build
+
+say "Unit and database tests: the server side (each #[sqlx::test] gets its own database)"
+(
+  leptos_build_env
+  cargo test -p app --features ssr --lib
+  cargo test -p server
+)
 
 say "Browser tests (Playwright, Chromium)"
 e2e_url=$(db_url_named "$DATABASE_URL" roster_e2e)

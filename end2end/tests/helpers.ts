@@ -25,7 +25,7 @@ export function createOrganization(name: string, adminEmail: string): string {
     process.env.ROSTER_BIN!,
     ['org', 'create', '--name', name, '--enable-seats', '5', '--opportunity-seats', '2',
      '--admin-email', adminEmail, '--admin-first-name', 'Rowan', '--admin-last-name', 'Price'],
-    { env: process.env, encoding: 'utf8' },
+    { env: { ...process.env, PUBLIC_URL: process.env.BASE_URL }, encoding: 'utf8' },
   );
   const link = out.match(/https?:\/\/\S+\/invite\/[0-9a-f]{64}/);
   if (!link) throw new Error(`no invitation link in: ${out}`);

@@ -50,12 +50,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOptions> {
-    // Under cargo-leptos the LEPTOS_* variables describe the build; run by hand from the
-    // project root, the workspace Cargo.toml does.
-    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
-    let conf = leptos::prelude::get_configuration(if from_env { None } else { Some("Cargo.toml") })
-        .context("could not read the Leptos configuration (run from the project root, or set LEPTOS_* variables)")?;
-    let mut options = conf.leptos_options;
+    // Under cargo-leptos the LEPTOS_* variables describe the build. Run by hand, the
+    // defaults match [workspace.metadata.leptos] in Cargo.toml (leptos_config cannot read
+    // the workspace form of that table itself).
+    let mut options = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        leptos::prelude::get_configuration(None)
+            .context("could not read the LEPTOS_* configuration variables")?
+            .leptos_options
+    } else {
+        leptos::prelude::LeptosOptions::builder()
+            .output_name("roster")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .env(leptos::config::Env::PROD)
+            .build()
+    };
     if let Some(addr) = config.site_addr {
         options.site_addr = addr;
     }
