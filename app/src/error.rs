@@ -19,6 +19,9 @@ pub enum AppError {
     /// Bad input in one form field, shown next to that field.
     #[error("{message}")]
     Field { field: String, message: String },
+    /// Problems with items of a batch (members of an invitation list), each with its field.
+    #[error("{} to fix before anything is saved: see the messages next to each member.", problem_count(.0))]
+    Problems(Vec<crate::domain::Problem>),
     #[error(
         "Something went wrong on our side and it has been logged. Please try again in a moment."
     )]
@@ -26,6 +29,13 @@ pub enum AppError {
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached ({0}). Check your connection and try again.")]
     Transport(String),
+}
+
+fn problem_count(problems: &[crate::domain::Problem]) -> String {
+    match problems.len() {
+        1 => "1 problem".to_owned(),
+        n => format!("{n} problems"),
+    }
 }
 
 impl AppError {

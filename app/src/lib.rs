@@ -14,7 +14,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    home::Home, invite::AcceptInvitationPage, my_programs::MyProgramsPage,
+    activity::ActivityPage, home::Home, invitations::InvitationsPage, invite::AcceptInvitationPage,
+    invite_members::InvitePage, mailbox::MailboxPage, my_programs::MyProgramsPage,
     organization::OrganizationPage, sign_in::SignInPage, status::NotFound,
 };
 
@@ -59,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/invite") view=InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/invitations") view=InvitationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -19,6 +19,11 @@ pub struct Config {
     pub environment: Environment,
     /// `COOKIE_SECURE=true` marks cookies Secure (production behind HTTPS).
     pub secure_cookies: bool,
+    /// `SMTP_URL`: where the mail worker delivers. Without it, emails are kept for the
+    /// development mailbox page and invitation links are logged.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`: the sender of Roster's emails.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -51,6 +56,9 @@ impl Config {
             public_url: std::env::var("PUBLIC_URL").ok().filter(|u| !u.is_empty()),
             environment,
             secure_cookies,
+            smtp_url: std::env::var("SMTP_URL").ok().filter(|u| !u.is_empty()),
+            mail_from: std::env::var("MAIL_FROM")
+                .unwrap_or_else(|_| "Roster <no-reply@roster.localhost>".to_owned()),
         })
     }
 }

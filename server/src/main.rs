@@ -4,6 +4,7 @@ use app::server::{organizations, RuntimeConfig, ServerState};
 use clap::Parser;
 use server::cli::{Cli, Command, CreateOrg, OrgCommand};
 use server::config::{Config, Environment};
+use server::mailer::{Mailer, MailerConfig};
 use server::{db, demo, http, maintenance};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -87,6 +88,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         false
     };
     maintenance::spawn(pool.clone());
+    if let Some(smtp_url) = &config.smtp_url {
+        Mailer::new(MailerConfig::new(
+            smtp_url.clone(),
+            config.mail_from.clone(),
+        ))?
+        .spawn(pool.clone());
+        tracing::info!("mail worker started");
+    } else {
+        tracing::info!(
+            "no SMTP_URL: emails are kept in the development mailbox and links are logged"
+        );
+    }
 
     let state = http::AppState {
         leptos_options: options,
@@ -95,6 +108,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             config: Arc::new(RuntimeConfig {
                 public_url: public_url.clone(),
                 secure_cookies: config.secure_cookies,
+                smtp_configured: config.smtp_url.is_some(),
             }),
         },
     };

@@ -4,4 +4,5 @@
 
 pub mod auth;
 pub mod learner;
+pub mod members;
 pub mod organization;

@@ -6,6 +6,7 @@
 
 mod email;
 mod external_id;
+pub mod invitee;
 mod member;
 mod names;
 mod password;
@@ -16,6 +17,7 @@ mod seats;
 
 pub use email::Email;
 pub use external_id::ExternalId;
+pub use invitee::{Invitee, InviteeDraft, Problem};
 pub use member::{MemberStatus, Permission};
 pub use names::{JobTitle, OrganizationName, PersonName};
 pub use password::NewPassword;

@@ -1,5 +1,9 @@
+pub mod activity;
 pub mod home;
+pub mod invitations;
 pub mod invite;
+pub mod invite_members;
+pub mod mailbox;
 pub mod my_programs;
 pub mod organization;
 pub mod sign_in;

@@ -1,10 +1,48 @@
+use crate::api::members::{
+    deactivate_member, deactivation_preview, reactivate_member, resend_invitation,
+    set_member_permission,
+};
 use crate::api::organization::{
     list_members, organization_overview, MemberPage, MemberRow, OrganizationSummary,
 };
 use crate::components::{Access, Guarded};
-use crate::domain::{MemberStatus, SeatPool};
+use crate::domain::{MemberStatus, Permission, SeatPool};
+use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
+
+/// A change the administrator asked for, waiting for their confirmation.
+#[derive(Debug, Clone, PartialEq)]
+struct PendingChange {
+    member_id: i64,
+    kind: ChangeKind,
+    title: String,
+    text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChangeKind {
+    Deactivate,
+    Revoke,
+    Reactivate,
+    Resend,
+}
+
+/// What the member rows share: the dialog, the message line, and a way to reload.
+#[derive(Clone, Copy)]
+struct MemberActions {
+    pending: RwSignal<Option<PendingChange>>,
+    flash: RwSignal<Option<Result<String, String>>>,
+    version: RwSignal<u32>,
+}
+
+impl MemberActions {
+    fn done(&self, result: Result<String, AppError>) {
+        self.flash.set(Some(result.map_err(|e| e.to_string())));
+        self.version.update(|v| *v += 1);
+    }
+}
 
 /// My Organization: who is in the organization, and how its seats are used.
 #[component]
@@ -20,9 +58,32 @@ fn OrganizationBody() -> impl IntoView {
         let number = |key: &str| q.get(key).and_then(|v| v.parse::<i64>().ok());
         (number("after"), number("before"))
     };
-    let overview = Resource::new_blocking(|| (), |_| organization_overview());
-    let members = Resource::new_blocking(cursor, |(after, before)| list_members(after, before));
+    let actions = MemberActions {
+        pending: RwSignal::new(None),
+        flash: RwSignal::new(None),
+        version: RwSignal::new(0),
+    };
+    provide_context(actions);
+    let overview =
+        Resource::new_blocking(move || actions.version.get(), |_| organization_overview());
+    let members = Resource::new_blocking(
+        move || (cursor(), actions.version.get()),
+        |((after, before), _)| list_members(after, before),
+    );
     view! {
+        <div class="page-actions">
+            <a class="button primary" href="/organization/invite">"+ Invite"</a>
+            <a class="button" href="/organization/invitations">"Pending invitations"</a>
+            <a class="button" href="/organization/activity">"Activity"</a>
+            <a class="button" href="/organization/mailbox">"Mailbox"</a>
+        </div>
+        <p class="flash" role="status" data-testid="flash">
+            {move || actions.flash.get().map(|r| match r {
+                Ok(text) => view! { <span class="success">{text}</span> }.into_any(),
+                Err(text) => view! { <span class="error">{text}</span> }.into_any(),
+            })}
+        </p>
+        <ConfirmDialog/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -151,15 +212,143 @@ fn Row(row: MemberRow) -> impl IntoView {
     .map(|(_, name)| name)
     .collect::<Vec<_>>()
     .join(", ");
+    let actions = expect_context::<MemberActions>();
+    let name = format!("{} {}", row.first_name, row.last_name);
+    let (id, status) = (row.id, row.status);
+    let choose = {
+        let name = name.clone();
+        move |choice: String| {
+            let name = name.clone();
+            let kind = match choice.as_str() {
+                "deactivate" => ChangeKind::Deactivate,
+                "revoke" => ChangeKind::Revoke,
+                "reactivate" => ChangeKind::Reactivate,
+                "resend" => ChangeKind::Resend,
+                _ => return,
+            };
+            spawn_local(async move {
+                let (title, text) = match kind {
+                    ChangeKind::Deactivate | ChangeKind::Revoke => {
+                        let seats = match deactivation_preview(id).await {
+                            Ok(text) => text,
+                            Err(e) => return actions.flash.set(Some(Err(e.to_string()))),
+                        };
+                        if kind == ChangeKind::Deactivate {
+                            (format!("Deactivate {name}?"), format!("{name} can no longer sign in, and open sessions end at once. {seats} Nothing is deleted; you can reactivate them later."))
+                        } else {
+                            (format!("Revoke the invitation of {name}?"), format!("The invitation link stops working and {name} becomes inactive. {seats}"))
+                        }
+                    }
+                    ChangeKind::Reactivate => (
+                        format!("Reactivate {name}?"),
+                        "They get back the seats they held when they were deactivated, if seats are free. A member who never set a password is sent a new invitation.".to_owned(),
+                    ),
+                    ChangeKind::Resend => (
+                        format!("Send {name} a new invitation?"),
+                        "A new email with a new link goes out; the previous link stops working.".to_owned(),
+                    ),
+                };
+                actions.pending.set(Some(PendingChange {
+                    member_id: id,
+                    kind,
+                    title,
+                    text,
+                }));
+            });
+        }
+    };
+    let permission = row.permission;
+    let change_permission = move |value: String| {
+        spawn_local(async move {
+            let result = set_member_permission(id, value.clone()).await.map(|()| {
+                format!(
+                    "Permission changed to {}.",
+                    Permission::parse(&value).map(|p| p.label()).unwrap_or("?")
+                )
+            });
+            actions.done(result);
+        });
+    };
     view! {
         <tr>
-            <td>{format!("{} {}", row.first_name, row.last_name)}</td>
+            <td>{name.clone()}</td>
             <td>{row.email}</td>
             <td>{row.job_title}</td>
-            <td>{row.permission.label()}</td>
-            <td><span class=status_class>{row.status.billing_label()}</span></td>
+            <td>
+                <select aria-label=format!("Permission of {name}") prop:value=permission.as_str()
+                    on:change=move |ev| change_permission(event_target_value(&ev))>
+                    <option value="member">"Member"</option>
+                    <option value="admin">"Administrator"</option>
+                </select>
+            </td>
+            <td>
+                <span class=status_class>{row.status.billing_label()}</span>
+                <select class="status-actions" aria-label=format!("Billing status of {name}") prop:value=""
+                    on:change=move |ev| { let v = event_target_value(&ev); choose(v); }>
+                    <option value="">"Change…"</option>
+                    {match status {
+                        MemberStatus::Active => view! { <option value="deactivate">"Deactivate"</option> }.into_any(),
+                        MemberStatus::Invited => view! {
+                            <option value="resend">"Resend invitation"</option>
+                            <option value="revoke">"Revoke invitation"</option>
+                        }.into_any(),
+                        MemberStatus::Deactivated => view! { <option value="reactivate">"Reactivate"</option> }.into_any(),
+                    }}
+                </select>
+            </td>
             <td>{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
             <td>{row.team.unwrap_or_else(|| "—".to_owned())}</td>
         </tr>
+    }
+}
+
+/// The confirmation every status change goes through, stating what happens to seats.
+#[component]
+fn ConfirmDialog() -> impl IntoView {
+    let actions = expect_context::<MemberActions>();
+    let busy = RwSignal::new(false);
+    let confirm = move |_| {
+        let Some(change) = actions.pending.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let id = change.member_id;
+            let result = match change.kind {
+                ChangeKind::Deactivate => deactivate_member(id)
+                    .await
+                    .map(|seats| format!("Deactivated. {seats}")),
+                ChangeKind::Revoke => deactivate_member(id)
+                    .await
+                    .map(|seats| format!("Invitation revoked. {seats}")),
+                ChangeKind::Reactivate => reactivate_member(id).await.map(|status| match status {
+                    MemberStatus::Invited => {
+                        "Reactivated: a new invitation is on its way.".to_owned()
+                    }
+                    _ => "Reactivated.".to_owned(),
+                }),
+                ChangeKind::Resend => resend_invitation(id)
+                    .await
+                    .map(|()| "A new invitation is on its way.".to_owned()),
+            };
+            busy.set(false);
+            actions.pending.set(None);
+            actions.done(result);
+        });
+    };
+    view! {
+        <Show when=move || actions.pending.with(Option::is_some)>
+            <div class="dialog-backdrop">
+                <div class="dialog card" role="dialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby="dialog-text"
+                    on:keydown=move |ev| if ev.key() == "Escape" { actions.pending.set(None) }>
+                    <h2 id="dialog-title">{move || actions.pending.get().map(|p| p.title)}</h2>
+                    <p id="dialog-text" data-testid="confirm-text">{move || actions.pending.get().map(|p| p.text)}</p>
+                    <div class="dialog-buttons">
+                        <button type="button" on:click=move |_| actions.pending.set(None)>"Cancel"</button>
+                        <button type="button" class="primary danger" autofocus disabled=move || busy.get() on:click=confirm>"Confirm"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
     }
 }

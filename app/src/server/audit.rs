@@ -35,3 +35,31 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// One entry per subject, with its own details, in one statement.
+pub async fn record_many(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    actor: Actor<'_>,
+    action: &str,
+    subject_member_ids: &[i64],
+    details: &[serde_json::Value],
+) -> Result<(), AppError> {
+    let (actor_id, label) = match actor {
+        Actor::Member { id, label } => (Some(id), label),
+        Actor::System(label) => (None, label),
+    };
+    sqlx::query!(
+        r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
+           SELECT $1, $2, $3, $4, subject, detail FROM UNNEST($5::bigint[], $6::jsonb[]) AS t(subject, detail)"#,
+        organization_id,
+        actor_id,
+        label,
+        action,
+        subject_member_ids,
+        details,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

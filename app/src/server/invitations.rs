@@ -15,21 +15,34 @@ pub async fn issue(
     member_id: i64,
     invited_by: Option<i64>,
 ) -> Result<String, AppError> {
-    let (token, digest) = new_token();
+    let mut tokens = issue_many(conn, &[member_id], invited_by).await?;
+    Ok(tokens.pop().expect("one token per member"))
+}
+
+/// Issues (or replaces) invitations for many members in one statement; the tokens come
+/// back in the order of `member_ids`.
+pub async fn issue_many(
+    conn: &mut PgConnection,
+    member_ids: &[i64],
+    invited_by: Option<i64>,
+) -> Result<Vec<String>, AppError> {
+    let (tokens, digests): (Vec<String>, Vec<Vec<u8>>) =
+        member_ids.iter().map(|_| new_token()).unzip();
     sqlx::query!(
         r#"INSERT INTO invitations (member_id, token_hash, invited_by, expires_at)
-           VALUES ($1, $2, $3, now() + make_interval(days => $4))
+           SELECT member_id, token_hash, $3, now() + make_interval(days => $4)
+             FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)
            ON CONFLICT (member_id) DO UPDATE
               SET token_hash = EXCLUDED.token_hash, invited_by = EXCLUDED.invited_by,
                   created_at = now(), expires_at = EXCLUDED.expires_at, accepted_at = NULL"#,
-        member_id,
-        digest,
+        member_ids,
+        &digests,
         invited_by,
         VALID_FOR_DAYS,
     )
     .execute(conn)
     .await?;
-    Ok(token)
+    Ok(tokens)
 }
 
 pub fn accept_url(public_url: &str, token: &str) -> String {

@@ -4,7 +4,10 @@
 pub mod audit;
 pub mod crypto;
 pub mod invitations;
+pub mod mail;
+pub mod members;
 pub mod organizations;
+pub mod outbox;
 pub mod session;
 pub mod throttle;
 
@@ -20,6 +23,9 @@ pub struct RuntimeConfig {
     pub public_url: String,
     /// Mark cookies `Secure` (serve over HTTPS in production).
     pub secure_cookies: bool,
+    /// Whether a mail worker delivers the outbox over SMTP. Without it, messages are kept
+    /// for the development mailbox page.
+    pub smtp_configured: bool,
 }
 
 /// What the axum server hands to every server function and page render as context.

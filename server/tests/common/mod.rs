@@ -2,6 +2,8 @@
 //! cookie-keeping HTTP client that calls pages and server functions as a browser would.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use app::domain::{Email, OrganizationName, PersonName};
 use app::error::AppError;
 use app::server::organizations::{self, NewOrganization};
@@ -10,6 +12,7 @@ use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use reqwest::redirect::Policy;
 use server::http::{self, AppState};
+use server::mailer::{Mailer, MailerConfig};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -19,6 +22,17 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(pool: PgPool) -> TestApp {
+    spawn_app_with_smtp(pool, None).await
+}
+
+/// The app with its mail worker delivering to `smtp_url` (retrying quickly, for tests).
+pub async fn spawn_app_with_smtp(pool: PgPool, smtp_url: Option<String>) -> TestApp {
+    if let Some(url) = &smtp_url {
+        let mut config = MailerConfig::new(url.clone(), "Roster <no-reply@roster.test>".into());
+        config.poll_interval = std::time::Duration::from_millis(50);
+        config.base_backoff = std::time::Duration::from_millis(100);
+        Mailer::new(config).unwrap().spawn(pool.clone());
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
@@ -28,6 +42,7 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
             config: Arc::new(RuntimeConfig {
                 public_url: base.clone(),
                 secure_cookies: false,
+                smtp_configured: smtp_url.is_some(),
             }),
         },
     };
@@ -68,6 +83,28 @@ impl TestApp {
             Ok(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
         } else {
             Err(serde_json::from_str(&body).unwrap_or_else(|_| panic!("not an AppError: {body}")))
+        }
+    }
+
+    /// Calls server function `F` whose input is JSON (lists, nested values).
+    pub async fn call_json<F: ServerFn>(
+        &self,
+        client: &reqwest::Client,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, AppError> {
+        let response = client
+            .post(self.url(F::PATH))
+            .header("Accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let ok = response.status().is_success();
+        let text = response.text().await.unwrap();
+        if ok {
+            Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+        } else {
+            Err(serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {text}")))
         }
     }
 

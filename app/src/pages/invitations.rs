@@ -1,0 +1,90 @@
+use crate::api::members::{deactivate_member, pending_invitations, resend_invitation};
+use crate::components::{Access, Guarded};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Pending invitations: when each was sent, whether the email went out; resend or revoke.
+#[component]
+pub fn InvitationsPage() -> impl IntoView {
+    view! { <Guarded access=Access::Admin page=|_viewer| view! { <Invitations/> }.into_any()/> }
+}
+
+#[component]
+fn Invitations() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let flash = RwSignal::new(None::<Result<String, String>>);
+    let invitations = Resource::new_blocking(move || version.get(), |_| pending_invitations());
+    let act = move |id: i64, name: String, revoke: bool| {
+        if revoke {
+            let question = format!("Revoke the invitation of {name}? The link stops working and their seats return to the pool.");
+            if !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
+        spawn_local(async move {
+            let result = if revoke {
+                deactivate_member(id)
+                    .await
+                    .map(|seats| format!("Invitation of {name} revoked. {seats}"))
+            } else {
+                resend_invitation(id).await.map(|()| {
+                    format!(
+                        "A new invitation is on its way to {name}; the old link no longer works."
+                    )
+                })
+            };
+            flash.set(Some(result.map_err(|e| e.to_string())));
+            version.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <h1>"Pending invitations"</h1>
+        <p class="subtitle">"Members who have not set their password yet. Links expire 7 days after they are sent."</p>
+        <p class="flash" role="status" data-testid="flash">
+            {move || flash.get().map(|r| match r {
+                Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
+                Err(t) => view! { <span class="error">{t}</span> }.into_any(),
+            })}
+        </p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match invitations.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="card notice"><p>"No pending invitations: everyone invited has set their password."</p>
+                        <p><a href="/organization/invite">"Invite members"</a></p></section>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-wrap">
+                            <table data-testid="invitations-table">
+                                <thead><tr>
+                                    <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Sent"</th>
+                                    <th scope="col">"Expires"</th><th scope="col">"Email delivery"</th><th scope="col">"Actions"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|i| {
+                                        let (n1, n2) = (i.name.clone(), i.name.clone());
+                                        view! {
+                                            <tr>
+                                                <td>{i.name.clone()}</td>
+                                                <td>{i.email}</td>
+                                                <td>{i.sent_at}</td>
+                                                <td>{if i.expired { format!("Expired {}", i.expires_at) } else { i.expires_at }}</td>
+                                                <td>{i.delivery}</td>
+                                                <td class="actions">
+                                                    <button type="button" on:click=move |_| act(i.member_id, n1.clone(), false)>{format!("Resend to {}", i.name)}</button>
+                                                    <button type="button" class="danger" on:click=move |_| act(i.member_id, n2.clone(), true)>"Revoke"</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <p><a href="/organization">"← Back to My Organization"</a></p>
+    }
+}

@@ -1,0 +1,486 @@
+//! Member mutations. Each runs in one transaction that first locks the organization row:
+//! seat counts, the last-administrator rule and the member's own state are read under
+//! that lock, so concurrent requests (two admins, two tabs) are decided one after another.
+
+use super::audit::{self, Actor};
+use super::outbox::{self, InvitationMail};
+use crate::api::auth::Viewer;
+use crate::domain::invitee::{field, parse_batch};
+use crate::domain::rules::{self, DeactivationOutcome};
+use crate::domain::{
+    InviteeDraft, MemberStatus, Permission, Problem, Progress, SeatKind, SeatPool,
+};
+use crate::error::AppError;
+use sqlx::{PgConnection, PgPool};
+
+/// The most members the invitation form sends at once; the CSV import handles more.
+pub const MAX_INVITES_AT_ONCE: usize = 100;
+
+pub struct LockedOrganization {
+    pub name: String,
+    pub enable: SeatPool,
+    pub opportunity: SeatPool,
+}
+
+/// Locks the caller's organization row for the rest of the transaction.
+pub async fn lock_organization(
+    conn: &mut PgConnection,
+    organization_id: i64,
+) -> Result<LockedOrganization, AppError> {
+    let row = sqlx::query!(
+        "SELECT name, enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held
+           FROM organizations WHERE id = $1 FOR UPDATE",
+        organization_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(LockedOrganization {
+        name: row.name,
+        enable: SeatPool {
+            kind: SeatKind::Enable,
+            bought: row.enable_seats.into(),
+            held: row.enable_seats_held.into(),
+        },
+        opportunity: SeatPool {
+            kind: SeatKind::Opportunity,
+            bought: row.opportunity_seats.into(),
+            held: row.opportunity_seats_held.into(),
+        },
+    })
+}
+
+fn actor(viewer: &Viewer) -> Actor<'_> {
+    Actor::Member {
+        id: viewer.member_id,
+        label: &viewer.email,
+    }
+}
+
+fn full_name(viewer: &Viewer) -> String {
+    format!("{} {}", viewer.first_name, viewer.last_name)
+}
+
+/// Invites members: all or none. Returns the new members' ids.
+pub async fn invite(
+    pool: &PgPool,
+    viewer: &Viewer,
+    drafts: &[InviteeDraft],
+) -> Result<Vec<i64>, AppError> {
+    if drafts.is_empty() {
+        return Err(AppError::invalid("Add at least one member to invite."));
+    }
+    if drafts.len() > MAX_INVITES_AT_ONCE {
+        return Err(AppError::invalid(format!(
+            "Invite at most {MAX_INVITES_AT_ONCE} members at once here; use Import CSV for more."
+        )));
+    }
+    let invitees = parse_batch(drafts).map_err(AppError::Problems)?;
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+
+    // Addresses already in the organization, compared case-insensitively.
+    let lowered: Vec<String> = invitees.iter().map(|i| i.email.normalized()).collect();
+    let existing = sqlx::query_scalar!(
+        r#"SELECT lower(email) AS "email!" FROM members WHERE organization_id = $1 AND lower(email) = ANY($2)"#,
+        org,
+        &lowered
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !existing.is_empty() {
+        let problems = lowered
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| existing.contains(e))
+            .map(|(item, _)| Problem {
+                item,
+                field: field::EMAIL.to_owned(),
+                message: "A member with this email address is already in your organization."
+                    .to_owned(),
+            })
+            .collect();
+        return Err(AppError::Problems(problems));
+    }
+    let enable = invitees.iter().filter(|i| i.enable_seat).count() as i64;
+    let opportunity = invitees.iter().filter(|i| i.opportunity_seat).count() as i64;
+    locked.enable.check_request(enable)?;
+    locked.opportunity.check_request(opportunity)?;
+
+    let column =
+        |f: fn(&crate::domain::Invitee) -> String| invitees.iter().map(f).collect::<Vec<_>>();
+    let rows = sqlx::query!(
+        r#"INSERT INTO members (organization_id, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat)
+           SELECT $1, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::bool[])
+                  AS t(first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat)
+           RETURNING id, lower(email) AS "email!""#,
+        org,
+        &column(|i| i.first_name.as_str().to_owned()),
+        &column(|i| i.last_name.as_str().to_owned()),
+        &column(|i| i.email.as_str().to_owned()),
+        &column(|i| i.job_title.as_str().to_owned()),
+        &column(|i| i.permission.as_str().to_owned()),
+        &invitees.iter().map(|i| i.enable_seat).collect::<Vec<_>>(),
+        &invitees.iter().map(|i| i.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    // RETURNING order is not guaranteed: match rows to invitees by address.
+    let ids: Vec<i64> = lowered
+        .iter()
+        .map(|e| {
+            rows.iter()
+                .find(|r| &r.email == e)
+                .map(|r| r.id)
+                .ok_or(AppError::Internal)
+        })
+        .collect::<Result<_, _>>()?;
+    let tokens = super::invitations::issue_many(&mut tx, &ids, Some(viewer.member_id)).await?;
+    let mails: Vec<InvitationMail> = invitees
+        .iter()
+        .zip(&ids)
+        .zip(&tokens)
+        .map(|((i, &member_id), token)| InvitationMail {
+            member_id,
+            email: i.email.as_str(),
+            first_name: i.first_name.as_str(),
+            token,
+        })
+        .collect();
+    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &mails).await?;
+    let details: Vec<serde_json::Value> = invitees
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "email": i.email.as_str(),
+                "permission": i.permission.as_str(),
+                "enable_seat": i.enable_seat,
+                "opportunity_seat": i.opportunity_seat,
+            })
+        })
+        .collect();
+    audit::record_many(
+        &mut tx,
+        org,
+        actor(viewer),
+        "member.invited",
+        &ids,
+        &details,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// A member of the caller's organization, locked for the transaction.
+struct LockedMember {
+    id: i64,
+    email: String,
+    first_name: String,
+    permission: Permission,
+    status: MemberStatus,
+    enable_seat: bool,
+    opportunity_seat: bool,
+    restore_enable_seat: bool,
+    restore_opportunity_seat: bool,
+    has_password: bool,
+}
+
+async fn lock_member(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    member_id: i64,
+) -> Result<LockedMember, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT id, email, first_name, permission, status, enable_seat, opportunity_seat,
+                  restore_enable_seat, restore_opportunity_seat, password_hash IS NOT NULL AS "has_password!"
+             FROM members WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
+        member_id,
+        organization_id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| AppError::NotFound("This member is not in your organization (any more).".into()))?;
+    Ok(LockedMember {
+        id: row.id,
+        email: row.email,
+        first_name: row.first_name,
+        permission: Permission::parse(&row.permission).map_err(|_| AppError::Internal)?,
+        status: MemberStatus::parse(&row.status).map_err(|_| AppError::Internal)?,
+        enable_seat: row.enable_seat,
+        opportunity_seat: row.opportunity_seat,
+        restore_enable_seat: row.restore_enable_seat,
+        restore_opportunity_seat: row.restore_opportunity_seat,
+        has_password: row.has_password,
+    })
+}
+
+async fn program_progress(
+    conn: &mut PgConnection,
+    member_id: i64,
+) -> Result<Vec<Progress>, AppError> {
+    sqlx::query_scalar!(
+        "SELECT progress_basis_points FROM enrollments WHERE member_id = $1",
+        member_id
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|bp| Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal))
+    .collect()
+}
+
+async fn active_admins(conn: &mut PgConnection, organization_id: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM members WHERE organization_id = $1 AND status = 'active' AND permission = 'admin'"#,
+        organization_id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// What deactivating (or revoking) this member would do to their seats, for the
+/// confirmation dialog. Read without locks: the mutation decides again.
+pub async fn deactivation_preview(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<DeactivationOutcome, AppError> {
+    let mut conn = pool.acquire().await?;
+    let member = member_row(&mut conn, viewer.organization_id, member_id).await?;
+    let progress = program_progress(&mut conn, member_id).await?;
+    Ok(rules::deactivation_outcome(member.0, member.1, &progress))
+}
+
+async fn member_row(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    member_id: i64,
+) -> Result<(bool, bool), AppError> {
+    sqlx::query!(
+        "SELECT enable_seat, opportunity_seat FROM members WHERE id = $1 AND organization_id = $2",
+        member_id,
+        organization_id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(|r| (r.enable_seat, r.opportunity_seat))
+    .ok_or_else(|| AppError::NotFound("This member is not in your organization (any more).".into()))
+}
+
+/// Deactivates an active member or revokes an invitation (SPEC rule 5): sign-in is
+/// blocked and sessions end at once, the Opportunity seat is released, and the Enable
+/// seat (with its programs) unless its license is used. Returns what happened to seats.
+pub async fn deactivate(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<DeactivationOutcome, AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    if !member.status.may_become(MemberStatus::Deactivated) {
+        return Err(AppError::invalid("This member is already inactive."));
+    }
+    let admins = active_admins(&mut tx, org).await?;
+    rules::may_stop_being_active_admin(member.status, member.permission, admins)?;
+    let progress = program_progress(&mut tx, member.id).await?;
+    let outcome =
+        rules::deactivation_outcome(member.enable_seat, member.opportunity_seat, &progress);
+    if outcome.releases_enable {
+        // All below 10 %: the programs go with the seat (SPEC rule 3).
+        sqlx::query!("DELETE FROM enrollments WHERE member_id = $1", member.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query!(
+        "UPDATE members
+            SET status = 'deactivated', deactivated_at = now(),
+                restore_enable_seat = enable_seat, restore_opportunity_seat = opportunity_seat,
+                enable_seat = enable_seat AND NOT $2, opportunity_seat = false
+          WHERE id = $1",
+        member.id,
+        outcome.releases_enable,
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Open sessions end now; a revoked invitation link stops working.
+    sqlx::query!("DELETE FROM sessions WHERE member_id = $1", member.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        "DELETE FROM invitations WHERE member_id = $1 AND accepted_at IS NULL",
+        member.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let action = if member.status == MemberStatus::Invited {
+        "invitation.revoked"
+    } else {
+        "member.deactivated"
+    };
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        action,
+        Some(member.id),
+        serde_json::json!({
+            "released_enable_seat": outcome.releases_enable,
+            "kept_used_enable_seat": outcome.keeps_used_enable,
+            "released_opportunity_seat": outcome.releases_opportunity,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Reactivates a deactivated member, asking again for the seats they held. Someone who
+/// never finished account setup (a revoked invitation) is invited again instead.
+pub async fn reactivate(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<MemberStatus, AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    if member.status != MemberStatus::Deactivated {
+        return Err(AppError::invalid("This member is not inactive."));
+    }
+    let wants_enable = member.restore_enable_seat && !member.enable_seat;
+    let wants_opportunity = member.restore_opportunity_seat;
+    let shortage = |e: crate::domain::SeatShortage| {
+        AppError::invalid(format!(
+            "{} needs the {} seat they held, and none is free. Free a seat or buy more, then try again.",
+            member.email,
+            e.kind.label()
+        ))
+    };
+    locked
+        .enable
+        .check_request(wants_enable as i64)
+        .map_err(shortage)?;
+    locked
+        .opportunity
+        .check_request(wants_opportunity as i64)
+        .map_err(shortage)?;
+    let new_status = if member.has_password {
+        MemberStatus::Active
+    } else {
+        MemberStatus::Invited
+    };
+    sqlx::query!(
+        "UPDATE members
+            SET status = $2, deactivated_at = NULL,
+                enable_seat = enable_seat OR $3, opportunity_seat = $4,
+                restore_enable_seat = false, restore_opportunity_seat = false
+          WHERE id = $1",
+        member.id,
+        new_status.as_str(),
+        wants_enable,
+        wants_opportunity,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if new_status == MemberStatus::Invited {
+        let token = super::invitations::issue(&mut tx, member.id, Some(viewer.member_id)).await?;
+        let mail = InvitationMail {
+            member_id: member.id,
+            email: &member.email,
+            first_name: &member.first_name,
+            token: &token,
+        };
+        outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &[mail])
+            .await?;
+    }
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "member.reactivated",
+        Some(member.id),
+        serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(new_status)
+}
+
+/// Sends an invited member a new link; the old one stops working.
+pub async fn resend_invitation(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    if member.status != MemberStatus::Invited {
+        return Err(AppError::invalid(
+            "Only invited members who have not set a password yet can be sent a new invitation.",
+        ));
+    }
+    let token = super::invitations::issue(&mut tx, member.id, Some(viewer.member_id)).await?;
+    let mail = InvitationMail {
+        member_id: member.id,
+        email: &member.email,
+        first_name: &member.first_name,
+        token: &token,
+    };
+    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &[mail]).await?;
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "invitation.resent",
+        Some(member.id),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a member an administrator or a member; the last active administrator stays.
+pub async fn set_permission(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+    permission: Permission,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    if member.permission == permission {
+        return Ok(());
+    }
+    if permission == Permission::Member {
+        let admins = active_admins(&mut tx, org).await?;
+        rules::may_stop_being_active_admin(member.status, member.permission, admins)?;
+    }
+    sqlx::query!(
+        "UPDATE members SET permission = $2 WHERE id = $1",
+        member.id,
+        permission.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "member.permission_changed",
+        Some(member.id),
+        serde_json::json!({ "from": member.permission.as_str(), "to": permission.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

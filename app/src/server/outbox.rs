@@ -1,0 +1,70 @@
+//! The transactional outbox (SPEC §5): emails are rows written in the transaction of the
+//! change that causes them, so an invitation is never lost and never sent for a member
+//! that was rolled back. The server's mail worker delivers `pending` rows; without SMTP
+//! configured they are `kept` for the development mailbox and their links are logged.
+
+use super::invitations::{accept_url, VALID_FOR_DAYS};
+use super::mail;
+use crate::error::AppError;
+use sqlx::PgConnection;
+
+/// One invitation email to write.
+pub struct InvitationMail<'a> {
+    pub member_id: i64,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub token: &'a str,
+}
+
+pub async fn enqueue_invitations(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    organization_name: &str,
+    inviter_name: &str,
+    mails: &[InvitationMail<'_>],
+) -> Result<(), AppError> {
+    let state = super::state()?;
+    let deliver = state.config.smtp_configured;
+    let n = mails.len();
+    let (mut ids, mut to, mut subjects, mut texts, mut htmls) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for m in mails {
+        let link = accept_url(&state.config.public_url, m.token);
+        let message = mail::invitation(
+            organization_name,
+            inviter_name,
+            m.first_name,
+            &link,
+            VALID_FOR_DAYS,
+        );
+        if !deliver {
+            tracing::info!(to = m.email, %link, "invitation kept (no SMTP configured): accept link");
+        }
+        ids.push(m.member_id);
+        to.push(m.email.to_owned());
+        subjects.push(message.subject);
+        texts.push(message.text);
+        htmls.push(message.html);
+    }
+    sqlx::query!(
+        r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, subject, body_text, body_html, status)
+           SELECT $1, member_id, 'invitation', to_address, subject, body_text, body_html, $7
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+                  AS t(member_id, to_address, subject, body_text, body_html)"#,
+        organization_id,
+        &ids,
+        &to,
+        &subjects,
+        &texts,
+        &htmls,
+        if deliver { "pending" } else { "kept" },
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
