@@ -29,7 +29,8 @@ say "Unit and database tests: the server side (each #[sqlx::test] gets its own d
 say "Browser tests (Playwright, Chromium)"
 e2e_url=$(db_url_named "$DATABASE_URL" roster_e2e)
 ensure_database "$DATABASE_URL" roster_e2e
-port=${E2E_PORT:-3100}
+# A free port, so a running `make run` or another checkout's tests never answer instead.
+port=${E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 log=target/e2e-server.log
 DATABASE_URL=$e2e_url ROSTER_ENV=development SITE_ADDR=127.0.0.1:$port \
   target/debug/roster serve >"$log" 2>&1 &

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'northwind-demo';
 export const DEMO_ADMIN = 'admin@northwind.example';
@@ -34,4 +34,41 @@ export function createOrganization(name: string, adminEmail: string): string {
 
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** A new organization whose administrator has accepted the invitation and is signed in
+ *  on the returned page (in a browser context of its own). */
+export async function newOrganizationAdmin(browser: Browser, orgName = unique('Acme')) {
+  const adminEmail = `${unique('admin')}@example.com`;
+  const link = createOrganization(orgName, adminEmail);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByLabel('New password').fill('a long passphrase');
+  await page.getByLabel('Type the password again').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await expect(page).toHaveURL(/\/organization$/);
+  return { page, context, adminEmail, orgName };
+}
+
+/** Fills the + Invite form's fields for one member. */
+export async function fillInvitee(page: Page, first: string, last: string, email: string, enable = false) {
+  await page.getByLabel('First name').fill(first);
+  await page.getByLabel('Last name').fill(last);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Job title (optional)').fill('Account Executive');
+  const box = page.getByLabel(/Enable seat/);
+  if ((await box.isChecked()) !== enable) await box.click();
+}
+
+/** The accept link of the newest email to `email`, read from the development mailbox. */
+export async function invitationLinkFromMailbox(page: Page, email: string): Promise<string> {
+  await page.goto('/organization/mailbox');
+  const message = page.getByTestId('mailbox').locator('li', { hasText: `to ${email}` }).first();
+  await message.locator('summary').click();
+  const text = await message.locator('pre').innerText();
+  const link = text.match(/https?:\/\/\S+\/invite\/[0-9a-f]{64}/);
+  if (!link) throw new Error(`no link in the email: ${text}`);
+  return link[0];
 }

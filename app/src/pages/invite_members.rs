@@ -78,7 +78,8 @@ fn InviteForm() -> impl IntoView {
         all
     };
     let seat_note = move |pool: SeatPool, asked: usize| match pool.check_request(asked as i64) {
-        Ok(()) => format!("{} of {} free", pool.free() - asked as i64, pool.free()),
+        Ok(()) if asked == 0 => format!("{} free", pool.free()),
+        Ok(()) => format!("{} of {} free after these invitations", pool.free() - asked as i64, pool.free()),
         Err(shortage) => shortage.message(),
     };
 
