@@ -236,3 +236,15 @@ fn describe_details(details: &serde_json::Value) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Bulk action: a new invitation for every invited member of the selection (the given
+/// ids, or everyone matching `all_matching`). Returns how many were sent.
+#[server(input = Json)]
+pub async fn resend_invitations(
+    member_ids: Vec<i64>,
+    all_matching: Option<crate::api::organization::MemberFilter>,
+) -> Result<usize, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::members::resend_many(&pool, &viewer, &member_ids, all_matching.as_ref()).await
+}

@@ -36,16 +36,132 @@ pub struct MemberRow {
     pub team: Option<String>,
 }
 
-/// One page of the member list, in name order. `before`/`after` are keyset cursors
-/// (a member id) for the neighbouring pages, present only when such a page exists.
+/// One page of the member list. `before`/`after` are keyset cursors (a member id) for
+/// the neighbouring pages, present only when such a page exists; `total` counts every
+/// member that matches the filter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberPage {
     pub rows: Vec<MemberRow>,
     pub before: Option<i64>,
     pub after: Option<i64>,
+    pub total: i64,
 }
 
 pub const MEMBER_PAGE_SIZE: i64 = 25;
+
+/// How the member list is searched, filtered and sorted. It lives in the page's URL
+/// (`?q=ana&status=invited&sort=newest`), so a filtered list can be bookmarked and works
+/// before the page is interactive. Empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MemberFilter {
+    /// Part of a name or an email address.
+    pub q: String,
+    /// `active`, `invited` or `deactivated`.
+    pub status: String,
+    /// `admin` or `member`.
+    pub permission: String,
+    /// `enable`, `opportunity` or `none`.
+    pub seat: String,
+    /// A team id, or `none` for members without a team.
+    pub team: String,
+    /// `name` (the default), `newest` or `status`.
+    pub sort: String,
+}
+
+impl MemberFilter {
+    pub const KEYS: [&'static str; 6] = ["q", "status", "permission", "seat", "team", "sort"];
+
+    pub fn get(&self, key: &str) -> &str {
+        match key {
+            "q" => &self.q,
+            "status" => &self.status,
+            "permission" => &self.permission,
+            "seat" => &self.seat,
+            "team" => &self.team,
+            _ => &self.sort,
+        }
+    }
+
+    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String>) -> Self {
+        let v = |k: &str| get(k).unwrap_or_default();
+        Self {
+            q: v("q"),
+            status: v("status"),
+            permission: v("permission"),
+            seat: v("seat"),
+            team: v("team"),
+            sort: v("sort"),
+        }
+    }
+
+    /// The query string for this filter plus extra pairs, for links.
+    pub fn query_string(&self, extra: &[(&str, String)]) -> String {
+        let pairs: Vec<String> = Self::KEYS
+            .iter()
+            .map(|k| (*k, self.get(k).to_owned()))
+            .chain(extra.iter().map(|(k, v)| (*k, v.clone())))
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .collect();
+        if pairs.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", pairs.join("&"))
+        }
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        [
+            &self.q,
+            &self.status,
+            &self.permission,
+            &self.seat,
+            &self.team,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+    }
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// A team to filter or assign by: its id and "Region / Team".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamOption {
+    pub id: i64,
+    pub label: String,
+}
+
+#[server]
+pub async fn list_team_options() -> Result<Vec<TeamOption>, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    Ok(sqlx::query!(
+        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
+             FROM teams t JOIN regions r ON r.id = t.region_id
+            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
+        viewer.organization_id
+    )
+    .fetch_all(&pool)
+    .await?
+    .into_iter()
+    .map(|r| TeamOption {
+        id: r.id,
+        label: r.label,
+    })
+    .collect())
+}
 
 #[server]
 pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
@@ -82,82 +198,14 @@ pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
     })
 }
 
-/// A page of members after (or before) the member with the given id, in name order.
-#[server]
-pub async fn list_members(after: Option<i64>, before: Option<i64>) -> Result<MemberPage, AppError> {
+/// A page of members matching `filter`, after (or before) the member with the given id.
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn list_members(
+    filter: MemberFilter,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<MemberPage, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
-    let org = viewer.organization_id;
-    let limit = MEMBER_PAGE_SIZE + 1; // one extra row tells whether another page follows
-
-    // Keyset pagination on the index members_list_by_name: the cursor member's sort key
-    // is looked up inside the caller's organization, so a foreign id yields nothing.
-    macro_rules! page_query {
-        ($cmp:literal, $order:literal, $cursor:expr) => {
-            sqlx::query!(
-                r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title,
-                          m.permission, m.status, m.enable_seat, m.opportunity_seat,
-                          r.name || ' / ' || t.name AS team
-                     FROM members m
-                     LEFT JOIN teams t ON t.id = m.team_id
-                     LEFT JOIN regions r ON r.id = t.region_id
-                    WHERE m.organization_id = $1
-                      AND ($2::bigint IS NULL OR (lower(m.last_name), lower(m.first_name), m.id) "#
-                    + $cmp
-                    + r#" (SELECT lower(c.last_name), lower(c.first_name), c.id
-                               FROM members c WHERE c.id = $2 AND c.organization_id = $1))
-                    ORDER BY lower(m.last_name) "#
-                    + $order
-                    + ", lower(m.first_name) "
-                    + $order
-                    + ", m.id "
-                    + $order
-                    + " LIMIT $3",
-                org,
-                $cursor,
-                limit,
-            )
-            .fetch_all(&pool)
-            .await?
-            .into_iter()
-            .map(|r| {
-                Ok(MemberRow {
-                    id: r.id,
-                    external_id: r.external_id,
-                    first_name: r.first_name,
-                    last_name: r.last_name,
-                    email: r.email,
-                    job_title: r.job_title,
-                    permission: Permission::parse(&r.permission).map_err(|_| AppError::Internal)?,
-                    status: MemberStatus::parse(&r.status).map_err(|_| AppError::Internal)?,
-                    enable_seat: r.enable_seat,
-                    opportunity_seat: r.opportunity_seat,
-                    team: r.team,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?
-        };
-    }
-
-    let page_size = MEMBER_PAGE_SIZE as usize;
-    if let Some(cursor) = before {
-        let mut rows = page_query!("<", "DESC", Some(cursor));
-        let more_before = rows.len() > page_size;
-        rows.truncate(page_size);
-        rows.reverse();
-        Ok(MemberPage {
-            before: more_before.then(|| rows.first().map(|r| r.id)).flatten(),
-            after: rows.last().map(|r| r.id),
-            rows,
-        })
-    } else {
-        let mut rows = page_query!(">", "ASC", after);
-        let more_after = rows.len() > page_size;
-        rows.truncate(page_size);
-        Ok(MemberPage {
-            before: after.and(rows.first().map(|r| r.id)),
-            after: more_after.then(|| rows.last().map(|r| r.id)).flatten(),
-            rows,
-        })
-    }
+    crate::server::member_list::fetch(&pool, viewer.organization_id, &filter, after, before).await
 }

@@ -79,7 +79,11 @@ fn InviteForm() -> impl IntoView {
     };
     let seat_note = move |pool: SeatPool, asked: usize| match pool.check_request(asked as i64) {
         Ok(()) if asked == 0 => format!("{} free", pool.free()),
-        Ok(()) => format!("{} of {} free after these invitations", pool.free() - asked as i64, pool.free()),
+        Ok(()) => format!(
+            "{} of {} free after these invitations",
+            pool.free() - asked as i64,
+            pool.free()
+        ),
         Err(shortage) => shortage.message(),
     };
 

@@ -1,9 +1,10 @@
 use crate::api::members::{
     deactivate_member, deactivation_preview, reactivate_member, resend_invitation,
-    set_member_permission,
+    resend_invitations, set_member_permission,
 };
 use crate::api::organization::{
-    list_members, organization_overview, MemberPage, MemberRow, OrganizationSummary,
+    list_members, list_team_options, organization_overview, MemberFilter, MemberPage, MemberRow,
+    OrganizationSummary, TeamOption,
 };
 use crate::components::{Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
@@ -35,6 +36,9 @@ struct MemberActions {
     pending: RwSignal<Option<PendingChange>>,
     flash: RwSignal<Option<Result<String, String>>>,
     version: RwSignal<u32>,
+    /// Rows ticked on this page, or every member matching the filter.
+    selected: RwSignal<Vec<i64>>,
+    all_matching: RwSignal<bool>,
 }
 
 impl MemberActions {
@@ -62,14 +66,18 @@ fn OrganizationBody() -> impl IntoView {
         pending: RwSignal::new(None),
         flash: RwSignal::new(None),
         version: RwSignal::new(0),
+        selected: RwSignal::new(Vec::new()),
+        all_matching: RwSignal::new(false),
     };
     provide_context(actions);
     let overview =
         Resource::new_blocking(move || actions.version.get(), |_| organization_overview());
+    let filter = move || query.with(|q| MemberFilter::from_pairs(|k| q.get(k)));
     let members = Resource::new_blocking(
-        move || (cursor(), actions.version.get()),
-        |((after, before), _)| list_members(after, before),
+        move || (filter(), cursor(), actions.version.get()),
+        |(filter, (after, before), _)| list_members(filter, after, before),
     );
+    let teams = Resource::new_blocking(|| (), |_| list_team_options());
     view! {
         <div class="page-actions">
             <a class="button primary" href="/organization/invite">"+ Invite"</a>
@@ -92,10 +100,17 @@ fn OrganizationBody() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <h2 id="members-heading">"Members"</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let teams = teams.await.unwrap_or_default();
+                view! { <Filters filter=filter() teams/> }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
             {move || Suspend::new(async move {
                 match members.await {
-                    Ok(page) => view! { <MemberTable page/> }.into_any(),
+                    Ok(page) => view! { <MemberTable page filter=filter()/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -156,25 +171,112 @@ fn Seats(pool: SeatPool, testid: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn MemberTable(page: MemberPage) -> impl IntoView {
+fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
     if page.rows.is_empty() {
-        return view! {
-            <section class="card notice" data-testid="members-empty">
-                <h2>"No members yet"</h2>
-                <p>"Invite your team to get started: each member gets an email with a link to set their password."</p>
-            </section>
-        }
-        .into_any();
+        return if filter.is_filtered() {
+            view! {
+                <section class="card notice" data-testid="members-empty">
+                    <h2>"No member matches"</h2>
+                    <p>"Nobody matches this search and these filters. " <a href="/organization">"Clear the filters"</a> " to see everyone."</p>
+                </section>
+            }
+            .into_any()
+        } else {
+            view! {
+                <section class="card notice" data-testid="members-empty">
+                    <h2>"No members yet"</h2>
+                    <p>"Invite your team to get started: each member gets an email with a link to set their password. "
+                    <a href="/organization/invite">"Invite members"</a></p>
+                </section>
+            }
+            .into_any()
+        };
     }
-    let before = page.before.map(|id| format!("?before={id}"));
-    let after = page.after.map(|id| format!("?after={id}"));
+    let before = page
+        .before
+        .map(|id| filter.query_string(&[("before", id.to_string())]));
+    let after = page
+        .after
+        .map(|id| filter.query_string(&[("after", id.to_string())]));
+    let total = page.total;
+    let shown = page.rows.len();
+    let actions = expect_context::<MemberActions>();
+    let page_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    // A new page or filter starts with nothing selected.
+    actions.selected.set(Vec::new());
+    actions.all_matching.set(false);
+    let whole_page = {
+        let ids = page_ids.clone();
+        move || {
+            actions
+                .selected
+                .with(|s| ids.iter().all(|id| s.contains(id)))
+        }
+    };
+    let toggle_page = {
+        let ids = page_ids.clone();
+        move |on: bool| {
+            actions.all_matching.set(false);
+            actions
+                .selected
+                .set(if on { ids.clone() } else { Vec::new() });
+        }
+    };
+    let count = move || {
+        if actions.all_matching.get() {
+            total as usize
+        } else {
+            actions.selected.with(Vec::len)
+        }
+    };
+    let bulk_filter = StoredValue::new(filter.clone());
+    let resend = move |_| {
+        let (ids, all) = (
+            actions.selected.get_untracked(),
+            actions.all_matching.get_untracked(),
+        );
+        let filter = all.then(|| bulk_filter.get_value());
+        spawn_local(async move {
+            let result = resend_invitations(ids, filter).await.map(|n| match n {
+                0 => "Nobody in the selection is waiting for an invitation.".to_owned(),
+                1 => "1 new invitation sent.".to_owned(),
+                n => format!("{n} new invitations sent."),
+            });
+            actions.done(result);
+        });
+    };
+    let whole_page_for_offer = whole_page.clone();
     view! {
+        <Show when=move || { count() > 0 }>
+            <div class="bulk-bar" role="region" aria-label="Selected members" data-testid="bulk-bar">
+                <span>{move || if actions.all_matching.get() { format!("All {total} matching members selected") } else { format!("{} selected", count()) }}</span>
+                {
+                    let offer = whole_page_for_offer.clone();
+                    move || (offer() && !actions.all_matching.get() && total as usize > shown).then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| actions.all_matching.set(true)>
+                            {format!("Select all {total} matching")}
+                        </button>
+                    })
+                }
+                <button type="button" on:click=resend>"Resend invitations"</button>
+                <button type="button" class="link-button" on:click=move |_| { actions.all_matching.set(false); actions.selected.set(Vec::new()); }>"Clear selection"</button>
+            </div>
+        </Show>
         <section aria-labelledby="members-heading">
-            <h2 id="members-heading">"Members"</h2>
+            <p class="hint" data-testid="members-total">
+                {match total { 1 => "1 member".to_owned(), n => format!("{n} members") }}
+                {if filter.is_filtered() { " match" } else { "" }}
+                {format!(" · showing {shown}")}
+            </p>
             <div class="table-wrap">
                 <table class="members" data-testid="members-table">
                     <thead>
                         <tr>
+                            <th scope="col">
+                                <input type="checkbox" aria-label="Select all members on this page"
+                                    prop:checked=whole_page
+                                    on:change=move |ev| toggle_page(event_target_checked(&ev))/>
+                            </th>
                             <th scope="col">"Name"</th>
                             <th scope="col">"Email"</th>
                             <th scope="col">"Job title"</th>
@@ -269,8 +371,19 @@ fn Row(row: MemberRow) -> impl IntoView {
             actions.done(result);
         });
     };
+    let checked = move || actions.all_matching.get() || actions.selected.with(|s| s.contains(&id));
+    let tick = move |on: bool| {
+        actions.all_matching.set(false);
+        actions.selected.update(|s| {
+            s.retain(|x| *x != id);
+            if on {
+                s.push(id);
+            }
+        });
+    };
     view! {
         <tr>
+            <td><input type="checkbox" aria-label=format!("Select {name}") prop:checked=checked on:change=move |ev| tick(event_target_checked(&ev))/></td>
             <td>{name.clone()}</td>
             <td>{row.email}</td>
             <td>{row.job_title}</td>
@@ -350,5 +463,53 @@ fn ConfirmDialog() -> impl IntoView {
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// Search, filters and sort: a plain GET form, so it works before the page is interactive
+/// and every filtered list has its own address.
+#[component]
+fn Filters(filter: MemberFilter, teams: Vec<TeamOption>) -> impl IntoView {
+    let select = move |label: &'static str,
+                       name: &'static str,
+                       current: String,
+                       options: Vec<(String, String)>| {
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <select id=id name=name>
+                    {options.into_iter().map(|(value, text)| {
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{text}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let o = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(v, t)| (v.to_string(), t.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut team_options = o(&[("", "Any team"), ("none", "No team")]);
+    team_options.extend(teams.into_iter().map(|t| (t.id.to_string(), t.label)));
+    view! {
+        <form method="get" action="/organization" class="filters" role="search" aria-label="Search and filter members">
+            <div class="field grow">
+                <label for="filter-q">"Search"</label>
+                <input id="filter-q" type="search" name="q" value=filter.q.clone() placeholder="Name or email"/>
+            </div>
+            {select("Billing status", "status", filter.status.clone(), o(&[("", "Any"), ("active", "Active"), ("invited", "Invited"), ("deactivated", "Inactive")]))}
+            {select("Permission", "permission", filter.permission.clone(), o(&[("", "Any"), ("admin", "Administrators"), ("member", "Members")]))}
+            {select("Seat", "seat", filter.seat.clone(), o(&[("", "Any"), ("enable", "Enable"), ("opportunity", "Opportunity"), ("none", "No seat")]))}
+            {select("Team", "team", filter.team.clone(), team_options)}
+            {select("Sort by", "sort", filter.sort.clone(), o(&[("name", "Name"), ("newest", "Newest first"), ("status", "Billing status")]))}
+            <div class="filter-buttons">
+                <button type="submit" class="primary">"Apply"</button>
+                <a href="/organization">"Clear"</a>
+            </div>
+        </form>
     }
 }

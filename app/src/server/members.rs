@@ -484,3 +484,54 @@ pub async fn set_permission(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sends a new invitation to every invited member among `member_ids` (or among all that
+/// match `filter`); others are skipped. Returns how many were sent.
+pub async fn resend_many(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_ids: &[i64],
+    filter: Option<&crate::api::organization::MemberFilter>,
+) -> Result<usize, AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+    let candidates = match filter {
+        Some(filter) => super::member_list::matching_ids(&mut tx, org, filter).await?,
+        None => member_ids.to_vec(),
+    };
+    let invited = sqlx::query!(
+        "SELECT id, email, first_name FROM members
+          WHERE organization_id = $1 AND id = ANY($2) AND status = 'invited'
+          ORDER BY id FOR UPDATE",
+        org,
+        &candidates
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = invited.iter().map(|m| m.id).collect();
+    let tokens = super::invitations::issue_many(&mut tx, &ids, Some(viewer.member_id)).await?;
+    let mails: Vec<InvitationMail> = invited
+        .iter()
+        .zip(&tokens)
+        .map(|(m, token)| InvitationMail {
+            member_id: m.id,
+            email: &m.email,
+            first_name: &m.first_name,
+            token,
+        })
+        .collect();
+    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &mails).await?;
+    let details = vec![serde_json::json!({ "bulk": true }); ids.len()];
+    audit::record_many(
+        &mut tx,
+        org,
+        actor(viewer),
+        "invitation.resent",
+        &ids,
+        &details,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids.len())
+}

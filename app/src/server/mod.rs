@@ -5,6 +5,7 @@ pub mod audit;
 pub mod crypto;
 pub mod invitations;
 pub mod mail;
+pub mod member_list;
 pub mod members;
 pub mod organizations;
 pub mod outbox;

@@ -1,0 +1,206 @@
+//! The member list query: search, filters, three sort orders, keyset pagination.
+//!
+//! Keyset, not OFFSET: page 4,000 of a 100,000-member organization costs what page 1
+//! does. The cursor is a member id; its sort key is looked up inside the caller's
+//! organization, so a foreign or stale id yields an empty page, never another tenant's rows.
+
+use crate::api::organization::{MemberFilter, MemberPage, MemberRow, MEMBER_PAGE_SIZE};
+use crate::domain::{MemberStatus, Permission};
+use crate::error::AppError;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+
+/// A sort order: its key expression (for alias `m` and the cursor alias `c`) and direction.
+struct Sort {
+    key: fn(&str) -> String,
+    descending: bool,
+}
+
+fn sort_of(name: &str) -> Result<Sort, AppError> {
+    Ok(match name {
+        "" | "name" => Sort {
+            key: |a| format!("lower({a}.last_name), lower({a}.first_name), {a}.id"),
+            descending: false,
+        },
+        "newest" => Sort {
+            key: |a| format!("{a}.created_at, {a}.id"),
+            descending: true,
+        },
+        // Must match the expression of the index members_list_by_status.
+        "status" => Sort {
+            key: |a| {
+                format!(
+                    "(CASE {a}.status WHEN 'active' THEN 0 WHEN 'invited' THEN 1 ELSE 2 END), lower({a}.last_name), lower({a}.first_name), {a}.id"
+                )
+            },
+            descending: false,
+        },
+        other => {
+            return Err(AppError::invalid(format!(
+                "Unknown sort order \u{201c}{other}\u{201d}: choose name, newest or status."
+            )))
+        }
+    })
+}
+
+/// Appends the filter's conditions (each value bound, never spliced into the SQL).
+fn push_filters(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    organization_id: i64,
+    filter: &MemberFilter,
+) -> Result<(), AppError> {
+    qb.push(" WHERE m.organization_id = ")
+        .push_bind(organization_id);
+    let q = filter.q.trim().to_lowercase();
+    if !q.is_empty() {
+        // Matches the trigram index members_search. LIKE wildcards in the input are literal.
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        qb.push(" AND lower(m.first_name || ' ' || m.last_name || ' ' || m.email) LIKE ")
+            .push_bind(format!("%{escaped}%"));
+    }
+    if !filter.status.is_empty() {
+        let status = MemberStatus::parse(&filter.status).map_err(|e| AppError::Invalid(e.0))?;
+        qb.push(" AND m.status = ").push_bind(status.as_str());
+    }
+    if !filter.permission.is_empty() {
+        let permission =
+            Permission::parse(&filter.permission).map_err(|e| AppError::Invalid(e.0))?;
+        qb.push(" AND m.permission = ")
+            .push_bind(permission.as_str());
+    }
+    match filter.seat.as_str() {
+        "" => {}
+        "enable" => {
+            qb.push(" AND m.enable_seat");
+        }
+        "opportunity" => {
+            qb.push(" AND m.opportunity_seat");
+        }
+        "none" => {
+            qb.push(" AND NOT m.enable_seat AND NOT m.opportunity_seat");
+        }
+        other => {
+            return Err(AppError::invalid(format!(
+                "Unknown seat filter \u{201c}{other}\u{201d}: choose enable, opportunity or none."
+            )))
+        }
+    }
+    match filter.team.as_str() {
+        "" => {}
+        "none" => {
+            qb.push(" AND m.team_id IS NULL");
+        }
+        id => {
+            let id: i64 = id.parse().map_err(|_| {
+                AppError::invalid("Unknown team filter: choose a team from the list.")
+            })?;
+            qb.push(" AND m.team_id = ").push_bind(id);
+        }
+    }
+    Ok(())
+}
+
+pub async fn fetch(
+    pool: &PgPool,
+    organization_id: i64,
+    filter: &MemberFilter,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<MemberPage, AppError> {
+    let sort = sort_of(&filter.sort)?;
+    let backwards = before.is_some();
+    let cursor = before.or(after);
+    // Walking backwards flips the comparison and the order; rows are reversed after.
+    let forward_is_desc = sort.descending != backwards;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
+                m.enable_seat, m.opportunity_seat, r.name || ' / ' || t.name AS team
+           FROM members m
+           LEFT JOIN teams t ON t.id = m.team_id
+           LEFT JOIN regions r ON r.id = t.region_id",
+    );
+    push_filters(&mut qb, organization_id, filter)?;
+    if let Some(cursor) = cursor {
+        qb.push(format!(
+            " AND ({}) {} (SELECT {} FROM members c WHERE c.id = ",
+            (sort.key)("m"),
+            if forward_is_desc { "<" } else { ">" },
+            (sort.key)("c")
+        ))
+        .push_bind(cursor)
+        .push(" AND c.organization_id = ")
+        .push_bind(organization_id)
+        .push(")");
+    }
+    let direction = if forward_is_desc { " DESC" } else { " ASC" };
+    let order: Vec<String> = (sort.key)("m")
+        .split(", ")
+        .map(|part| format!("{part}{direction}"))
+        .collect();
+    qb.push(" ORDER BY ")
+        .push(order.join(", "))
+        .push(" LIMIT ")
+        .push_bind(MEMBER_PAGE_SIZE + 1);
+
+    let rows = qb.build().fetch_all(pool).await?;
+    let mut members = rows
+        .iter()
+        .map(|r| {
+            Ok(MemberRow {
+                id: r.try_get("id")?,
+                external_id: r.try_get("external_id")?,
+                first_name: r.try_get("first_name")?,
+                last_name: r.try_get("last_name")?,
+                email: r.try_get("email")?,
+                job_title: r.try_get("job_title")?,
+                permission: Permission::parse(r.try_get("permission")?)
+                    .map_err(|_| AppError::Internal)?,
+                status: MemberStatus::parse(r.try_get("status")?)
+                    .map_err(|_| AppError::Internal)?,
+                enable_seat: r.try_get("enable_seat")?,
+                opportunity_seat: r.try_get("opportunity_seat")?,
+                team: r.try_get("team")?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let page_size = MEMBER_PAGE_SIZE as usize;
+    let more = members.len() > page_size;
+    members.truncate(page_size);
+    if backwards {
+        members.reverse();
+    }
+    let (before, after) = if backwards {
+        (
+            more.then(|| members.first().map(|r| r.id)).flatten(),
+            members.last().map(|r| r.id),
+        )
+    } else {
+        (
+            cursor.and(members.first().map(|r| r.id)),
+            more.then(|| members.last().map(|r| r.id)).flatten(),
+        )
+    };
+
+    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM members m");
+    push_filters(&mut count, organization_id, filter)?;
+    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    Ok(MemberPage {
+        rows: members,
+        before,
+        after,
+        total,
+    })
+}
+
+/// The ids of every member that matches `filter` (for "select all matching").
+pub async fn matching_ids(
+    conn: &mut sqlx::PgConnection,
+    organization_id: i64,
+    filter: &MemberFilter,
+) -> Result<Vec<i64>, AppError> {
+    let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id FROM members m");
+    push_filters(&mut qb, organization_id, filter)?;
+    Ok(qb.build_query_scalar().fetch_all(conn).await?)
+}
