@@ -83,7 +83,7 @@ impl MemberFilter {
         }
     }
 
-    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_pairs(get: impl Fn(&str) -> Option<String>) -> Self {
         let v = |k: &str| get(k).unwrap_or_default();
         Self {
             q: v("q"),
