@@ -412,39 +412,13 @@ pub async fn reactivate(
 }
 
 /// Sends an invited member a new link; the old one stops working.
-pub async fn resend_invitation(
-    pool: &PgPool,
-    viewer: &Viewer,
-    member_id: i64,
-) -> Result<(), AppError> {
-    let org = viewer.organization_id;
-    let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
-    if member.status != MemberStatus::Invited {
-        return Err(AppError::invalid(
+pub async fn resend_invitation(pool: &PgPool, viewer: &Viewer, member_id: i64) -> Result<(), AppError> {
+    match resend_many(pool, viewer, &[member_id], None).await? {
+        0 => Err(AppError::invalid(
             "Only invited members who have not set a password yet can be sent a new invitation.",
-        ));
+        )),
+        _ => Ok(()),
     }
-    let token = super::invitations::issue(&mut tx, member.id, Some(viewer.member_id)).await?;
-    let mail = InvitationMail {
-        member_id: member.id,
-        email: &member.email,
-        first_name: &member.first_name,
-        token: &token,
-    };
-    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &[mail]).await?;
-    audit::record(
-        &mut tx,
-        org,
-        actor(viewer),
-        "invitation.resent",
-        Some(member.id),
-        serde_json::json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Makes a member an administrator or a member; the last active administrator stays.
@@ -522,7 +496,7 @@ pub async fn resend_many(
         })
         .collect();
     outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &mails).await?;
-    let details = vec![serde_json::json!({ "bulk": true }); ids.len()];
+    let details = vec![serde_json::json!({}); ids.len()];
     audit::record_many(
         &mut tx,
         org,

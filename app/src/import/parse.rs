@@ -1,0 +1,244 @@
+//! Reading a decoded CSV file into rows of the contract's eight columns.
+
+use super::decode::{decode, Encoding};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Column {
+    UserId,
+    FirstName,
+    LastName,
+    Email,
+    JobTitle,
+    MosEnable,
+    MosOpportunity,
+    CourseEnrollments,
+}
+
+pub const COLUMNS: [Column; 8] = [
+    Column::UserId,
+    Column::FirstName,
+    Column::LastName,
+    Column::Email,
+    Column::JobTitle,
+    Column::MosEnable,
+    Column::MosOpportunity,
+    Column::CourseEnrollments,
+];
+
+impl Column {
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::UserId => "user_id",
+            Column::FirstName => "first_name",
+            Column::LastName => "last_name",
+            Column::Email => "email",
+            Column::JobTitle => "job_title",
+            Column::MosEnable => "mos_enable",
+            Column::MosOpportunity => "mos_opportunity",
+            Column::CourseEnrollments => "course_enrollments",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn required(self) -> bool {
+        matches!(self, Column::UserId | Column::FirstName | Column::LastName | Column::Email)
+    }
+
+    /// Header names match whatever their case, spaces and underscores: `First Name`,
+    /// `first_name` and ` FIRSTNAME ` are the same column.
+    pub fn from_header(header: &str) -> Option<Self> {
+        let key: String = header
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        COLUMNS.into_iter().find(|c| c.name().replace('_', "") == key)
+    }
+}
+
+/// One data row: its spreadsheet row number and its cells in the order of [`COLUMNS`]
+/// (a column the file lacks is empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCells {
+    pub row: u32,
+    pub cells: [String; 8],
+}
+
+impl RowCells {
+    pub fn get(&self, column: Column) -> &str {
+        &self.cells[column.index()]
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedFile {
+    pub rows: Vec<RowCells>,
+    /// Said to the person, not wrong: encoding, separator, ignored columns.
+    pub notices: Vec<String>,
+    /// Wrong with the file as a whole: nothing can be imported until they are fixed.
+    pub file_problems: Vec<String>,
+}
+
+pub fn parse(bytes: &[u8]) -> ParsedFile {
+    let decoded = decode(bytes);
+    let mut out = ParsedFile::default();
+    match decoded.encoding {
+        Encoding::Windows1252 => out.notices.push(
+            "This file is not UTF-8: it was read as Windows-1252 (what Excel on Windows saves). Check that accented names look right below."
+                .into(),
+        ),
+        Encoding::Utf8WithBom | Encoding::Utf8 => {}
+    }
+    if decoded.delimiter == b';' {
+        out.notices.push("Cells are separated by semicolons (;), as Excel saves in many countries: read that way.".into());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(decoded.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded.text.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    // The line a record starts on. The reader's own line counter depends on the line ending
+    // (it lags with CRLF), so lines are counted here: from where the reader stood before
+    // the record, skip the line breaks of earlier lines, and count '\n' up to there.
+    let bytes = decoded.text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1u64);
+    let mut next = |record: &mut csv::ByteRecord| -> Result<Option<u64>, csv::Error> {
+        let mut start = reader.position().byte() as usize;
+        if !reader.read_byte_record(record)? {
+            return Ok(None);
+        }
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        line += bytes[counted_to.min(start)..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = counted_to.max(start);
+        Ok(Some(line))
+    };
+    let blank = |record: &csv::ByteRecord| record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
+    let newlines = |record: &csv::ByteRecord| record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+
+    // The header: the first line that is not blank.
+    let mut embedded_newlines = 0u64;
+    loop {
+        match next(&mut record) {
+            Ok(None) => {
+                out.file_problems.push("The file is empty: start from the sample file, fill it in, and drop it again.".into());
+                return out;
+            }
+            Err(e) => {
+                out.file_problems.push(format!("The file could not be read as CSV: {e}."));
+                return out;
+            }
+            Ok(Some(_)) if blank(&record) => continue,
+            Ok(Some(_)) => break,
+        }
+    }
+    embedded_newlines += newlines(&record);
+    let header = record.clone();
+    let mut positions: [Option<usize>; 8] = [None; 8];
+    let mut ignored = Vec::new();
+    for (i, field) in header.iter().enumerate() {
+        let name = String::from_utf8_lossy(field);
+        match Column::from_header(&name) {
+            Some(column) if positions[column.index()].is_none() => positions[column.index()] = Some(i),
+            Some(column) => out.file_problems.push(format!(
+                "The column {} appears twice in the header: keep one.",
+                column.name()
+            )),
+            None if name.trim().is_empty() => {}
+            None => ignored.push(name.trim().to_owned()),
+        }
+    }
+    if !ignored.is_empty() {
+        out.notices.push(format!(
+            "Ignored column{} not in the template: {}.",
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", ")
+        ));
+    }
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .filter(|c| c.required() && positions[c.index()].is_none())
+        .map(|c| c.name())
+        .collect();
+    if !missing.is_empty() {
+        out.file_problems.push(format!(
+            "The header (row 1) lacks the column{} {}: start from the sample file, which has every column.",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
+        return out;
+    }
+
+    // Spreadsheet rows count records, not lines: a quoted cell may span lines.
+    loop {
+        let start_line = match next(&mut record) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                out.file_problems.push(format!(
+                    "Row {}: the CSV could not be read there ({e}). Check its quotes.",
+                    line.saturating_sub(embedded_newlines)
+                ));
+                break;
+            }
+        };
+        let own = newlines(&record);
+        let row = (start_line - embedded_newlines) as u32;
+        embedded_newlines += own;
+        if blank(&record) {
+            continue; // blank lines, trailing ones included
+        }
+        let mut cells: [String; 8] = Default::default();
+        for (column, position) in positions.iter().enumerate() {
+            if let Some(field) = position.and_then(|p| record.get(p)) {
+                // The text was decoded to UTF-8 above, so fields are valid UTF-8.
+                cells[column] = String::from_utf8_lossy(field).trim().to_owned();
+            }
+        }
+        out.rows.push(RowCells { row, cells });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_in_any_case_order_and_spacing() {
+        assert_eq!(Column::from_header(" First Name "), Some(Column::FirstName));
+        assert_eq!(Column::from_header("MOS_ENABLE"), Some(Column::MosEnable));
+        assert_eq!(Column::from_header("User-ID"), Some(Column::UserId));
+        assert_eq!(Column::from_header("salary"), None);
+    }
+
+    #[test]
+    fn reads_excel_style_files() {
+        let file = "\u{feff}Email;User_ID;first name;LAST_NAME;Notes\r\nana@example.com;EXT00001;Ana;López;x\r\n\r\n\"bo@example.com\";EXT00002;\"Bo, Jr\";\"Multi\nLine\";y\r\nzed@example.com;EXT00003;Zed;Z;\r\n\r\n\r\n";
+        let parsed = parse(file.as_bytes());
+        assert!(parsed.file_problems.is_empty(), "{:?}", parsed.file_problems);
+        assert_eq!(parsed.rows.len(), 3);
+        assert_eq!(parsed.rows[0].get(Column::LastName), "López");
+        assert_eq!(parsed.rows[0].row, 2);
+        assert_eq!(parsed.rows[1].get(Column::FirstName), "Bo, Jr");
+        assert_eq!(parsed.rows[1].row, 4, "the blank line is row 3");
+        assert_eq!(parsed.rows[2].row, 5, "a cell spanning two lines is still one row");
+        assert!(parsed.notices.iter().any(|n| n.contains("semicolons")));
+        assert!(parsed.notices.iter().any(|n| n.contains("Notes")));
+    }
+
+    #[test]
+    fn a_missing_required_column_is_a_file_problem() {
+        let parsed = parse(b"user_id,first_name,email\nEXT00001,Ana,a@example.com\n");
+        assert!(parsed.file_problems[0].contains("last_name"), "{:?}", parsed.file_problems);
+        assert!(parse(b"").file_problems[0].contains("empty"));
+        assert!(parse(b"\n\n").file_problems[0].contains("empty"));
+    }
+}
