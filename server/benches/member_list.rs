@@ -21,7 +21,12 @@ async fn main() -> anyhow::Result<()> {
     let org = seed(&pool).await?;
 
     let filter = |pairs: &[(&str, &str)]| {
-        MemberFilter::from_pairs(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()))
+        MemberFilter::from_pairs(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        })
     };
     let deep: i64 = sqlx::query_scalar(
         "SELECT id FROM members WHERE organization_id = $1 ORDER BY lower(last_name), lower(first_name), id OFFSET 90000 LIMIT 1",
@@ -40,25 +45,40 @@ async fn main() -> anyhow::Result<()> {
 
     println!("member list, {MEMBERS} members, {RUNS} runs each (median / p95), page of 25 plus the matching count");
     let floor = measure(|| async {
-        sqlx::query_scalar::<_, i64>("SELECT id FROM members WHERE organization_id = $1 ORDER BY id LIMIT 26")
-            .bind(org)
-            .fetch_all(&pool)
-            .await
-            .map(|_| ())
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM members WHERE organization_id = $1 ORDER BY id LIMIT 26",
+        )
+        .bind(org)
+        .fetch_all(&pool)
+        .await
+        .map(|_| ())
     })
     .await;
     report("reference: 26 ids in primary-key order", floor, None);
     let cases: Vec<(&str, MemberFilter, Option<i64>)> = vec![
         ("first page, by name", filter(&[]), None),
-        ("filtered: invited with an Enable seat", filter(&[("status", "invited"), ("seat", "enable")]), None),
+        (
+            "filtered: invited with an Enable seat",
+            filter(&[("status", "invited"), ("seat", "enable")]),
+            None,
+        ),
         ("deep page (row 90,000), by name", filter(&[]), Some(deep)),
         ("search \"zimm\"", filter(&[("q", "zimm")]), None),
-        ("first page, newest first", filter(&[("sort", "newest")]), None),
-        ("deep page (row 80,000), by status", filter(&[("sort", "status")]), Some(deep_status)),
+        (
+            "first page, newest first",
+            filter(&[("sort", "newest")]),
+            None,
+        ),
+        (
+            "deep page (row 80,000), by status",
+            filter(&[("sort", "status")]),
+            Some(deep_status),
+        ),
     ];
     for (label, f, after) in cases {
         let page = fetch(&pool, org, &f, after, None).await?;
-        let timing = measure(|| async { fetch(&pool, org, &f, after, None).await.map(|_| ()) }).await;
+        let timing =
+            measure(|| async { fetch(&pool, org, &f, after, None).await.map(|_| ()) }).await;
         report(label, timing, Some(page.total));
     }
     Ok(())
@@ -67,18 +87,30 @@ async fn main() -> anyhow::Result<()> {
 async fn fresh_database(base: &str, name: &str) -> anyhow::Result<PgPool> {
     let admin_url = with_database(base, "postgres");
     let mut admin = PgConnection::connect(&admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-    let pool = PgPoolOptions::new().max_connections(4).connect(&with_database(base, name)).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&with_database(base, name))
+        .await?;
     server::db::migrate(&pool).await?;
     Ok(pool)
 }
 
 fn with_database(url: &str, name: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
-    let (path, query) = rest.split_once('?').map_or((rest, None), |(p, q)| (p, Some(q)));
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
     let authority = path.split('/').next().unwrap();
-    format!("{scheme}://{authority}/{name}{}", query.map(|q| format!("?{q}")).unwrap_or_default())
+    format!(
+        "{scheme}://{authority}/{name}{}",
+        query.map(|q| format!("?{q}")).unwrap_or_default()
+    )
 }
 
 /// One organization with 100,000 members in every status, seats, teams.
@@ -89,10 +121,12 @@ async fn seed(pool: &PgPool) -> anyhow::Result<i64> {
     )
     .fetch_one(pool)
     .await?;
-    let region: i64 = sqlx::query_scalar("INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id")
-        .bind(org)
-        .fetch_one(pool)
-        .await?;
+    let region: i64 = sqlx::query_scalar(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await?;
     sqlx::query("INSERT INTO teams (organization_id, region_id, name) SELECT $1, $2, 'Team ' || n FROM generate_series(1, 20) n")
         .bind(org)
         .bind(region)
@@ -118,7 +152,10 @@ async fn seed(pool: &PgPool) -> anyhow::Result<i64> {
     .execute(pool)
     .await?;
     sqlx::query("VACUUM ANALYZE members").execute(pool).await?;
-    println!("seeded {MEMBERS} members in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {MEMBERS} members in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(org)
 }
 
@@ -144,5 +181,9 @@ where
 fn report(label: &str, (median, p95): (Duration, Duration), total: Option<i64>) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let matches = total.map(|t| format!("  ({t} match)")).unwrap_or_default();
-    println!("{label:<42} {:>7.2} ms / {:>7.2} ms{matches}", ms(median), ms(p95));
+    println!(
+        "{label:<42} {:>7.2} ms / {:>7.2} ms{matches}",
+        ms(median),
+        ms(p95)
+    );
 }

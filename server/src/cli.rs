@@ -25,6 +25,32 @@ pub enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Check or import a member CSV file (the format of the page's sample file).
+    #[command(subcommand)]
+    Csv(CsvCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CsvCommand {
+    /// Check a file: print every problem with its row and column, exit non-zero if any.
+    /// With --org, also check against that organization's members and free seats.
+    Check {
+        file: std::path::PathBuf,
+        /// The organization, by id or exact name.
+        #[arg(long)]
+        org: Option<String>,
+        /// One JSON object per line: {"row", "column", "message"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a file into an organization as the page does: every valid row becomes an
+    /// invited member (with seats, programs and an invitation email); others are listed.
+    Import {
+        file: std::path::PathBuf,
+        /// The organization, by id or exact name.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod csv_cli;
 pub mod db;
 pub mod demo;
 pub mod http;

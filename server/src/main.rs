@@ -47,6 +47,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Org(OrgCommand::Create(args)) => create_org(config, args).await,
+        Command::Csv(command) => server::csv_cli::run(&config, command).await,
     }
 }
 

@@ -3,6 +3,7 @@
 //! organization, and leaves rules to `domain`.
 
 pub mod auth;
+pub mod import;
 pub mod learner;
 pub mod members;
 pub mod organization;

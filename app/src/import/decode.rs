@@ -19,13 +19,17 @@ pub enum Encoding {
 /// The characters Windows-1252 puts at 0x80..=0x9F (where Latin-1 has control codes).
 /// Undefined positions map to the replacement character.
 const CP1252_HIGH: [char; 32] = [
-    '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}',
-    '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',
+    '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
+    '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}',
+    'ž', 'Ÿ',
 ];
 
 pub fn decode(bytes: &[u8]) -> Decoded {
     let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        (String::from_utf8_lossy(rest).into_owned(), Encoding::Utf8WithBom)
+        (
+            String::from_utf8_lossy(rest).into_owned(),
+            Encoding::Utf8WithBom,
+        )
     } else {
         match std::str::from_utf8(bytes) {
             Ok(text) => (text.to_owned(), Encoding::Utf8),
@@ -43,7 +47,11 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         }
     };
     let delimiter = detect_delimiter(&text);
-    Decoded { text, encoding, delimiter }
+    Decoded {
+        text,
+        encoding,
+        delimiter,
+    }
 }
 
 /// `;` when the header line has more semicolons than commas outside quotes (Excel in

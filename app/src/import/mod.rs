@@ -33,8 +33,108 @@ impl std::fmt::Display for CellProblem {
     }
 }
 
+/// What one imported batch did (the server's answer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOutcome {
+    pub import_id: i64,
+    pub imported: usize,
+    /// Rows not imported, each with why.
+    pub skipped: Vec<CellProblem>,
+}
+
 /// A 64-bit FNV-1a digest of a file's bytes: the same file imported twice is recognised.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     format!("{hash:016x}")
+}
+
+/// The sample file: the header and two example rows whose user_ids continue from
+/// `next_user_id`.
+pub fn template(next_user_id: u32) -> String {
+    let id = |n: u32| {
+        crate::domain::ExternalId::from_number(n)
+            .map(|i| i.to_string())
+            .unwrap_or_default()
+    };
+    format!(
+        "user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments\r\n\
+         {},Jane,Doe,jane.doe@yourcompany.com,Account Executive,TRUE,FALSE,\"meddpicc-masterclass,meddicc-value-program\"\r\n\
+         {},John,Smith,john.smith@yourcompany.com,Sales Engineer,FALSE,FALSE,\r\n",
+        id(next_user_id),
+        id(next_user_id + 1)
+    )
+}
+
+/// A cell for a CSV that people open in a spreadsheet: one that starts like a formula
+/// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading apostrophe, so it stays text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => {
+            std::borrow::Cow::Owned(format!("'{cell}"))
+        }
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
+/// The rows that have problems, as a CSV to fix in a spreadsheet: the template's columns
+/// plus a `problems` column.
+pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let mut header: Vec<&str> = COLUMNS.iter().map(|c| c.name()).collect();
+    header.push("problems");
+    let _ = writer.write_record(&header);
+    for row in rows {
+        let mine: Vec<String> = problems
+            .iter()
+            .filter(|p| p.row == row.row)
+            .map(|p| match p.column {
+                Some(c) => format!("{}: {}", c.name(), p.message),
+                None => p.message.clone(),
+            })
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut record: Vec<std::borrow::Cow<'_, str>> =
+            row.cells.iter().map(|c| spreadsheet_safe(c)).collect();
+        record.push(std::borrow::Cow::Owned(mine.join(" | ")));
+        let _ = writer.write_record(record.iter().map(|c| c.as_ref()));
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_passes_its_own_checks() {
+        let parsed = parse(template(42).as_bytes());
+        assert!(parsed.file_problems.is_empty());
+        let report = check_file(&parsed.rows, None);
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.valid[0].external_id.to_string(), "EXT00042");
+        assert_eq!(report.valid[1].external_id.to_string(), "EXT00043");
+    }
+
+    #[test]
+    fn problem_rows_download_inert_with_their_problems() {
+        let parsed = parse(
+            b"user_id,first_name,last_name,email\nEXT00001,=HYPERLINK(\"x\"),Doe,bad\nEXT00002,Ok,Row,ok@example.com\n",
+        );
+        let report = check_file(&parsed.rows, None);
+        let csv = problems_csv(&parsed.rows, &report.problems);
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+        assert!(csv.contains("email: "), "{csv}");
+        assert!(
+            !csv.contains("Ok,Row"),
+            "rows without problems stay out: {csv}"
+        );
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("Ana"), "Ana");
+    }
 }

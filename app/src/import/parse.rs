@@ -45,7 +45,10 @@ impl Column {
     }
 
     pub fn required(self) -> bool {
-        matches!(self, Column::UserId | Column::FirstName | Column::LastName | Column::Email)
+        matches!(
+            self,
+            Column::UserId | Column::FirstName | Column::LastName | Column::Email
+        )
     }
 
     /// Header names match whatever their case, spaces and underscores: `First Name`,
@@ -56,7 +59,9 @@ impl Column {
             .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
             .collect();
-        COLUMNS.into_iter().find(|c| c.name().replace('_', "") == key)
+        COLUMNS
+            .into_iter()
+            .find(|c| c.name().replace('_', "") == key)
     }
 }
 
@@ -115,23 +120,36 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
-        line += bytes[counted_to.min(start)..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        line += bytes[counted_to.min(start)..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
         counted_to = counted_to.max(start);
         Ok(Some(line))
     };
-    let blank = |record: &csv::ByteRecord| record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
-    let newlines = |record: &csv::ByteRecord| record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+    let blank =
+        |record: &csv::ByteRecord| record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
+    let newlines = |record: &csv::ByteRecord| {
+        record
+            .iter()
+            .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+            .sum::<u64>()
+    };
 
     // The header: the first line that is not blank.
     let mut embedded_newlines = 0u64;
     loop {
         match next(&mut record) {
             Ok(None) => {
-                out.file_problems.push("The file is empty: start from the sample file, fill it in, and drop it again.".into());
+                out.file_problems.push(
+                    "The file is empty: start from the sample file, fill it in, and drop it again."
+                        .into(),
+                );
                 return out;
             }
             Err(e) => {
-                out.file_problems.push(format!("The file could not be read as CSV: {e}."));
+                out.file_problems
+                    .push(format!("The file could not be read as CSV: {e}."));
                 return out;
             }
             Ok(Some(_)) if blank(&record) => continue,
@@ -145,7 +163,9 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
     for (i, field) in header.iter().enumerate() {
         let name = String::from_utf8_lossy(field);
         match Column::from_header(&name) {
-            Some(column) if positions[column.index()].is_none() => positions[column.index()] = Some(i),
+            Some(column) if positions[column.index()].is_none() => {
+                positions[column.index()] = Some(i)
+            }
             Some(column) => out.file_problems.push(format!(
                 "The column {} appears twice in the header: keep one.",
                 column.name()
@@ -223,13 +243,20 @@ mod tests {
     fn reads_excel_style_files() {
         let file = "\u{feff}Email;User_ID;first name;LAST_NAME;Notes\r\nana@example.com;EXT00001;Ana;López;x\r\n\r\n\"bo@example.com\";EXT00002;\"Bo, Jr\";\"Multi\nLine\";y\r\nzed@example.com;EXT00003;Zed;Z;\r\n\r\n\r\n";
         let parsed = parse(file.as_bytes());
-        assert!(parsed.file_problems.is_empty(), "{:?}", parsed.file_problems);
+        assert!(
+            parsed.file_problems.is_empty(),
+            "{:?}",
+            parsed.file_problems
+        );
         assert_eq!(parsed.rows.len(), 3);
         assert_eq!(parsed.rows[0].get(Column::LastName), "López");
         assert_eq!(parsed.rows[0].row, 2);
         assert_eq!(parsed.rows[1].get(Column::FirstName), "Bo, Jr");
         assert_eq!(parsed.rows[1].row, 4, "the blank line is row 3");
-        assert_eq!(parsed.rows[2].row, 5, "a cell spanning two lines is still one row");
+        assert_eq!(
+            parsed.rows[2].row, 5,
+            "a cell spanning two lines is still one row"
+        );
         assert!(parsed.notices.iter().any(|n| n.contains("semicolons")));
         assert!(parsed.notices.iter().any(|n| n.contains("Notes")));
     }
@@ -237,7 +264,11 @@ mod tests {
     #[test]
     fn a_missing_required_column_is_a_file_problem() {
         let parsed = parse(b"user_id,first_name,email\nEXT00001,Ana,a@example.com\n");
-        assert!(parsed.file_problems[0].contains("last_name"), "{:?}", parsed.file_problems);
+        assert!(
+            parsed.file_problems[0].contains("last_name"),
+            "{:?}",
+            parsed.file_problems
+        );
         assert!(parse(b"").file_problems[0].contains("empty"));
         assert!(parse(b"\n\n").file_problems[0].contains("empty"));
     }

@@ -148,7 +148,15 @@ pub async fn invite(
             token,
         })
         .collect();
-    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &mails).await?;
+    outbox::enqueue_invitations(
+        &mut tx,
+        &super::state()?.config,
+        org,
+        &locked.name,
+        &full_name(viewer),
+        &mails,
+    )
+    .await?;
     let details: Vec<serde_json::Value> = invitees
         .iter()
         .map(|i| {
@@ -395,8 +403,15 @@ pub async fn reactivate(
             first_name: &member.first_name,
             token: &token,
         };
-        outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &[mail])
-            .await?;
+        outbox::enqueue_invitations(
+            &mut tx,
+            &super::state()?.config,
+            org,
+            &locked.name,
+            &full_name(viewer),
+            &[mail],
+        )
+        .await?;
     }
     audit::record(
         &mut tx,
@@ -412,7 +427,11 @@ pub async fn reactivate(
 }
 
 /// Sends an invited member a new link; the old one stops working.
-pub async fn resend_invitation(pool: &PgPool, viewer: &Viewer, member_id: i64) -> Result<(), AppError> {
+pub async fn resend_invitation(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<(), AppError> {
     match resend_many(pool, viewer, &[member_id], None).await? {
         0 => Err(AppError::invalid(
             "Only invited members who have not set a password yet can be sent a new invitation.",
@@ -495,7 +514,15 @@ pub async fn resend_many(
             token,
         })
         .collect();
-    outbox::enqueue_invitations(&mut tx, org, &locked.name, &full_name(viewer), &mails).await?;
+    outbox::enqueue_invitations(
+        &mut tx,
+        &super::state()?.config,
+        org,
+        &locked.name,
+        &full_name(viewer),
+        &mails,
+    )
+    .await?;
     let details = vec![serde_json::json!({}); ids.len()];
     audit::record_many(
         &mut tx,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod crypto;
+pub mod import;
 pub mod invitations;
 pub mod mail;
 pub mod member_list;

@@ -18,13 +18,13 @@ pub struct InvitationMail<'a> {
 
 pub async fn enqueue_invitations(
     conn: &mut PgConnection,
+    config: &super::RuntimeConfig,
     organization_id: i64,
     organization_name: &str,
     inviter_name: &str,
     mails: &[InvitationMail<'_>],
 ) -> Result<(), AppError> {
-    let state = super::state()?;
-    let deliver = state.config.smtp_configured;
+    let deliver = config.smtp_configured;
     let n = mails.len();
     let (mut ids, mut to, mut subjects, mut texts, mut htmls) = (
         Vec::with_capacity(n),
@@ -34,7 +34,7 @@ pub async fn enqueue_invitations(
         Vec::with_capacity(n),
     );
     for m in mails {
-        let link = accept_url(&state.config.public_url, m.token);
+        let link = accept_url(&config.public_url, m.token);
         let message = mail::invitation(
             organization_name,
             inviter_name,

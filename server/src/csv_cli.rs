@@ -1,0 +1,169 @@
+//! `roster csv check` and `roster csv import`: the page's CSV checks and import, for
+//! administrators with a shell.
+
+use crate::cli::CsvCommand;
+use crate::config::Config;
+use anyhow::{bail, Context};
+use app::import::{check_file, digest, parse, OrgContext, RowCells};
+use app::server::import::{full_context, import_batch, start, Importer};
+use app::server::RuntimeConfig;
+use sqlx::PgPool;
+
+/// Rows per transaction when importing (each batch is all-or-nothing).
+const BATCH: usize = 5_000;
+
+pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
+    match command {
+        CsvCommand::Check { file, org, json } => check(config, &file, org.as_deref(), json).await,
+        CsvCommand::Import { file, org } => import(config, &file, &org).await,
+    }
+}
+
+fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let parsed = parse(&bytes);
+    for notice in &parsed.notices {
+        eprintln!("note: {notice}");
+    }
+    if !parsed.file_problems.is_empty() {
+        bail!("{}", parsed.file_problems.join("\n"));
+    }
+    Ok((bytes, parsed.rows))
+}
+
+/// An organization by id, or else by exact name.
+async fn organization(pool: &PgPool, org: &str) -> anyhow::Result<(i64, String)> {
+    let id: Option<i64> = org.parse().ok();
+    let found: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM organizations WHERE id = $1 OR name = $2")
+            .bind(id.unwrap_or(-1))
+            .bind(org)
+            .fetch_all(pool)
+            .await?;
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no organization {org:?}: give its id or exact name"),
+        _ => bail!("several organizations are named {org:?}: give the id instead"),
+    }
+}
+
+async fn context(pool: &PgPool, organization_id: i64) -> anyhow::Result<OrgContext> {
+    let (emails, user_ids) = full_context(pool, organization_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (enable_free, opportunity_free): (i64, i64) = sqlx::query_as(
+        "SELECT (enable_seats - enable_seats_held)::bigint, (opportunity_seats - opportunity_seats_held)::bigint
+           FROM organizations WHERE id = $1",
+    )
+    .bind(organization_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(OrgContext {
+        emails: emails.into_iter().collect(),
+        user_ids: user_ids.into_iter().collect(),
+        enable_free,
+        opportunity_free,
+    })
+}
+
+async fn check(
+    config: &Config,
+    file: &std::path::Path,
+    org: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let (_, rows) = read(file)?;
+    let org_context = match org {
+        Some(org) => {
+            let pool = crate::db::connect(&config.database_url).await?;
+            let (id, _) = organization(&pool, org).await?;
+            Some(context(&pool, id).await?)
+        }
+        None => None,
+    };
+    let report = check_file(&rows, org_context.as_ref());
+    for problem in &report.problems {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "row": problem.row, "column": problem.column.map(|c| c.name()), "message": problem.message })
+            );
+        } else {
+            println!("{problem}");
+        }
+    }
+    for problem in &report.file_problems {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "row": null, "column": null, "message": problem })
+            );
+        } else {
+            println!("{problem}");
+        }
+    }
+    let bad = report.rows_with_problems();
+    eprintln!(
+        "{} rows checked: {} without problems, {bad} with problems.",
+        rows.len(),
+        report.valid.len()
+    );
+    if bad > 0 || !report.file_problems.is_empty() {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::Result<()> {
+    let (bytes, rows) = read(file)?;
+    let pool = crate::db::connect(&config.database_url).await?;
+    crate::db::migrate(&pool).await?;
+    let (organization_id, name) = organization(&pool, org).await?;
+    let inviter = format!("The administrators of {name}");
+    let who = Importer {
+        organization_id,
+        member_id: None,
+        label: "command line",
+        inviter_name: &inviter,
+    };
+    let runtime = RuntimeConfig {
+        public_url: config.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://{}",
+                config
+                    .site_addr
+                    .map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())
+            )
+        }),
+        secure_cookies: config.secure_cookies,
+        smtp_configured: config.smtp_url.is_some(),
+    };
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let import_id = start(&pool, &who, &file_name, &digest(&bytes), rows.len())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (mut imported, mut skipped) = (0, Vec::new());
+    for batch in rows.chunks(BATCH) {
+        let outcome = import_batch(&pool, &runtime, &who, import_id, batch)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        imported += outcome.imported;
+        skipped.extend(outcome.skipped);
+        eprintln!("… {imported} imported");
+    }
+    println!(
+        "Imported {imported} member{} into {name}; invitations are queued.",
+        if imported == 1 { "" } else { "s" }
+    );
+    if !skipped.is_empty() {
+        println!("Not imported:");
+        for problem in &skipped {
+            println!("  {problem}");
+        }
+    }
+    Ok(())
+}
