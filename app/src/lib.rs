@@ -15,7 +15,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    activity::ActivityPage, home::Home, invitations::InvitationsPage, invite::AcceptInvitationPage,
+    activity::ActivityPage, home::Home, import::ImportPage, invitations::InvitationsPage, invite::AcceptInvitationPage,
     invite_members::InvitePage, mailbox::MailboxPage, my_programs::MyProgramsPage,
     organization::OrganizationPage, sign_in::SignInPage, status::NotFound,
 };
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/invite") view=InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/invitations") view=InvitationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/mailbox") view=MailboxPage ssr=SsrMode::Async/>

@@ -1,8 +1,10 @@
 //! Pieces the pages share: the signed-in layout, the access guard, form helpers.
 
+mod browser;
 mod guard;
 mod layout;
 
+pub use browser::{download, now_ms};
 pub use guard::{Access, Guarded};
 pub use layout::Layout;
 

@@ -1,5 +1,6 @@
 pub mod activity;
 pub mod home;
+pub mod import;
 pub mod invitations;
 pub mod invite;
 pub mod invite_members;

@@ -81,6 +81,7 @@ fn OrganizationBody() -> impl IntoView {
     view! {
         <div class="page-actions">
             <a class="button primary" href="/organization/invite">"+ Invite"</a>
+            <a class="button" href="/organization/import">"Import CSV"</a>
             <a class="button" href="/organization/invitations">"Pending invitations"</a>
             <a class="button" href="/organization/activity">"Activity"</a>
             <a class="button" href="/organization/mailbox">"Mailbox"</a>
