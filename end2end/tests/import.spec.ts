@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { hydrated, newOrganizationAdmin, unique } from './helpers';
+
+test('download the template, fill it, drop it, fix a problem in place, import', async ({ browser }) => {
+  const { page, context } = await newOrganizationAdmin(browser);
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await expect(page).toHaveURL(/\/organization\/import$/);
+  await hydrated(page);
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download Sample File' }).click(),
+  ]);
+  const template = readFileSync(await download.path(), 'utf8');
+  expect(template.split('\r\n')[0]).toBe('user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments');
+  expect(template).toContain('EXT00001,Jane,Doe');
+
+  // Fill it as a person would: keep the header, write our rows; one has a bad address.
+  const tag = unique('csv');
+  const lines = [
+    template.split('\r\n')[0],
+    `EXT00001,Zoë,Müller,zoe.${tag}@example.com,Account Executive,TRUE,TRUE,"meddpicc-masterclass,value-pyramid-program"`,
+    `EXT00002,Bo,Li,bo.${tag}@example,Sales Engineer,FALSE,FALSE,`,
+    `EXT00003,Cy,Ng,cy.${tag}@example.com,,FALSE,,`,
+  ];
+  const file = { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n') };
+
+  // Drop it on the page.
+  const dataTransfer = await page.evaluateHandle((f) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: 'text/csv' }));
+    return dt;
+  }, { name: file.name, bytes: [...file.buffer] });
+  await page.getByTestId('dropzone').dispatchEvent('drop', { dataTransfer });
+
+  await expect(page.getByTestId('check-summary')).toContainText('Checked 3 rows');
+  await expect(page.getByTestId('check-summary')).toContainText('2 ready to import, 1 with problems');
+  await page.getByLabel('Show only rows with problems').check();
+  const bad = page.getByLabel('Row 3, email');
+  await expect(bad).toHaveValue(`bo.${tag}@example`);
+  await expect(page.getByTestId('preview')).toContainText('not a valid email address');
+
+  // Fix it in place: re-checked at once.
+  await bad.fill(`bo.${tag}@example.com`);
+  await bad.press('Tab');
+  await expect(page.getByTestId('check-summary')).toContainText('3 ready to import, 0 with problems');
+
+  await page.getByRole('button', { name: 'Import 3 members' }).click();
+  await expect(page.getByTestId('import-outcome')).toContainText('Imported 3 members');
+  await expect(page.getByTestId('import-history')).toContainText('members.csv');
+
+  // The same file again imports nothing, and says so.
+  await page.getByLabel('Choose a file').setInputFiles(file);
+  await expect(page.getByTestId('check-summary')).toContainText('Checked 3 rows');
+  await expect(page.getByTestId('check-summary')).toContainText('3 with problems');
+
+  // The members are invited, with their seats, programs and mails.
+  await page.goto(`/organization?q=${tag}`);
+  await expect(page.getByTestId('members-total')).toContainText('3 members match');
+  const zoe = page.getByRole('row', { name: /Zoë Müller/ });
+  await expect(zoe).toContainText('Invited');
+  await expect(zoe).toContainText('Enable, Opportunity');
+  await page.goto('/organization/mailbox');
+  await expect(page.getByTestId('mailbox')).toContainText(`to zoe.${tag}@example.com`);
+  await context.close();
+});
