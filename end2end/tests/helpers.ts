@@ -8,6 +8,8 @@ export const DEMO_MEMBER = 'ava.hughes@northwind.example';
 /** Waits until the wasm has hydrated the page (App marks <body data-hydrated>). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  // Parts loaded inside Suspense hydrate a moment later: wait for them too.
+  await expect(page.locator('[data-interactive="false"]')).toHaveCount(0);
 }
 
 export async function signIn(page: Page, email: string, password: string) {

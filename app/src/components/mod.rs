@@ -30,3 +30,13 @@ pub fn set_status(_code: u16) {
         response.set_status(code);
     }
 }
+
+/// False while the server-rendered HTML is not yet hydrated, true once this part of the
+/// page responds to clicks (effects run only in the browser, after hydration). Parts of
+/// a page that load inside `Suspense` hydrate after the page itself; they carry
+/// `data-interactive` so that tests (and styles) can tell.
+pub fn interactive() -> ReadSignal<bool> {
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
+    ready
+}

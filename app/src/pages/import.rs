@@ -4,7 +4,7 @@
 use crate::api::import::{
     import_batch, import_history, load_import_context, start_import, ImportContext,
 };
-use crate::components::{download, now_ms, Access, Guarded};
+use crate::components::{download, interactive, now_ms, Access, Guarded};
 use crate::domain::Program;
 use crate::import::{
     check_file, digest, parse, problems_csv, template, CellProblem, Column, RowCells, COLUMNS,
@@ -263,8 +263,9 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             && progress.with(|p| p.is_none_or(|(s, t)| s >= t))
     };
 
+    let ready = interactive();
     view! {
-        <div class="import-tools">
+        <div class="import-tools" data-interactive=move || ready.get().to_string()>
             <button type="button" on:click=move |_| download("roster-members-template.csv", "text/csv", &template(next_user_id.get_untracked()))>
                 "Download Sample File"
             </button>

@@ -1,5 +1,5 @@
 use crate::api::members::{deactivate_member, pending_invitations, resend_invitation};
-use crate::components::{Access, Guarded};
+use crate::components::{interactive, Access, Guarded};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -62,6 +62,7 @@ fn Invitations() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|i| {
+                                        let ready = interactive();
                                         let (n1, n2) = (i.name.clone(), i.name.clone());
                                         view! {
                                             <tr>
@@ -70,7 +71,7 @@ fn Invitations() -> impl IntoView {
                                                 <td>{i.sent_at}</td>
                                                 <td>{if i.expired { format!("Expired {}", i.expires_at) } else { i.expires_at }}</td>
                                                 <td>{i.delivery}</td>
-                                                <td class="actions">
+                                                <td class="actions" data-interactive=move || ready.get().to_string()>
                                                     <button type="button" on:click=move |_| act(i.member_id, n1.clone(), false)>{format!("Resend to {}", i.name)}</button>
                                                     <button type="button" class="danger" on:click=move |_| act(i.member_id, n2.clone(), true)>"Revoke"</button>
                                                 </td>

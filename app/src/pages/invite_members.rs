@@ -2,7 +2,7 @@
 
 use crate::api::members::InviteMembers;
 use crate::api::organization::organization_overview;
-use crate::components::{Access, Guarded};
+use crate::components::{interactive, Access, Guarded};
 use crate::domain::invitee::{field, parse_batch};
 use crate::domain::{InviteeDraft, Problem, SeatPool};
 use crate::error::AppError;
@@ -137,6 +137,7 @@ fn InviteForm() -> impl IntoView {
         _ => None,
     };
 
+    let ready = interactive();
     let text_input = move |label: &'static str,
                            name: &'static str,
                            kind: &'static str,
@@ -176,7 +177,7 @@ fn InviteForm() -> impl IntoView {
         </div>
         <p class="success" role="status" data-testid="invite-done">{move || done.get()}</p>
         <div class="invite-layout">
-            <form class="card" on:submit=move |ev| {
+            <form class="card" data-interactive=move || ready.get().to_string() on:submit=move |ev| {
                 ev.prevent_default();
                 touch_all();
                 if mode.get_untracked() == Mode::Single && form_problems().is_empty() {

@@ -6,7 +6,7 @@ use crate::api::organization::{
     list_members, list_team_options, organization_overview, MemberFilter, MemberPage, MemberRow,
     OrganizationSummary, TeamOption,
 };
-use crate::components::{Access, Guarded};
+use crate::components::{interactive, Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -247,6 +247,7 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
         });
     };
     let whole_page_for_offer = whole_page.clone();
+    let ready = interactive();
     view! {
         <Show when=move || { count() > 0 }>
             <div class="bulk-bar" role="region" aria-label="Selected members" data-testid="bulk-bar">
@@ -270,7 +271,7 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
                 {format!(" · showing {shown}")}
             </p>
             <div class="table-wrap">
-                <table class="members" data-testid="members-table">
+                <table class="members" data-testid="members-table" data-interactive=move || ready.get().to_string()>
                     <thead>
                         <tr>
                             <th scope="col">
