@@ -12,6 +12,8 @@ pub struct OrganizationSummary {
     pub inactive: i64,
     pub enable: SeatPool,
     pub opportunity: SeatPool,
+    /// The organization's teams, for the team filter and team pickers.
+    pub teams: Vec<TeamOption>,
 }
 
 impl OrganizationSummary {
@@ -144,26 +146,6 @@ pub struct TeamOption {
 }
 
 #[server]
-pub async fn list_team_options() -> Result<Vec<TeamOption>, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    Ok(sqlx::query!(
-        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
-             FROM teams t JOIN regions r ON r.id = t.region_id
-            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
-        viewer.organization_id
-    )
-    .fetch_all(&pool)
-    .await?
-    .into_iter()
-    .map(|r| TeamOption {
-        id: r.id,
-        label: r.label,
-    })
-    .collect())
-}
-
-#[server]
 pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
     use crate::domain::SeatKind;
     let viewer = crate::server::session::require_admin().await?;
@@ -180,7 +162,22 @@ pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
     )
     .fetch_one(&pool)
     .await?;
+    let teams = sqlx::query!(
+        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
+             FROM teams t JOIN regions r ON r.id = t.region_id
+            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
+        viewer.organization_id
+    )
+    .fetch_all(&pool)
+    .await?
+    .into_iter()
+    .map(|r| TeamOption {
+        id: r.id,
+        label: r.label,
+    })
+    .collect();
     Ok(OrganizationSummary {
+        teams,
         name: row.name,
         active: row.active,
         invited: row.invited,

@@ -3,8 +3,8 @@ use crate::api::members::{
     resend_invitations, set_member_permission,
 };
 use crate::api::organization::{
-    list_members, list_team_options, organization_overview, MemberFilter, MemberPage, MemberRow,
-    OrganizationSummary, TeamOption,
+    list_members, organization_overview, MemberFilter, MemberPage, MemberRow, OrganizationSummary,
+    TeamOption,
 };
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
@@ -77,7 +77,6 @@ fn OrganizationBody() -> impl IntoView {
         move || (filter(), cursor(), actions.version.get()),
         |(filter, (after, before), _)| list_members(filter, after, before),
     );
-    let teams = Resource::new_blocking(|| (), |_| list_team_options());
     view! {
         <div class="page-actions">
             <a class="button primary" href="/organization/invite">"+ Invite"</a>
@@ -96,16 +95,17 @@ fn OrganizationBody() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <Header overview/> }.into_any(),
+                    Ok(overview) => {
+                        let teams = overview.teams.clone();
+                        view! {
+                            <Header overview/>
+                            <h2 id="members-heading">"Members"</h2>
+                            <Filters filter=filter() teams/>
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
-            })}
-        </Suspense>
-        <h2 id="members-heading">"Members"</h2>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let teams = teams.await.unwrap_or_default();
-                view! { <Filters filter=filter() teams/> }
             })}
         </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
