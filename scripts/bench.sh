@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 use_database roster
 trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
-cargo bench -p server --bench "${1:?which benchmark: member_list}"
+cargo bench -p server --bench "${1:?which benchmark: member_list or import}"
