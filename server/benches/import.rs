@@ -50,21 +50,42 @@ async fn main() -> anyhow::Result<()> {
     sink.finish().await?;
     drop(conn);
     let copy_time = started.elapsed();
-    println!("reference: raw COPY of the member rows          {:>7.2} s", copy_time.as_secs_f64());
+    println!(
+        "reference: raw COPY of the member rows          {:>7.2} s",
+        copy_time.as_secs_f64()
+    );
 
     // Roster's import, from the file's bytes.
     let org = organization(&pool, "Import").await?;
     let started = Instant::now();
     let parsed = parse(csv.as_bytes());
     let rows: Vec<RowCells> = parsed.rows;
-    let who = Importer { organization_id: org, member_id: None, label: "benchmark", inviter_name: "Benchmark" };
-    let config = RuntimeConfig { public_url: "http://127.0.0.1:3000".into(), secure_cookies: false, smtp_configured: false };
-    let import_id = start(&pool, &who, "bench.csv", &app::import::digest(csv.as_bytes()), rows.len())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let who = Importer {
+        organization_id: org,
+        member_id: None,
+        label: "benchmark",
+        inviter_name: "Benchmark",
+    };
+    let config = RuntimeConfig {
+        public_url: "http://127.0.0.1:3000".into(),
+        secure_cookies: false,
+        smtp_configured: false,
+    };
+    let import_id = start(
+        &pool,
+        &who,
+        "bench.csv",
+        &app::import::digest(csv.as_bytes()),
+        rows.len(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut imported = 0;
     for batch in rows.chunks(BATCH) {
-        imported += import_batch(&pool, &config, &who, import_id, batch).await.map_err(|e| anyhow::anyhow!("{e}"))?.imported;
+        imported += import_batch(&pool, &config, &who, import_id, batch)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .imported;
     }
     let import_time = started.elapsed();
     assert_eq!(imported, ROWS as usize);
@@ -78,7 +99,10 @@ async fn main() -> anyhow::Result<()> {
         "Roster import: parse, check, members + {enrollments} enrollments + {mails} invitations and emails + log {:>7.2} s",
         import_time.as_secs_f64()
     );
-    println!("ratio import / COPY: {:.1}x", import_time.as_secs_f64() / copy_time.as_secs_f64());
+    println!(
+        "ratio import / COPY: {:.1}x",
+        import_time.as_secs_f64() / copy_time.as_secs_f64()
+    );
     Ok(())
 }
 
@@ -111,13 +135,26 @@ async fn organization(pool: &PgPool, name: &str) -> anyhow::Result<i64> {
 async fn fresh_database(base: &str, name: &str) -> anyhow::Result<PgPool> {
     let with = |db: &str| {
         let (scheme, rest) = base.split_once("://").expect("a URL");
-        let (path, query) = rest.split_once('?').map_or((rest, None), |(p, q)| (p, Some(q)));
-        format!("{scheme}://{}/{db}{}", path.split('/').next().unwrap(), query.map(|q| format!("?{q}")).unwrap_or_default())
+        let (path, query) = rest
+            .split_once('?')
+            .map_or((rest, None), |(p, q)| (p, Some(q)));
+        format!(
+            "{scheme}://{}/{db}{}",
+            path.split('/').next().unwrap(),
+            query.map(|q| format!("?{q}")).unwrap_or_default()
+        )
     };
     let mut admin = PgConnection::connect(&with("postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-    let pool = PgPoolOptions::new().max_connections(4).connect(&with(name)).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&with(name))
+        .await?;
     server::db::migrate(&pool).await?;
     Ok(pool)
 }

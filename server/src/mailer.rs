@@ -79,7 +79,7 @@ impl Mailer {
     pub async fn deliver_due(&self, pool: &PgPool) -> Result<usize, sqlx::Error> {
         let mut tx = pool.begin().await?;
         let due = sqlx::query!(
-            "SELECT id, to_address, subject, body_text, body_html, attempts
+            "SELECT id, to_address, subject, body_text, body_html, payload, attempts
                FROM email_outbox
               WHERE status = 'pending' AND next_attempt_at <= now()
               ORDER BY id
@@ -90,15 +90,20 @@ impl Mailer {
         .fetch_all(&mut *tx)
         .await?;
         for row in &due {
-            match self
-                .send(
-                    &row.to_address,
-                    &row.subject,
-                    &row.body_text,
-                    &row.body_html,
-                )
-                .await
-            {
+            let message = app::server::mail::render(
+                row.payload.clone(),
+                row.subject.clone(),
+                row.body_text.clone(),
+                row.body_html.clone(),
+            );
+            let sent = match message {
+                Some(m) => {
+                    self.send(&row.to_address, &m.subject, &m.text, &m.html)
+                        .await
+                }
+                None => Err("the stored message could not be read".to_owned()),
+            };
+            match sent {
                 Ok(()) => {
                     sqlx::query!(
                         "UPDATE email_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL

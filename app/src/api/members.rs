@@ -141,7 +141,7 @@ pub async fn mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
     let rows = sqlx::query!(
-        r#"SELECT id, to_address, subject, body_text, body_html, status,
+        r#"SELECT id, to_address, subject, body_text, body_html, payload, status,
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') AS "created_at!"
              FROM email_outbox WHERE organization_id = $1
             ORDER BY id DESC LIMIT 200"#,
@@ -151,14 +151,18 @@ pub async fn mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| MailboxMessage {
-            id: r.id,
-            to: r.to_address,
-            subject: r.subject,
-            body_text: r.body_text,
-            body_html: r.body_html,
-            status: r.status,
-            created_at: r.created_at,
+        .filter_map(|r| {
+            let message =
+                crate::server::mail::render(r.payload, r.subject, r.body_text, r.body_html)?;
+            Some(MailboxMessage {
+                id: r.id,
+                to: r.to_address,
+                subject: message.subject,
+                body_text: message.text,
+                body_html: message.html,
+                status: r.status,
+                created_at: r.created_at,
+            })
         })
         .collect())
 }

@@ -83,3 +83,38 @@ mod tests {
         );
     }
 }
+
+/// What an invitation email is made of, as the outbox stores it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct InvitationData {
+    pub organization: String,
+    pub inviter: String,
+    pub first_name: String,
+    pub link: String,
+}
+
+/// The message of an outbox row: rendered from its data, or as stored.
+pub fn render(
+    payload: Option<serde_json::Value>,
+    subject: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+) -> Option<Message> {
+    match payload {
+        Some(data) => {
+            let d: InvitationData = serde_json::from_value(data).ok()?;
+            Some(invitation(
+                &d.organization,
+                &d.inviter,
+                &d.first_name,
+                &d.link,
+                super::invitations::VALID_FOR_DAYS,
+            ))
+        }
+        None => Some(Message {
+            subject: subject?,
+            text: text?,
+            html: html?,
+        }),
+    }
+}

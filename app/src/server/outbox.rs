@@ -3,7 +3,7 @@
 //! that was rolled back. The server's mail worker delivers `pending` rows; without SMTP
 //! configured they are `kept` for the development mailbox and their links are logged.
 
-use super::invitations::{accept_url, VALID_FOR_DAYS};
+use super::invitations::accept_url;
 use super::mail;
 use crate::error::AppError;
 use sqlx::PgConnection;
@@ -26,47 +26,42 @@ pub async fn enqueue_invitations(
 ) -> Result<(), AppError> {
     let deliver = config.smtp_configured;
     let n = mails.len();
-    let (mut ids, mut to, mut subjects, mut texts, mut htmls) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
+    let (mut ids, mut to, mut payloads) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
     for m in mails {
         let link = accept_url(&config.public_url, m.token);
-        let message = mail::invitation(
-            organization_name,
-            inviter_name,
-            m.first_name,
-            &link,
-            VALID_FOR_DAYS,
-        );
         // Without SMTP the links are logged, so a developer can follow them; a bulk import
         // logs a count instead of thousands of lines.
         if !deliver && mails.len() <= 20 {
             tracing::info!(to = m.email, %link, "invitation kept (no SMTP configured): accept link");
         }
+        let data = mail::InvitationData {
+            organization: organization_name.to_owned(),
+            inviter: inviter_name.to_owned(),
+            first_name: m.first_name.to_owned(),
+            link,
+        };
         ids.push(m.member_id);
         to.push(m.email.to_owned());
-        subjects.push(message.subject);
-        texts.push(message.text);
-        htmls.push(message.html);
+        payloads.push(serde_json::to_value(data).map_err(|_| AppError::Internal)?);
     }
     if !deliver && mails.len() > 20 {
-        tracing::info!(count = mails.len(), "invitations kept in the development mailbox (no SMTP configured)");
+        tracing::info!(
+            count = mails.len(),
+            "invitations kept in the development mailbox (no SMTP configured)"
+        );
     }
     sqlx::query!(
-        r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, subject, body_text, body_html, status)
-           SELECT $1, member_id, 'invitation', to_address, subject, body_text, body_html, $7
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
-                  AS t(member_id, to_address, subject, body_text, body_html)"#,
+        r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, payload, status)
+           SELECT $1, member_id, 'invitation', to_address, payload, $5
+             FROM UNNEST($2::bigint[], $3::text[], $4::jsonb[]) AS t(member_id, to_address, payload)"#,
         organization_id,
         &ids,
         &to,
-        &subjects,
-        &texts,
-        &htmls,
+        &payloads,
         if deliver { "pending" } else { "kept" },
     )
     .execute(conn)
