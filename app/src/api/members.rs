@@ -217,6 +217,7 @@ fn describe_action(action: &str) -> &str {
         "member.deactivated" => "Deactivated",
         "member.reactivated" => "Reactivated",
         "member.permission_changed" => "Changed the permission of",
+        "members.imported" => "Imported members from a CSV file",
         other => other,
     }
 }
