@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
-# Runs a benchmark against the private PostgreSQL (or DATABASE_URL):
-#   scripts/bench.sh member_list
+# Runs a benchmark and prints its figures (see docs/BENCHMARKS.md):
+#   scripts/bench.sh member_list   the member list of a 100,000-member organization
+#   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
+#   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
-use_database roster
-trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
-cargo bench -p server --bench "${1:?which benchmark: member_list or import}"
+use_database roster_bench
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$PRIVATE_PG" ] && scripts/pg.sh stop
+  return 0
+}
+trap cleanup EXIT
+case "${1:?which benchmark: member_list, import or csv}" in
+  member_list|import)
+    cargo bench -p server --bench "$1" ;;
+  csv)
+    scripts/setup.sh all
+    (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
+    # wasm-opt from npm's binaryen (Debian's is too old for current Rust output).
+    PATH="$PWD/end2end/bench/node_modules/.bin:$PATH" cargo leptos build --release
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SITE_ADDR=127.0.0.1:$port target/release/roster serve >target/bench-server.log 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+    gzip -c target/site/pkg/roster.wasm | wc -c | awk '{ printf "shipped wasm: %.0f KB gzip\n", $1 / 1024 }'
+    (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/csv-check.mjs) ;;
+  *) echo "unknown benchmark $1" >&2; exit 2 ;;
+esac

@@ -1,0 +1,63 @@
+// The browser-side CSV check against papaparse, in the same page of headless Chromium.
+// Run by `scripts/bench.sh csv` (release build); prints a table.
+import { chromium } from '@playwright/test';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+const sizes = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const RUNS = Number(process.env.RUNS ?? 5);
+
+function generate(rows) {
+  const lines = ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments'];
+  for (let n = 1; n <= rows; n++) {
+    const id = `EXT${String(n % 100000).padStart(5, '0')}`;
+    const programs = n % 3 === 0 ? '"meddpicc-masterclass,meddicc-value-program"' : n % 3 === 1 ? 'meddicc-go-live-plan' : '';
+    const email = n % 97 === 0 ? `broken${n}@` : `person${n}@example.com`; // about 1 % with a problem
+    lines.push(`${id},Zoë${n},Müller,${email},Account Executive,${programs ? 'TRUE' : 'FALSE'},FALSE,${programs}`);
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n');
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = await browser.newPage();
+await page.goto(`${base}/sign-in`);
+await page.locator('body[data-hydrated="true"]').waitFor();
+await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') });
+
+console.log(`CSV check in headless Chromium (${RUNS} runs each, median), release build`);
+console.log('rows       MB    Roster parse+check   papaparse parse (header: true)   longest task');
+for (const rows of sizes) {
+  const file = generate(rows);
+  await page.route('**/bench.csv', (route) => route.fulfill({ body: file, contentType: 'text/csv' }));
+  const result = await page.evaluate(async (runs) => {
+    const bytes = new Uint8Array(await (await fetch('/bench.csv')).arrayBuffer());
+    const mod = await import('/pkg/roster.js');
+    const roster = [], papa = [];
+    let counts;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      counts = mod.check_csv_for_benchmark(bytes);
+      roster.push(performance.now() - t0);
+    }
+    const text = new TextDecoder().decode(bytes);
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      window.Papa.parse(text, { header: true });
+      papa.push(performance.now() - t0);
+    }
+    return { roster, papa, counts: Array.from(counts) };
+  }, RUNS);
+  await page.unroute('**/bench.csv');
+  const r = median(result.roster), p = median(result.papa);
+  console.log(
+    `${String(rows).padEnd(10)} ${(file.length / 1e6).toFixed(1).padStart(5)}   ${r.toFixed(0).padStart(8)} ms (${result.counts[1]} rows with problems)   ${p.toFixed(0).padStart(8)} ms   ${(p / r).toFixed(1)}x faster than papaparse` +
+      `   ${r.toFixed(0)} ms (one task: the check does not yet yield)`,
+  );
+}
+await browser.close();
