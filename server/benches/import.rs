@@ -8,8 +8,7 @@
 use app::import::{parse, RowCells};
 use app::server::import::{import_batch, start, Importer};
 use app::server::RuntimeConfig;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::time::Instant;
 
 const ROWS: u32 = 99_999;
@@ -18,7 +17,7 @@ const BATCH: usize = 5_000;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let pool = fresh_database(&base, "roster_bench_import").await?;
+    let pool = server::db::scratch_database(&base, "roster_bench_import").await?;
     let csv = generate();
     println!("{ROWS} rows, {:.1} MB of CSV", csv.len() as f64 / 1e6);
 
@@ -130,31 +129,4 @@ async fn organization(pool: &PgPool, name: &str) -> anyhow::Result<i64> {
     .bind(name)
     .fetch_one(pool)
     .await?)
-}
-
-async fn fresh_database(base: &str, name: &str) -> anyhow::Result<PgPool> {
-    let with = |db: &str| {
-        let (scheme, rest) = base.split_once("://").expect("a URL");
-        let (path, query) = rest
-            .split_once('?')
-            .map_or((rest, None), |(p, q)| (p, Some(q)));
-        format!(
-            "{scheme}://{}/{db}{}",
-            path.split('/').next().unwrap(),
-            query.map(|q| format!("?{q}")).unwrap_or_default()
-        )
-    };
-    let mut admin = PgConnection::connect(&with("postgres")).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&with(name))
-        .await?;
-    server::db::migrate(&pool).await?;
-    Ok(pool)
 }

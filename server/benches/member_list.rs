@@ -7,8 +7,7 @@
 
 use app::api::organization::MemberFilter;
 use app::server::member_list::fetch;
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
 const MEMBERS: i64 = 100_000;
@@ -17,7 +16,7 @@ const RUNS: usize = 60;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let pool = fresh_database(&base, "roster_bench_members").await?;
+    let pool = server::db::scratch_database(&base, "roster_bench_members").await?;
     let org = seed(&pool).await?;
 
     let filter = |pairs: &[(&str, &str)]| {
@@ -82,35 +81,6 @@ async fn main() -> anyhow::Result<()> {
         report(label, timing, Some(page.total));
     }
     Ok(())
-}
-
-async fn fresh_database(base: &str, name: &str) -> anyhow::Result<PgPool> {
-    let admin_url = with_database(base, "postgres");
-    let mut admin = PgConnection::connect(&admin_url).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&with_database(base, name))
-        .await?;
-    server::db::migrate(&pool).await?;
-    Ok(pool)
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL");
-    let (path, query) = rest
-        .split_once('?')
-        .map_or((rest, None), |(p, q)| (p, Some(q)));
-    let authority = path.split('/').next().unwrap();
-    format!(
-        "{scheme}://{authority}/{name}{}",
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    )
 }
 
 /// One organization with 100,000 members in every status, seats, teams.

@@ -23,3 +23,49 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .await
         .context("could not apply database migrations")
 }
+
+/// `url` with its database name replaced (user, host and options kept).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
+    let authority = path.split('/').next().unwrap_or_default();
+    format!(
+        "{scheme}://{authority}/{name}{}",
+        query.map(|q| format!("?{q}")).unwrap_or_default()
+    )
+}
+
+/// A freshly created and migrated database `name` on the server of `url`, for benchmarks.
+pub async fn scratch_database(url: &str, name: &str) -> anyhow::Result<PgPool> {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&with_database(url, "postgres")).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&with_database(url, name))
+        .await?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_are_replaced_and_options_kept() {
+        assert_eq!(
+            super::with_database("postgres://u@localhost/roster?host=/tmp/run", "other"),
+            "postgres://u@localhost/other?host=/tmp/run"
+        );
+        assert_eq!(
+            super::with_database("postgres://u:p@db:5432/x", "y"),
+            "postgres://u:p@db:5432/y"
+        );
+    }
+}

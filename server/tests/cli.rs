@@ -1,5 +1,7 @@
 //! The command line, run as the operator runs it.
 
+mod common;
+
 use sqlx::PgPool;
 use std::process::Command;
 
@@ -12,27 +14,9 @@ fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// The URL of the test's own database (same server as DATABASE_URL).
-async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let (before, after) = base.split_once("://").unwrap();
-    let (authority_path, query) = after
-        .split_once('?')
-        .map_or((after, None), |(a, q)| (a, Some(q)));
-    let authority = authority_path.split('/').next().unwrap();
-    format!(
-        "{before}://{authority}/{name}{}",
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    )
-}
-
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn org_create_prints_a_one_time_invitation_link(pool: PgPool) {
-    let url = url_of(&pool).await;
+    let url = common::database_url(&pool).await;
     let out = roster(
         &url,
         &[
@@ -73,7 +57,7 @@ async fn org_create_prints_a_one_time_invitation_link(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn bad_arguments_get_a_clear_error_and_a_non_zero_exit(pool: PgPool) {
-    let url = url_of(&pool).await;
+    let url = common::database_url(&pool).await;
     let base = [
         "org",
         "create",

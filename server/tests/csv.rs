@@ -15,23 +15,6 @@ fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-async fn url_of(pool: &PgPool) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let (scheme, rest) = base.split_once("://").unwrap();
-    let (path, query) = rest
-        .split_once('?')
-        .map_or((rest, None), |(p, q)| (p, Some(q)));
-    format!(
-        "{scheme}://{}/{name}{}",
-        path.split('/').next().unwrap(),
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    )
-}
-
 fn file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("roster-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -42,7 +25,7 @@ fn file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn check_prints_every_problem_as_json_and_fails(pool: PgPool) {
-    let url = url_of(&pool).await;
+    let url = common::database_url(&pool).await;
     let path = file(
         "bad.csv",
         b"user_id;first_name;last_name;email\r\nEXT00001;Ana;Lopez;ana@example.com\r\nEXT00001;;Li;ANA@example.com\r\n",
@@ -63,7 +46,7 @@ async fn check_prints_every_problem_as_json_and_fails(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn import_invites_members_with_seats_programs_and_mail_once(pool: PgPool) {
-    let url = url_of(&pool).await;
+    let url = common::database_url(&pool).await;
     let org = common::create_organization(&pool, "Acme", "ada@acme.example", 5, 5).await;
     // Windows-1252 bytes, as Excel on Windows saves: "Zoë" and "Müller".
     let mut bytes = b"user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments\r\n".to_vec();

@@ -5,7 +5,7 @@
 
 use super::audit::{self, Actor};
 use super::members::lock_organization;
-use super::outbox::{self, InvitationMail};
+use super::outbox::{self, Recipient};
 use super::RuntimeConfig;
 use crate::error::AppError;
 use crate::import::{check_file, BatchOutcome, OrgContext, RowCells, MAX_ROWS};
@@ -159,20 +159,25 @@ pub async fn import_batch(
         )
         .execute(&mut *tx)
         .await?;
-        let tokens = super::invitations::issue_many(&mut tx, &ids, who.member_id).await?;
-        let mails: Vec<InvitationMail> = valid
+        let recipients: Vec<Recipient> = valid
             .iter()
             .zip(&ids)
-            .zip(&tokens)
-            .map(|((r, &member_id), token)| InvitationMail {
+            .map(|(r, &member_id)| Recipient {
                 member_id,
                 email: r.email.as_str(),
                 first_name: r.first_name.as_str(),
-                token,
             })
             .collect();
-        outbox::enqueue_invitations(&mut tx, config, org, &locked.name, who.inviter_name, &mails)
-            .await?;
+        outbox::invite(
+            &mut tx,
+            config,
+            org,
+            &locked.name,
+            who.inviter_name,
+            who.member_id,
+            &recipients,
+        )
+        .await?;
         // One activity entry per batch (the import and its rows are in `imports`): a
         // 100,000-row file must not write 100,000 log rows.
         let actor = match who.member_id {

@@ -3,7 +3,7 @@
 //! that lock, so concurrent requests (two admins, two tabs) are decided one after another.
 
 use super::audit::{self, Actor};
-use super::outbox::{self, InvitationMail};
+use super::outbox::{self, Recipient};
 use crate::api::auth::Viewer;
 use crate::domain::invitee::{field, parse_batch};
 use crate::domain::rules::{self, DeactivationOutcome};
@@ -136,25 +136,23 @@ pub async fn invite(
                 .ok_or(AppError::Internal)
         })
         .collect::<Result<_, _>>()?;
-    let tokens = super::invitations::issue_many(&mut tx, &ids, Some(viewer.member_id)).await?;
-    let mails: Vec<InvitationMail> = invitees
+    let recipients: Vec<Recipient> = invitees
         .iter()
         .zip(&ids)
-        .zip(&tokens)
-        .map(|((i, &member_id), token)| InvitationMail {
+        .map(|(i, &member_id)| Recipient {
             member_id,
             email: i.email.as_str(),
             first_name: i.first_name.as_str(),
-            token,
         })
         .collect();
-    outbox::enqueue_invitations(
+    outbox::invite(
         &mut tx,
         &super::state()?.config,
         org,
         &locked.name,
         &full_name(viewer),
-        &mails,
+        Some(viewer.member_id),
+        &recipients,
     )
     .await?;
     let details: Vec<serde_json::Value> = invitees
@@ -396,20 +394,19 @@ pub async fn reactivate(
     .execute(&mut *tx)
     .await?;
     if new_status == MemberStatus::Invited {
-        let token = super::invitations::issue(&mut tx, member.id, Some(viewer.member_id)).await?;
-        let mail = InvitationMail {
+        let recipient = Recipient {
             member_id: member.id,
             email: &member.email,
             first_name: &member.first_name,
-            token: &token,
         };
-        outbox::enqueue_invitations(
+        outbox::invite(
             &mut tx,
             &super::state()?.config,
             org,
             &locked.name,
             &full_name(viewer),
-            &[mail],
+            Some(viewer.member_id),
+            &[recipient],
         )
         .await?;
     }
@@ -503,24 +500,22 @@ pub async fn resend_many(
     .fetch_all(&mut *tx)
     .await?;
     let ids: Vec<i64> = invited.iter().map(|m| m.id).collect();
-    let tokens = super::invitations::issue_many(&mut tx, &ids, Some(viewer.member_id)).await?;
-    let mails: Vec<InvitationMail> = invited
+    let recipients: Vec<Recipient> = invited
         .iter()
-        .zip(&tokens)
-        .map(|(m, token)| InvitationMail {
+        .map(|m| Recipient {
             member_id: m.id,
             email: &m.email,
             first_name: &m.first_name,
-            token,
         })
         .collect();
-    outbox::enqueue_invitations(
+    outbox::invite(
         &mut tx,
         &super::state()?.config,
         org,
         &locked.name,
         &full_name(viewer),
-        &mails,
+        Some(viewer.member_id),
+        &recipients,
     )
     .await?;
     let details = vec![serde_json::json!({}); ids.len()];

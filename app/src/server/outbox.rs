@@ -68,3 +68,44 @@ pub async fn enqueue_invitations(
     .await?;
     Ok(())
 }
+
+/// Someone to (re)invite: a member of the organization.
+pub struct Recipient<'a> {
+    pub member_id: i64,
+    pub email: &'a str,
+    pub first_name: &'a str,
+}
+
+/// Issues (or replaces) each recipient's invitation token and writes their email, in the
+/// caller's transaction.
+pub async fn invite(
+    conn: &mut PgConnection,
+    config: &super::RuntimeConfig,
+    organization_id: i64,
+    organization_name: &str,
+    inviter_name: &str,
+    invited_by: Option<i64>,
+    recipients: &[Recipient<'_>],
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
+    let tokens = super::invitations::issue_many(conn, &ids, invited_by).await?;
+    let mails: Vec<InvitationMail> = recipients
+        .iter()
+        .zip(&tokens)
+        .map(|(r, token)| InvitationMail {
+            member_id: r.member_id,
+            email: r.email,
+            first_name: r.first_name,
+            token,
+        })
+        .collect();
+    enqueue_invitations(
+        conn,
+        config,
+        organization_id,
+        organization_name,
+        inviter_name,
+        &mails,
+    )
+    .await
+}

@@ -195,3 +195,12 @@ pub async fn create_organization(
     .await
     .unwrap()
 }
+
+/// The URL of the test's own database (on the server of DATABASE_URL).
+pub async fn database_url(pool: &PgPool) -> String {
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    server::db::with_database(&std::env::var("DATABASE_URL").unwrap(), &name)
+}
