@@ -1,6 +1,8 @@
 //! Roster's shared crate: the domain and its rules, the server functions, and the pages.
 //! Built with `ssr` into the server and with `hydrate` into the browser's wasm.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;
