@@ -5,12 +5,22 @@ use serde::{Deserialize, Serialize};
 /// (not bytes: "Zoë" is three). Control characters are refused: they come from broken
 /// exports and would break the CSV we write back.
 fn checked_text(raw: &str, label: &str, max: usize, required: bool) -> Result<String, FieldError> {
+    checked_str(raw, label, max, required).map(str::to_owned)
+}
+
+/// The checks of [`checked_text`] without allocating: the trimmed value, borrowed.
+fn checked_str<'a>(
+    raw: &'a str,
+    label: &str,
+    max: usize,
+    required: bool,
+) -> Result<&'a str, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
         return if required {
             Err(FieldError::new(format!("Enter a {label}.")))
         } else {
-            Ok(String::new())
+            Ok(value)
         };
     }
     let count = value.chars().count();
@@ -24,7 +34,7 @@ fn checked_text(raw: &str, label: &str, max: usize, required: bool) -> Result<St
             "The {label} contains a control character (such as a tab or line break): remove it."
         )));
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
 macro_rules! text_newtype {
@@ -90,11 +100,21 @@ impl PersonName {
     pub fn parse(raw: &str, label: &str) -> Result<Self, FieldError> {
         checked_text(raw, label, Self::MAX_CHARS, true).map(Self)
     }
+
+    /// The checks of `parse`, without keeping the value (no allocation when valid).
+    pub fn check(raw: &str, label: &str) -> Result<(), FieldError> {
+        checked_str(raw, label, Self::MAX_CHARS, true).map(|_| ())
+    }
 }
 
 impl JobTitle {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         checked_text(raw, "job title", Self::MAX_CHARS, false).map(Self)
+    }
+
+    /// The checks of `parse`, without keeping the value (no allocation when valid).
+    pub fn check(raw: &str) -> Result<(), FieldError> {
+        checked_str(raw, "job title", Self::MAX_CHARS, false).map(|_| ())
     }
 
     pub fn is_empty(&self) -> bool {

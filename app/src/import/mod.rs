@@ -6,7 +6,7 @@ mod check;
 mod decode;
 mod parse;
 
-pub use check::{check_file, check_row, CheckReport, OrgContext, ValidRow};
+pub use check::{check_file, check_row, validate_row, CheckReport, OrgContext, RowFacts, ValidRow};
 pub use decode::{decode, Decoded, Encoding};
 pub use parse::{parse, Column, ParsedFile, RowCells, COLUMNS};
 
@@ -117,8 +117,16 @@ mod tests {
         assert!(parsed.file_problems.is_empty());
         let report = check_file(&parsed.rows, None);
         assert!(report.problems.is_empty(), "{:?}", report.problems);
-        assert_eq!(report.valid[0].external_id.to_string(), "EXT00042");
-        assert_eq!(report.valid[1].external_id.to_string(), "EXT00043");
+        let valid = report.valid_rows(&parsed.rows).unwrap();
+        assert_eq!(valid[0].external_id.to_string(), "EXT00042");
+        assert_eq!(valid[1].external_id.to_string(), "EXT00043");
+        assert_eq!(
+            valid[0].programs,
+            [
+                crate::domain::Program::Masterclass,
+                crate::domain::Program::ValueProgram
+            ]
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub async fn import_batch(
     if let Some(problem) = report.file_problems.first() {
         return Err(AppError::invalid(problem.clone()));
     }
-    let valid = &report.valid;
+    let valid = &report.valid_rows(rows).map_err(|_| AppError::Internal)?;
     let ids: Vec<i64> = if valid.is_empty() {
         Vec::new()
     } else {
