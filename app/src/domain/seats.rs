@@ -52,6 +52,15 @@ impl SeatShortage {
 }
 
 impl SeatPool {
+    /// A pool from the organization row's `*_seats` (bought) and `*_seats_held` columns.
+    pub fn new(kind: SeatKind, bought: i32, held: i32) -> Self {
+        Self {
+            kind,
+            bought: bought.into(),
+            held: held.into(),
+        }
+    }
+
     pub fn free(&self) -> i64 {
         (self.bought - self.held).max(0)
     }

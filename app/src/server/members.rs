@@ -36,16 +36,12 @@ pub async fn lock_organization(
     .await?;
     Ok(LockedOrganization {
         name: row.name,
-        enable: SeatPool {
-            kind: SeatKind::Enable,
-            bought: row.enable_seats.into(),
-            held: row.enable_seats_held.into(),
-        },
-        opportunity: SeatPool {
-            kind: SeatKind::Opportunity,
-            bought: row.opportunity_seats.into(),
-            held: row.opportunity_seats_held.into(),
-        },
+        enable: SeatPool::new(SeatKind::Enable, row.enable_seats, row.enable_seats_held),
+        opportunity: SeatPool::new(
+            SeatKind::Opportunity,
+            row.opportunity_seats,
+            row.opportunity_seats_held,
+        ),
     })
 }
 
