@@ -100,7 +100,7 @@ pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {
             continue;
         }
         let mut record: Vec<std::borrow::Cow<'_, str>> =
-            row.cells.iter().map(|c| spreadsheet_safe(c)).collect();
+            row.cells().into_iter().map(spreadsheet_safe).collect();
         record.push(std::borrow::Cow::Owned(mine.join(" | ")));
         let _ = writer.write_record(record.iter().map(|c| c.as_ref()));
     }

@@ -430,7 +430,7 @@ fn PreviewRow(
                             <input type="text" value=value aria-label=label aria-invalid="true" title=message.clone()
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev).trim().to_owned();
-                                    rows.update(|r| if let Some(cells) = r.get_mut(index) { cells.cells[column.index()] = v; });
+                                    rows.update(|r| if let Some(cells) = r.get_mut(index) { cells.set(column, &v); });
                                 }/>
                             <span class="cell-problem">{message}</span>
                         </td>
