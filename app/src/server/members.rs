@@ -56,6 +56,26 @@ fn full_name(viewer: &Viewer) -> String {
     format!("{} {}", viewer.first_name, viewer.last_name)
 }
 
+/// New invitation links and emails from the signed-in administrator.
+async fn send_invitations(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    organization_name: &str,
+    recipients: &[Recipient<'_>],
+) -> Result<(), AppError> {
+    let config = super::state()?.config;
+    outbox::invite(
+        conn,
+        &config,
+        viewer.organization_id,
+        organization_name,
+        &full_name(viewer),
+        Some(viewer.member_id),
+        recipients,
+    )
+    .await
+}
+
 /// Invites members: all or none. Returns the new members' ids.
 pub async fn invite(
     pool: &PgPool,
@@ -141,16 +161,7 @@ pub async fn invite(
             first_name: i.first_name.as_str(),
         })
         .collect();
-    outbox::invite(
-        &mut tx,
-        &super::state()?.config,
-        org,
-        &locked.name,
-        &full_name(viewer),
-        Some(viewer.member_id),
-        &recipients,
-    )
-    .await?;
+    send_invitations(&mut tx, viewer, &locked.name, &recipients).await?;
     let details: Vec<serde_json::Value> = invitees
         .iter()
         .map(|i| {
@@ -395,16 +406,7 @@ pub async fn reactivate(
             email: &member.email,
             first_name: &member.first_name,
         };
-        outbox::invite(
-            &mut tx,
-            &super::state()?.config,
-            org,
-            &locked.name,
-            &full_name(viewer),
-            Some(viewer.member_id),
-            &[recipient],
-        )
-        .await?;
+        send_invitations(&mut tx, viewer, &locked.name, &[recipient]).await?;
     }
     audit::record(
         &mut tx,
@@ -504,16 +506,7 @@ pub async fn resend_many(
             first_name: &m.first_name,
         })
         .collect();
-    outbox::invite(
-        &mut tx,
-        &super::state()?.config,
-        org,
-        &locked.name,
-        &full_name(viewer),
-        Some(viewer.member_id),
-        &recipients,
-    )
-    .await?;
+    send_invitations(&mut tx, viewer, &locked.name, &recipients).await?;
     let details = vec![serde_json::json!({}); ids.len()];
     audit::record_many(
         &mut tx,

@@ -8,34 +8,28 @@ use super::mail;
 use crate::error::AppError;
 use sqlx::PgConnection;
 
-/// One invitation email to write.
-pub struct InvitationMail<'a> {
-    pub member_id: i64,
-    pub email: &'a str,
-    pub first_name: &'a str,
-    pub token: &'a str,
-}
-
-pub async fn enqueue_invitations(
+/// Writes one invitation email per recipient, with the token issued for them.
+async fn enqueue_invitations(
     conn: &mut PgConnection,
     config: &super::RuntimeConfig,
     organization_id: i64,
     organization_name: &str,
     inviter_name: &str,
-    mails: &[InvitationMail<'_>],
+    recipients: &[Recipient<'_>],
+    tokens: &[String],
 ) -> Result<(), AppError> {
     let deliver = config.smtp_configured;
-    let n = mails.len();
+    let n = recipients.len();
     let (mut ids, mut to, mut payloads) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for m in mails {
-        let link = accept_url(&config.public_url, m.token);
+    for (m, token) in recipients.iter().zip(tokens) {
+        let link = accept_url(&config.public_url, token);
         // Without SMTP the links are logged, so a developer can follow them; a bulk import
         // logs a count instead of thousands of lines.
-        if !deliver && mails.len() <= 20 {
+        if !deliver && recipients.len() <= 20 {
             tracing::info!(to = m.email, %link, "invitation kept (no SMTP configured): accept link");
         }
         let data = mail::InvitationData {
@@ -48,9 +42,9 @@ pub async fn enqueue_invitations(
         to.push(m.email.to_owned());
         payloads.push(serde_json::to_value(data).map_err(|_| AppError::Internal)?);
     }
-    if !deliver && mails.len() > 20 {
+    if !deliver && recipients.len() > 20 {
         tracing::info!(
-            count = mails.len(),
+            count = recipients.len(),
             "invitations kept in the development mailbox (no SMTP configured)"
         );
     }
@@ -89,23 +83,14 @@ pub async fn invite(
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
     let tokens = super::invitations::issue_many(conn, &ids, invited_by).await?;
-    let mails: Vec<InvitationMail> = recipients
-        .iter()
-        .zip(&tokens)
-        .map(|(r, token)| InvitationMail {
-            member_id: r.member_id,
-            email: r.email,
-            first_name: r.first_name,
-            token,
-        })
-        .collect();
     enqueue_invitations(
         conn,
         config,
         organization_id,
         organization_name,
         inviter_name,
-        &mails,
+        recipients,
+        &tokens,
     )
     .await
 }
