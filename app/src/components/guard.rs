@@ -21,32 +21,32 @@ where
     F: Fn(Viewer) -> AnyView + Clone + Send + Sync + 'static,
 {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
-    let location = use_location();
+    let here = use_location().pathname.get_untracked();
+    // The page is built once, when the viewer is known. A bare `Suspend` (not inside a
+    // `move ||`) never re-runs: re-running would build the page a second time on the
+    // server, and the resources of the first build (disposed, without context) would be
+    // serialized under ids the browser then hydrates with — a hydration mismatch.
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let page = page.clone();
-                let here = location.pathname.get_untracked();
-                Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(viewer)) if access == Access::SignedIn || viewer.is_admin() => {
-                            view! { <Layout viewer=viewer.clone()>{page(viewer)}</Layout> }.into_any()
-                        }
-                        Ok(Some(viewer)) => {
-                            set_status(403);
-                            view! { <Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
-                        }
-                        Ok(None) | Err(crate::error::AppError::Unauthenticated) => {
-                            let target = format!("/sign-in?next={}", urlencode(&here));
-                            view! { <Redirect path=target/> }.into_any()
-                        }
-                        Err(error) => {
-                            set_status(500);
-                            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-                        }
+            {Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(viewer)) if access == Access::SignedIn || viewer.is_admin() => {
+                        untrack(|| view! { <Layout viewer=viewer.clone()>{page(viewer)}</Layout> }.into_any())
                     }
-                })
-            }}
+                    Ok(Some(viewer)) => {
+                        set_status(403);
+                        view! { <Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
+                    }
+                    Ok(None) | Err(crate::error::AppError::Unauthenticated) => {
+                        let target = format!("/sign-in?next={}", urlencode(&here));
+                        view! { <Redirect path=target/> }.into_any()
+                    }
+                    Err(error) => {
+                        set_status(500);
+                        view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
         </Suspense>
     }
 }
