@@ -9,3 +9,4 @@ pub mod demo;
 pub mod http;
 pub mod mailer;
 pub mod maintenance;
+pub mod progress_api;

@@ -2,8 +2,11 @@
 //! who is calling (`server::session::require_*`), scopes every query to the caller's
 //! organization, and leaves rules to `domain`.
 
+pub mod api_keys;
 pub mod auth;
 pub mod import;
 pub mod learner;
+pub mod member;
 pub mod members;
 pub mod organization;
+pub mod seats;

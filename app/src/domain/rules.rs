@@ -1,7 +1,7 @@
 //! The rules of SPEC §2 as pure functions. The page calls them to explain a disabled
 //! control; the server calls the same functions, with the rows locked, to decide.
 
-use super::{MemberStatus, Permission, Progress};
+use super::{MemberStatus, Permission, Progress, SeatKind, SeatPool};
 
 /// A rule said no. The message is meant for the administrator, as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +124,106 @@ pub fn may_see_reports(permission: Permission, has_enable_seat: bool) -> Result<
     }
 }
 
+/// SPEC rule 1: a seat is granted only to a member who is not inactive, and only while
+/// one is free. `free` is what the pool has left (read under the organization lock).
+pub fn may_grant_seat(
+    status: MemberStatus,
+    kind: SeatKind,
+    free: i64,
+) -> Result<(), RuleViolation> {
+    if status == MemberStatus::Deactivated {
+        return Err(RuleViolation(
+            "This member is inactive: reactivate them before giving them a seat.".into(),
+        ));
+    }
+    if free <= 0 {
+        return Err(RuleViolation(format!(
+            "No free {} seat: all are in use. Free one on the Seats page or buy more.",
+            kind.label()
+        )));
+    }
+    Ok(())
+}
+
+/// Seats bought are edited on the seats page: never below what members hold (SPEC rule 1).
+pub fn may_set_seats_bought(pool: SeatPool, wanted: i64) -> Result<(), RuleViolation> {
+    let kind = pool.kind.label();
+    if wanted < 0 {
+        return Err(RuleViolation(format!("{kind} seats bought cannot be negative.")));
+    }
+    if wanted > MAX_SEATS_BOUGHT {
+        return Err(RuleViolation(format!(
+            "{kind} seats bought can be at most {MAX_SEATS_BOUGHT}."
+        )));
+    }
+    if wanted < pool.held {
+        let held = pool.held;
+        return Err(RuleViolation(format!(
+            "{held} {kind} seats are held by members, so you cannot go below {held}. Free seats first (Free unused licenses on the member list)."
+        )));
+    }
+    Ok(())
+}
+
+/// The largest seat count an organization can buy here.
+pub const MAX_SEATS_BOUGHT: i64 = 1_000_000;
+
+/// "Free unused licenses": the member's Enable seat may go back to the pool only if they
+/// hold one and every program is below 10 % (SPEC rule 3).
+pub fn may_free_enable_seat(
+    has_enable_seat: bool,
+    progress: &[Progress],
+) -> Result<(), RuleViolation> {
+    if !has_enable_seat {
+        return Err(RuleViolation("Holds no Enable seat.".into()));
+    }
+    may_remove_enable_seat(progress)
+}
+
+/// A program's progress once `completed` of its `total` lessons are done: rounded down,
+/// so that only the last lesson makes 100 %.
+pub fn progress_after_lessons(completed: usize, total: usize) -> Progress {
+    if total == 0 {
+        return Progress::ZERO;
+    }
+    let bp = (completed.min(total) as u64 * 10_000 / total as u64) as i64;
+    Progress::from_basis_points(bp).unwrap_or(Progress::COMPLETE)
+}
+
+/// The best progress a member reached, and in which program: what makes a license used.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TopProgress {
+    pub program: String,
+    pub progress: Progress,
+}
+
+/// The answer to "why does this seat count?" on the Seats page (SPEC rules 1, 3, 5).
+pub fn seat_reason(kind: SeatKind, status: MemberStatus, top: Option<&TopProgress>) -> String {
+    let used = top.filter(|t| t.progress.uses_license());
+    match (kind, status, used) {
+        (SeatKind::Enable, MemberStatus::Deactivated, Some(t)) => format!(
+            "Kept by a deactivated member because the license was used: progress reached {} in {}.",
+            t.progress, t.program
+        ),
+        (SeatKind::Enable, MemberStatus::Active, Some(t)) => format!(
+            "Held by an active member; the license is used since progress reached {} in {}.",
+            t.progress, t.program
+        ),
+        (SeatKind::Enable, MemberStatus::Invited, Some(t)) => format!(
+            "Reserved for an invited member; the license is used (progress {} in {}).",
+            t.progress, t.program
+        ),
+        (SeatKind::Enable, MemberStatus::Active, None) => {
+            "Held by an active member (not used yet: every program is below 10 %).".into()
+        }
+        (SeatKind::Opportunity, MemberStatus::Active, _) => "Held by an active member.".into(),
+        (_, MemberStatus::Invited, _) => {
+            "Reserved for an invited member who has not set a password yet.".into()
+        }
+        (_, MemberStatus::Deactivated, _) => "Held by a deactivated member.".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +306,80 @@ mod tests {
             .0
             .contains("Enable seat"));
         assert!(may_see_reports(Permission::Member, true).is_err());
+    }
+
+    #[test]
+    fn seats_are_granted_while_free_and_not_to_inactive_members() {
+        use MemberStatus::*;
+        assert!(may_grant_seat(Active, SeatKind::Enable, 1).is_ok());
+        assert!(may_grant_seat(Invited, SeatKind::Opportunity, 3).is_ok());
+        assert!(may_grant_seat(Active, SeatKind::Enable, 0)
+            .unwrap_err()
+            .0
+            .contains("No free Enable seat"));
+        assert!(may_grant_seat(Deactivated, SeatKind::Enable, 5)
+            .unwrap_err()
+            .0
+            .contains("reactivate"));
+    }
+
+    #[test]
+    fn seats_bought_never_go_below_seats_held() {
+        let pool = SeatPool::new(SeatKind::Enable, 10, 4);
+        assert!(may_set_seats_bought(pool, 4).is_ok());
+        assert!(may_set_seats_bought(pool, 25).is_ok());
+        assert!(may_set_seats_bought(pool, 3)
+            .unwrap_err()
+            .0
+            .starts_with("4 Enable seats are held by members, so you cannot go below 4."));
+        assert!(may_set_seats_bought(pool, -1).is_err());
+        assert!(may_set_seats_bought(pool, MAX_SEATS_BOUGHT + 1).is_err());
+    }
+
+    #[test]
+    fn freeing_needs_a_seat_and_every_program_below_ten_percent() {
+        assert!(may_free_enable_seat(true, &[]).is_ok());
+        assert!(may_free_enable_seat(true, &[p(9.99), p(0.0)]).is_ok());
+        assert!(may_free_enable_seat(true, &[p(9.99), p(10.0)]).is_err());
+        assert_eq!(
+            may_free_enable_seat(false, &[]).unwrap_err().0,
+            "Holds no Enable seat."
+        );
+    }
+
+    #[test]
+    fn lessons_move_progress_and_only_the_last_one_completes() {
+        assert_eq!(progress_after_lessons(0, 12), Progress::ZERO);
+        assert_eq!(progress_after_lessons(1, 12).basis_points(), 833);
+        assert!(!progress_after_lessons(1, 12).uses_license());
+        assert!(progress_after_lessons(2, 12).uses_license());
+        assert_eq!(progress_after_lessons(11, 12).basis_points(), 9166);
+        assert_eq!(progress_after_lessons(12, 12), Progress::COMPLETE);
+        assert_eq!(progress_after_lessons(13, 12), Progress::COMPLETE);
+        assert_eq!(progress_after_lessons(1, 10), p(10.0));
+        assert_eq!(progress_after_lessons(3, 0), Progress::ZERO);
+    }
+
+    #[test]
+    fn every_held_seat_says_why_it_counts() {
+        use MemberStatus::*;
+        let used = TopProgress {
+            program: "MEDDPICC Masterclass".into(),
+            progress: p(14.0),
+        };
+        let unused = TopProgress {
+            program: "MEDDPICC Masterclass".into(),
+            progress: p(9.99),
+        };
+        assert_eq!(
+            seat_reason(SeatKind::Enable, Deactivated, Some(&used)),
+            "Kept by a deactivated member because the license was used: progress reached 14 % in MEDDPICC Masterclass."
+        );
+        assert!(seat_reason(SeatKind::Enable, Active, Some(&used)).contains("used since"));
+        assert!(seat_reason(SeatKind::Enable, Active, Some(&unused)).contains("not used yet"));
+        assert!(seat_reason(SeatKind::Enable, Active, None).contains("not used yet"));
+        assert!(seat_reason(SeatKind::Opportunity, Invited, None).contains("invited"));
+        // An Opportunity seat is never "used" by progress.
+        assert!(!seat_reason(SeatKind::Opportunity, Active, Some(&used)).contains("used since"));
     }
 }

@@ -45,7 +45,7 @@ pub async fn lock_organization(
     })
 }
 
-fn actor(viewer: &Viewer) -> Actor<'_> {
+pub(crate) fn actor(viewer: &Viewer) -> Actor<'_> {
     Actor::Member {
         id: viewer.member_id,
         label: &viewer.email,
@@ -187,20 +187,20 @@ pub async fn invite(
 }
 
 /// A member of the caller's organization, locked for the transaction.
-struct LockedMember {
-    id: i64,
-    email: String,
-    first_name: String,
-    permission: Permission,
-    status: MemberStatus,
-    enable_seat: bool,
-    opportunity_seat: bool,
-    restore_enable_seat: bool,
-    restore_opportunity_seat: bool,
-    has_password: bool,
+pub(crate) struct LockedMember {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) first_name: String,
+    pub(crate) permission: Permission,
+    pub(crate) status: MemberStatus,
+    pub(crate) enable_seat: bool,
+    pub(crate) opportunity_seat: bool,
+    pub(crate) restore_enable_seat: bool,
+    pub(crate) restore_opportunity_seat: bool,
+    pub(crate) has_password: bool,
 }
 
-async fn lock_member(
+pub(crate) async fn lock_member(
     conn: &mut PgConnection,
     organization_id: i64,
     member_id: i64,
@@ -229,12 +229,15 @@ async fn lock_member(
     })
 }
 
-async fn program_progress(
+/// The member's progress on each program, locked: a concurrent progress update waits
+/// until this transaction has decided (an unassign never frees a license that a
+/// racing update just made used).
+pub(crate) async fn program_progress(
     conn: &mut PgConnection,
     member_id: i64,
 ) -> Result<Vec<Progress>, AppError> {
     sqlx::query_scalar!(
-        "SELECT progress_basis_points FROM enrollments WHERE member_id = $1",
+        "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 FOR UPDATE",
         member_id
     )
     .fetch_all(conn)

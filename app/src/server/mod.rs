@@ -1,15 +1,19 @@
 //! Server-only code behind the server functions: the database, cryptography, sessions.
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 
+pub mod api_keys;
 pub mod audit;
 pub mod crypto;
+pub mod enrollments;
 pub mod import;
 pub mod invitations;
+pub mod learning;
 pub mod mail;
 pub mod member_list;
 pub mod members;
 pub mod organizations;
 pub mod outbox;
+pub mod seats;
 pub mod session;
 pub mod throttle;
 

@@ -1,0 +1,38 @@
+//! API keys for the progress endpoint, managed by administrators.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub name: String,
+    /// The key's first characters, to tell keys apart; the key itself is never stored.
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked: bool,
+}
+
+#[server]
+pub async fn api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::api_keys::list(&pool, &viewer).await
+}
+
+/// Creates a key and returns it: the only time it is ever shown.
+#[server]
+pub async fn create_api_key(name: String) -> Result<String, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::api_keys::create(&pool, &viewer, &name).await
+}
+
+#[server]
+pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::api_keys::revoke(&pool, &viewer, id).await
+}

@@ -1,0 +1,87 @@
+//! One member's page: details, seats and programs.
+
+use crate::domain::rules::{self, RuleViolation};
+use crate::domain::{MemberStatus, Permission, Program, Progress, SeatKind};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    pub program: Program,
+    pub name: String,
+    pub progress: Progress,
+    pub enrolled_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetail {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub job_title: String,
+    pub permission: Permission,
+    pub status: MemberStatus,
+    pub enable_seat: bool,
+    pub opportunity_seat: bool,
+    pub team: Option<String>,
+    pub programs: Vec<Enrollment>,
+    pub enable_free: i64,
+    pub opportunity_free: i64,
+}
+
+impl MemberDetail {
+    fn progress(&self) -> Vec<Progress> {
+        self.programs.iter().map(|e| e.progress).collect()
+    }
+
+    /// Why the seat of `kind` may not be granted (if it is not held) or removed (if it is),
+    /// by the same rules the server applies.
+    pub fn seat_change_refused(&self, kind: SeatKind) -> Option<RuleViolation> {
+        let (holds, free) = match kind {
+            SeatKind::Enable => (self.enable_seat, self.enable_free),
+            SeatKind::Opportunity => (self.opportunity_seat, self.opportunity_free),
+        };
+        match (holds, kind) {
+            (false, _) => rules::may_grant_seat(self.status, kind, free).err(),
+            (true, SeatKind::Enable) => rules::may_remove_enable_seat(&self.progress()).err(),
+            (true, SeatKind::Opportunity) => None,
+        }
+    }
+
+    /// Why programs cannot be assigned or unassigned at all, if they cannot.
+    pub fn programs_frozen(&self) -> Option<RuleViolation> {
+        rules::may_change_programs(self.status, self.enable_seat).err()
+    }
+
+    /// The programs not assigned yet.
+    pub fn assignable(&self) -> Vec<Program> {
+        Program::ALL
+            .into_iter()
+            .filter(|p| !self.programs.iter().any(|e| e.program == *p))
+            .collect()
+    }
+}
+
+#[server]
+pub async fn load_member(member_id: i64) -> Result<MemberDetail, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::enrollments::detail(&pool, &viewer, member_id).await
+}
+
+#[server(input = Json)]
+pub async fn assign_program(member_id: i64, program: Program) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::enrollments::assign(&pool, &viewer, member_id, program).await
+}
+
+#[server(input = Json)]
+pub async fn unassign_program(member_id: i64, program: Program) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::enrollments::unassign(&pool, &viewer, member_id, program).await
+}

@@ -1,0 +1,199 @@
+//! Enrollments: assigning and unassigning programs (SPEC rules 2–4), and progress from
+//! the learning side (rule 6), whether it comes from a lesson or from the JSON endpoint.
+//!
+//! Races are settled by row locks: an unassign locks the enrollment row (`FOR UPDATE`)
+//! before it reads progress, and a progress update is an `UPDATE` of that same row, so
+//! one waits for the other and the second decides on what the first committed.
+
+use super::audit;
+use super::members::{actor, lock_member};
+use crate::api::auth::Viewer;
+use crate::api::member::{Enrollment, MemberDetail};
+use crate::domain::rules;
+use crate::domain::{MemberStatus, Permission, Program, Progress};
+use crate::error::AppError;
+use sqlx::{PgConnection, PgPool};
+
+/// Program ids in the database follow the catalog's order (migration 0001).
+pub fn program_id(program: Program) -> i16 {
+    Program::ALL
+        .iter()
+        .position(|p| *p == program)
+        .map_or(0, |i| i as i16 + 1)
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("This member is not in your organization (any more).".into())
+}
+
+/// Everything the member page shows, with the free seats of each pool.
+pub async fn detail(pool: &PgPool, viewer: &Viewer, member_id: i64) -> Result<MemberDetail, AppError> {
+    let org = viewer.organization_id;
+    let m = sqlx::query!(
+        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
+                  m.enable_seat, m.opportunity_seat, t.name AS "team?", r.name AS "region?",
+                  o.enable_seats - o.enable_seats_held AS "enable_free!",
+                  o.opportunity_seats - o.opportunity_seats_held AS "opportunity_free!"
+             FROM members m JOIN organizations o ON o.id = m.organization_id
+             LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id
+            WHERE m.id = $1 AND m.organization_id = $2"#,
+        member_id,
+        org
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(not_found)?;
+    let programs = sqlx::query!(
+        r#"SELECT p.slug, p.name, e.progress_basis_points,
+                  to_char(e.enrolled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "enrolled_on!"
+             FROM enrollments e JOIN programs p ON p.id = e.program_id
+            WHERE e.member_id = $1 ORDER BY p.position"#,
+        member_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(Enrollment {
+            program: Program::from_slug(&r.slug).ok_or(AppError::Internal)?,
+            name: r.name,
+            progress: Progress::from_basis_points(r.progress_basis_points.into())
+                .map_err(|_| AppError::Internal)?,
+            enrolled_on: r.enrolled_on,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(MemberDetail {
+        id: m.id,
+        external_id: m.external_id,
+        name: format!("{} {}", m.first_name, m.last_name),
+        email: m.email,
+        job_title: m.job_title,
+        permission: Permission::parse(&m.permission).map_err(|_| AppError::Internal)?,
+        status: MemberStatus::parse(&m.status).map_err(|_| AppError::Internal)?,
+        enable_seat: m.enable_seat,
+        opportunity_seat: m.opportunity_seat,
+        team: m.team.map(|t| format!("{} ({})", t, m.region.unwrap_or_default())),
+        programs,
+        enable_free: m.enable_free.into(),
+        opportunity_free: m.opportunity_free.into(),
+    })
+}
+
+/// Assigns a program to an active member with an Enable seat (SPEC rules 2, 4).
+pub async fn assign(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+    program: Program,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    rules::may_change_programs(member.status, member.enable_seat)?;
+    let added = sqlx::query!(
+        "INSERT INTO enrollments (member_id, program_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        member.id,
+        program_id(program)
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Err(AppError::invalid(format!(
+            "{} is already assigned {}.",
+            member.email,
+            program.name()
+        )));
+    }
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "program.assigned",
+        Some(member.id),
+        serde_json::json!({ "program": program.name() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Unassigns a program while its progress is below 10 % (SPEC rule 3).
+pub async fn unassign(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+    program: Program,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    rules::may_change_programs(member.status, member.enable_seat)?;
+    // Locked: a progress update on this enrollment waits for our decision, or we wait
+    // for it and read the progress it wrote.
+    let progress = sqlx::query_scalar!(
+        "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 AND program_id = $2 FOR UPDATE",
+        member.id,
+        program_id(program)
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::invalid(format!("{} is not assigned {}.", member.email, program.name())))?;
+    let progress = Progress::from_basis_points(progress.into()).map_err(|_| AppError::Internal)?;
+    rules::may_unassign_program(progress)?;
+    sqlx::query!(
+        "DELETE FROM enrollments WHERE member_id = $1 AND program_id = $2",
+        member.id,
+        program_id(program)
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "program.unassigned",
+        Some(member.id),
+        serde_json::json!({ "program": program.name(), "progress": progress.to_string() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What raising progress found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressUpdate {
+    /// Progress now stands here (at least what was asked; never lower than before).
+    Recorded(Progress),
+    /// The member is not enrolled in the program.
+    NotEnrolled,
+}
+
+/// Raises a member's progress on a program to `to`, never lowering it. Idempotent.
+pub async fn raise_progress(
+    conn: &mut PgConnection,
+    member_id: i64,
+    program: Program,
+    to: Progress,
+) -> Result<ProgressUpdate, AppError> {
+    let now = sqlx::query_scalar!(
+        "UPDATE enrollments
+            SET progress_basis_points = GREATEST(progress_basis_points, $3),
+                updated_at = CASE WHEN $3 > progress_basis_points THEN now() ELSE updated_at END
+          WHERE member_id = $1 AND program_id = $2
+        RETURNING progress_basis_points",
+        member_id,
+        program_id(program),
+        i32::from(to.basis_points())
+    )
+    .fetch_optional(conn)
+    .await?;
+    match now {
+        Some(bp) => Ok(ProgressUpdate::Recorded(
+            Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal)?,
+        )),
+        None => Ok(ProgressUpdate::NotEnrolled),
+    }
+}

@@ -1,0 +1,332 @@
+//! Seats (SPEC rules 1, 3, 5): the organization's pools, who holds each seat and why it
+//! counts, seat counts bought, one member's seats, and freeing unused licenses.
+//!
+//! Every mutation locks the organization row first (see `members::lock_organization`):
+//! seats free are read under that lock, and the statement triggers on `members` keep
+//! `*_seats_held` within `*_seats` whatever happens — two admins granting and freeing at
+//! once are decided one after the other.
+
+use super::audit;
+use super::members::{actor, lock_member, lock_organization, program_progress};
+use crate::api::auth::Viewer;
+use crate::api::seats::{FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview};
+use crate::domain::rules::{self, TopProgress};
+use crate::domain::{MemberStatus, Progress, SeatKind, SeatPool};
+use crate::error::AppError;
+use sqlx::{PgConnection, PgPool};
+
+/// The seats page lists this many holders; the counts above cover everyone.
+pub const HOLDERS_SHOWN: i64 = 500;
+
+pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, AppError> {
+    let org = viewer.organization_id;
+    let counts = sqlx::query!(
+        r#"SELECT o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
+                  (SELECT count(*) FROM members m
+                    WHERE m.organization_id = o.id AND m.enable_seat
+                      AND EXISTS (SELECT 1 FROM enrollments e
+                                   WHERE e.member_id = m.id AND e.progress_basis_points >= 1000)) AS "enable_used!"
+             FROM organizations o WHERE o.id = $1"#,
+        org
+    )
+    .fetch_one(pool)
+    .await?;
+    // Each holder with the program of their best progress: what makes a license used.
+    let rows = sqlx::query!(
+        r#"SELECT m.id, m.first_name, m.last_name, m.email, m.status, m.enable_seat, m.opportunity_seat,
+                  top.name AS "top_program?", top.progress_basis_points AS "top_progress?"
+             FROM members m
+             LEFT JOIN LATERAL (
+                   SELECT p.name, e.progress_basis_points
+                     FROM enrollments e JOIN programs p ON p.id = e.program_id
+                    WHERE e.member_id = m.id
+                    ORDER BY e.progress_basis_points DESC, p.position
+                    LIMIT 1) top ON true
+            WHERE m.organization_id = $1 AND (m.enable_seat OR m.opportunity_seat)
+            ORDER BY lower(m.last_name), lower(m.first_name), m.id
+            LIMIT $2"#,
+        org,
+        HOLDERS_SHOWN
+    )
+    .fetch_all(pool)
+    .await?;
+    let holders = rows
+        .into_iter()
+        .map(|r| {
+            let status = MemberStatus::parse(&r.status).map_err(|_| AppError::Internal)?;
+            let top = match (r.top_program, r.top_progress) {
+                (Some(program), Some(bp)) => Some(TopProgress {
+                    program,
+                    progress: Progress::from_basis_points(bp.into())
+                        .map_err(|_| AppError::Internal)?,
+                }),
+                _ => None,
+            };
+            Ok(SeatHolder {
+                member_id: r.id,
+                name: format!("{} {}", r.first_name, r.last_name),
+                email: r.email,
+                status,
+                enable_reason: r
+                    .enable_seat
+                    .then(|| rules::seat_reason(SeatKind::Enable, status, top.as_ref())),
+                opportunity_reason: r
+                    .opportunity_seat
+                    .then(|| rules::seat_reason(SeatKind::Opportunity, status, top.as_ref())),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(SeatOverview {
+        enable: SeatPool::new(
+            SeatKind::Enable,
+            counts.enable_seats,
+            counts.enable_seats_held,
+        ),
+        opportunity: SeatPool::new(
+            SeatKind::Opportunity,
+            counts.opportunity_seats,
+            counts.opportunity_seats_held,
+        ),
+        enable_used: counts.enable_used,
+        holders,
+        holders_limit: HOLDERS_SHOWN,
+    })
+}
+
+/// Seats bought, as edited on the seats page: never below what members hold.
+pub async fn set_bought(
+    pool: &PgPool,
+    viewer: &Viewer,
+    enable: i64,
+    opportunity: i64,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+    for (pool, wanted, field) in [
+        (locked.enable, enable, "enable_seats"),
+        (locked.opportunity, opportunity, "opportunity_seats"),
+    ] {
+        rules::may_set_seats_bought(pool, wanted).map_err(|e| AppError::field(field, e.0))?;
+    }
+    sqlx::query!(
+        "UPDATE organizations SET enable_seats = $2, opportunity_seats = $3 WHERE id = $1",
+        org,
+        enable as i32,
+        opportunity as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        "seats.bought_changed",
+        None,
+        serde_json::json!({
+            "enable_seats": format!("{} → {}", locked.enable.bought, enable),
+            "opportunity_seats": format!("{} → {}", locked.opportunity.bought, opportunity),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Grants (`hold = true`) or removes one member's seat of `kind`. Removing the Enable seat
+/// unassigns the member's programs, so it needs every one of them below 10 %.
+pub async fn set_member_seat(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+    kind: SeatKind,
+    hold: bool,
+) -> Result<(), AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    let locked = lock_organization(&mut tx, org).await?;
+    let member = lock_member(&mut tx, org, member_id).await?;
+    let holds = match kind {
+        SeatKind::Enable => member.enable_seat,
+        SeatKind::Opportunity => member.opportunity_seat,
+    };
+    if holds == hold {
+        return Ok(());
+    }
+    if hold {
+        let pool = match kind {
+            SeatKind::Enable => locked.enable,
+            SeatKind::Opportunity => locked.opportunity,
+        };
+        rules::may_grant_seat(member.status, kind, pool.free())?;
+    } else if kind == SeatKind::Enable {
+        let progress = program_progress(&mut tx, member.id).await?;
+        rules::may_remove_enable_seat(&progress)?;
+        sqlx::query!("DELETE FROM enrollments WHERE member_id = $1", member.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    set_seat_column(&mut tx, member.id, kind, hold).await?;
+    audit::record(
+        &mut tx,
+        org,
+        actor(viewer),
+        if hold { "seat.granted" } else { "seat.removed" },
+        Some(member.id),
+        serde_json::json!({ "seat": kind.label() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_seat_column(
+    conn: &mut PgConnection,
+    member_id: i64,
+    kind: SeatKind,
+    hold: bool,
+) -> Result<(), AppError> {
+    match kind {
+        SeatKind::Enable => {
+            sqlx::query!(
+                "UPDATE members SET enable_seat = $2 WHERE id = $1",
+                member_id,
+                hold
+            )
+            .execute(conn)
+            .await?
+        }
+        SeatKind::Opportunity => {
+            sqlx::query!(
+                "UPDATE members SET opportunity_seat = $2 WHERE id = $1",
+                member_id,
+                hold
+            )
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(())
+}
+
+/// Per selected member: may their Enable seat be freed, and if not, why. Read without
+/// locks for the preview; `free_unused` decides again under locks.
+pub async fn free_preview(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_ids: &[i64],
+) -> Result<FreeLicensesPreview, AppError> {
+    let mut conn = pool.acquire().await?;
+    let candidates = candidates(&mut conn, viewer.organization_id, member_ids, false).await?;
+    let mut preview = FreeLicensesPreview::default();
+    for c in candidates {
+        match rules::may_free_enable_seat(c.enable_seat, &c.progress) {
+            Ok(()) => preview.freeable.push(c.name),
+            Err(reason) => preview.kept.push((c.name, reason.0)),
+        }
+    }
+    Ok(preview)
+}
+
+/// Frees the Enable seat (and its programs, all below 10 %) of every selected member
+/// whose license is unused; reports the others with the reason.
+pub async fn free_unused(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_ids: &[i64],
+) -> Result<FreeLicensesOutcome, AppError> {
+    let org = viewer.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let candidates = candidates(&mut tx, org, member_ids, true).await?;
+    let mut outcome = FreeLicensesOutcome::default();
+    let mut freed_ids = Vec::new();
+    for c in candidates {
+        match rules::may_free_enable_seat(c.enable_seat, &c.progress) {
+            Ok(()) => {
+                freed_ids.push(c.id);
+                outcome.freed.push(c.name);
+            }
+            Err(reason) => outcome.kept.push((c.name, reason.0)),
+        }
+    }
+    sqlx::query!(
+        "DELETE FROM enrollments WHERE member_id = ANY($1)",
+        &freed_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE members SET enable_seat = false WHERE id = ANY($1)",
+        &freed_ids
+    )
+    .execute(&mut *tx)
+    .await?;
+    let details = vec![serde_json::json!({ "seat": "Enable", "reason": "unused license freed" }); freed_ids.len()];
+    audit::record_many(&mut tx, org, actor(viewer), "seat.removed", &freed_ids, &details).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+struct Candidate {
+    id: i64,
+    name: String,
+    enable_seat: bool,
+    progress: Vec<Progress>,
+}
+
+/// The selected members of the organization with their progress per program. With
+/// `lock`, members and enrollments are locked (in id order, so two bulk actions never
+/// deadlock) for the rest of the transaction.
+async fn candidates(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    member_ids: &[i64],
+    lock: bool,
+) -> Result<Vec<Candidate>, AppError> {
+    if lock {
+        sqlx::query!(
+            "SELECT id FROM members WHERE organization_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+            organization_id,
+            member_ids
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        sqlx::query!(
+            "SELECT e.member_id FROM enrollments e JOIN members m ON m.id = e.member_id
+              WHERE m.organization_id = $1 AND e.member_id = ANY($2)
+              ORDER BY e.member_id, e.program_id FOR UPDATE OF e",
+            organization_id,
+            member_ids
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+    }
+    let rows = sqlx::query!(
+        r#"SELECT m.id, m.first_name, m.last_name, m.enable_seat,
+                  coalesce(array_agg(e.progress_basis_points) FILTER (WHERE e.member_id IS NOT NULL), '{}') AS "progress!"
+             FROM members m LEFT JOIN enrollments e ON e.member_id = m.id
+            WHERE m.organization_id = $1 AND m.id = ANY($2)
+            GROUP BY m.id
+            ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
+        organization_id,
+        member_ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.id,
+                name: format!("{} {}", r.first_name, r.last_name),
+                enable_seat: r.enable_seat,
+                progress: r
+                    .progress
+                    .into_iter()
+                    .map(|bp| Progress::from_basis_points(bp.into()))
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| AppError::Internal)?,
+            })
+        })
+        .collect()
+}
