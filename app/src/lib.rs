@@ -17,9 +17,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    activity::ActivityPage, home::Home, import::ImportPage, invitations::InvitationsPage,
+    activity::ActivityPage, api_keys::ApiKeysPage, member::MemberPage, reports::ReportsPage, seats::SeatsPage, home::Home, import::ImportPage, invitations::InvitationsPage,
     invite::AcceptInvitationPage, invite_members::InvitePage, mailbox::MailboxPage,
-    my_programs::MyProgramsPage, organization::OrganizationPage, sign_in::SignInPage,
+    my_programs::{MyProgramsPage, ProgramPage}, organization::OrganizationPage, sign_in::SignInPage,
     status::NotFound,
 };
 
@@ -69,7 +69,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organization/invitations") view=InvitationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/mailbox") view=MailboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/members/:id") view=MemberPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/seats") view=SeatsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-programs/:slug") view=ProgramPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

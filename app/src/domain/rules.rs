@@ -118,7 +118,7 @@ pub fn may_see_reports(permission: Permission, has_enable_seat: bool) -> Result<
     match (permission, has_enable_seat) {
         (Permission::Admin, true) => Ok(()),
         (Permission::Admin, false) => Err(RuleViolation(
-            "Reports need an Enable seat: give yourself one on the Seats page to see them.".into(),
+            "Reports need an Enable seat: give yourself one on your member page to see them.".into(),
         )),
         (Permission::Member, _) => Err(RuleViolation("Reports are for administrators.".into())),
     }
@@ -158,8 +158,13 @@ pub fn may_set_seats_bought(pool: SeatPool, wanted: i64) -> Result<(), RuleViola
     }
     if wanted < pool.held {
         let held = pool.held;
+        let holders = if held == 1 {
+            format!("1 {kind} seat is held by a member")
+        } else {
+            format!("{held} {kind} seats are held by members")
+        };
         return Err(RuleViolation(format!(
-            "{held} {kind} seats are held by members, so you cannot go below {held}. Free seats first (Free unused licenses on the member list)."
+            "{holders}, so you cannot go below {held}. Free seats first (Free unused licenses on the member list)."
         )));
     }
     Ok(())

@@ -1,11 +1,15 @@
 pub mod activity;
+pub mod api_keys;
 pub mod home;
 pub mod import;
 pub mod invitations;
 pub mod invite;
 pub mod invite_members;
 pub mod mailbox;
+pub mod member;
 pub mod my_programs;
 pub mod organization;
+pub mod reports;
+pub mod seats;
 pub mod sign_in;
 pub mod status;

@@ -1,6 +1,11 @@
-use crate::api::learner::my_programs;
-use crate::components::{Access, Guarded};
+//! The learner's side: My programs with progress bars, and each program's lessons.
+
+use crate::api::learner::{complete_lesson, load_lessons, my_programs, ProgramLessons};
+use crate::components::{interactive, Access, Guarded};
+use crate::domain::Progress;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyProgramsPage() -> impl IntoView {
@@ -16,7 +21,7 @@ fn MyProgramsBody() -> impl IntoView {
             {move || Suspend::new(async move {
                 match programs.await {
                     Ok(mine) if !mine.has_enable_seat => view! {
-                        <section class="card notice">
+                        <section class="card notice" data-testid="no-seat">
                             <p>"You have no programs: programs need an Enable seat, and you do not have one. Ask an administrator of your organization for a seat."</p>
                         </section>
                     }
@@ -31,9 +36,8 @@ fn MyProgramsBody() -> impl IntoView {
                         <ul class="programs" data-testid="my-programs">
                             {mine.programs.into_iter().map(|p| view! {
                                 <li class="card">
-                                    <h2>{p.name}</h2>
-                                    <progress max="100" value=p.progress.percent() aria-label=format!("Progress")>{p.progress.to_string()}</progress>
-                                    <span class="hint">{p.progress.to_string()}</span>
+                                    <h2><a href=format!("/my-programs/{}", p.slug)>{p.name.clone()}</a></h2>
+                                    <ProgressBar progress=p.progress label=format!("Progress in {}", p.name)/>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -43,5 +47,85 @@ fn MyProgramsBody() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn ProgressBar(progress: Progress, label: String) -> impl IntoView {
+    view! {
+        <progress max="100" value=progress.percent() aria-label=label>{progress.to_string()}</progress>
+        <span class="hint" data-testid="progress-text">{format!("{progress} complete")}</span>
+    }
+}
+
+#[component]
+pub fn ProgramPage() -> impl IntoView {
+    view! { <Guarded access=Access::SignedIn page=|_viewer| view! { <ProgramBody/> }.into_any()/> }
+}
+
+#[component]
+fn ProgramBody() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let lessons = Resource::new_blocking(move || (slug(), version.get()), |(slug, _)| load_lessons(slug));
+    view! {
+        <p><a href="/my-programs">"← My programs"</a></p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match lessons.await {
+                    Ok(plan) => view! { <Lessons plan version/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Lessons(plan: ProgramLessons, version: RwSignal<u32>) -> impl IntoView {
+    let program = plan.program;
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let ready = interactive();
+    let done = plan.lessons.iter().filter(|l| l.completed).count();
+    let total = plan.lessons.len();
+    view! {
+        <h1>{program.name()}</h1>
+        <section class="card" aria-label="Your progress">
+            <ProgressBar progress=plan.progress label=format!("Progress in {}", program.name())/>
+            <p class="hint">{format!("{done} of {total} lessons completed")}</p>
+        </section>
+        <p class="error" role="alert">{move || error.get()}</p>
+        <ol class="lessons" data-testid="lessons" data-interactive=move || ready.get().to_string()>
+            {plan.lessons.into_iter().map(|lesson| {
+                let complete = move |_| {
+                    busy.set(true);
+                    spawn_local(async move {
+                        match complete_lesson(program, lesson.id).await {
+                            Ok(_) => error.set(None),
+                            Err(e) => error.set(Some(e.to_string())),
+                        }
+                        busy.set(false);
+                        version.update(|v| *v += 1);
+                    });
+                };
+                view! {
+                    <li class=if lesson.completed { "lesson done" } else { "lesson" }>
+                        <span class="lesson-title">{lesson.title.clone()}</span>
+                        <span class="hint">{format!("{} min", lesson.minutes)}</span>
+                        {if lesson.completed {
+                            view! { <span class="badge ok">"Completed"</span> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" disabled=move || busy.get()
+                                    aria-label=format!("Mark “{}” as completed", lesson.title)
+                                    on:click=complete>"Mark as completed"</button>
+                            }.into_any()
+                        }}
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }

@@ -6,6 +6,7 @@ use crate::api::organization::{
     list_members, organization_overview, MemberFilter, MemberPage, MemberRow, OrganizationSummary,
     TeamOption,
 };
+use crate::api::seats::{free_unused_licenses, preview_free_licenses, FreeLicensesPreview};
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
 use crate::error::AppError;
@@ -39,7 +40,12 @@ struct MemberActions {
     /// Rows ticked on this page, or every member matching the filter.
     selected: RwSignal<Vec<i64>>,
     all_matching: RwSignal<bool>,
+    /// "Free unused licenses": the preview, and the selection it was made for.
+    free_preview: RwSignal<Option<(FreeLicensesPreview, Selection)>>,
 }
+
+/// Selected members as the bulk actions send them: ids, or the list's filter.
+type Selection = (Vec<i64>, Option<MemberFilter>);
 
 impl MemberActions {
     fn done(&self, result: Result<String, AppError>) {
@@ -68,6 +74,7 @@ fn OrganizationBody() -> impl IntoView {
         version: RwSignal::new(0),
         selected: RwSignal::new(Vec::new()),
         all_matching: RwSignal::new(false),
+        free_preview: RwSignal::new(None),
     };
     provide_context(actions);
     let overview =
@@ -82,6 +89,9 @@ fn OrganizationBody() -> impl IntoView {
             <a class="button primary" href="/organization/invite">"+ Invite"</a>
             <a class="button" href="/organization/import">"Import CSV"</a>
             <a class="button" href="/organization/invitations">"Pending invitations"</a>
+            <a class="button" href="/organization/seats">"Seats"</a>
+            <a class="button" href="/organization/reports">"Reports"</a>
+            <a class="button" href="/organization/api-keys">"API keys"</a>
             <a class="button" href="/organization/activity">"Activity"</a>
             <a class="button" href="/organization/mailbox">"Mailbox"</a>
         </div>
@@ -92,6 +102,7 @@ fn OrganizationBody() -> impl IntoView {
             })}
         </p>
         <ConfirmDialog/>
+        <FreeLicensesDialog/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -246,6 +257,19 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
             actions.done(result);
         });
     };
+    let preview_free = move |_| {
+        let (ids, all) = (
+            actions.selected.get_untracked(),
+            actions.all_matching.get_untracked(),
+        );
+        let selection: Selection = (ids, all.then(|| bulk_filter.get_value()));
+        spawn_local(async move {
+            match preview_free_licenses(selection.0.clone(), selection.1.clone()).await {
+                Ok(preview) => actions.free_preview.set(Some((preview, selection))),
+                Err(e) => actions.flash.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
     let whole_page_for_offer = whole_page.clone();
     let ready = interactive();
     view! {
@@ -261,6 +285,7 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
                     })
                 }
                 <button type="button" on:click=resend>"Resend invitations"</button>
+                <button type="button" on:click=preview_free>"Free unused licenses"</button>
                 <button type="button" class="link-button" on:click=move |_| { actions.all_matching.set(false); actions.selected.set(Vec::new()); }>"Clear selection"</button>
             </div>
         </Show>
@@ -386,7 +411,7 @@ fn Row(row: MemberRow) -> impl IntoView {
     view! {
         <tr>
             <td><input type="checkbox" aria-label=format!("Select {name}") prop:checked=checked on:change=move |ev| tick(event_target_checked(&ev))/></td>
-            <td>{name.clone()}</td>
+            <td><a href=format!("/organization/members/{id}")>{name.clone()}</a></td>
             <td>{row.email}</td>
             <td>{row.job_title}</td>
             <td>
@@ -465,6 +490,68 @@ fn ConfirmDialog() -> impl IntoView {
                 </div>
             </div>
         </Show>
+    }
+}
+
+/// Before freeing: whose Enable seat goes back to the pool and whose stays (and why).
+#[component]
+fn FreeLicensesDialog() -> impl IntoView {
+    let actions = expect_context::<MemberActions>();
+    let busy = RwSignal::new(false);
+    let close = move || actions.free_preview.set(None);
+    let confirm = move |_| {
+        let Some((_, (ids, filter))) = actions.free_preview.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = free_unused_licenses(ids, filter).await.map(|outcome| {
+                let freed = match outcome.freed.len() {
+                    0 => "No license was freed.".to_owned(),
+                    1 => format!("1 Enable seat freed ({}).", outcome.freed[0]),
+                    n => format!("{n} Enable seats freed."),
+                };
+                match outcome.kept.len() {
+                    0 => freed,
+                    n => format!("{freed} {n} kept: {}", outcome.kept.iter().map(|(name, why)| format!("{name} ({why})")).collect::<Vec<_>>().join("; ")),
+                }
+            });
+            busy.set(false);
+            actions.free_preview.set(None);
+            actions.done(result);
+        });
+    };
+    view! {
+        {move || actions.free_preview.get().map(|(preview, _)| {
+            let n = preview.freeable.len();
+            view! {
+                <div class="dialog-backdrop">
+                    <div class="dialog card" role="dialog" aria-modal="true" aria-labelledby="free-title"
+                        on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+                        <h2 id="free-title">"Free unused licenses"</h2>
+                        <p data-testid="free-summary">{match n {
+                            0 => "No Enable seat in the selection can be freed.".to_owned(),
+                            1 => "1 Enable seat can be freed: its programs are all below 10 % and are unassigned with it.".to_owned(),
+                            n => format!("{n} Enable seats can be freed: their programs are all below 10 % and are unassigned with them."),
+                        }}</p>
+                        {(!preview.freeable.is_empty()).then(|| view! {
+                            <h3>"Freed"</h3>
+                            <ul data-testid="free-list">{preview.freeable.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}</ul>
+                        })}
+                        {(!preview.kept.is_empty()).then(|| view! {
+                            <h3>"Kept"</h3>
+                            <ul data-testid="kept-list">{preview.kept.iter().map(|(name, why)| view! { <li>{format!("{name}: {why}")}</li> }).collect_view()}</ul>
+                        })}
+                        <div class="dialog-buttons">
+                            <button type="button" on:click=move |_| close()>"Cancel"</button>
+                            <button type="button" class="primary danger" autofocus disabled=move || busy.get() || n == 0 on:click=confirm>
+                                {format!("Free {n} license{}", if n == 1 { "" } else { "s" })}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })}
     }
 }
 

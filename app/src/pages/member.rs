@@ -1,0 +1,255 @@
+//! One member: details, their seats and their programs. Every control a rule forbids is
+//! disabled and says why, using the rule functions the server applies again on submit.
+
+use crate::api::member::{assign_program, load_member, unassign_program, MemberDetail};
+use crate::api::seats::set_member_seat;
+use crate::components::{interactive, Access, Guarded};
+use crate::domain::{rules, Program, SeatKind};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn MemberPage() -> impl IntoView {
+    view! { <Guarded access=Access::Admin page=|_viewer| view! { <MemberBody/> }.into_any()/> }
+}
+
+#[derive(Clone, Copy)]
+struct Reload {
+    version: RwSignal<u32>,
+    flash: RwSignal<Option<Result<String, String>>>,
+}
+
+impl Reload {
+    fn done(&self, result: Result<String, AppError>) {
+        self.flash.set(Some(result.map_err(|e| e.to_string())));
+        self.version.update(|v| *v += 1);
+    }
+}
+
+#[component]
+fn MemberBody() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let reload = Reload {
+        version: RwSignal::new(0),
+        flash: RwSignal::new(None),
+    };
+    let member = Resource::new_blocking(
+        move || (id(), reload.version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_member(id).await,
+                None => Err(AppError::NotFound("There is no such member.".into())),
+            }
+        },
+    );
+    view! {
+        <p><a href="/organization">"← Back to My Organization"</a></p>
+        <p class="flash" role="status" data-testid="flash">
+            {move || reload.flash.get().map(|r| match r {
+                Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
+                Err(t) => view! { <span class="error">{t}</span> }.into_any(),
+            })}
+        </p>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match member.await {
+                    Ok(m) => view! { <Member m reload/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Member(m: MemberDetail, reload: Reload) -> impl IntoView {
+    let ready = interactive();
+    let status_class = match m.status {
+        crate::domain::MemberStatus::Active => "badge ok",
+        crate::domain::MemberStatus::Invited => "badge pending",
+        crate::domain::MemberStatus::Deactivated => "badge off",
+    };
+    view! {
+        <h1>{m.name.clone()}</h1>
+        <p class="subtitle">
+            {m.email.clone()}
+            {(!m.job_title.is_empty()).then(|| format!(" · {}", m.job_title))}
+            {m.external_id.clone().map(|x| format!(" · {x}"))}
+        </p>
+        <section class="stats" aria-label="About this member">
+            <div class="stat"><span class="stat-label">"Billing status"</span><span class=status_class data-testid="member-status">{m.status.billing_label()}</span></div>
+            <div class="stat"><span class="stat-label">"Permission"</span><span>{m.permission.label()}</span></div>
+            <div class="stat"><span class="stat-label">"Team"</span><span>{m.team.clone().unwrap_or_else(|| "No team".into())}</span></div>
+        </section>
+        <div data-interactive=move || ready.get().to_string()>
+            <SeatsCard m=m.clone() reload/>
+            <ProgramsCard m reload/>
+        </div>
+    }
+}
+
+#[component]
+fn SeatsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
+    let id = m.id;
+    let seat = move |kind: SeatKind| {
+        let holds = match kind {
+            SeatKind::Enable => m.enable_seat,
+            SeatKind::Opportunity => m.opportunity_seat,
+        };
+        let refused = m.seat_change_refused(kind).map(|r| r.0);
+        let free = match kind {
+            SeatKind::Enable => m.enable_free,
+            SeatKind::Opportunity => m.opportunity_free,
+        };
+        let label = kind.label();
+        let (action, note) = if holds {
+            (
+                format!("Remove {label} seat"),
+                match kind {
+                    SeatKind::Enable if !m.programs.is_empty() => {
+                        "Removing it unassigns every program.".to_owned()
+                    }
+                    _ => String::new(),
+                },
+            )
+        } else {
+            (format!("Give {label} seat"), format!("{free} free"))
+        };
+        let reason_id = format!("seat-{}-reason", label.to_lowercase());
+        let disabled = refused.is_some();
+        let act = move |_| {
+            let question = if holds {
+                format!("Remove this member's {label} seat? It returns to the pool.")
+            } else {
+                String::new()
+            };
+            if holds && !window().confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+            spawn_local(async move {
+                let result = set_member_seat(id, kind, !holds).await.map(|()| {
+                    if holds {
+                        format!("{label} seat removed: it is back in the pool.")
+                    } else {
+                        format!("{label} seat given.")
+                    }
+                });
+                reload.done(result);
+            });
+        };
+        view! {
+            <li>
+                <span class="seat-name">{format!("{label} seat")}</span>
+                <span class=if holds { "badge ok" } else { "badge off" } data-testid=format!("holds-{}", label.to_lowercase())>
+                    {if holds { "Held" } else { "Not held" }}
+                </span>
+                <button type="button" disabled=disabled aria-describedby=reason_id.clone() on:click=act>{action}</button>
+                <span class="hint" id=reason_id data-testid=format!("seat-{}-reason", label.to_lowercase())>
+                    {refused.unwrap_or(note)}
+                </span>
+            </li>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="seats-title">
+            <h2 id="seats-title">"Seats"</h2>
+            <ul class="seat-list">
+                {seat(SeatKind::Enable)}
+                {seat(SeatKind::Opportunity)}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
+    let id = m.id;
+    let frozen = m.programs_frozen().map(|r| r.0);
+    let assignable = m.assignable();
+    let choice = RwSignal::new(assignable.first().map(|p| p.slug().to_owned()).unwrap_or_default());
+    let assign = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(program) = Program::from_slug(&choice.get_untracked()) else {
+            return;
+        };
+        spawn_local(async move {
+            let result = assign_program(id, program)
+                .await
+                .map(|()| format!("{} assigned.", program.name()));
+            reload.done(result);
+        });
+    };
+    let rows = m
+        .programs
+        .iter()
+        .map(|e| {
+            let program = e.program;
+            // The program's own rule first; if programs are frozen altogether, that reason.
+            let refused = frozen
+                .clone()
+                .or_else(|| rules::may_unassign_program(e.progress).err().map(|r| r.0));
+            let name = e.name.clone();
+            let reason_id = format!("unassign-{}-reason", program.slug());
+            let unassign = move |_| {
+                let question = format!("Unassign {}? Its progress is discarded.", program.name());
+                if !window().confirm_with_message(&question).unwrap_or(false) {
+                    return;
+                }
+                spawn_local(async move {
+                    let result = unassign_program(id, program)
+                        .await
+                        .map(|()| format!("{} unassigned.", program.name()));
+                    reload.done(result);
+                });
+            };
+            view! {
+                <tr>
+                    <th scope="row">{name.clone()}</th>
+                    <td>
+                        <progress max="100" value=e.progress.percent() aria-label=format!("Progress in {name}")>{e.progress.to_string()}</progress>
+                        " " <span data-testid=format!("progress-{}", program.slug())>{e.progress.to_string()}</span>
+                    </td>
+                    <td>{e.enrolled_on.clone()}</td>
+                    <td>
+                        <button type="button" disabled=refused.is_some() aria-label=format!("Unassign {name}")
+                            aria-describedby=reason_id.clone() on:click=unassign>"Unassign"</button>
+                        <span class="hint" id=reason_id>{refused.clone().unwrap_or_default()}</span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="programs-title">
+            <h2 id="programs-title">"Programs"</h2>
+            {if m.programs.is_empty() {
+                view! { <p class="hint" data-testid="no-programs">"No programs assigned."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table data-testid="member-programs">
+                            <thead><tr><th scope="col">"Program"</th><th scope="col">"Progress"</th><th scope="col">"Assigned"</th><th scope="col">"Unassign"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            {match (frozen, assignable.is_empty()) {
+                (Some(reason), _) => view! { <p class="hint" data-testid="programs-frozen">{reason}</p> }.into_any(),
+                (None, true) => view! { <p class="hint">"Every program is assigned."</p> }.into_any(),
+                (None, false) => view! {
+                    <form class="inline-form" on:submit=assign>
+                        <label for="assign-program">"Assign a program"</label>
+                        <select id="assign-program" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                            {assignable.into_iter().map(|p| view! { <option value=p.slug()>{p.name()}</option> }).collect_view()}
+                        </select>
+                        <button type="submit" class="primary">"Assign"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
