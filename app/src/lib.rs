@@ -17,9 +17,20 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    activity::ActivityPage, api_keys::ApiKeysPage, member::MemberPage, reports::ReportsPage, seats::SeatsPage, home::Home, import::ImportPage, invitations::InvitationsPage,
-    invite::AcceptInvitationPage, invite_members::InvitePage, mailbox::MailboxPage,
-    my_programs::{MyProgramsPage, ProgramPage}, organization::OrganizationPage, sign_in::SignInPage,
+    activity::ActivityPage,
+    api_keys::ApiKeysPage,
+    home::Home,
+    import::ImportPage,
+    invitations::InvitationsPage,
+    invite::AcceptInvitationPage,
+    invite_members::InvitePage,
+    mailbox::MailboxPage,
+    member::MemberPage,
+    my_programs::{MyProgramsPage, ProgramPage},
+    organization::OrganizationPage,
+    reports::ReportsPage,
+    seats::SeatsPage,
+    sign_in::SignInPage,
     status::NotFound,
 };
 

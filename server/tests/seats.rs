@@ -104,7 +104,10 @@ async fn thirty_simultaneous_grants_of_the_last_ten_enable_seats_give_exactly_te
     let (org, admin) = admin(&app).await;
     let mut members = Vec::new();
     for n in 0..30 {
-        members.push(app.member(org, &format!("m{n}@acme.example"), "member", None).await);
+        members.push(
+            app.member(org, &format!("m{n}@acme.example"), "member", None)
+                .await,
+        );
     }
     let app = Arc::new(app);
     let tasks: Vec<_> = members
@@ -124,10 +127,9 @@ async fn thirty_simultaneous_grants_of_the_last_ten_enable_seats_give_exactly_te
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => granted += 1,
-            Err(AppError::Invalid(message)) => assert!(
-                message.starts_with("No free Enable seat"),
-                "{message}"
-            ),
+            Err(AppError::Invalid(message)) => {
+                assert!(message.starts_with("No free Enable seat"), "{message}")
+            }
             Err(other) => panic!("unexpected: {other:?}"),
         }
     }
@@ -177,7 +179,9 @@ async fn two_admins_freeing_and_granting_at_once_never_exceed_seats_bought(pool:
     app.member(org, "bob@acme.example", "admin", Some(PASSWORD))
         .await;
     let bob = browser();
-    app.sign_in(&bob, "bob@acme.example", PASSWORD).await.unwrap();
+    app.sign_in(&bob, "bob@acme.example", PASSWORD)
+        .await
+        .unwrap();
     // All ten seats held by members who never started; ten others wait for a seat.
     let mut holders = Vec::new();
     for n in 0..10 {
@@ -185,7 +189,10 @@ async fn two_admins_freeing_and_granting_at_once_never_exceed_seats_bought(pool:
     }
     let mut waiting = Vec::new();
     for n in 0..10 {
-        waiting.push(app.member(org, &format!("w{n}@acme.example"), "member", None).await);
+        waiting.push(
+            app.member(org, &format!("w{n}@acme.example"), "member", None)
+                .await,
+        );
     }
     assert_eq!(held(&pool, org).await, (10, 10, 10));
     let grants: Vec<_> = waiting
@@ -202,7 +209,10 @@ async fn two_admins_freeing_and_granting_at_once_never_exceed_seats_bought(pool:
         })
         .collect();
     let freed = app
-        .call_json::<FreeUnusedLicenses>(&ada, json!({ "member_ids": holders, "all_matching": null }))
+        .call_json::<FreeUnusedLicenses>(
+            &ada,
+            json!({ "member_ids": holders, "all_matching": null }),
+        )
         .await
         .unwrap();
     assert_eq!(freed["freed"].as_array().unwrap().len(), 10);
@@ -222,14 +232,23 @@ async fn two_admins_freeing_and_granting_at_once_never_exceed_seats_bought(pool:
 async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     let (org, admin) = admin(&app).await;
-    let used = learner(&app, org, "used@acme.example", &[(MASTERCLASS, 1400), (VALUE, 500)]).await;
+    let used = learner(
+        &app,
+        org,
+        "used@acme.example",
+        &[(MASTERCLASS, 1400), (VALUE, 500)],
+    )
+    .await;
     let invited = app.member(org, "new@acme.example", "member", None).await;
     let call = |member: i64, program: &str| json!({ "member_id": member, "program": program });
 
     // The used program stays; the other one goes.
     assert_eq!(
-        app.call_json::<UnassignProgram>(&admin, call(used, MASTERCLASS)).await,
-        Err(AppError::invalid("Progress is 14 %: this license is used and cannot be freed."))
+        app.call_json::<UnassignProgram>(&admin, call(used, MASTERCLASS))
+            .await,
+        Err(AppError::invalid(
+            "Progress is 14 %: this license is used and cannot be freed."
+        ))
     );
     app.call_json::<UnassignProgram>(&admin, call(used, VALUE))
         .await
@@ -237,7 +256,10 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
     assert_eq!(progress_of(&pool, used, VALUE).await, None);
     // Removing the Enable seat would unassign a used program: refused.
     let refused = app
-        .call_json::<SetMemberSeat>(&admin, json!({ "member_id": used, "kind": "Enable", "hold": false }))
+        .call_json::<SetMemberSeat>(
+            &admin,
+            json!({ "member_id": used, "kind": "Enable", "hold": false }),
+        )
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("license is used"), "{refused}");
@@ -246,7 +268,10 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
         .call_json::<AssignProgram>(&admin, call(invited, VALUE))
         .await
         .unwrap_err();
-    assert!(frozen.to_string().contains("not completed account setup"), "{frozen}");
+    assert!(
+        frozen.to_string().contains("not completed account setup"),
+        "{frozen}"
+    );
     // Seats bought never go below seats held.
     let below = app
         .call::<SetSeatsBought>(&admin, &[("enable_seats", "0"), ("opportunity_seats", "5")])
@@ -258,16 +283,25 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
     );
     // Another organization's member is out of reach.
     let other = common::create_organization(&pool, "Other", "root@other.example", 3, 3).await;
-    let stranger = app.member(other.organization_id, "s@other.example", "member", None).await;
+    let stranger = app
+        .member(other.organization_id, "s@other.example", "member", None)
+        .await;
     assert!(matches!(
-        app.call_json::<SetMemberSeat>(&admin, json!({ "member_id": stranger, "kind": "Enable", "hold": true })).await,
+        app.call_json::<SetMemberSeat>(
+            &admin,
+            json!({ "member_id": stranger, "kind": "Enable", "hold": true })
+        )
+        .await,
         Err(AppError::NotFound(_))
     ));
     // A plain member cannot call any of it.
     let member = browser();
-    app.sign_in(&member, "used@acme.example", PASSWORD).await.unwrap();
+    app.sign_in(&member, "used@acme.example", PASSWORD)
+        .await
+        .unwrap();
     assert_eq!(
-        app.call_json::<AssignProgram>(&member, call(used, VALUE)).await,
+        app.call_json::<AssignProgram>(&member, call(used, VALUE))
+            .await,
         Err(AppError::Forbidden)
     );
 }
@@ -278,7 +312,9 @@ async fn completing_lessons_raises_progress_once_and_never_lowers_it(pool: PgPoo
     let (org, _admin) = admin(&app).await;
     let member = learner(&app, org, "lea@acme.example", &[(MASTERCLASS, 0)]).await;
     let client = browser();
-    app.sign_in(&client, "lea@acme.example", PASSWORD).await.unwrap();
+    app.sign_in(&client, "lea@acme.example", PASSWORD)
+        .await
+        .unwrap();
     let lessons: Vec<i16> = sqlx::query_scalar(
         "SELECT l.id FROM lessons l JOIN programs p ON p.id = l.program_id WHERE p.slug = $1 ORDER BY l.position",
     )
@@ -287,17 +323,37 @@ async fn completing_lessons_raises_progress_once_and_never_lowers_it(pool: PgPoo
     .await
     .unwrap();
     let complete = |lesson: i16| json!({ "program": MASTERCLASS, "lesson_id": lesson });
-    assert_eq!(app.call_json::<CompleteLesson>(&client, complete(lessons[0])).await.unwrap(), 833);
+    assert_eq!(
+        app.call_json::<CompleteLesson>(&client, complete(lessons[0]))
+            .await
+            .unwrap(),
+        833
+    );
     // Twice the same lesson: no change.
-    assert_eq!(app.call_json::<CompleteLesson>(&client, complete(lessons[0])).await.unwrap(), 833);
-    assert_eq!(app.call_json::<CompleteLesson>(&client, complete(lessons[1])).await.unwrap(), 1666);
+    assert_eq!(
+        app.call_json::<CompleteLesson>(&client, complete(lessons[0]))
+            .await
+            .unwrap(),
+        833
+    );
+    assert_eq!(
+        app.call_json::<CompleteLesson>(&client, complete(lessons[1]))
+            .await
+            .unwrap(),
+        1666
+    );
     // Progress reported higher elsewhere is never lowered by a lesson.
     sqlx::query("UPDATE enrollments SET progress_basis_points = 5000 WHERE member_id = $1")
         .bind(member)
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(app.call_json::<CompleteLesson>(&client, complete(lessons[2])).await.unwrap(), 5000);
+    assert_eq!(
+        app.call_json::<CompleteLesson>(&client, complete(lessons[2]))
+            .await
+            .unwrap(),
+        5000
+    );
     // A program not assigned is refused.
     let value_lesson: i16 = sqlx::query_scalar(
         "SELECT l.id FROM lessons l JOIN programs p ON p.id = l.program_id WHERE p.slug = $1 LIMIT 1",
@@ -307,7 +363,11 @@ async fn completing_lessons_raises_progress_once_and_never_lowers_it(pool: PgPoo
     .await
     .unwrap();
     assert!(matches!(
-        app.call_json::<CompleteLesson>(&client, json!({ "program": VALUE, "lesson_id": value_lesson })).await,
+        app.call_json::<CompleteLesson>(
+            &client,
+            json!({ "program": VALUE, "lesson_id": value_lesson })
+        )
+        .await,
         Err(AppError::NotFound(_))
     ));
 }
@@ -325,14 +385,23 @@ async fn the_progress_endpoint_checks_its_key_its_input_and_its_tenant(pool: PgP
         .await
         .unwrap();
     let body = |progress: serde_json::Value| {
-        json!({ "email": "LEA@acme.example", "program": MASTERCLASS, "progress": progress }).to_string()
+        json!({ "email": "LEA@acme.example", "program": MASTERCLASS, "progress": progress })
+            .to_string()
     };
 
     // Keys: missing, wrong, revoked → 401 with a JSON error.
     let (status, answer) = post_progress(&app, None, &body(json!(20))).await;
     assert_eq!(status, 401, "{answer}");
-    assert!(answer["error"].as_str().unwrap().contains("Authorization: Bearer"));
-    assert_eq!(post_progress(&app, Some("rst_0000"), &body(json!(20))).await.0, 401);
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .contains("Authorization: Bearer"));
+    assert_eq!(
+        post_progress(&app, Some("rst_0000"), &body(json!(20)))
+            .await
+            .0,
+        401
+    );
 
     // Bad input → 400, and nothing changes.
     for bad in [
@@ -353,11 +422,29 @@ async fn the_progress_endpoint_checks_its_key_its_input_and_its_tenant(pool: PgP
 
     // Recorded, idempotent, never lowered; by email or user_id.
     let (status, answer) = post_progress(&app, Some(&key), &body(json!(42.5))).await;
-    assert_eq!((status, answer["progress"].as_f64(), answer["ignored"].as_bool()), (200, Some(42.5), Some(false)));
-    assert_eq!(post_progress(&app, Some(&key), &body(json!(42.5))).await.0, 200);
+    assert_eq!(
+        (
+            status,
+            answer["progress"].as_f64(),
+            answer["ignored"].as_bool()
+        ),
+        (200, Some(42.5), Some(false))
+    );
+    assert_eq!(
+        post_progress(&app, Some(&key), &body(json!(42.5))).await.0,
+        200
+    );
     let (status, answer) = post_progress(&app, Some(&key), &body(json!(12))).await;
-    assert_eq!((status, answer["progress"].as_f64(), answer["ignored"].as_bool()), (200, Some(42.5), Some(true)));
-    let by_id = json!({ "user_id": "ext00042", "program": MASTERCLASS, "progress": 50 }).to_string();
+    assert_eq!(
+        (
+            status,
+            answer["progress"].as_f64(),
+            answer["ignored"].as_bool()
+        ),
+        (200, Some(42.5), Some(true))
+    );
+    let by_id =
+        json!({ "user_id": "ext00042", "program": MASTERCLASS, "progress": 50 }).to_string();
     assert_eq!(post_progress(&app, Some(&key), &by_id).await.0, 200);
     assert_eq!(progress_of(&pool, member, MASTERCLASS).await, Some(5000));
 
@@ -365,8 +452,15 @@ async fn the_progress_endpoint_checks_its_key_its_input_and_its_tenant(pool: PgP
     let value = json!({ "email": "lea@acme.example", "program": VALUE, "progress": 5 }).to_string();
     assert_eq!(post_progress(&app, Some(&key), &value).await.0, 404);
     let other = common::create_organization(&pool, "Other", "root@other.example", 3, 3).await;
-    let stranger = learner(&app, other.organization_id, "s@other.example", &[(MASTERCLASS, 0)]).await;
-    let theirs = json!({ "email": "s@other.example", "program": MASTERCLASS, "progress": 30 }).to_string();
+    let stranger = learner(
+        &app,
+        other.organization_id,
+        "s@other.example",
+        &[(MASTERCLASS, 0)],
+    )
+    .await;
+    let theirs =
+        json!({ "email": "s@other.example", "program": MASTERCLASS, "progress": 30 }).to_string();
     assert_eq!(post_progress(&app, Some(&key), &theirs).await.0, 404);
     assert_eq!(progress_of(&pool, stranger, MASTERCLASS).await, Some(0));
 
@@ -379,7 +473,10 @@ async fn the_progress_endpoint_checks_its_key_its_input_and_its_tenant(pool: PgP
     app.call::<app::api::api_keys::RevokeApiKey>(&admin, &[("id", &id.to_string())])
         .await
         .unwrap();
-    assert_eq!(post_progress(&app, Some(&key), &body(json!(60))).await.0, 401);
+    assert_eq!(
+        post_progress(&app, Some(&key), &body(json!(60))).await.0,
+        401
+    );
     let stored: Vec<u8> = sqlx::query_scalar("SELECT key_hash FROM api_keys WHERE id = $1")
         .bind(id)
         .fetch_one(&pool)

@@ -37,7 +37,10 @@ pub async fn load_seats() -> Result<SeatOverview, AppError> {
 
 /// Edits the seat counts bought. Works as a plain form before the page is interactive.
 #[server]
-pub async fn set_seats_bought(enable_seats: String, opportunity_seats: String) -> Result<(), AppError> {
+pub async fn set_seats_bought(
+    enable_seats: String,
+    opportunity_seats: String,
+) -> Result<(), AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let parse = |field: &str, raw: &str| {
         raw.trim()

@@ -118,7 +118,8 @@ pub fn may_see_reports(permission: Permission, has_enable_seat: bool) -> Result<
     match (permission, has_enable_seat) {
         (Permission::Admin, true) => Ok(()),
         (Permission::Admin, false) => Err(RuleViolation(
-            "Reports need an Enable seat: give yourself one on your member page to see them.".into(),
+            "Reports need an Enable seat: give yourself one on your member page to see them."
+                .into(),
         )),
         (Permission::Member, _) => Err(RuleViolation("Reports are for administrators.".into())),
     }
@@ -149,7 +150,9 @@ pub fn may_grant_seat(
 pub fn may_set_seats_bought(pool: SeatPool, wanted: i64) -> Result<(), RuleViolation> {
     let kind = pool.kind.label();
     if wanted < 0 {
-        return Err(RuleViolation(format!("{kind} seats bought cannot be negative.")));
+        return Err(RuleViolation(format!(
+            "{kind} seats bought cannot be negative."
+        )));
     }
     if wanted > MAX_SEATS_BOUGHT {
         return Err(RuleViolation(format!(

@@ -169,7 +169,12 @@ fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
     let id = m.id;
     let frozen = m.programs_frozen().map(|r| r.0);
     let assignable = m.assignable();
-    let choice = RwSignal::new(assignable.first().map(|p| p.slug().to_owned()).unwrap_or_default());
+    let choice = RwSignal::new(
+        assignable
+            .first()
+            .map(|p| p.slug().to_owned())
+            .unwrap_or_default(),
+    );
     let assign = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(program) = Program::from_slug(&choice.get_untracked()) else {

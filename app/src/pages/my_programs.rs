@@ -68,7 +68,10 @@ fn ProgramBody() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let lessons = Resource::new_blocking(move || (slug(), version.get()), |(slug, _)| load_lessons(slug));
+    let lessons = Resource::new_blocking(
+        move || (slug(), version.get()),
+        |(slug, _)| load_lessons(slug),
+    );
     view! {
         <p><a href="/my-programs">"← My programs"</a></p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -513,7 +513,15 @@ fn FreeLicensesDialog() -> impl IntoView {
                 };
                 match outcome.kept.len() {
                     0 => freed,
-                    n => format!("{freed} {n} kept: {}", outcome.kept.iter().map(|(name, why)| format!("{name} ({why})")).collect::<Vec<_>>().join("; ")),
+                    n => format!(
+                        "{freed} {n} kept: {}",
+                        outcome
+                            .kept
+                            .iter()
+                            .map(|(name, why)| format!("{name} ({why})"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
                 }
             });
             busy.set(false);

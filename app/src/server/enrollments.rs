@@ -27,7 +27,11 @@ fn not_found() -> AppError {
 }
 
 /// Everything the member page shows, with the free seats of each pool.
-pub async fn detail(pool: &PgPool, viewer: &Viewer, member_id: i64) -> Result<MemberDetail, AppError> {
+pub async fn detail(
+    pool: &PgPool,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<MemberDetail, AppError> {
     let org = viewer.organization_id;
     let m = sqlx::query!(
         r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
@@ -73,7 +77,9 @@ pub async fn detail(pool: &PgPool, viewer: &Viewer, member_id: i64) -> Result<Me
         status: MemberStatus::parse(&m.status).map_err(|_| AppError::Internal)?,
         enable_seat: m.enable_seat,
         opportunity_seat: m.opportunity_seat,
-        team: m.team.map(|t| format!("{} ({})", t, m.region.unwrap_or_default())),
+        team: m
+            .team
+            .map(|t| format!("{} ({})", t, m.region.unwrap_or_default())),
         programs,
         enable_free: m.enable_free.into(),
         opportunity_free: m.opportunity_free.into(),

@@ -95,7 +95,9 @@ pub async fn complete_lesson(
     .fetch_one(&mut *tx)
     .await?;
     if !counts.lesson_exists {
-        return Err(AppError::NotFound("This lesson is not part of the program.".into()));
+        return Err(AppError::NotFound(
+            "This lesson is not part of the program.".into(),
+        ));
     }
     let target = progress_after_lessons(counts.done as usize, counts.total as usize);
     let now = match raise_progress(&mut tx, viewer.member_id, program, target).await? {

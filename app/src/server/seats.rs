@@ -262,8 +262,19 @@ pub async fn free_unused(
     )
     .execute(&mut *tx)
     .await?;
-    let details = vec![serde_json::json!({ "seat": "Enable", "reason": "unused license freed" }); freed_ids.len()];
-    audit::record_many(&mut tx, org, actor(viewer), "seat.removed", &freed_ids, &details).await?;
+    let details = vec![
+        serde_json::json!({ "seat": "Enable", "reason": "unused license freed" });
+        freed_ids.len()
+    ];
+    audit::record_many(
+        &mut tx,
+        org,
+        actor(viewer),
+        "seat.removed",
+        &freed_ids,
+        &details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }
