@@ -113,6 +113,30 @@ impl From<sqlx::Error> for AppError {
                         "A member with this user_id already exists in your organization.",
                     )
                 }
+                Some("regions_name_unique_per_organization") => {
+                    return AppError::field(
+                        "name",
+                        "A region with this name already exists: choose another name.",
+                    )
+                }
+                Some("teams_name_unique_per_region") => {
+                    return AppError::field(
+                        "name",
+                        "This region already has a team with this name: choose another name.",
+                    )
+                }
+                // A team was added to the region while it was being deleted.
+                Some("teams_region_fk") => {
+                    return AppError::invalid(
+                        "This region has teams: delete them first, then the region.",
+                    )
+                }
+                // A team deleted while members were being assigned to it.
+                Some("members_team_fk") => {
+                    return AppError::NotFound(
+                        "This team no longer exists: it was just deleted. Reload the page.".into(),
+                    )
+                }
                 _ => {}
             }
         }

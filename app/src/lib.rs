@@ -7,6 +7,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -32,6 +33,7 @@ use pages::{
     seats::SeatsPage,
     sign_in::SignInPage,
     status::NotFound,
+    teams::TeamsPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -84,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organization/seats") view=SeatsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/teams") view=TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs/:slug") view=ProgramPage ssr=SsrMode::Async/>
                 </Routes>

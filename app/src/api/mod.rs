@@ -9,4 +9,6 @@ pub mod learner;
 pub mod member;
 pub mod members;
 pub mod organization;
+pub mod reports;
 pub mod seats;
+pub mod teams;

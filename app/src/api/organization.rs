@@ -34,6 +34,7 @@ pub struct MemberRow {
     pub status: MemberStatus,
     pub enable_seat: bool,
     pub opportunity_seat: bool,
+    pub team_id: Option<i64>,
     /// "Region / Team", when the member is in a team.
     pub team: Option<String>,
 }

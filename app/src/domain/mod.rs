@@ -12,6 +12,7 @@ mod names;
 mod password;
 mod program;
 mod progress;
+pub mod report;
 pub mod rules;
 mod seats;
 
@@ -19,7 +20,7 @@ pub use email::Email;
 pub use external_id::ExternalId;
 pub use invitee::{Invitee, InviteeDraft, Problem};
 pub use member::{MemberStatus, Permission};
-pub use names::{JobTitle, OrganizationName, PersonName};
+pub use names::{GroupName, JobTitle, OrganizationName, PersonName};
 pub use password::NewPassword;
 pub use program::Program;
 pub use progress::Progress;

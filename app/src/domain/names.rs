@@ -95,6 +95,21 @@ text_newtype!(
     true
 );
 
+text_newtype!(
+    /// The name of a region or a team: required, trimmed, at most 100 characters.
+    GroupName,
+    100,
+    "name",
+    true
+);
+
+impl GroupName {
+    /// `label` says what is named ("region name", "team name").
+    pub fn parse(raw: &str, label: &str) -> Result<Self, FieldError> {
+        checked_text(raw, label, Self::MAX_CHARS, true).map(Self)
+    }
+}
+
 impl PersonName {
     /// `label` names the field in the message ("first name", "last name").
     pub fn parse(raw: &str, label: &str) -> Result<Self, FieldError> {
@@ -131,6 +146,19 @@ impl OrganizationName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn region_and_team_names_are_trimmed_required_and_short() {
+        assert_eq!(
+            GroupName::parse(" EMEA ", "region name").unwrap().as_str(),
+            "EMEA"
+        );
+        assert_eq!(
+            GroupName::parse("  ", "team name").unwrap_err().0,
+            "Enter a team name."
+        );
+        assert!(GroupName::parse(&"x".repeat(101), "team name").is_err());
+    }
 
     #[test]
     fn names_are_trimmed_and_required() {

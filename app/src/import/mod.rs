@@ -67,16 +67,7 @@ pub fn template(next_user_id: u32) -> String {
     )
 }
 
-/// A cell for a CSV that people open in a spreadsheet: one that starts like a formula
-/// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading apostrophe, so it stays text.
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => {
-            std::borrow::Cow::Owned(format!("'{cell}"))
-        }
-        _ => std::borrow::Cow::Borrowed(cell),
-    }
-}
+pub use crate::export::spreadsheet_safe;
 
 /// The rows that have problems, as a CSV to fix in a spreadsheet: the template's columns
 /// plus a `problems` column.

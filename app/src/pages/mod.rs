@@ -13,3 +13,4 @@ pub mod reports;
 pub mod seats;
 pub mod sign_in;
 pub mod status;
+pub mod teams;

@@ -7,6 +7,7 @@ use crate::api::organization::{
     TeamOption,
 };
 use crate::api::seats::{free_unused_licenses, preview_free_licenses, FreeLicensesPreview};
+use crate::api::teams::assign_team;
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
 use crate::error::AppError;
@@ -90,6 +91,7 @@ fn OrganizationBody() -> impl IntoView {
             <a class="button" href="/organization/import">"Import CSV"</a>
             <a class="button" href="/organization/invitations">"Pending invitations"</a>
             <a class="button" href="/organization/seats">"Seats"</a>
+            <a class="button" href="/organization/teams">"Teams & Regions"</a>
             <a class="button" href="/organization/reports">"Reports"</a>
             <a class="button" href="/organization/api-keys">"API keys"</a>
             <a class="button" href="/organization/activity">"Activity"</a>
@@ -121,8 +123,9 @@ fn OrganizationBody() -> impl IntoView {
         </Suspense>
         <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
             {move || Suspend::new(async move {
+                let teams = overview.await.map(|o| o.teams).unwrap_or_default();
                 match members.await {
-                    Ok(page) => view! { <MemberTable page filter=filter()/> }.into_any(),
+                    Ok(page) => view! { <MemberTable page filter=filter() teams/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -183,7 +186,7 @@ fn Seats(pool: SeatPool, testid: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
+fn MemberTable(page: MemberPage, filter: MemberFilter, teams: Vec<TeamOption>) -> impl IntoView {
     if page.rows.is_empty() {
         return if filter.is_filtered() {
             view! {
@@ -270,6 +273,25 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
             }
         });
     };
+    let bulk_team = RwSignal::new(String::new());
+    let team_labels = StoredValue::new(teams.clone());
+    let assign_bulk = move |_| {
+        let (ids, all) = (
+            actions.selected.get_untracked(),
+            actions.all_matching.get_untracked(),
+        );
+        let filter = all.then(|| bulk_filter.get_value());
+        let team = bulk_team.get_untracked().parse::<i64>().ok();
+        let label = team_label(&team_labels.get_value(), team);
+        spawn_local(async move {
+            let result = assign_team(ids, filter, team).await.map(|n| match n {
+                0 => format!("Everyone selected is already in {label}."),
+                1 => format!("1 member moved to {label}."),
+                n => format!("{n} members moved to {label}."),
+            });
+            actions.done(result);
+        });
+    };
     let whole_page_for_offer = whole_page.clone();
     let ready = interactive();
     view! {
@@ -286,6 +308,14 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
                 }
                 <button type="button" on:click=resend>"Resend invitations"</button>
                 <button type="button" on:click=preview_free>"Free unused licenses"</button>
+                <span class="bulk-team">
+                    <label for="bulk-team">"Team for the selected members"</label>
+                    <select id="bulk-team" prop:value=move || bulk_team.get() on:change=move |ev| bulk_team.set(event_target_value(&ev))>
+                        <option value="">"No team"</option>
+                        {teams.iter().map(|t| view! { <option value=t.id.to_string()>{t.label.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="button" on:click=assign_bulk>"Bulk Team Assign"</button>
+                </span>
                 <button type="button" class="link-button" on:click=move |_| { actions.all_matching.set(false); actions.selected.set(Vec::new()); }>"Clear selection"</button>
             </div>
         </Show>
@@ -313,7 +343,7 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
                             <th scope="col">"Team"</th>
                         </tr>
                     </thead>
-                    <tbody>{page.rows.into_iter().map(|row| view! { <Row row/> }).collect_view()}</tbody>
+                    <tbody>{page.rows.into_iter().map(|row| view! { <Row row teams=team_labels/> }).collect_view()}</tbody>
                 </table>
             </div>
             <nav class="pager" aria-label="Member pages">
@@ -326,7 +356,7 @@ fn MemberTable(page: MemberPage, filter: MemberFilter) -> impl IntoView {
 }
 
 #[component]
-fn Row(row: MemberRow) -> impl IntoView {
+fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl IntoView {
     let status_class = match row.status {
         MemberStatus::Active => "badge ok",
         MemberStatus::Invited => "badge pending",
@@ -398,6 +428,21 @@ fn Row(row: MemberRow) -> impl IntoView {
             actions.done(result);
         });
     };
+    let current_team = row.team_id;
+    let move_to_team = {
+        let name = name.clone();
+        move |value: String| {
+            let team = value.parse::<i64>().ok();
+            let label = team_label(&teams.get_value(), team);
+            let name = name.clone();
+            spawn_local(async move {
+                let result = assign_team(vec![id], None, team)
+                    .await
+                    .map(|_| format!("{name} moved to {label}."));
+                actions.done(result);
+            });
+        }
+    };
     let checked = move || actions.all_matching.get() || actions.selected.with(|s| s.contains(&id));
     let tick = move |on: bool| {
         actions.all_matching.set(false);
@@ -437,7 +482,15 @@ fn Row(row: MemberRow) -> impl IntoView {
                 </select>
             </td>
             <td>{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
-            <td>{row.team.unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                <select aria-label=format!("Team of {name}") on:change=move |ev| move_to_team(event_target_value(&ev))>
+                    <option value="" selected=current_team.is_none()>"No team"</option>
+                    {teams.get_value().into_iter().map(|t| {
+                        let selected = Some(t.id) == current_team;
+                        view! { <option value=t.id.to_string() selected=selected>{t.label}</option> }
+                    }).collect_view()}
+                </select>
+            </td>
         </tr>
     }
 }
@@ -491,6 +544,12 @@ fn ConfirmDialog() -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// "EMEA / Enterprise", or "no team".
+fn team_label(teams: &[TeamOption], team: Option<i64>) -> String {
+    team.and_then(|id| teams.iter().find(|t| t.id == id))
+        .map_or_else(|| "no team".to_owned(), |t| t.label.clone())
 }
 
 /// Before freeing: whose Enable seat goes back to the pool and whose stays (and why).

@@ -128,7 +128,7 @@ pub async fn fetch(
     let forward_is_desc = sort.descending != backwards;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
-                m.enable_seat, m.opportunity_seat, r.name || ' / ' || t.name AS team",
+                m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team",
     );
     push_from(&mut qb, organization_id, filter);
     qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
@@ -179,6 +179,7 @@ pub async fn fetch(
                     .map_err(|_| AppError::Internal)?,
                 enable_seat: r.try_get("enable_seat")?,
                 opportunity_seat: r.try_get("opportunity_seat")?,
+                team_id: r.try_get("team_id")?,
                 team: r.try_get("team")?,
             })
         })

@@ -13,8 +13,10 @@ pub mod member_list;
 pub mod members;
 pub mod organizations;
 pub mod outbox;
+pub mod reports;
 pub mod seats;
 pub mod session;
+pub mod teams;
 pub mod throttle;
 
 use crate::error::AppError;

@@ -1,0 +1,91 @@
+//! Regions and teams: the Teams & Regions page and assigning members to teams.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub id: i64,
+    pub name: String,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionView {
+    pub id: i64,
+    pub name: String,
+    /// Members in the region's teams.
+    pub members: i64,
+    pub teams: Vec<TeamView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamsOverview {
+    pub regions: Vec<RegionView>,
+    pub without_team: i64,
+}
+
+#[server]
+pub async fn load_teams() -> Result<TeamsOverview, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::overview(&pool, &viewer).await
+}
+
+#[server]
+pub async fn create_region(name: String) -> Result<i64, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::create_region(&pool, &viewer, &name).await
+}
+
+#[server]
+pub async fn rename_region(id: i64, name: String) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::rename_region(&pool, &viewer, id, &name).await
+}
+
+#[server]
+pub async fn delete_region(id: i64) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::delete_region(&pool, &viewer, id).await
+}
+
+#[server]
+pub async fn create_team(region_id: i64, name: String) -> Result<i64, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::create_team(&pool, &viewer, region_id, &name).await
+}
+
+#[server]
+pub async fn rename_team(id: i64, name: String) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::rename_team(&pool, &viewer, id, &name).await
+}
+
+/// Deletes a team; returns how many members it had (now without a team).
+#[server]
+pub async fn delete_team(id: i64) -> Result<i64, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::delete_team(&pool, &viewer, id).await
+}
+
+/// Puts the selected members (the ids, or all matching the list's filter) in a team, or
+/// in none. Returns how many members changed team.
+#[server(input = Json)]
+pub async fn assign_team(
+    member_ids: Vec<i64>,
+    all_matching: Option<crate::api::organization::MemberFilter>,
+    team_id: Option<i64>,
+) -> Result<usize, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::assign(&pool, &viewer, &member_ids, all_matching.as_ref(), team_id).await
+}

@@ -1,0 +1,333 @@
+//! Reports computed by the database with aggregates (never by loading members into
+//! memory): the member and seat counts, one line per program, and a page of members.
+//! The three queries run at once on separate connections.
+
+use crate::api::auth::Viewer;
+use crate::api::reports::{MemberLine, ProgramLine, Report, ScopeOption};
+use crate::domain::report::{average_progress, Distribution, ReportScope, PROGRESS_BUCKETS};
+use crate::domain::{MemberStatus, Program, Progress};
+use crate::error::AppError;
+use crate::export::safe_csv;
+use sqlx::PgPool;
+
+/// Members listed on the report page; the CSV has them all.
+pub const MEMBERS_SHOWN: i64 = 200;
+
+fn progress(bp: i32) -> Result<Progress, AppError> {
+    Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal)
+}
+
+/// The report's title, which also proves the region or team is this organization's.
+async fn title(pool: &PgPool, viewer: &Viewer, scope: ReportScope) -> Result<String, AppError> {
+    let gone = || AppError::NotFound("This region or team does not exist (any more).".into());
+    match scope {
+        ReportScope::Organization => Ok(viewer.organization_name.clone()),
+        ReportScope::Region(id) => sqlx::query_scalar!(
+            "SELECT name FROM regions WHERE id = $1 AND organization_id = $2",
+            id,
+            viewer.organization_id
+        )
+        .fetch_optional(pool)
+        .await?
+        .map(|name| format!("Region {name}"))
+        .ok_or_else(gone),
+        ReportScope::Team(id) => sqlx::query_scalar!(
+            r#"SELECT r.name || ' / ' || t.name AS "name!" FROM teams t JOIN regions r ON r.id = t.region_id
+                WHERE t.id = $1 AND t.organization_id = $2"#,
+            id,
+            viewer.organization_id
+        )
+        .fetch_optional(pool)
+        .await?
+        .map(|name| format!("Team {name}"))
+        .ok_or_else(gone),
+    }
+}
+
+/// The report for `scope`, with the first `members_shown` members by name.
+///
+/// Every query selects the scope's members the same way: the organization's members,
+/// narrowed to a region (through the member's team) or to one team.
+pub async fn report(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ReportScope,
+    members_shown: i64,
+) -> Result<Report, AppError> {
+    let org = viewer.organization_id;
+    let (region, team) = (scope.region_id(), scope.team_id());
+    let title = title(pool, viewer, scope).await?;
+
+    let counts = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE m.status = 'active') AS "active!",
+                  count(*) FILTER (WHERE m.status = 'invited') AS "invited!",
+                  count(*) FILTER (WHERE m.status = 'deactivated') AS "inactive!",
+                  count(*) FILTER (WHERE m.enable_seat) AS "enable_held!",
+                  count(*) FILTER (WHERE m.opportunity_seat) AS "opportunity_held!",
+                  count(*) FILTER (WHERE m.enable_seat AND EXISTS (
+                      SELECT 1 FROM enrollments e
+                       WHERE e.member_id = m.id AND e.progress_basis_points >= 1000)) AS "enable_used!"
+             FROM members m LEFT JOIN teams t ON t.id = m.team_id
+            WHERE m.organization_id = $1
+              AND ($2::bigint IS NULL OR t.region_id = $2)
+              AND ($3::bigint IS NULL OR m.team_id = $3)"#,
+        org,
+        region,
+        team
+    )
+    .fetch_one(pool);
+
+    // The buckets are PROGRESS_BUCKETS: 0, 1–9, 10–49, 50–99 and 100 % in basis points.
+    let programs = sqlx::query!(
+        r#"SELECT e.program_id,
+                  count(*) AS "enrolled!",
+                  sum(e.progress_basis_points)::bigint AS "sum!",
+                  count(*) FILTER (WHERE e.progress_basis_points = 0) AS "b0!",
+                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1 AND 999) AS "b1!",
+                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1000 AND 4999) AS "b2!",
+                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 5000 AND 9999) AS "b3!",
+                  count(*) FILTER (WHERE e.progress_basis_points = 10000) AS "b4!"
+             FROM enrollments e JOIN members m ON m.id = e.member_id
+             LEFT JOIN teams t ON t.id = m.team_id
+            WHERE m.organization_id = $1
+              AND ($2::bigint IS NULL OR t.region_id = $2)
+              AND ($3::bigint IS NULL OR m.team_id = $3)
+            GROUP BY e.program_id"#,
+        org,
+        region,
+        team
+    )
+    .fetch_all(pool);
+
+    let members = sqlx::query!(
+        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.status,
+                  r.name || ' / ' || t.name AS team,
+                  coalesce(p.programs, '{}') AS "programs!: Vec<i16>",
+                  coalesce(p.progress, '{}') AS "progress!: Vec<i32>"
+             FROM members m
+             LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id
+             LEFT JOIN LATERAL (
+                   SELECT array_agg(e.program_id) AS programs, array_agg(e.progress_basis_points) AS progress
+                     FROM enrollments e WHERE e.member_id = m.id) p ON true
+            WHERE m.organization_id = $1
+              AND ($2::bigint IS NULL OR t.region_id = $2)
+              AND ($3::bigint IS NULL OR m.team_id = $3)
+            ORDER BY lower(m.last_name), lower(m.first_name), m.id
+            LIMIT $4"#,
+        org,
+        region,
+        team,
+        members_shown
+    )
+    .fetch_all(pool);
+
+    let (counts, program_rows, member_rows) = tokio::try_join!(counts, programs, members)?;
+
+    let mut lines = Vec::new();
+    let (mut enrollments, mut sum, mut completions) = (0, 0, 0);
+    let mut distribution = Distribution::default();
+    for program in Program::ALL {
+        let id = super::enrollments::program_id(program);
+        let row = program_rows.iter().find(|r| r.program_id == id);
+        let line = match row {
+            Some(r) => ProgramLine {
+                program,
+                enrolled: r.enrolled,
+                average: average_progress(r.sum, r.enrolled),
+                completions: r.b4,
+                distribution: Distribution([r.b0, r.b1, r.b2, r.b3, r.b4]),
+            },
+            None => ProgramLine {
+                program,
+                enrolled: 0,
+                average: Progress::ZERO,
+                completions: 0,
+                distribution: Distribution::default(),
+            },
+        };
+        enrollments += line.enrolled;
+        sum += row.map_or(0, |r| r.sum);
+        completions += line.completions;
+        distribution.add(&line.distribution);
+        lines.push(line);
+    }
+
+    let members = member_rows
+        .into_iter()
+        .map(|r| {
+            let mut per_program = vec![None; Program::ALL.len()];
+            for (program_id, bp) in r.programs.iter().zip(&r.progress) {
+                if let Some(slot) = per_program.get_mut((*program_id - 1) as usize) {
+                    *slot = Some(progress(*bp)?);
+                }
+            }
+            Ok(MemberLine {
+                member_id: r.id,
+                external_id: r.external_id,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                email: r.email,
+                team: r.team,
+                status: MemberStatus::parse(&r.status).map_err(|_| AppError::Internal)?,
+                progress: per_program,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+
+    Ok(Report {
+        scope,
+        title,
+        active: counts.active,
+        invited: counts.invited,
+        inactive: counts.inactive,
+        enable_held: counts.enable_held,
+        enable_used: counts.enable_used,
+        opportunity_held: counts.opportunity_held,
+        programs: lines,
+        enrollments,
+        average: average_progress(sum, enrollments),
+        completions,
+        distribution,
+        members,
+        members_total: counts.active + counts.invited + counts.inactive,
+    })
+}
+
+/// The organization, its regions and its teams, for the report picker.
+pub async fn scopes(pool: &PgPool, viewer: &Viewer) -> Result<Vec<ScopeOption>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT r.id AS region_id, r.name AS region, t.id AS "team_id?", t.name AS "team?"
+             FROM regions r LEFT JOIN teams t ON t.region_id = r.id
+            WHERE r.organization_id = $1
+            ORDER BY lower(r.name), r.id, lower(t.name), t.id"#,
+        viewer.organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut options = vec![ScopeOption {
+        scope: ReportScope::Organization,
+        label: format!("{} (whole organization)", viewer.organization_name),
+    }];
+    // Rows come region by region: each region, then its teams.
+    let mut last_region = None;
+    for r in rows {
+        if last_region != Some(r.region_id) {
+            last_region = Some(r.region_id);
+            options.push(ScopeOption {
+                scope: ReportScope::Region(r.region_id),
+                label: format!("Region {}", r.region),
+            });
+        }
+        if let (Some(id), Some(team)) = (r.team_id, r.team) {
+            options.push(ScopeOption {
+                scope: ReportScope::Team(id),
+                label: format!("Team {} / {team}", r.region),
+            });
+        }
+    }
+    Ok(options)
+}
+
+/// The report's figures as a tidy CSV: one `section,item,value` line per figure.
+pub fn summary_csv(report: &Report) -> String {
+    let mut rows: Vec<Vec<String>> = vec![
+        vec!["report".into(), "scope".into(), report.title.clone()],
+        vec!["members".into(), "active".into(), report.active.to_string()],
+        vec![
+            "members".into(),
+            "invited".into(),
+            report.invited.to_string(),
+        ],
+        vec![
+            "members".into(),
+            "inactive".into(),
+            report.inactive.to_string(),
+        ],
+        vec![
+            "seats".into(),
+            "enable held".into(),
+            report.enable_held.to_string(),
+        ],
+        vec![
+            "seats".into(),
+            "enable used".into(),
+            report.enable_used.to_string(),
+        ],
+        vec![
+            "seats".into(),
+            "opportunity held".into(),
+            report.opportunity_held.to_string(),
+        ],
+        vec![
+            "enrollments".into(),
+            "total".into(),
+            report.enrollments.to_string(),
+        ],
+        vec![
+            "enrollments".into(),
+            "average progress %".into(),
+            report.average.percent().to_string(),
+        ],
+        vec![
+            "enrollments".into(),
+            "completions".into(),
+            report.completions.to_string(),
+        ],
+    ];
+    for ((label, _, _), count) in PROGRESS_BUCKETS.iter().zip(report.distribution.0) {
+        rows.push(vec![
+            "progress distribution".into(),
+            (*label).into(),
+            count.to_string(),
+        ]);
+    }
+    for line in &report.programs {
+        let name = line.program.name();
+        rows.push(vec![
+            "program".into(),
+            format!("{name}: enrolled"),
+            line.enrolled.to_string(),
+        ]);
+        rows.push(vec![
+            "program".into(),
+            format!("{name}: average progress %"),
+            line.average.percent().to_string(),
+        ]);
+        rows.push(vec![
+            "program".into(),
+            format!("{name}: completions"),
+            line.completions.to_string(),
+        ]);
+    }
+    safe_csv(&["section", "item", "value"], rows)
+}
+
+/// The per-member table as CSV: one line per member, progress in percent per program.
+pub fn members_csv(report: &Report) -> String {
+    let mut header = vec![
+        "user_id",
+        "first_name",
+        "last_name",
+        "email",
+        "team",
+        "billing_status",
+    ];
+    header.extend(Program::ALL.iter().map(|p| p.slug()));
+    let rows = report.members.iter().map(|m| {
+        let mut row = vec![
+            m.external_id.clone().unwrap_or_default(),
+            m.first_name.clone(),
+            m.last_name.clone(),
+            m.email.clone(),
+            m.team.clone().unwrap_or_default(),
+            m.status.billing_label().to_owned(),
+        ];
+        row.extend(
+            m.progress
+                .iter()
+                .map(|p| p.map(|p| p.percent().to_string()).unwrap_or_default()),
+        );
+        row
+    });
+    safe_csv(&header, rows)
+}
