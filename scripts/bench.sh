@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark and prints its figures (see docs/BENCHMARKS.md):
 #   scripts/bench.sh member_list   the member list of a 100,000-member organization
+#   scripts/bench.sh reports       the report of a 100,000-member organization with enrollments
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 set -euo pipefail
@@ -14,8 +15,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, import or csv}" in
-  member_list|import)
+case "${1:?which benchmark: member_list, reports, import or csv}" in
+  member_list|import|reports)
     cargo bench -p server --bench "$1" ;;
   csv)
     scripts/setup.sh all

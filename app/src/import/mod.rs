@@ -5,6 +5,8 @@
 mod check;
 mod decode;
 mod parse;
+#[cfg(test)]
+mod properties;
 
 pub use check::{check_file, check_row, validate_row, CheckReport, OrgContext, RowFacts, ValidRow};
 pub use decode::{decode, Decoded, Encoding};

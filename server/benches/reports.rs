@@ -1,0 +1,73 @@
+//! The report of a 100,000-member organization with enrollments: the whole organization,
+//! one region and one team — against a reference in the same run, the cheapest aggregate
+//! over the same rows (counting the organization's enrollments).
+//!
+//! Run: `scripts/bench.sh reports` (or `cargo bench -p server --bench reports` with
+//! DATABASE_URL pointing at a server where a database may be created).
+
+mod support;
+
+use app::api::auth::Viewer;
+use app::domain::report::ReportScope;
+use app::domain::Permission;
+use app::server::reports::{report as build_report, MEMBERS_SHOWN};
+use support::{measure, report, seed};
+
+const MEMBERS: i64 = 100_000;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let pool = server::db::scratch_database(&base, "roster_bench_reports").await?;
+    let org = seed(&pool, MEMBERS, true).await?;
+    let enrollments: i64 = sqlx::query_scalar("SELECT count(*) FROM enrollments")
+        .fetch_one(&pool)
+        .await?;
+    let (region, team): (i64, i64) = sqlx::query_as(
+        "SELECT region_id, id FROM teams WHERE organization_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await?;
+    let viewer = Viewer {
+        member_id: 0,
+        organization_id: org,
+        organization_name: "Bench".into(),
+        first_name: "Bench".into(),
+        last_name: "Admin".into(),
+        email: "admin@bench.example".into(),
+        permission: Permission::Admin,
+        enable_seat: true,
+    };
+
+    println!(
+        "reports, {MEMBERS} members, {enrollments} enrollments, {} runs each (median / p95)",
+        support::RUNS
+    );
+    let floor = measure(|| async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM enrollments e JOIN members m ON m.id = e.member_id WHERE m.organization_id = $1",
+        )
+        .bind(org)
+        .fetch_one(&pool)
+        .await
+        .map(|_| ())
+    })
+    .await;
+    report("reference: count the org's enrollments", floor, None);
+    for (label, scope) in [
+        ("organization report", ReportScope::Organization),
+        ("region report (all 20 teams)", ReportScope::Region(region)),
+        ("team report (1 of 20 teams)", ReportScope::Team(team)),
+    ] {
+        let first = build_report(&pool, &viewer, scope, MEMBERS_SHOWN).await?;
+        let timing = measure(|| async {
+            build_report(&pool, &viewer, scope, MEMBERS_SHOWN)
+                .await
+                .map(|_| ())
+        })
+        .await;
+        report(label, timing, Some(first.members_total));
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! What the server benchmarks share: seeding a large organization and timing a query.
+#![allow(dead_code)]
+
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+
+/// Timed runs per case (after five warm-up runs).
+pub const RUNS: usize = 60;
+
+/// One organization with `members` members in every status, seats, 20 teams in one
+/// region; with `enrollments`, every Enable seat holder is enrolled in two or three
+/// programs with progress spread from 0 to 100 %.
+pub async fn seed(pool: &PgPool, members: i64, enrollments: bool) -> anyhow::Result<i64> {
+    let started = Instant::now();
+    let org: i64 = sqlx::query_scalar(
+        "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Bench', 100000, 100000) RETURNING id",
+    )
+    .fetch_one(pool)
+    .await?;
+    let region: i64 = sqlx::query_scalar(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await?;
+    sqlx::query("INSERT INTO teams (organization_id, region_id, name) SELECT $1, $2, 'Team ' || n FROM generate_series(1, 20) n")
+        .bind(org)
+        .bind(region)
+        .execute(pool)
+        .await?;
+    sqlx::query(
+        "INSERT INTO members (organization_id, first_name, last_name, email, permission, status, password_hash,
+                              enable_seat, opportunity_seat, team_id, created_at)
+         SELECT $1,
+                (ARRAY['Ana','Ben','Chloé','Dev','Eli','Fay','Gus','Hana','Ivo','Jun'])[n % 10 + 1] || n,
+                (ARRAY['Zimmermann','Adams','Baker','O''Neil','Nguyen','Schmidt','Rossi','Kowalski'])[n % 8 + 1],
+                'member' || n || '@bench.example',
+                CASE WHEN n % 100 = 0 THEN 'admin' ELSE 'member' END,
+                (ARRAY['active','active','invited','deactivated'])[n % 4 + 1],
+                CASE WHEN n % 4 = 2 THEN NULL ELSE 'x' END,
+                n % 3 = 0, n % 7 = 0,
+                (SELECT id FROM teams WHERE organization_id = $1 ORDER BY id OFFSET (n % 21) LIMIT 1),
+                now() - n * interval '1 second'
+           FROM generate_series(1, $2) n",
+    )
+    .bind(org)
+    .bind(members)
+    .execute(pool)
+    .await?;
+    if enrollments {
+        sqlx::query(
+            "INSERT INTO enrollments (member_id, program_id, progress_basis_points)
+             SELECT m.id, p.id, ((m.id * 7919 + p.id * 104729) % 10001)::int
+               FROM members m CROSS JOIN programs p
+              WHERE m.organization_id = $1 AND m.enable_seat AND (m.id + p.id) % 3 <> 0",
+        )
+        .bind(org)
+        .execute(pool)
+        .await?;
+        sqlx::query("VACUUM ANALYZE enrollments").execute(pool).await?;
+    }
+    sqlx::query("VACUUM ANALYZE members").execute(pool).await?;
+    println!(
+        "seeded {members} members in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(org)
+}
+
+pub async fn measure<F, Fut, E>(run: F) -> (Duration, Duration)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+    E: std::fmt::Debug,
+{
+    for _ in 0..5 {
+        run().await.unwrap(); // warm the caches
+    }
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        run().await.unwrap();
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[RUNS / 2], times[RUNS * 95 / 100])
+}
+
+pub fn report(label: &str, (median, p95): (Duration, Duration), total: Option<i64>) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let matches = total.map(|t| format!("  ({t} match)")).unwrap_or_default();
+    println!(
+        "{label:<42} {:>7.2} ms / {:>7.2} ms{matches}",
+        ms(median),
+        ms(p95)
+    );
+}
