@@ -65,3 +65,56 @@ test('download the template, fill it, drop it, fix a problem in place, import', 
   await expect(page.getByTestId('mailbox')).toContainText(`to zoe.${tag}@example.com`);
   await context.close();
 });
+
+/** The bytes of `text` in Windows-1252 (every character used here is below U+0100). */
+function windows1252(text: string): Buffer {
+  return Buffer.from([...text].map((c) => c.charCodeAt(0)));
+}
+
+test('files as Excel and Google Sheets save them are read right, with a notice where it matters', async ({ browser }) => {
+  const { page, context } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  const tag = unique('xl');
+  const header = 'user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments';
+  const rows = [
+    `EXT00001,Zoë,Müller,zoe.${tag}@example.com,Directrice Générale,TRUE,FALSE,"meddpicc-masterclass,value-pyramid-program"`,
+    `EXT00002,François,Çelik,francois.${tag}@example.com,,FALSE,TRUE,`,
+  ];
+  const files = [
+    {
+      what: 'Excel "CSV UTF-8": BOM and CRLF',
+      name: 'excel-utf8.csv',
+      buffer: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([header, ...rows].join('\r\n') + '\r\n')]),
+      notice: null,
+    },
+    {
+      what: 'Excel on Windows with a French locale: Windows-1252, semicolons, CRLF',
+      name: 'excel-fr.csv',
+      buffer: windows1252([header, ...rows].map((l) => l.replaceAll(',', ';').replace('"meddpicc-masterclass;value-pyramid-program"', 'meddpicc-masterclass,value-pyramid-program')).join('\r\n') + '\r\n'),
+      notice: /Windows-1252[\s\S]*semicolons|semicolons[\s\S]*Windows-1252/,
+    },
+    {
+      what: 'Google Sheets: UTF-8, CRLF, no line end after the last row',
+      name: 'google-sheets.csv',
+      buffer: Buffer.from([header, ...rows].join('\r\n')),
+      notice: null,
+    },
+  ];
+  for (const file of files) {
+    await page.getByLabel('Choose a file').setInputFiles({ name: file.name, mimeType: 'text/csv', buffer: file.buffer });
+    await expect(page.getByTestId('check-summary'), file.what).toContainText('Checked 2 rows');
+    await expect(page.getByTestId('check-summary'), file.what).toContainText('2 ready to import, 0 with problems');
+    const preview = page.getByTestId('preview');
+    await expect(preview, file.what).toContainText('Zoë');
+    await expect(preview, file.what).toContainText('Müller');
+    await expect(preview, file.what).toContainText('François');
+    await expect(preview, file.what).toContainText('Directrice Générale');
+    if (file.notice) {
+      await expect(page.getByTestId('notices'), file.what).toHaveText(file.notice);
+    } else {
+      await expect(page.getByTestId('notices'), file.what).toBeEmpty();
+    }
+  }
+  await context.close();
+});
