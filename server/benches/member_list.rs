@@ -82,4 +82,3 @@ async fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -142,9 +142,12 @@ pub async fn post_progress(
             "This member is not active (invited and not set up yet, or inactive): progress is recorded for active members only.",
         );
     }
+    // One transaction: the member row is locked first, then the enrollment is updated.
     let result = async {
-        let mut conn = state.pool.acquire().await?;
-        raise_progress(&mut conn, member_id, program, progress).await
+        let mut tx = state.pool.begin().await?;
+        let update = raise_progress(&mut tx, member_id, program, progress).await?;
+        tx.commit().await?;
+        Ok::<_, app::error::AppError>(update)
     }
     .await;
     match result {

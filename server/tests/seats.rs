@@ -155,6 +155,13 @@ async fn an_unassign_racing_a_progress_update_never_frees_a_used_license(pool: P
             post_progress(&app, Some(&key), &body),
         );
         let now = progress_of(&pool, member, MASTERCLASS).await;
+        let used: bool = sqlx::query_scalar("SELECT license_used FROM members WHERE id = $1")
+            .bind(member)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        // The license is recorded as used exactly when the update to 10 % landed.
+        assert_eq!(used, now == Some(1000));
         match unassigned {
             // Unassigned first: the update found no enrollment, nothing was recorded.
             Ok(_) => {

@@ -27,24 +27,30 @@ fn row(index: usize) -> impl Strategy<Value = Row> {
         proptest::sample::subsequence(Program::ALL.to_vec(), 0..=3),
         "[a-z]{1,8}",
     )
-        .prop_map(move |(first, last, job, enable, opportunity, programs, local)| {
-            let programs = if enable {
-                programs.iter().map(|p| p.slug()).collect::<Vec<_>>().join(",")
-            } else {
-                String::new()
-            };
-            let flag = |b: bool| if b { "TRUE" } else { "false" }.to_owned();
-            Row([
-                format!("EXT{:05}", index + 1),
-                first,
-                last,
-                format!("{local}.{index}@example.com"),
-                job,
-                flag(enable),
-                flag(opportunity),
-                programs,
-            ])
-        })
+        .prop_map(
+            move |(first, last, job, enable, opportunity, programs, local)| {
+                let programs = if enable {
+                    programs
+                        .iter()
+                        .map(|p| p.slug())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                } else {
+                    String::new()
+                };
+                let flag = |b: bool| if b { "TRUE" } else { "false" }.to_owned();
+                Row([
+                    format!("EXT{:05}", index + 1),
+                    first,
+                    last,
+                    format!("{local}.{index}@example.com"),
+                    job,
+                    flag(enable),
+                    flag(opportunity),
+                    programs,
+                ])
+            },
+        )
 }
 
 fn rows() -> impl Strategy<Value = Vec<Row>> {
@@ -76,15 +82,17 @@ fn style() -> impl Strategy<Value = Style> {
         0usize..3,
     )
         .prop_map(
-            |(order, semicolons, crlf, bom, windows_1252, always_quote, shout_headers, blank)| Style {
-                order,
-                semicolons,
-                crlf,
-                bom: bom && !windows_1252,
-                windows_1252,
-                always_quote,
-                shout_headers,
-                trailing_blank_lines: blank,
+            |(order, semicolons, crlf, bom, windows_1252, always_quote, shout_headers, blank)| {
+                Style {
+                    order,
+                    semicolons,
+                    crlf,
+                    bom: bom && !windows_1252,
+                    windows_1252,
+                    always_quote,
+                    shout_headers,
+                    trailing_blank_lines: blank,
+                }
             },
         )
 }
@@ -123,7 +131,11 @@ fn write(rows: &[Row], style: &Style) -> Vec<u8> {
     }
     let text = String::from_utf8(writer.into_inner().unwrap()).unwrap()
         + &(if style.crlf { "\r\n" } else { "\n" }).repeat(style.trailing_blank_lines);
-    let mut bytes = if style.bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+    let mut bytes = if style.bom {
+        vec![0xEF, 0xBB, 0xBF]
+    } else {
+        Vec::new()
+    };
     if style.windows_1252 {
         // Every generated character is below U+0100, where Windows-1252 is Latin-1.
         bytes.extend(text.chars().map(|c| u8::try_from(u32::from(c)).unwrap()));

@@ -218,7 +218,7 @@ fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
                         " " <span data-testid=format!("progress-{}", program.slug())>{e.progress.to_string()}</span>
                     </td>
                     <td>{e.enrolled_on.clone()}</td>
-                    <td>
+                    <td class="unassign">
                         <button type="button" disabled=refused.is_some() aria-label=format!("Unassign {name}")
                             aria-describedby=reason_id.clone() on:click=unassign>"Unassign"</button>
                         <span class="hint" id=reason_id>{refused.clone().unwrap_or_default()}</span>

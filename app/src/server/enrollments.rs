@@ -177,13 +177,26 @@ pub enum ProgressUpdate {
     NotEnrolled,
 }
 
-/// Raises a member's progress on a program to `to`, never lowering it. Idempotent.
+/// Locks a learner's member row. Whoever changes progress takes it before the enrollment
+/// row, the order every other writer follows (member, then enrollments): crossing 10 %
+/// marks the member's license used (a trigger), and no two transactions wait on each
+/// other's rows.
+pub async fn lock_learner(conn: &mut PgConnection, member_id: i64) -> Result<(), AppError> {
+    sqlx::query!("SELECT id FROM members WHERE id = $1 FOR UPDATE", member_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
+}
+
+/// Raises a member's progress on a program to `to`, never lowering it. Idempotent. Run it
+/// in a transaction: it locks the member row first (see [`lock_learner`]).
 pub async fn raise_progress(
     conn: &mut PgConnection,
     member_id: i64,
     program: Program,
     to: Progress,
 ) -> Result<ProgressUpdate, AppError> {
+    lock_learner(&mut *conn, member_id).await?;
     let now = sqlx::query_scalar!(
         "UPDATE enrollments
             SET progress_basis_points = GREATEST(progress_basis_points, $3),

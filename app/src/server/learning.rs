@@ -64,7 +64,9 @@ pub async fn complete_lesson(
     lesson_id: i16,
 ) -> Result<Progress, AppError> {
     let mut tx = pool.begin().await?;
-    // Lock the enrollment: completions of one program are counted one at a time.
+    // The member first, then the enrollment (see `enrollments::lock_learner`): completions
+    // of one program are counted one at a time.
+    super::enrollments::lock_learner(&mut tx, viewer.member_id).await?;
     sqlx::query_scalar!(
         "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 AND program_id = $2 FOR UPDATE",
         viewer.member_id,

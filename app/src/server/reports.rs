@@ -64,9 +64,8 @@ pub async fn report(
                   count(*) FILTER (WHERE m.status = 'deactivated') AS "inactive!",
                   count(*) FILTER (WHERE m.enable_seat) AS "enable_held!",
                   count(*) FILTER (WHERE m.opportunity_seat) AS "opportunity_held!",
-                  count(*) FILTER (WHERE m.enable_seat AND EXISTS (
-                      SELECT 1 FROM enrollments e
-                       WHERE e.member_id = m.id AND e.progress_basis_points >= 1000)) AS "enable_used!"
+                  -- SPEC rule 3, recorded on the member when progress first reaches 10 %.
+                  count(*) FILTER (WHERE m.enable_seat AND m.license_used) AS "enable_used!"
              FROM members m LEFT JOIN teams t ON t.id = m.team_id
             WHERE m.organization_id = $1
               AND ($2::bigint IS NULL OR t.region_id = $2)

@@ -23,9 +23,7 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, Ap
     let counts = sqlx::query!(
         r#"SELECT o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
                   (SELECT count(*) FROM members m
-                    WHERE m.organization_id = o.id AND m.enable_seat
-                      AND EXISTS (SELECT 1 FROM enrollments e
-                                   WHERE e.member_id = m.id AND e.progress_basis_points >= 1000)) AS "enable_used!"
+                    WHERE m.organization_id = o.id AND m.enable_seat AND m.license_used) AS "enable_used!"
              FROM organizations o WHERE o.id = $1"#,
         org
     )

@@ -57,7 +57,9 @@ pub async fn seed(pool: &PgPool, members: i64, enrollments: bool) -> anyhow::Res
         .bind(org)
         .execute(pool)
         .await?;
-        sqlx::query("VACUUM ANALYZE enrollments").execute(pool).await?;
+        sqlx::query("VACUUM ANALYZE enrollments")
+            .execute(pool)
+            .await?;
     }
     sqlx::query("VACUUM ANALYZE members").execute(pool).await?;
     println!(
