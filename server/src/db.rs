@@ -1,16 +1,29 @@
 use anyhow::Context;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::time::Duration;
 
 /// The migrations of `/migrations`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// How every connection of the app is opened. sqlx prepares its statements, and after five
+/// runs PostgreSQL may switch a statement to one generic plan for every parameter value.
+/// Several queries here take optional parameters (`$2 IS NULL OR t.region_id = $2`: a
+/// report for the organization, a region or a team); a generic plan cannot drop the branch
+/// that does not apply and misjudges row counts (the organization report went from 70 ms to
+/// 300 ms). Planning each run costs well under a millisecond.
+pub fn connect_options(database_url: &str) -> anyhow::Result<PgConnectOptions> {
+    let options: PgConnectOptions = database_url
+        .parse()
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    Ok(options.options([("plan_cache_mode", "force_custom_plan")]))
+}
+
 pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(20)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(database_url)
+        .connect_with(connect_options(database_url)?)
         .await
         .context("could not connect to the database at DATABASE_URL")
 }
@@ -49,7 +62,7 @@ pub async fn scratch_database(url: &str, name: &str) -> anyhow::Result<PgPool> {
         .await?;
     let pool = PgPoolOptions::new()
         .max_connections(4)
-        .connect(&with_database(url, name))
+        .connect_with(connect_options(&with_database(url, name))?)
         .await?;
     migrate(&pool).await?;
     Ok(pool)
