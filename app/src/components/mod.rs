@@ -1,10 +1,12 @@
 //! Pieces the pages share: the signed-in layout, the access guard, form helpers.
 
 mod browser;
+mod changes;
 mod guard;
 mod layout;
 
 pub use browser::{download, now_ms};
+pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Access, Guarded};
 pub use layout::Layout;
 

@@ -3,11 +3,10 @@
 
 use crate::api::member::{assign_program, load_member, unassign_program, MemberDetail};
 use crate::api::seats::set_member_seat;
-use crate::components::{interactive, Access, Guarded};
+use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
 use crate::domain::{rules, Program, SeatKind};
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -15,27 +14,11 @@ pub fn MemberPage() -> impl IntoView {
     view! { <Guarded access=Access::Admin page=|_viewer| view! { <MemberBody/> }.into_any()/> }
 }
 
-#[derive(Clone, Copy)]
-struct Reload {
-    version: RwSignal<u32>,
-    flash: RwSignal<Option<Result<String, String>>>,
-}
-
-impl Reload {
-    fn done(&self, result: Result<String, AppError>) {
-        self.flash.set(Some(result.map_err(|e| e.to_string())));
-        self.version.update(|v| *v += 1);
-    }
-}
-
 #[component]
 fn MemberBody() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let reload = Reload {
-        version: RwSignal::new(0),
-        flash: RwSignal::new(None),
-    };
+    let reload = Changes::new();
     let member = Resource::new_blocking(
         move || (id(), reload.version.get()),
         |(id, _)| async move {
@@ -47,12 +30,7 @@ fn MemberBody() -> impl IntoView {
     );
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
-        <p class="flash" role="status" data-testid="flash">
-            {move || reload.flash.get().map(|r| match r {
-                Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
-                Err(t) => view! { <span class="error">{t}</span> }.into_any(),
-            })}
-        </p>
+        <Flash changes=reload/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match member.await {
@@ -65,7 +43,7 @@ fn MemberBody() -> impl IntoView {
 }
 
 #[component]
-fn Member(m: MemberDetail, reload: Reload) -> impl IntoView {
+fn Member(m: MemberDetail, reload: Changes) -> impl IntoView {
     let ready = interactive();
     let status_class = match m.status {
         crate::domain::MemberStatus::Active => "badge ok",
@@ -92,7 +70,7 @@ fn Member(m: MemberDetail, reload: Reload) -> impl IntoView {
 }
 
 #[component]
-fn SeatsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
+fn SeatsCard(m: MemberDetail, reload: Changes) -> impl IntoView {
     let id = m.id;
     let seat = move |kind: SeatKind| {
         let holds = match kind {
@@ -126,18 +104,15 @@ fn SeatsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
             } else {
                 String::new()
             };
-            if holds && !window().confirm_with_message(&question).unwrap_or(false) {
+            if holds && !confirmed(&question) {
                 return;
             }
-            spawn_local(async move {
-                let result = set_member_seat(id, kind, !holds).await.map(|()| {
-                    if holds {
-                        format!("{label} seat removed: it is back in the pool.")
-                    } else {
-                        format!("{label} seat given.")
-                    }
-                });
-                reload.done(result);
+            reload.run(set_member_seat(id, kind, !holds), move |()| {
+                if holds {
+                    format!("{label} seat removed: it is back in the pool.")
+                } else {
+                    format!("{label} seat given.")
+                }
             });
         };
         view! {
@@ -165,7 +140,7 @@ fn SeatsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
 }
 
 #[component]
-fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
+fn ProgramsCard(m: MemberDetail, reload: Changes) -> impl IntoView {
     let id = m.id;
     let frozen = m.programs_frozen().map(|r| r.0);
     let assignable = m.assignable();
@@ -180,11 +155,8 @@ fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
         let Some(program) = Program::from_slug(&choice.get_untracked()) else {
             return;
         };
-        spawn_local(async move {
-            let result = assign_program(id, program)
-                .await
-                .map(|()| format!("{} assigned.", program.name()));
-            reload.done(result);
+        reload.run(assign_program(id, program), move |()| {
+            format!("{} assigned.", program.name())
         });
     };
     let rows = m
@@ -200,14 +172,11 @@ fn ProgramsCard(m: MemberDetail, reload: Reload) -> impl IntoView {
             let reason_id = format!("unassign-{}-reason", program.slug());
             let unassign = move |_| {
                 let question = format!("Unassign {}? Its progress is discarded.", program.name());
-                if !window().confirm_with_message(&question).unwrap_or(false) {
+                if !confirmed(&question) {
                     return;
                 }
-                spawn_local(async move {
-                    let result = unassign_program(id, program)
-                        .await
-                        .map(|()| format!("{} unassigned.", program.name()));
-                    reload.done(result);
+                reload.run(unassign_program(id, program), move |()| {
+                    format!("{} unassigned.", program.name())
                 });
             };
             view! {

@@ -5,58 +5,23 @@ use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
     RegionView, TeamView, TeamsOverview,
 };
-use crate::components::{interactive, Access, Guarded};
-use crate::error::AppError;
+use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     view! { <Guarded access=Access::Admin page=|_viewer| view! { <TeamsBody/> }.into_any()/> }
 }
 
-/// The page's message line and reload, shared by every form on it.
-#[derive(Clone, Copy)]
-struct Changes {
-    version: RwSignal<u32>,
-    flash: RwSignal<Option<Result<String, String>>>,
-}
-
-impl Changes {
-    fn run<T, F>(self, call: F, success: impl FnOnce(T) -> String + 'static)
-    where
-        T: 'static,
-        F: std::future::Future<Output = Result<T, AppError>> + 'static,
-    {
-        spawn_local(async move {
-            let result = call.await.map(success).map_err(|e| e.to_string());
-            self.flash.set(Some(result));
-            self.version.update(|v| *v += 1);
-        });
-    }
-}
-
-fn confirmed(question: &str) -> bool {
-    window().confirm_with_message(question).unwrap_or(false)
-}
-
 #[component]
 fn TeamsBody() -> impl IntoView {
-    let changes = Changes {
-        version: RwSignal::new(0),
-        flash: RwSignal::new(None),
-    };
+    let changes = Changes::new();
     let teams = Resource::new_blocking(move || changes.version.get(), |_| load_teams());
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Teams & Regions"</h1>
         <p class="subtitle">"Group members into regions and teams, then follow each in Reports."</p>
-        <p class="flash" role="status" data-testid="flash">
-            {move || changes.flash.get().map(|r| match r {
-                Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
-                Err(t) => view! { <span class="error">{t}</span> }.into_any(),
-            })}
-        </p>
+        <Flash changes/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match teams.await {
