@@ -118,3 +118,25 @@ test('files as Excel and Google Sheets save them are read right, with a notice w
   }
   await context.close();
 });
+
+test('a large file is checked a slice at a time, with a progress bar meanwhile', async ({ browser }) => {
+  const { page, context } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  const lines = ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments'];
+  for (let n = 1; n <= 30000; n++) {
+    lines.push(`EXT${String(n).padStart(5, '0')},Zoë${n},Müller,person${n}@example.com,Account Executive,FALSE,FALSE,`);
+  }
+  // Note each time the progress bar is in the page.
+  await page.evaluate(() => {
+    (window as any).progressSeen = 0;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid="checking"]')) (window as any).progressSeen += 1;
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.getByLabel('Choose a file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) });
+  await expect(page.getByTestId('check-summary')).toContainText('Checked 30000 rows', { timeout: 60_000 });
+  await expect(page.getByTestId('check-summary')).toContainText('30000 ready to import, 0 with problems');
+  expect(await page.evaluate(() => (window as any).progressSeen)).toBeGreaterThan(0);
+  await context.close();
+});

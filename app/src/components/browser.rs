@@ -42,3 +42,16 @@ pub fn now_ms() -> f64 {
         0.0
     }
 }
+
+/// Lets the browser paint and handle input, then resumes: a zero-delay timer, so long
+/// work done in slices never holds the page for more than one slice.
+pub async fn next_tick() {
+    #[cfg(feature = "hydrate")]
+    {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = leptos::prelude::window()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}

@@ -5,7 +5,7 @@ mod changes;
 mod guard;
 mod layout;
 
-pub use browser::{download, now_ms};
+pub use browser::{download, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Access, Guarded};
 pub use layout::Layout;

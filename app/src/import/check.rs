@@ -214,101 +214,168 @@ impl CheckReport {
 /// Checks every row, then the file: duplicates name both rows, and with an organization
 /// its members and free seats count too.
 pub fn check_file(rows: &[RowCells], org: Option<&OrgContext>) -> CheckReport {
-    let mut report = CheckReport::default();
-    if rows.len() > MAX_ROWS {
-        report.file_problems.push(format!(
-            "This file has {} rows; one import takes at most {MAX_ROWS}. Split it into several files.",
-            rows.len()
-        ));
+    let mut checker = FileChecker::new(org, rows.len());
+    checker.check(rows, 0..rows.len());
+    checker.finish()
+}
+
+/// [`check_file`] a slice of rows at a time, so that the page can check a million rows
+/// without freezing. Rows are checked in file order; duplicates are found against every
+/// row checked before.
+pub struct FileChecker<'o> {
+    org: Option<&'o OrgContext>,
+    /// The first row (its position in the rows) of each address, by a hash of the address
+    /// in lowercase: no copy of 100,000 addresses. A hit is confirmed by comparing the two
+    /// addresses; the rare different address with the same hash goes to `collided`.
+    emails: FastMap<u64, u32>,
+    collided: FastMap<String, u32>,
+    /// The first row (its spreadsheet number) of each user_id.
+    user_ids: FastMap<u32, u32>,
+    rows_checked: usize,
+    report: CheckReport,
+}
+
+/// An address in lowercase, borrowed when it already is.
+fn lowercase(email: &str) -> Cow<'_, str> {
+    if email.bytes().any(|b| b.is_ascii_uppercase()) || !email.is_ascii() {
+        Cow::Owned(email.to_lowercase())
+    } else {
+        Cow::Borrowed(email)
     }
-    // First row of each address (lowercase, borrowed when already lowercase) and user_id.
-    let mut emails: FastMap<Cow<'_, str>, u32> =
-        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
-    let mut user_ids: FastMap<u32, u32> =
-        FastMap::with_capacity_and_hasher(rows.len(), Default::default());
-    for (index, cells) in rows.iter().enumerate() {
-        let mut row_problems = Vec::new();
-        let email = cells.get(Column::Email);
-        let key: Cow<'_, str> =
-            if email.bytes().any(|b| b.is_ascii_uppercase()) || !email.is_ascii() {
-                Cow::Owned(email.to_lowercase())
-            } else {
-                Cow::Borrowed(email)
-            };
-        if !key.is_empty() {
-            if let Some(&first) = emails.get(&key) {
-                row_problems.push(CellProblem {
-                    row: cells.row,
-                    column: Some(Column::Email),
-                    message: format!(
-                        "This email address is also in row {first}: keep one of the two rows."
-                    ),
-                });
-            } else if org.is_some_and(|o| o.emails.contains(key.as_ref())) {
-                row_problems.push(CellProblem {
-                    row: cells.row,
-                    column: Some(Column::Email),
-                    message: "A member with this email address is already in your organization: remove the row.".into(),
-                });
-            }
+}
+
+fn hash(text: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
+}
+
+impl<'o> FileChecker<'o> {
+    pub fn new(org: Option<&'o OrgContext>, expected_rows: usize) -> Self {
+        let capacity = expected_rows.min(MAX_ROWS * 5);
+        Self {
+            org,
+            emails: FastMap::with_capacity_and_hasher(capacity, Default::default()),
+            collided: FastMap::default(),
+            user_ids: FastMap::with_capacity_and_hasher(capacity, Default::default()),
+            rows_checked: 0,
+            report: CheckReport::default(),
         }
-        if let Ok(id) = ExternalId::parse(cells.get(Column::UserId)) {
-            if let Some(&first) = user_ids.get(&id.number()) {
-                row_problems.push(CellProblem {
-                    row: cells.row,
-                    column: Some(Column::UserId),
-                    message: format!(
-                        "{id} is also in row {first}: give each member their own user_id."
-                    ),
-                });
-            } else if org.is_some_and(|o| o.user_ids.contains(&id.number())) {
-                row_problems.push(CellProblem {
-                    row: cells.row,
-                    column: Some(Column::UserId),
-                    message: format!("{id} already belongs to a member of your organization: use a free user_id."),
-                });
-            }
-            user_ids.entry(id.number()).or_insert(cells.row);
-        }
-        if !key.is_empty() {
-            emails.entry(key).or_insert(cells.row);
-        }
-        match validate_row(cells) {
-            Ok(facts) if row_problems.is_empty() => {
-                report.enable_asked += i64::from(facts.enable_seat);
-                report.opportunity_asked += i64::from(facts.opportunity_seat);
-                report.valid.push(index);
-            }
-            Ok(_) => {}
-            Err(mut found) => {
-                found.append(&mut row_problems);
-                row_problems = found;
-            }
-        }
-        report.problems.append(&mut row_problems);
     }
-    if let Some(org) = org {
-        for (asked, free, kind, column) in [
-            (report.enable_asked, org.enable_free, "Enable", "mos_enable"),
-            (
-                report.opportunity_asked,
-                org.opportunity_free,
-                "Opportunity",
-                "mos_opportunity",
-            ),
-        ] {
-            if asked > free {
-                report.file_problems.push(format!(
-                    "This file asks for {asked} {kind} seat{}; {free} {} free. Set {column} to FALSE for {} row{}, or free or buy seats first.",
-                    if asked == 1 { "" } else { "s" },
-                    if free == 1 { "is" } else { "are" },
-                    asked - free,
-                    if asked - free == 1 { "" } else { "s" },
-                ));
+
+    /// The first earlier row with this address, if any; otherwise this row becomes it.
+    fn first_with_email(&mut self, rows: &[RowCells], index: usize, key: &str) -> Option<u32> {
+        let first = *self.emails.entry(hash(key)).or_insert(index as u32);
+        if first as usize == index {
+            return None;
+        }
+        let earlier = &rows[first as usize];
+        if lowercase(earlier.get(Column::Email)) == key {
+            return Some(earlier.row);
+        }
+        // Same hash, another address.
+        let row = rows[index].row;
+        match self.collided.get(key) {
+            Some(&earlier_row) => Some(earlier_row),
+            None => {
+                self.collided.insert(key.to_owned(), row);
+                None
             }
         }
     }
-    report
+
+    /// Checks `rows[range]`; `rows` holds every row of the file read so far, in order,
+    /// and `range` continues where the previous call stopped.
+    pub fn check(&mut self, rows: &[RowCells], range: std::ops::Range<usize>) {
+        debug_assert_eq!(range.start, self.rows_checked);
+        for index in range {
+            let cells = &rows[index];
+            let mut row_problems = Vec::new();
+            let key = lowercase(cells.get(Column::Email));
+            if !key.is_empty() {
+                if let Some(first) = self.first_with_email(rows, index, &key) {
+                    row_problems.push(CellProblem {
+                        row: cells.row,
+                        column: Some(Column::Email),
+                        message: format!(
+                            "This email address is also in row {first}: keep one of the two rows."
+                        ),
+                    });
+                } else if self.org.is_some_and(|o| o.emails.contains(key.as_ref())) {
+                    row_problems.push(CellProblem {
+                        row: cells.row,
+                        column: Some(Column::Email),
+                        message: "A member with this email address is already in your organization: remove the row.".into(),
+                    });
+                }
+            }
+            if let Ok(id) = ExternalId::parse(cells.get(Column::UserId)) {
+                if let Some(&first) = self.user_ids.get(&id.number()) {
+                    row_problems.push(CellProblem {
+                        row: cells.row,
+                        column: Some(Column::UserId),
+                        message: format!(
+                            "{id} is also in row {first}: give each member their own user_id."
+                        ),
+                    });
+                } else if self.org.is_some_and(|o| o.user_ids.contains(&id.number())) {
+                    row_problems.push(CellProblem {
+                        row: cells.row,
+                        column: Some(Column::UserId),
+                        message: format!("{id} already belongs to a member of your organization: use a free user_id."),
+                    });
+                }
+                self.user_ids.entry(id.number()).or_insert(cells.row);
+            }
+            match validate_row(cells) {
+                Ok(facts) if row_problems.is_empty() => {
+                    self.report.enable_asked += i64::from(facts.enable_seat);
+                    self.report.opportunity_asked += i64::from(facts.opportunity_seat);
+                    self.report.valid.push(index);
+                }
+                Ok(_) => {}
+                Err(mut found) => {
+                    found.append(&mut row_problems);
+                    row_problems = found;
+                }
+            }
+            self.report.problems.append(&mut row_problems);
+            self.rows_checked += 1;
+        }
+    }
+
+    /// The report, with the problems of the file as a whole (size, seats).
+    pub fn finish(mut self) -> CheckReport {
+        let rows = self.rows_checked;
+        if rows > MAX_ROWS {
+            self.report.file_problems.push(format!(
+                "This file has {rows} rows; one import takes at most {MAX_ROWS}. Split it into several files."
+            ));
+        }
+        let report = &mut self.report;
+        if let Some(org) = self.org {
+            for (asked, free, kind, column) in [
+                (report.enable_asked, org.enable_free, "Enable", "mos_enable"),
+                (
+                    report.opportunity_asked,
+                    org.opportunity_free,
+                    "Opportunity",
+                    "mos_opportunity",
+                ),
+            ] {
+                if asked > free {
+                    report.file_problems.push(format!(
+                        "This file asks for {asked} {kind} seat{}; {free} {} free. Set {column} to FALSE for {} row{}, or free or buy seats first.",
+                        if asked == 1 { "" } else { "s" },
+                        if free == 1 { "is" } else { "are" },
+                        asked - free,
+                        if asked - free == 1 { "" } else { "s" },
+                    ));
+                }
+            }
+        }
+        self.report
+    }
 }
 
 #[cfg(test)]

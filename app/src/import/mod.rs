@@ -7,10 +7,14 @@ mod decode;
 mod parse;
 #[cfg(test)]
 mod properties;
+mod slices;
 
-pub use check::{check_file, check_row, validate_row, CheckReport, OrgContext, RowFacts, ValidRow};
+pub use check::{
+    check_file, check_row, validate_row, CheckReport, FileChecker, OrgContext, RowFacts, ValidRow,
+};
 pub use decode::{decode, Decoded, Encoding};
-pub use parse::{parse, Column, ParsedFile, RowCells, COLUMNS};
+pub use parse::{parse, Column, ParsedFile, Parser, RowCells, COLUMNS};
+pub use slices::{check_again, read_and_check, Checked, SLICE_ROWS};
 
 use serde::{Deserialize, Serialize};
 
@@ -46,10 +50,31 @@ pub struct BatchOutcome {
 
 /// A 64-bit FNV-1a digest of a file's bytes: the same file imported twice is recognised.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    let mut digest = Digest::default();
+    digest.update(bytes);
+    digest.finish()
+}
+
+/// [`digest`] fed a piece at a time (FNV-1a, 64 bits, as hex).
+#[derive(Debug, Clone, Copy)]
+pub struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Digest {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    }
+
+    pub fn finish(self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 /// The sample file: the header and two example rows whose user_ids continue from

@@ -115,143 +115,217 @@ pub struct ParsedFile {
     pub file_problems: Vec<String>,
 }
 
+/// Reads a whole file at once (the server, the command line, the tests).
 pub fn parse(bytes: &[u8]) -> ParsedFile {
-    let decoded = decode(bytes);
-    let mut out = ParsedFile::default();
-    match decoded.encoding {
-        Encoding::Windows1252 => out.notices.push(
-            "This file is not UTF-8: it was read as Windows-1252 (what Excel on Windows saves). Check that accented names look right below."
-                .into(),
-        ),
-        Encoding::Utf8WithBom | Encoding::Utf8 => {}
+    let mut parser = Parser::new(bytes);
+    let mut rows = Vec::new();
+    while parser.read_rows(usize::MAX, &mut rows) {}
+    let (notices, file_problems) = parser.finish();
+    ParsedFile {
+        rows,
+        notices,
+        file_problems,
     }
-    if decoded.delimiter == b';' {
-        out.notices.push("Cells are separated by semicolons (;), as Excel saves in many countries: read that way.".into());
+}
+
+/// Reads a file a slice of rows at a time, so that the page can read a million rows
+/// without freezing: between two slices the browser paints and answers clicks.
+pub struct Parser {
+    /// The decoded text, owned, which the reader walks through.
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    record: csv::ByteRecord,
+    /// Where each of the contract's columns is in the file (`None`: absent).
+    positions: [Option<usize>; 8],
+    /// Line counting (see `next_record`): how far '\n's were counted, and the line there.
+    counted_to: usize,
+    line: u64,
+    /// Line breaks inside quoted cells so far: spreadsheet rows count records, not lines.
+    embedded_newlines: u64,
+    notices: Vec<String>,
+    file_problems: Vec<String>,
+    done: bool,
+}
+
+impl Parser {
+    /// Decodes the file and reads its header; nothing more is read when the header is
+    /// unusable (the problem is in `finish`).
+    pub fn new(bytes: &[u8]) -> Self {
+        let decoded = decode(bytes);
+        let mut notices = Vec::new();
+        match decoded.encoding {
+            Encoding::Windows1252 => notices.push(
+                "This file is not UTF-8: it was read as Windows-1252 (what Excel on Windows saves). Check that accented names look right below."
+                    .into(),
+            ),
+            Encoding::Utf8WithBom | Encoding::Utf8 => {}
+        }
+        if decoded.delimiter == b';' {
+            notices.push("Cells are separated by semicolons (;), as Excel saves in many countries: read that way.".into());
+        }
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(decoded.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(std::io::Cursor::new(decoded.text.into_bytes()));
+        let mut parser = Self {
+            reader,
+            record: csv::ByteRecord::new(),
+            positions: [None; 8],
+            counted_to: 0,
+            line: 1,
+            embedded_newlines: 0,
+            notices,
+            file_problems: Vec::new(),
+            done: false,
+        };
+        parser.read_header();
+        parser
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(decoded.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(decoded.text.as_bytes());
-    let mut record = csv::ByteRecord::new();
-    // The line a record starts on. The reader's own line counter depends on the line ending
-    // (it lags with CRLF), so lines are counted here: from where the reader stood before
-    // the record, skip the line breaks of earlier lines, and count '\n' up to there.
-    let bytes = decoded.text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1u64);
-    let mut next = |record: &mut csv::ByteRecord| -> Result<Option<u64>, csv::Error> {
-        let mut start = reader.position().byte() as usize;
-        if !reader.read_byte_record(record)? {
+
+    /// Reads the next record; returns the line it starts on. The reader's own line counter
+    /// depends on the line ending (it lags with CRLF), so lines are counted here: from where
+    /// the reader stood before the record, skip the line breaks of earlier lines, and count
+    /// '\n' up to there.
+    fn next_record(&mut self) -> Result<Option<u64>, csv::Error> {
+        let mut start = self.reader.position().byte() as usize;
+        if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
         }
+        let bytes = self.reader.get_ref().get_ref();
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
-        line += bytes[counted_to.min(start)..start]
+        self.line += bytes[self.counted_to.min(start)..start]
             .iter()
             .filter(|&&b| b == b'\n')
             .count() as u64;
-        counted_to = counted_to.max(start);
-        Ok(Some(line))
-    };
-    let blank =
-        |record: &csv::ByteRecord| record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
-    let newlines = |record: &csv::ByteRecord| {
-        record
+        self.counted_to = self.counted_to.max(start);
+        Ok(Some(self.line))
+    }
+
+    fn blank(&self) -> bool {
+        self.record
+            .iter()
+            .all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+
+    fn newlines(&self) -> u64 {
+        self.record
             .iter()
             .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
-            .sum::<u64>()
-    };
-
-    // The header: the first line that is not blank.
-    let mut embedded_newlines = 0u64;
-    loop {
-        match next(&mut record) {
-            Ok(None) => {
-                out.file_problems.push(
-                    "The file is empty: start from the sample file, fill it in, and drop it again."
-                        .into(),
-                );
-                return out;
-            }
-            Err(e) => {
-                out.file_problems
-                    .push(format!("The file could not be read as CSV: {e}."));
-                return out;
-            }
-            Ok(Some(_)) if blank(&record) => continue,
-            Ok(Some(_)) => break,
-        }
-    }
-    embedded_newlines += newlines(&record);
-    let header = record.clone();
-    let mut positions: [Option<usize>; 8] = [None; 8];
-    let mut ignored = Vec::new();
-    for (i, field) in header.iter().enumerate() {
-        let name = String::from_utf8_lossy(field);
-        match Column::from_header(&name) {
-            Some(column) if positions[column.index()].is_none() => {
-                positions[column.index()] = Some(i)
-            }
-            Some(column) => out.file_problems.push(format!(
-                "The column {} appears twice in the header: keep one.",
-                column.name()
-            )),
-            None if name.trim().is_empty() => {}
-            None => ignored.push(name.trim().to_owned()),
-        }
-    }
-    if !ignored.is_empty() {
-        out.notices.push(format!(
-            "Ignored column{} not in the template: {}.",
-            if ignored.len() == 1 { "" } else { "s" },
-            ignored.join(", ")
-        ));
-    }
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .filter(|c| c.required() && positions[c.index()].is_none())
-        .map(|c| c.name())
-        .collect();
-    if !missing.is_empty() {
-        out.file_problems.push(format!(
-            "The header (row 1) lacks the column{} {}: start from the sample file, which has every column.",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
-        ));
-        return out;
+            .sum()
     }
 
-    // Spreadsheet rows count records, not lines: a quoted cell may span lines.
-    loop {
-        let start_line = match next(&mut record) {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                out.file_problems.push(format!(
-                    "Row {}: the CSV could not be read there ({e}). Check its quotes.",
-                    line.saturating_sub(embedded_newlines)
-                ));
-                break;
+    /// The header: the first line that is not blank.
+    fn read_header(&mut self) {
+        loop {
+            match self.next_record() {
+                Ok(None) => {
+                    self.file_problems.push(
+                        "The file is empty: start from the sample file, fill it in, and drop it again."
+                            .into(),
+                    );
+                    self.done = true;
+                    return;
+                }
+                Err(e) => {
+                    self.file_problems
+                        .push(format!("The file could not be read as CSV: {e}."));
+                    self.done = true;
+                    return;
+                }
+                Ok(Some(_)) if self.blank() => continue,
+                Ok(Some(_)) => break,
             }
-        };
-        let own = newlines(&record);
-        let row = (start_line - embedded_newlines) as u32;
-        embedded_newlines += own;
-        if blank(&record) {
-            continue; // blank lines, trailing ones included
         }
-        // The text was decoded to UTF-8 above, so fields are valid UTF-8.
-        let field = |position: Option<usize>| {
-            position
-                .and_then(|p| record.get(p))
-                .and_then(|f| std::str::from_utf8(f).ok())
-                .map_or("", str::trim)
-        };
-        out.rows.push(RowCells::new(row, positions.map(field)));
+        self.embedded_newlines += self.newlines();
+        let mut ignored = Vec::new();
+        for (i, field) in self.record.iter().enumerate() {
+            let name = String::from_utf8_lossy(field);
+            match Column::from_header(&name) {
+                Some(column) if self.positions[column.index()].is_none() => {
+                    self.positions[column.index()] = Some(i)
+                }
+                Some(column) => self.file_problems.push(format!(
+                    "The column {} appears twice in the header: keep one.",
+                    column.name()
+                )),
+                None if name.trim().is_empty() => {}
+                None => ignored.push(name.trim().to_owned()),
+            }
+        }
+        if !ignored.is_empty() {
+            self.notices.push(format!(
+                "Ignored column{} not in the template: {}.",
+                if ignored.len() == 1 { "" } else { "s" },
+                ignored.join(", ")
+            ));
+        }
+        let missing: Vec<&str> = COLUMNS
+            .iter()
+            .filter(|c| c.required() && self.positions[c.index()].is_none())
+            .map(|c| c.name())
+            .collect();
+        if !missing.is_empty() {
+            self.file_problems.push(format!(
+                "The header (row 1) lacks the column{} {}: start from the sample file, which has every column.",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ));
+            self.done = true;
+        }
     }
-    out
+
+    /// Reads up to `max` more data rows into `rows`. Returns whether rows remain.
+    pub fn read_rows(&mut self, max: usize, rows: &mut Vec<RowCells>) -> bool {
+        let mut read = 0;
+        while !self.done && read < max {
+            let start_line = match self.next_record() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.file_problems.push(format!(
+                        "Row {}: the CSV could not be read there ({e}). Check its quotes.",
+                        line.saturating_sub(self.embedded_newlines)
+                    ));
+                    self.done = true;
+                    break;
+                }
+            };
+            let own = self.newlines();
+            let row = (start_line - self.embedded_newlines) as u32;
+            self.embedded_newlines += own;
+            if self.blank() {
+                continue; // blank lines, trailing ones included
+            }
+            // The text was decoded to UTF-8, so fields are valid UTF-8.
+            let record = &self.record;
+            let field = |position: Option<usize>| {
+                position
+                    .and_then(|p| record.get(p))
+                    .and_then(|f| std::str::from_utf8(f).ok())
+                    .map_or("", str::trim)
+            };
+            rows.push(RowCells::new(row, self.positions.map(field)));
+            read += 1;
+        }
+        !self.done
+    }
+
+    /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).
+    pub fn fraction_read(&self) -> f64 {
+        let total = self.reader.get_ref().get_ref().len().max(1);
+        (self.reader.position().byte() as f64 / total as f64).min(1.0)
+    }
+
+    /// The notices and the problems of the file as a whole.
+    pub fn finish(self) -> (Vec<String>, Vec<String>) {
+        (self.notices, self.file_problems)
+    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 use crate::api::import::{
     import_batch, import_history, load_import_context, start_import, ImportContext,
 };
-use crate::components::{download, interactive, now_ms, Access, Guarded};
+use crate::components::{download, interactive, next_tick, now_ms, Access, Guarded};
 use crate::domain::Program;
 use crate::import::{
-    check_file, digest, parse, problems_csv, template, CellProblem, Column, RowCells, COLUMNS,
+    check_again, problems_csv, read_and_check, template, CellProblem, CheckReport, Column,
+    RowCells, COLUMNS,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -91,8 +92,44 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     };
     let loaded = RwSignal::new(None::<Loaded>);
     let rows = RwSignal::new(Vec::<RowCells>::new());
+    let report = RwSignal::new(CheckReport::default());
+    // Reading and checking go a slice of rows at a time (see `import::slices`): while a
+    // large file is checked the page shows how far it is and stays responsive. Each new
+    // file or edit starts a new run; an older run stops at its next pause.
+    let checking = RwSignal::new(None::<f64>);
+    // Runs: a new file stops an older file's reading and any re-check; a re-check stops an
+    // older re-check (a file being read is checked against what it was read with).
+    let (load_run, check_run) = (StoredValue::new(0u64), StoredValue::new(0u64));
+    let pause = move |counter: StoredValue<u64>, mine: u64| {
+        move |done: f64| async move {
+            checking.set(Some(done));
+            next_tick().await;
+            counter.get_value() == mine
+        }
+    };
     // Every edit re-checks the whole file: duplicates and seats depend on all rows.
-    let report = Memo::new(move |_| rows.with(|r| org.with(|o| check_file(r, Some(o)))));
+    let recheck = move || {
+        check_run.update_value(|r| *r += 1);
+        let mine = check_run.get_value();
+        spawn_local(async move {
+            let org_now = org.get_untracked();
+            let all = rows.get_untracked();
+            let fresh = check_again(&all, Some(&org_now), pause(check_run, mine)).await;
+            if let Some(fresh) = fresh.filter(|_| check_run.get_value() == mine) {
+                report.set(fresh);
+                checking.set(None);
+            }
+        });
+    };
+    // A fix in place bumps `edited`; an import reloads `org`: both mean a new check.
+    let edited = RwSignal::new(0u32);
+    Effect::new(move |first: Option<()>| {
+        edited.track();
+        org.track();
+        if first.is_some() {
+            recheck();
+        }
+    });
     let by_row = Memo::new(move |_| {
         report.with(|r| {
             let mut map: HashMap<u32, Vec<CellProblem>> = HashMap::new();
@@ -109,22 +146,31 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     let skipped = RwSignal::new(Vec::<CellProblem>::new());
 
     let take_bytes = move |name: String, bytes: Vec<u8>| {
-        let started = now_ms();
-        let parsed = parse(&bytes);
-        let file_digest = digest(&bytes);
-        rows.set(parsed.rows);
-        report.with(|_| ()); // check now, so the timing covers it
-        let elapsed = now_ms() - started;
+        load_run.update_value(|r| *r += 1);
+        check_run.update_value(|r| *r += 1);
+        let mine = load_run.get_value();
         outcome.set(None);
         skipped.set(Vec::new());
         progress.set(None);
-        loaded.set(Some(Loaded {
-            name,
-            digest: file_digest,
-            notices: parsed.notices,
-            file_problems: parsed.file_problems,
-            check_ms: elapsed,
-        }));
+        spawn_local(async move {
+            let started = now_ms();
+            let org_now = org.get_untracked();
+            let Some(checked) = read_and_check(bytes, Some(&org_now), pause(load_run, mine)).await
+            else {
+                return; // a newer file replaced this one
+            };
+            let elapsed = now_ms() - started;
+            rows.set(checked.rows);
+            report.set(checked.report);
+            checking.set(None);
+            loaded.set(Some(Loaded {
+                name,
+                digest: checked.digest,
+                notices: checked.notices,
+                file_problems: checked.file_problems,
+                check_ms: elapsed,
+            }));
+        });
     };
     #[cfg(feature = "hydrate")]
     let read_file = move |file: web_sys::File| {
@@ -237,6 +283,18 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     };
 
     let summary = move || {
+        if let Some(done) = checking.get() {
+            let percent = (done * 100.0).round();
+            return Some(
+                view! {
+                    <div class="import-progress" data-testid="checking">
+                        <progress max="100" value=percent aria-label="Checking the file"></progress>
+                        <span>{format!("Checking the file… {percent} %")}</span>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         let r = report.get();
         let file = loaded.get()?;
         let total = rows.with(Vec::len);
@@ -245,7 +303,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                 {format!("Checked {total} rows in {:.1} s: {} ready to import, {} with problems.", file.check_ms / 1000.0, r.valid.len(), r.rows_with_problems())}
                 {move || { let (e, o) = free.get(); format!(" Enable seats asked: {} of {e} free; Opportunity: {} of {o} free.", r.enable_asked, r.opportunity_asked) }}
             </p>
-        })
+        }.into_any())
     };
     let blocking = move || {
         let mut all = loaded.with(|l| {
@@ -258,6 +316,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     };
     let can_import = move || {
         loaded.with(Option::is_some)
+            && checking.with(Option::is_none)
             && blocking().is_empty()
             && report.with(|r| !r.valid.is_empty())
             && progress.with(|p| p.is_none_or(|(s, t)| s >= t))
@@ -303,7 +362,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                     {move || format!("Import {} members", report.with(|r| r.valid.len()))}
                 </button>
             </div>
-            <Preview rows by_row only_problems/>
+            <Preview rows by_row only_problems edited/>
         </Show>
         {move || progress.get().map(|(sent, total)| view! {
             <div class="import-progress">
@@ -330,6 +389,7 @@ fn Preview(
     rows: RwSignal<Vec<RowCells>>,
     by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
     only_problems: RwSignal<bool>,
+    edited: RwSignal<u32>,
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
     let shown = Memo::new(move |_| {
@@ -371,7 +431,7 @@ fn Preview(
                         let visible: Vec<usize> = shown.with(|s| s[first..end].to_vec());
                         view! {
                             <tr class="spacer" style=format!("height: {top}px")></tr>
-                            {visible.into_iter().map(|index| view! { <PreviewRow index rows by_row/> }).collect_view()}
+                            {visible.into_iter().map(|index| view! { <PreviewRow index rows by_row edited/> }).collect_view()}
                             <tr class="spacer" style=format!("height: {bottom}px")></tr>
                         }
                     }}
@@ -387,6 +447,7 @@ fn PreviewRow(
     index: usize,
     rows: RwSignal<Vec<RowCells>>,
     by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
+    edited: RwSignal<u32>,
 ) -> impl IntoView {
     let Some(cells) = rows.with_untracked(|r| r.get(index).cloned()) else {
         return ().into_any();
@@ -431,6 +492,7 @@ fn PreviewRow(
                                 on:change=move |ev| {
                                     let v = event_target_value(&ev).trim().to_owned();
                                     rows.update(|r| if let Some(cells) = r.get_mut(index) { cells.set(column, &v); });
+                                    edited.update(|e| *e += 1);
                                 }/>
                             <span class="cell-problem">{message}</span>
                         </td>
@@ -438,7 +500,7 @@ fn PreviewRow(
                 }
             }).collect_view()}
             <td><button type="button" class="link-button" aria-label=format!("Remove row {row}")
-                on:click=move |_| rows.update(|r| { if index < r.len() { r.remove(index); } })>"Remove"</button></td>
+                on:click=move |_| { rows.update(|r| { if index < r.len() { r.remove(index); } }); edited.update(|e| *e += 1); }>"Remove"</button></td>
         </tr>
     }
     .into_any()

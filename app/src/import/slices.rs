@@ -1,0 +1,161 @@
+//! Reading and checking a file a slice of rows at a time, with a pause between slices in
+//! which the page paints, moves its progress bar and answers clicks: a million rows are
+//! checked without freezing the page. The pause is the caller's (a browser timer on the
+//! page); this module stays free of I/O, and the result is the same as `parse` followed by
+//! `check_file`.
+
+use super::{CheckReport, Digest, FileChecker, OrgContext, Parser, RowCells};
+use std::future::Future;
+
+/// Rows read and checked between two pauses: about 20 ms of work in a release build.
+pub const SLICE_ROWS: usize = 10_000;
+/// Bytes of the file fingerprinted between two pauses.
+const SLICE_BYTES: usize = 4 << 20;
+
+/// A file read and checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub rows: Vec<RowCells>,
+    /// The file's fingerprint (see `import::digest`): the same file is not imported twice.
+    pub digest: String,
+    pub notices: Vec<String>,
+    pub file_problems: Vec<String>,
+    pub report: CheckReport,
+}
+
+/// Reads and checks `bytes`, calling `pause(fraction done)` between slices. When `pause`
+/// answers `false` (a newer file or edit replaced this one), stops and returns `None`.
+pub async fn read_and_check<P, F>(
+    bytes: Vec<u8>,
+    org: Option<&OrgContext>,
+    mut pause: P,
+) -> Option<Checked>
+where
+    P: FnMut(f64) -> F,
+    F: Future<Output = bool>,
+{
+    let mut digest = Digest::default();
+    let total = bytes.len().max(1) as f64;
+    for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
+        digest.update(piece);
+        if i > 0 && !pause(0.1 * (i * SLICE_BYTES) as f64 / total).await {
+            return None;
+        }
+    }
+    let mut parser = Parser::new(&bytes);
+    // The decoded copy is the parser's; the file's own bytes can go (a million rows are
+    // tens of megabytes).
+    drop(bytes);
+    let mut rows = Vec::new();
+    let mut checker = FileChecker::new(org, 0);
+    loop {
+        let from = rows.len();
+        let more = parser.read_rows(SLICE_ROWS, &mut rows);
+        checker.check(&rows, from..rows.len());
+        if !more {
+            break;
+        }
+        if !pause(0.1 + 0.9 * parser.fraction_read()).await {
+            return None;
+        }
+    }
+    let (notices, file_problems) = parser.finish();
+    Some(Checked {
+        rows,
+        digest: digest.finish(),
+        notices,
+        file_problems,
+        report: checker.finish(),
+    })
+}
+
+/// Checks `rows` again (after a fix in place), a slice at a time, like `read_and_check`.
+pub async fn check_again<P, F>(
+    rows: &[RowCells],
+    org: Option<&OrgContext>,
+    mut pause: P,
+) -> Option<CheckReport>
+where
+    P: FnMut(f64) -> F,
+    F: Future<Output = bool>,
+{
+    let mut checker = FileChecker::new(org, rows.len());
+    let mut from = 0;
+    while from < rows.len() {
+        let to = (from + SLICE_ROWS).min(rows.len());
+        checker.check(rows, from..to);
+        from = to;
+        if from < rows.len() && !pause(from as f64 / rows.len() as f64).await {
+            return None;
+        }
+    }
+    Some(checker.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{check_file, parse};
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Runs a future whose pauses are always ready.
+    fn run<T>(future: impl Future<Output = T>) -> T {
+        let mut future = pin!(future);
+        let mut context = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(value) = future.as_mut().poll(&mut context) {
+                return value;
+            }
+        }
+    }
+
+    fn file(rows: usize) -> Vec<u8> {
+        let mut text = String::from("user_id,first_name,last_name,email\r\n");
+        for n in 1..=rows {
+            // Every 1,000th row repeats an earlier address: duplicates across slices.
+            let email = if n % 1000 == 0 { n - 999 } else { n };
+            text += &format!(
+                "EXT{:05},Zoë,Müller,person{email}@example.com\r\n",
+                n % 100_000
+            );
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn slices_give_what_the_whole_file_gives() {
+        let bytes = file(25_000);
+        let whole = parse(&bytes);
+        let whole_report = check_file(&whole.rows, None);
+        let mut pauses = Vec::new();
+        let sliced = run(read_and_check(bytes.clone(), None, |done| {
+            pauses.push(done);
+            async { true }
+        }))
+        .unwrap();
+        assert_eq!(sliced.rows, whole.rows);
+        assert_eq!(sliced.digest, crate::import::digest(&bytes));
+        assert_eq!(sliced.report, whole_report);
+        assert_eq!(whole_report.rows_with_problems(), 25);
+        assert_eq!(pauses.len(), 2, "{pauses:?}");
+        assert!(pauses.windows(2).all(|w| w[0] < w[1]) && pauses[1] < 1.0);
+        let again = run(check_again(&sliced.rows, None, |_| async { true })).unwrap();
+        assert_eq!(again, whole_report);
+    }
+
+    #[test]
+    fn a_newer_file_stops_the_older_one() {
+        assert_eq!(
+            run(read_and_check(file(25_000), None, |_| async { false })),
+            None
+        );
+        assert_eq!(
+            run(read_and_check(file(10), None, |_| async { false }))
+                .unwrap()
+                .rows
+                .len(),
+            10
+        );
+    }
+}
