@@ -5,6 +5,11 @@ test('search, filter and sort the member list; select and act on a page', async 
   await signIn(page, DEMO_ADMIN, DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/organization$/);
   await expect(page.getByTestId('members-total')).toContainText('21 members');
+  // Each row's menus show the member's own values, before and after hydration.
+  await expect(page.getByLabel('Permission of Dana Whitfield')).toHaveValue('admin');
+  await expect(page.getByLabel('Permission of Ava Hughes')).toHaveValue('member');
+  await hydrated(page);
+  await expect(page.getByLabel('Permission of Dana Whitfield')).toHaveValue('admin');
 
   await page.getByLabel('Search', { exact: true }).fill('CHLO');
   await page.getByRole('button', { name: 'Apply' }).click();

@@ -460,10 +460,12 @@ fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl IntoView {
             <td>{row.email}</td>
             <td>{row.job_title}</td>
             <td>
-                <select aria-label=format!("Permission of {name}") prop:value=permission.as_str()
+                // `selected` on the options (not `prop:value` on the select): right in the
+                // server's HTML too, before the page is interactive.
+                <select aria-label=format!("Permission of {name}")
                     on:change=move |ev| change_permission(event_target_value(&ev))>
-                    <option value="member">"Member"</option>
-                    <option value="admin">"Administrator"</option>
+                    <option value="member" selected=permission == Permission::Member>"Member"</option>
+                    <option value="admin" selected=permission == Permission::Admin>"Administrator"</option>
                 </select>
             </td>
             <td>
