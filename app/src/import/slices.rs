@@ -69,23 +69,27 @@ where
     })
 }
 
-/// Checks `rows` again (after a fix in place), a slice at a time, like `read_and_check`.
-pub async fn check_again<P, F>(
-    rows: &[RowCells],
+/// Checks a file's `len` rows again (after a fix in place), a slice at a time, like
+/// `read_and_check`. `check` runs the checker over a range of the rows where they live
+/// (the page keeps them in a signal: no copy of a million rows per edit).
+pub async fn check_again<C, P, F>(
+    len: usize,
     org: Option<&OrgContext>,
+    mut check: C,
     mut pause: P,
 ) -> Option<CheckReport>
 where
+    C: FnMut(&mut FileChecker<'_>, std::ops::Range<usize>),
     P: FnMut(f64) -> F,
     F: Future<Output = bool>,
 {
-    let mut checker = FileChecker::new(org, rows.len());
+    let mut checker = FileChecker::new(org, len);
     let mut from = 0;
-    while from < rows.len() {
-        let to = (from + SLICE_ROWS).min(rows.len());
-        checker.check(rows, from..to);
+    while from < len {
+        let to = (from + SLICE_ROWS).min(len);
+        check(&mut checker, from..to);
         from = to;
-        if from < rows.len() && !pause(from as f64 / rows.len() as f64).await {
+        if from < len && !pause(from as f64 / len as f64).await {
             return None;
         }
     }
@@ -140,7 +144,14 @@ mod tests {
         assert_eq!(whole_report.rows_with_problems(), 25);
         assert_eq!(pauses.len(), 2, "{pauses:?}");
         assert!(pauses.windows(2).all(|w| w[0] < w[1]) && pauses[1] < 1.0);
-        let again = run(check_again(&sliced.rows, None, |_| async { true })).unwrap();
+        let rows = &sliced.rows;
+        let again = run(check_again(
+            rows.len(),
+            None,
+            |checker, range| checker.check(rows, range),
+            |_| async { true },
+        ))
+        .unwrap();
         assert_eq!(again, whole_report);
     }
 

@@ -8,7 +8,7 @@ use crate::components::{download, interactive, next_tick, now_ms, Access, Guarde
 use crate::domain::Program;
 use crate::import::{
     check_again, problems_csv, read_and_check, template, CellProblem, CheckReport, Column,
-    RowCells, COLUMNS,
+    FileChecker, RowCells, COLUMNS,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -113,8 +113,11 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         let mine = check_run.get_value();
         spawn_local(async move {
             let org_now = org.get_untracked();
-            let all = rows.get_untracked();
-            let fresh = check_again(&all, Some(&org_now), pause(check_run, mine)).await;
+            let len = rows.with_untracked(Vec::len);
+            let check = move |checker: &mut FileChecker<'_>, range| {
+                rows.with_untracked(|all| checker.check(all, range))
+            };
+            let fresh = check_again(len, Some(&org_now), check, pause(check_run, mine)).await;
             if let Some(fresh) = fresh.filter(|_| check_run.get_value() == mine) {
                 report.set(fresh);
                 checking.set(None);

@@ -3,7 +3,6 @@
 
 use super::audit;
 use super::crypto::{new_token, token_digest};
-use super::members::actor;
 use crate::api::api_keys::ApiKeyRow;
 use crate::api::auth::Viewer;
 use crate::error::AppError;
@@ -34,10 +33,9 @@ pub async fn create(pool: &PgPool, viewer: &Viewer, name: &str) -> Result<String
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "api_key.created",
         None,
         serde_json::json!({ "key": format!("{name} ({shown}…)") }),
@@ -73,10 +71,9 @@ pub async fn revoke(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<(), AppEr
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::NotFound("This key does not exist or is already revoked.".into()))?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "api_key.revoked",
         None,
         serde_json::json!({ "key": format!("{} ({}…)", row.name, row.prefix) }),

@@ -9,6 +9,29 @@ pub enum Actor<'a> {
     System(&'a str),
 }
 
+/// An entry by the signed-in member `viewer`, in their organization.
+pub async fn by_viewer(
+    conn: &mut PgConnection,
+    viewer: &crate::api::auth::Viewer,
+    action: &str,
+    subject_member_id: Option<i64>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let actor = Actor::Member {
+        id: viewer.member_id,
+        label: &viewer.email,
+    };
+    record(
+        conn,
+        viewer.organization_id,
+        actor,
+        action,
+        subject_member_id,
+        details,
+    )
+    .await
+}
+
 pub async fn record(
     conn: &mut PgConnection,
     organization_id: i64,

@@ -6,7 +6,7 @@
 //! one waits for the other and the second decides on what the first committed.
 
 use super::audit;
-use super::members::{actor, lock_member};
+use super::members::lock_member;
 use crate::api::auth::Viewer;
 use crate::api::member::{Enrollment, MemberDetail};
 use crate::domain::rules;
@@ -112,10 +112,9 @@ pub async fn assign(
             program.name()
         )));
     }
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         "program.assigned",
         Some(member.id),
         serde_json::json!({ "program": program.name() }),
@@ -155,10 +154,9 @@ pub async fn unassign(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         "program.unassigned",
         Some(member.id),
         serde_json::json!({ "program": program.name(), "progress": progress.to_string() }),

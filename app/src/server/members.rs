@@ -337,10 +337,9 @@ pub async fn deactivate(
     } else {
         "member.deactivated"
     };
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         action,
         Some(member.id),
         serde_json::json!({
@@ -411,10 +410,9 @@ pub async fn reactivate(
         };
         send_invitations(&mut tx, viewer, &locked.name, &[recipient]).await?;
     }
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         "member.reactivated",
         Some(member.id),
         serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str() }),
@@ -463,10 +461,9 @@ pub async fn set_permission(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         "member.permission_changed",
         Some(member.id),
         serde_json::json!({ "from": member.permission.as_str(), "to": permission.as_str() }),

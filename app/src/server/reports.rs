@@ -17,19 +17,27 @@ fn progress(bp: i32) -> Result<Progress, AppError> {
     Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal)
 }
 
-/// The report's title, which also proves the region or team is this organization's.
-async fn title(pool: &PgPool, viewer: &Viewer, scope: ReportScope) -> Result<String, AppError> {
+/// The report's title, which also proves the region or team is this organization's, and
+/// the scope as the teams it covers (`None`: the whole organization). Filtering on the
+/// member's own `team_id` lets the planner estimate from the members' statistics; a join
+/// to `teams` would lean on a small table that autovacuum rarely analyzes.
+async fn title_and_teams(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ReportScope,
+) -> Result<(String, Option<Vec<i64>>), AppError> {
     let gone = || AppError::NotFound("This region or team does not exist (any more).".into());
     match scope {
-        ReportScope::Organization => Ok(viewer.organization_name.clone()),
-        ReportScope::Region(id) => sqlx::query_scalar!(
-            "SELECT name FROM regions WHERE id = $1 AND organization_id = $2",
+        ReportScope::Organization => Ok((viewer.organization_name.clone(), None)),
+        ReportScope::Region(id) => sqlx::query!(
+            r#"SELECT name, ARRAY(SELECT t.id FROM teams t WHERE t.region_id = r.id) AS "teams!"
+                 FROM regions r WHERE id = $1 AND organization_id = $2"#,
             id,
             viewer.organization_id
         )
         .fetch_optional(pool)
         .await?
-        .map(|name| format!("Region {name}"))
+        .map(|r| (format!("Region {}", r.name), Some(r.teams)))
         .ok_or_else(gone),
         ReportScope::Team(id) => sqlx::query_scalar!(
             r#"SELECT r.name || ' / ' || t.name AS "name!" FROM teams t JOIN regions r ON r.id = t.region_id
@@ -39,7 +47,7 @@ async fn title(pool: &PgPool, viewer: &Viewer, scope: ReportScope) -> Result<Str
         )
         .fetch_optional(pool)
         .await?
-        .map(|name| format!("Team {name}"))
+        .map(|name| (format!("Team {name}"), Some(vec![id])))
         .ok_or_else(gone),
     }
 }
@@ -55,23 +63,7 @@ pub async fn report(
     members_shown: i64,
 ) -> Result<Report, AppError> {
     let org = viewer.organization_id;
-    let title = title(pool, viewer, scope).await?;
-    // The scope as the teams it covers (`None`: the whole organization). Filtering on the
-    // member's own `team_id` lets the planner estimate from the members' statistics; a
-    // join to `teams` would lean on a small table that autovacuum rarely analyzes.
-    let teams: Option<Vec<i64>> = match scope {
-        ReportScope::Organization => None,
-        ReportScope::Team(id) => Some(vec![id]),
-        ReportScope::Region(id) => Some(
-            sqlx::query_scalar!(
-                "SELECT id FROM teams WHERE region_id = $1 AND organization_id = $2",
-                id,
-                org
-            )
-            .fetch_all(pool)
-            .await?,
-        ),
-    };
+    let (title, teams) = title_and_teams(pool, viewer, scope).await?;
 
     let counts = sqlx::query!(
         r#"SELECT count(*) FILTER (WHERE m.status = 'active') AS "active!",

@@ -115,10 +115,9 @@ pub async fn set_bought(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         "seats.bought_changed",
         None,
         serde_json::json!({
@@ -165,10 +164,9 @@ pub async fn set_member_seat(
             .await?;
     }
     set_seat_column(&mut tx, member.id, kind, hold).await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        org,
-        actor(viewer),
+        viewer,
         if hold { "seat.granted" } else { "seat.removed" },
         Some(member.id),
         serde_json::json!({ "seat": kind.label() }),

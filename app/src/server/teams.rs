@@ -82,10 +82,9 @@ pub async fn create_region(pool: &PgPool, viewer: &Viewer, raw: &str) -> Result<
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "region.created",
         None,
         serde_json::json!({ "region": name.as_str() }),
@@ -118,10 +117,9 @@ pub async fn rename_region(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "region.renamed",
         None,
         serde_json::json!({ "region": format!("{old} → {name}") }),
@@ -156,10 +154,9 @@ pub async fn delete_region(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<()
     sqlx::query!("DELETE FROM regions WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "region.deleted",
         None,
         serde_json::json!({ "region": region.name }),
@@ -194,10 +191,9 @@ pub async fn create_team(
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "team.created",
         None,
         serde_json::json!({ "team": format!("{region} / {name}") }),
@@ -230,10 +226,9 @@ pub async fn rename_team(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "team.renamed",
         None,
         serde_json::json!({ "team": format!("{old} → {name}") }),
@@ -265,10 +260,9 @@ pub async fn delete_team(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<i64,
     sqlx::query!("DELETE FROM teams WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    audit::by_viewer(
         &mut tx,
-        viewer.organization_id,
-        actor(viewer),
+        viewer,
         "team.deleted",
         None,
         serde_json::json!({ "team": team.name, "members_unassigned": members }),
