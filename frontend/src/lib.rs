@@ -13,7 +13,7 @@ pub fn hydrate() {
 /// organization), for the browser benchmark (`scripts/bench.sh csv`). Returns
 /// `[rows, rows with problems]`.
 #[wasm_bindgen]
-pub fn check_csv_for_benchmark(bytes: &[u8]) -> Vec<u32> {
+pub fn check_csv_for_benchmark(bytes: Vec<u8>) -> Vec<u32> {
     let parsed = app::import::parse(bytes);
     let report = app::import::check_file(&parsed.rows, None);
     vec![parsed.rows.len() as u32, report.rows_with_problems() as u32]
@@ -23,8 +23,10 @@ pub fn check_csv_for_benchmark(bytes: &[u8]) -> Vec<u32> {
 /// slices (see `app::import::slices`), for the benchmark's "longest task" figure. Resolves
 /// to `[rows, rows with problems]`.
 #[wasm_bindgen]
-pub fn check_csv_in_slices_for_benchmark(bytes: Vec<u8>) -> js_sys::Promise {
+pub fn check_csv_in_slices_for_benchmark(bytes: js_sys::Uint8Array) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
+        // As the page does: the file's bytes come in a piece at a time.
+        let bytes = app::components::bytes_in_pieces(bytes).await;
         let checked = app::import::read_and_check(bytes, None, |_| async {
             app::components::next_tick().await;
             true

@@ -22,7 +22,7 @@ pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
 fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let parsed = parse(&bytes);
+    let parsed = parse(bytes.as_slice());
     for notice in &parsed.notices {
         eprintln!("note: {notice}");
     }

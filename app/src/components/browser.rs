@@ -55,3 +55,26 @@ pub async fn next_tick() {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 }
+
+/// Bytes the browser holds (a file read into an `ArrayBuffer`) copied into the program's
+/// memory a piece at a time, letting the page paint between pieces: a 100 MB file copied
+/// in one go holds the page for longer than a person notices.
+#[cfg(feature = "hydrate")]
+pub async fn bytes_in_pieces(array: js_sys::Uint8Array) -> Vec<u8> {
+    const PIECE: usize = 8 << 20;
+    let len = array.length() as usize;
+    // Fresh zeroed memory costs no writing in WebAssembly (new pages are zero).
+    let mut bytes = vec![0u8; len];
+    let mut from = 0;
+    while from < len {
+        let to = (from + PIECE).min(len);
+        array
+            .subarray(from as u32, to as u32)
+            .copy_to(&mut bytes[from..to]);
+        from = to;
+        if from < len {
+            next_tick().await;
+        }
+    }
+    bytes
+}

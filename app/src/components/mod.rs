@@ -5,6 +5,8 @@ mod changes;
 mod guard;
 mod layout;
 
+#[cfg(feature = "hydrate")]
+pub use browser::bytes_in_pieces;
 pub use browser::{download, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Access, Guarded};

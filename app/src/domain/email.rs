@@ -33,35 +33,44 @@ impl Email {
                 "\u{201c}{value}\u{201d} is not a valid email address: write it like name@company.com."
             ))
         };
-        let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
-        if local.is_empty() || local.len() > MAX_LOCAL_LEN || domain.contains('@') {
+        let at = value.bytes().position(|b| b == b'@').ok_or_else(invalid)?;
+        let (local, domain) = (&value.as_bytes()[..at], &value.as_bytes()[at + 1..]);
+        if local.is_empty() || local.len() > MAX_LOCAL_LEN {
             return Err(invalid());
         }
-        let local_ok = local.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b) || b >= 0x80
-        }) && !local.starts_with('.')
-            && !local.ends_with('.')
-            && !local.contains("..");
-        if !local_ok {
+        // One pass over the local part: a dot may neither start it, end it nor follow
+        // another dot.
+        let mut previous = b'.';
+        for &b in local {
+            let ok = b.is_ascii_alphanumeric()
+                || b >= 0x80
+                || (b == b'.' && previous != b'.')
+                || (b != b'.' && b"!#$%&'*+-/=?^_`{|}~".contains(&b));
+            if !ok {
+                return Err(invalid());
+            }
+            previous = b;
+        }
+        if previous == b'.' {
             return Err(invalid());
         }
         let mut labels = 0;
-        let mut last = "";
-        for label in domain.split('.') {
+        let mut last: &[u8] = &[];
+        for label in domain.split(|&b| b == b'.') {
             let ok = !label.is_empty()
                 && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+                && label.first() != Some(&b'-')
+                && label.last() != Some(&b'-')
                 && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80);
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80);
             if !ok {
                 return Err(invalid());
             }
             labels += 1;
             last = label;
         }
-        if labels < 2 || last.len() < 2 || last.bytes().all(|b| b.is_ascii_digit()) {
+        if labels < 2 || last.len() < 2 || last.iter().all(u8::is_ascii_digit) {
             return Err(invalid());
         }
         Ok(value)
@@ -128,6 +137,7 @@ mod tests {
             "ana@-example.com",
             "ana@example.c",
             ".ana@example.com",
+            "ana.@example.com",
             "ana..b@example.com",
             "ana@example..com",
             "ana@1.2.3.4",

@@ -9,6 +9,16 @@ fn checked_text(raw: &str, label: &str, max: usize, required: bool) -> Result<St
 }
 
 /// The checks of [`checked_text`] without allocating: the trimmed value, borrowed.
+/// Whether `value` holds a control character (`char::is_control`: U+0000–U+001F and
+/// U+007F–U+009F), by its bytes: the names of a 100,000-row file are checked in the browser.
+fn has_control(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        // U+0080–U+009F are encoded C2 80 – C2 9F.
+        b < 0x20 || b == 0x7F || (b == 0xC2 && bytes.get(i + 1).is_some_and(|n| *n < 0xA0))
+    })
+}
+
 fn checked_str<'a>(
     raw: &'a str,
     label: &str,
@@ -23,13 +33,16 @@ fn checked_str<'a>(
             Ok(value)
         };
     }
-    let count = value.chars().count();
-    if count > max {
-        return Err(FieldError::new(format!(
-            "The {label} is {count} characters long: shorten it to at most {max}."
-        )));
+    // Bytes bound characters: only a long value needs its characters counted.
+    if value.len() > max {
+        let count = value.chars().count();
+        if count > max {
+            return Err(FieldError::new(format!(
+                "The {label} is {count} characters long: shorten it to at most {max}."
+            )));
+        }
     }
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         return Err(FieldError::new(format!(
             "The {label} contains a control character (such as a tab or line break): remove it."
         )));
@@ -146,6 +159,14 @@ impl OrganizationName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_by_their_bytes() {
+        for c in (0..=0x2FFu32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(has_control(&text), c.is_control(), "{c:?}");
+        }
+    }
 
     #[test]
     fn region_and_team_names_are_trimmed_required_and_short() {

@@ -12,7 +12,9 @@ mod slices;
 pub use check::{
     check_file, check_row, validate_row, CheckReport, FileChecker, OrgContext, RowFacts, ValidRow,
 };
-pub use decode::{decode, Decoded, Encoding};
+pub use decode::{
+    decode, decode_known, decode_windows_1252, encoding_of, piece_end, Decoded, Encoding,
+};
 pub use parse::{parse, Column, ParsedFile, Parser, RowCells, COLUMNS};
 pub use slices::{check_again, read_and_check, Checked, SLICE_ROWS};
 
@@ -98,6 +100,27 @@ pub use crate::export::spreadsheet_safe;
 
 /// The rows that have problems, as a CSV to fix in a spreadsheet: the template's columns
 /// plus a `problems` column.
+/// The problems of spreadsheet row `row`, found by halving: `problems` are in row order
+/// (as a check reports them), and a million-row file can have a million problems.
+pub fn problems_of(problems: &[CellProblem], row: u32) -> &[CellProblem] {
+    let start = problems.partition_point(|p| p.row < row);
+    let len = problems[start..].partition_point(|p| p.row == row);
+    &problems[start..start + len]
+}
+
+/// The positions in `rows` of the rows with problems (both in row order): one walk.
+pub fn positions_with_problems(rows: &[RowCells], problems: &[CellProblem]) -> Vec<usize> {
+    let mut next = problems.iter().map(|p| p.row).peekable();
+    let mut found = Vec::new();
+    for (position, cells) in rows.iter().enumerate() {
+        while next.next_if(|&row| row < cells.row).is_some() {}
+        if next.peek() == Some(&cells.row) {
+            found.push(position);
+        }
+    }
+    found
+}
+
 pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -106,9 +129,8 @@ pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {
     header.push("problems");
     let _ = writer.write_record(&header);
     for row in rows {
-        let mine: Vec<String> = problems
+        let mine: Vec<String> = problems_of(problems, row.row)
             .iter()
-            .filter(|p| p.row == row.row)
             .map(|p| match p.column {
                 Some(c) => format!("{}: {}", c.name(), p.message),
                 None => p.message.clone(),
@@ -154,6 +176,21 @@ mod tests {
         );
         let report = check_file(&parsed.rows, None);
         let csv = problems_csv(&parsed.rows, &report.problems);
+        let with_problems = positions_with_problems(&parsed.rows, &report.problems);
+        assert_eq!(with_problems.len(), report.rows_with_problems());
+        for (position, cells) in parsed.rows.iter().enumerate() {
+            let mine = problems_of(&report.problems, cells.row);
+            assert_eq!(
+                mine,
+                report
+                    .problems
+                    .iter()
+                    .filter(|p| p.row == cells.row)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(with_problems.contains(&position), !mine.is_empty());
+        }
         assert!(csv.contains("'=HYPERLINK"), "{csv}");
         assert!(csv.contains("email: "), "{csv}");
         assert!(

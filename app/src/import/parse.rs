@@ -1,6 +1,6 @@
 //! Reading a decoded CSV file into rows of the contract's eight columns.
 
-use super::decode::{decode, Encoding};
+use super::decode::{decode, Decoded, Encoding};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,6 +106,18 @@ impl RowCells {
     }
 }
 
+/// `str::trim`, faster for the usual cell (ASCII spaces around ASCII text); a cell that
+/// starts or ends with another character gets the full Unicode trim (no-break spaces…).
+fn trim(cell: &str) -> &str {
+    let ascii = cell.trim_ascii();
+    match (ascii.as_bytes().first(), ascii.as_bytes().last()) {
+        (Some(first), Some(last)) if !first.is_ascii_graphic() || !last.is_ascii_graphic() => {
+            ascii.trim()
+        }
+        _ => ascii,
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedFile {
     pub rows: Vec<RowCells>,
@@ -116,8 +128,8 @@ pub struct ParsedFile {
 }
 
 /// Reads a whole file at once (the server, the command line, the tests).
-pub fn parse(bytes: &[u8]) -> ParsedFile {
-    let mut parser = Parser::new(bytes);
+pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
+    let mut parser = Parser::new(decode(bytes.into()));
     let mut rows = Vec::new();
     while parser.read_rows(usize::MAX, &mut rows) {}
     let (notices, file_problems) = parser.finish();
@@ -131,8 +143,9 @@ pub fn parse(bytes: &[u8]) -> ParsedFile {
 /// Reads a file a slice of rows at a time, so that the page can read a million rows
 /// without freezing: between two slices the browser paints and answers clicks.
 pub struct Parser {
-    /// The decoded text, owned, which the reader walks through.
+    /// The decoded text, owned, which the reader walks through from `start`.
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    start: usize,
     record: csv::ByteRecord,
     /// Where each of the contract's columns is in the file (`None`: absent).
     positions: [Option<usize>; 8],
@@ -147,10 +160,9 @@ pub struct Parser {
 }
 
 impl Parser {
-    /// Decodes the file and reads its header; nothing more is read when the header is
-    /// unusable (the problem is in `finish`).
-    pub fn new(bytes: &[u8]) -> Self {
-        let decoded = decode(bytes);
+    /// Reads the header of a decoded file (see [`decode`]); nothing more is read when the
+    /// header is unusable (the problem is in `finish`).
+    pub fn new(decoded: Decoded) -> Self {
         let mut notices = Vec::new();
         match decoded.encoding {
             Encoding::Windows1252 => notices.push(
@@ -162,13 +174,17 @@ impl Parser {
         if decoded.delimiter == b';' {
             notices.push("Cells are separated by semicolons (;), as Excel saves in many countries: read that way.".into());
         }
+        let start = decoded.start;
+        let mut text = std::io::Cursor::new(decoded.text);
+        text.set_position(start as u64);
         let reader = csv::ReaderBuilder::new()
             .delimiter(decoded.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(std::io::Cursor::new(decoded.text.into_bytes()));
+            .from_reader(text);
         let mut parser = Self {
             reader,
+            start,
             record: csv::ByteRecord::new(),
             positions: [None; 8],
             counted_to: 0,
@@ -187,7 +203,7 @@ impl Parser {
     /// the reader stood before the record, skip the line breaks of earlier lines, and count
     /// '\n' up to there.
     fn next_record(&mut self) -> Result<Option<u64>, csv::Error> {
-        let mut start = self.reader.position().byte() as usize;
+        let mut start = self.start + self.reader.position().byte() as usize;
         if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
         }
@@ -203,17 +219,15 @@ impl Parser {
         Ok(Some(self.line))
     }
 
-    fn blank(&self) -> bool {
-        self.record
-            .iter()
-            .all(|f| f.iter().all(u8::is_ascii_whitespace))
-    }
-
-    fn newlines(&self) -> u64 {
-        self.record
-            .iter()
-            .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
-            .sum()
+    /// Whether the record is blank (nothing but spaces), and the line breaks inside its
+    /// cells: one pass over its bytes.
+    fn shape(&self) -> (bool, u64) {
+        let (mut blank, mut newlines) = (true, 0);
+        for &b in self.record.as_slice() {
+            newlines += u64::from(b == b'\n');
+            blank &= b.is_ascii_whitespace();
+        }
+        (blank, newlines)
     }
 
     /// The header: the first line that is not blank.
@@ -234,11 +248,11 @@ impl Parser {
                     self.done = true;
                     return;
                 }
-                Ok(Some(_)) if self.blank() => continue,
+                Ok(Some(_)) if self.shape().0 => continue,
                 Ok(Some(_)) => break,
             }
         }
-        self.embedded_newlines += self.newlines();
+        self.embedded_newlines += self.shape().1;
         let mut ignored = Vec::new();
         for (i, field) in self.record.iter().enumerate() {
             let name = String::from_utf8_lossy(field);
@@ -296,19 +310,21 @@ impl Parser {
                     break;
                 }
             };
-            let own = self.newlines();
+            let (blank, own) = self.shape();
             let row = (start_line - self.embedded_newlines) as u32;
             self.embedded_newlines += own;
-            if self.blank() {
+            if blank {
                 continue; // blank lines, trailing ones included
             }
-            // The text was decoded to UTF-8, so fields are valid UTF-8.
+            // The text was decoded to UTF-8 and cells are cut at ASCII bytes, so the cells
+            // together are valid UTF-8: one check per row rather than one per cell.
             let record = &self.record;
+            let text = std::str::from_utf8(record.as_slice()).unwrap_or("");
             let field = |position: Option<usize>| {
                 position
-                    .and_then(|p| record.get(p))
-                    .and_then(|f| std::str::from_utf8(f).ok())
-                    .map_or("", str::trim)
+                    .and_then(|p| record.range(p))
+                    .and_then(|range| text.get(range))
+                    .map_or("", trim)
             };
             rows.push(RowCells::new(row, self.positions.map(field)));
             read += 1;
@@ -319,7 +335,7 @@ impl Parser {
     /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).
     pub fn fraction_read(&self) -> f64 {
         let total = self.reader.get_ref().get_ref().len().max(1);
-        (self.reader.position().byte() as f64 / total as f64).min(1.0)
+        ((self.start as u64 + self.reader.position().byte()) as f64 / total as f64).min(1.0)
     }
 
     /// The notices and the problems of the file as a whole.

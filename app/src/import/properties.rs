@@ -151,7 +151,7 @@ proptest! {
     #[test]
     fn files_as_spreadsheets_write_them_read_back_cell_for_cell(rows in rows(), style in style()) {
         let bytes = write(&rows, &style);
-        let parsed = parse(&bytes);
+        let parsed = parse(bytes.as_slice());
         prop_assert!(parsed.file_problems.is_empty(), "{:?}", parsed.file_problems);
         prop_assert_eq!(parsed.rows.len(), rows.len());
         for (i, (read, written)) in parsed.rows.iter().zip(&rows).enumerate() {
@@ -182,7 +182,7 @@ proptest! {
         // A quoted cell over two lines before it is still one spreadsheet row.
         let tall = multi_line.index(rows.len());
         rows[tall].0[Column::JobTitle.index()] = "Account\nExecutive".into();
-        let parsed = parse(&write(&rows, &style));
+        let parsed = parse(write(&rows, &style));
         let report = check_file(&parsed.rows, None);
         let at = |column: Column| report
             .problems
@@ -196,7 +196,7 @@ proptest! {
 
     #[test]
     fn no_input_makes_the_reader_or_the_checker_panic(bytes in prop::collection::vec(any::<u8>(), 0..1500)) {
-        let parsed = parse(&bytes);
+        let parsed = parse(bytes.as_slice());
         let report = check_file(&parsed.rows, Some(&OrgContext::default()));
         let rows: Vec<u32> = parsed.rows.iter().map(|r| r.row).collect();
         for problem in &report.problems {

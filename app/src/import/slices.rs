@@ -4,7 +4,10 @@
 //! page); this module stays free of I/O, and the result is the same as `parse` followed by
 //! `check_file`.
 
-use super::{CheckReport, Digest, FileChecker, OrgContext, Parser, RowCells};
+use super::{
+    decode_known, decode_windows_1252, piece_end, CheckReport, Decoded, Digest, Encoding,
+    FileChecker, OrgContext, Parser, RowCells,
+};
 use std::future::Future;
 
 /// Rows read and checked between two pauses: about 20 ms of work in a release build.
@@ -34,18 +37,34 @@ where
     P: FnMut(f64) -> F,
     F: Future<Output = bool>,
 {
+    // First pass, a piece at a time: the fingerprint, and whether the file is UTF-8.
     let mut digest = Digest::default();
+    let mut utf8 = true;
     let total = bytes.len().max(1) as f64;
-    for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
-        digest.update(piece);
-        if i > 0 && !pause(0.1 * (i * SLICE_BYTES) as f64 / total).await {
+    let mut from = 0;
+    while from < bytes.len() {
+        let end = piece_end(&bytes, from, SLICE_BYTES);
+        digest.update(&bytes[from..end]);
+        utf8 = utf8 && std::str::from_utf8(&bytes[from..end]).is_ok();
+        from = end;
+        if from < bytes.len() && !pause(0.1 * from as f64 / total).await {
             return None;
         }
     }
-    let mut parser = Parser::new(&bytes);
-    // The decoded copy is the parser's; the file's own bytes can go (a million rows are
-    // tens of megabytes).
-    drop(bytes);
+    // UTF-8 is read where it lies; Windows-1252 is decoded a piece at a time too.
+    let decoded = if utf8 || bytes.starts_with(b"\xEF\xBB\xBF") {
+        decode_known(bytes, utf8)
+    } else {
+        let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+        for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
+            if i > 0 && !pause(0.1).await {
+                return None;
+            }
+            decode_windows_1252(piece, &mut text);
+        }
+        Decoded::new(text.into_bytes(), Encoding::Windows1252)
+    };
+    let mut parser = Parser::new(decoded);
     let mut rows = Vec::new();
     let mut checker = FileChecker::new(org, 0);
     loop {
@@ -130,7 +149,7 @@ mod tests {
     #[test]
     fn slices_give_what_the_whole_file_gives() {
         let bytes = file(25_000);
-        let whole = parse(&bytes);
+        let whole = parse(bytes.as_slice());
         let whole_report = check_file(&whole.rows, None);
         let mut pauses = Vec::new();
         let sliced = run(read_and_check(bytes.clone(), None, |done| {
@@ -153,6 +172,25 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(again, whole_report);
+    }
+
+    #[test]
+    fn a_big_windows_1252_file_is_decoded_in_pieces() {
+        // More than one piece of bytes, with the accented letters Excel on Windows writes.
+        let utf8 = file(100_000);
+        assert!(utf8.len() > SLICE_BYTES);
+        let text = String::from_utf8(utf8.clone()).unwrap();
+        let ansi: Vec<u8> = text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
+            .collect();
+        let sliced = run(read_and_check(ansi, None, |_| async { true })).unwrap();
+        assert_eq!(sliced.rows, parse(utf8).rows);
+        assert!(
+            sliced.notices[0].contains("Windows-1252"),
+            "{:?}",
+            sliced.notices
+        );
     }
 
     #[test]

@@ -7,12 +7,11 @@ use crate::api::import::{
 use crate::components::{download, interactive, next_tick, now_ms, Access, Guarded};
 use crate::domain::Program;
 use crate::import::{
-    check_again, problems_csv, read_and_check, template, CellProblem, CheckReport, Column,
-    FileChecker, RowCells, COLUMNS,
+    check_again, positions_with_problems, problems_csv, problems_of, read_and_check, template,
+    CellProblem, CheckReport, Column, FileChecker, RowCells, COLUMNS,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::HashMap;
 
 /// Rows sent per request: each is one transaction on the server, and one step of the bar.
 const BATCH: usize = 2_000;
@@ -133,15 +132,6 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             recheck();
         }
     });
-    let by_row = Memo::new(move |_| {
-        report.with(|r| {
-            let mut map: HashMap<u32, Vec<CellProblem>> = HashMap::new();
-            for p in &r.problems {
-                map.entry(p.row).or_default().push(p.clone());
-            }
-            map
-        })
-    });
     let only_problems = RwSignal::new(false);
     let dragging = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
@@ -179,8 +169,12 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     let read_file = move |file: web_sys::File| {
         let name = file.name();
         spawn_local(async move {
-            match gloo_file::futures::read_as_bytes(&gloo_file::Blob::from(file)).await {
-                Ok(bytes) => take_bytes(name, bytes),
+            match gloo_file::futures::read_as_array_buffer(&gloo_file::Blob::from(file)).await {
+                Ok(buffer) => {
+                    let bytes =
+                        crate::components::bytes_in_pieces(js_sys::Uint8Array::new(&buffer));
+                    take_bytes(name, bytes.await)
+                }
                 Err(e) => outcome.set(Some(Err(format!(
                     "The file could not be read ({e}). Try saving it again."
                 )))),
@@ -223,11 +217,16 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             return;
         };
         let valid_rows: Vec<RowCells> = rows.with_untracked(|all| {
-            let bad = by_row.get_untracked();
-            all.iter()
-                .filter(|r| !bad.contains_key(&r.row))
-                .cloned()
-                .collect()
+            report.with_untracked(|r| {
+                let mut problems = r.problems.iter().map(|p| p.row).peekable();
+                all.iter()
+                    .filter(|cells| {
+                        while problems.next_if(|&row| row < cells.row).is_some() {}
+                        problems.peek() != Some(&cells.row)
+                    })
+                    .cloned()
+                    .collect()
+            })
         });
         let total = valid_rows.len();
         progress.set(Some((0, total)));
@@ -365,7 +364,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                     {move || format!("Import {} members", report.with(|r| r.valid.len()))}
                 </button>
             </div>
-            <Preview rows by_row only_problems edited/>
+            <Preview rows report only_problems edited/>
         </Show>
         {move || progress.get().map(|(sent, total)| view! {
             <div class="import-progress">
@@ -390,20 +389,17 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
 #[component]
 fn Preview(
     rows: RwSignal<Vec<RowCells>>,
-    by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
+    report: RwSignal<CheckReport>,
     only_problems: RwSignal<bool>,
     edited: RwSignal<u32>,
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0f64);
     let shown = Memo::new(move |_| {
-        let filter = only_problems.get();
-        by_row.with(|bad| {
-            rows.with(|r| {
-                (0..r.len())
-                    .filter(|&i| !filter || bad.contains_key(&r[i].row))
-                    .collect::<Vec<usize>>()
-            })
-        })
+        if only_problems.get() {
+            report.with(|report| rows.with(|r| positions_with_problems(r, &report.problems)))
+        } else {
+            (0..rows.with(Vec::len)).collect::<Vec<usize>>()
+        }
     });
     let window = move || {
         let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(5);
@@ -428,13 +424,17 @@ fn Preview(
                 </tr></thead>
                 <tbody>
                     {move || {
+                        // A re-check or an edit changes the rows in view even when which
+                        // rows are shown stays the same.
+                        report.track();
+                        rows.track();
                         let (first, end, total) = window();
                         let top = first as f64 * ROW_HEIGHT;
                         let bottom = (total - end) as f64 * ROW_HEIGHT;
                         let visible: Vec<usize> = shown.with(|s| s[first..end].to_vec());
                         view! {
                             <tr class="spacer" style=format!("height: {top}px")></tr>
-                            {visible.into_iter().map(|index| view! { <PreviewRow index rows by_row edited/> }).collect_view()}
+                            {visible.into_iter().map(|index| view! { <PreviewRow index rows report edited/> }).collect_view()}
                             <tr class="spacer" style=format!("height: {bottom}px")></tr>
                         }
                     }}
@@ -449,14 +449,14 @@ fn Preview(
 fn PreviewRow(
     index: usize,
     rows: RwSignal<Vec<RowCells>>,
-    by_row: Memo<HashMap<u32, Vec<CellProblem>>>,
+    report: RwSignal<CheckReport>,
     edited: RwSignal<u32>,
 ) -> impl IntoView {
     let Some(cells) = rows.with_untracked(|r| r.get(index).cloned()) else {
         return ().into_any();
     };
     let row = cells.row;
-    let problems = by_row.with_untracked(|m| m.get(&row).cloned().unwrap_or_default());
+    let problems = report.with_untracked(|r| problems_of(&r.problems, row).to_vec());
     let problem_for = |column: Column| {
         problems
             .iter()
