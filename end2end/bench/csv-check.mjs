@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const sizes = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number);
-const RUNS = Number(process.env.RUNS ?? 5);
+const RUNS = Number(process.env.RUNS ?? 11);
 
 // The file is made inside the page: handing a 100 MB body to the page through Playwright's
 // routing crashes the renderer (a harness limit, not the check's).
@@ -50,29 +50,29 @@ for (const rows of sizes) {
     const s0 = performance.now();
     const sliced = await mod.check_csv_in_slices_for_benchmark(bytes);
     const slicedMs = performance.now() - s0;
+    const memoryMb = mod.wasm_memory_bytes() / 1e6;
     await pause();
     observer.disconnect();
     const longest = tasks.length ? Math.max(...tasks) : 0;
-    // Then parse+check in one go, against papaparse's parse alone.
+    // Then parse+check in one go, against papaparse's parse alone, taking turns (this
+    // machine's speed drifts: both see the same drift).
     const roster = [], papa = [];
     let counts;
+    const text = new TextDecoder().decode(bytes);
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       counts = mod.check_csv_for_benchmark(bytes);
       roster.push(performance.now() - t0);
-    }
-    const text = new TextDecoder().decode(bytes);
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
+      const t1 = performance.now();
       window.Papa.parse(text, { header: true });
-      papa.push(performance.now() - t0);
+      papa.push(performance.now() - t1);
     }
-    return { roster, papa, counts: Array.from(counts), sliced: Array.from(sliced), slicedMs, longest, longTasks: tasks.length, size: bytes.length };
+    return { roster, papa, memoryMb, counts: Array.from(counts), sliced: Array.from(sliced), slicedMs, longest, longTasks: tasks.length, size: bytes.length };
   }, [RUNS, rows, generateInPage.toString()]);
   const r = median(result.roster), p = median(result.papa);
   console.log(
     `${String(rows).padEnd(10)} ${(result.size / 1e6).toFixed(1).padStart(5)}   ${r.toFixed(0).padStart(8)} ms (${result.counts[1]} rows with problems)   ${p.toFixed(0).padStart(8)} ms   ${(p / r).toFixed(1)}x faster than papaparse` +
-      `   ${result.slicedMs.toFixed(0)} ms in slices, longest task ${result.longest.toFixed(0)} ms (${result.longTasks} tasks over 50 ms)`,
+      `   ${result.slicedMs.toFixed(0)} ms in slices, longest task ${result.longest.toFixed(0)} ms (${result.longTasks} tasks over 50 ms), wasm memory ${result.memoryMb.toFixed(0)} MB`,
   );
 }
 await browser.close();

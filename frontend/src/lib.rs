@@ -40,3 +40,19 @@ pub fn check_csv_in_slices_for_benchmark(bytes: js_sys::Uint8Array) -> js_sys::P
         Ok(counts.into())
     })
 }
+
+/// The size of the program's memory in bytes, for the benchmark's memory figure (it only
+/// grows: after a check it is the most the check needed, with everything else the page
+/// holds).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length() as f64
+        })
+        .unwrap_or(0.0)
+}
