@@ -19,7 +19,7 @@ impl Email {
 
     /// The checks of `parse` without allocating: the trimmed address, borrowed.
     pub fn check(raw: &str) -> Result<&str, FieldError> {
-        let value = raw.trim();
+        let value = super::trim(raw);
         if value.is_empty() {
             return Err(FieldError::new("Enter an email address."));
         }

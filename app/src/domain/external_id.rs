@@ -11,7 +11,7 @@ impl ExternalId {
     pub const MAX: u32 = 99_999;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
+        let value = super::trim(raw);
         let bytes = value.as_bytes();
         let well_formed = bytes.len() == 8
             && bytes[..3].eq_ignore_ascii_case(b"EXT")

@@ -26,10 +26,33 @@ pub use program::Program;
 pub use progress::Progress;
 pub use seats::{SeatKind, SeatPool, SeatShortage};
 
+/// `str::trim`, quicker for the usual value (ASCII around ASCII text: nothing to look up
+/// in Unicode's list of spaces); a value that starts or ends with another character gets
+/// the full trim (no-break spaces…). The CSV check trims every cell of 100,000 rows.
+pub fn trim(value: &str) -> &str {
+    let ascii = value.trim_ascii();
+    match (ascii.as_bytes().first(), ascii.as_bytes().last()) {
+        (Some(first), Some(last)) if !first.is_ascii_graphic() || !last.is_ascii_graphic() => {
+            ascii.trim()
+        }
+        _ => ascii,
+    }
+}
+
 /// Why a value was refused. The message is shown as is, next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct FieldError(pub String);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trim_is_str_trim() {
+        for value in ["", " a ", "\u{a0}a\u{a0}", "\x0ba\t", "é ", " \u{3000}", "a b", "\r\n"] {
+            assert_eq!(super::trim(value), value.trim(), "{value:?}");
+        }
+    }
+}
 
 impl FieldError {
     pub fn new(message: impl Into<String>) -> Self {

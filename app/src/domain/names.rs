@@ -25,7 +25,7 @@ fn checked_str<'a>(
     max: usize,
     required: bool,
 ) -> Result<&'a str, FieldError> {
-    let value = raw.trim();
+    let value = super::trim(raw);
     if value.is_empty() {
         return if required {
             Err(FieldError::new(format!("Enter a {label}.")))

@@ -48,7 +48,7 @@ impl Program {
 
     /// Slugs match case-insensitively: the vendor's own page prints `Meddicc-go-live-plan`.
     pub fn from_slug(raw: &str) -> Option<Self> {
-        let raw = raw.trim();
+        let raw = super::trim(raw);
         Self::ALL
             .into_iter()
             .find(|p| p.slug().eq_ignore_ascii_case(raw))

@@ -155,7 +155,7 @@ pub fn validate_row(cells: &RowCells) -> Result<RowFacts, Vec<CellProblem>> {
     for slug in cells
         .get(Column::CourseEnrollments)
         .split(',')
-        .map(str::trim)
+        .map(crate::domain::trim)
         .filter(|s| !s.is_empty())
     {
         match Program::from_slug(slug) {
@@ -189,7 +189,7 @@ pub fn check_row(cells: &RowCells) -> Result<ValidRow, Vec<CellProblem>> {
         for slug in cells
             .get(Column::CourseEnrollments)
             .split(',')
-            .map(str::trim)
+            .map(crate::domain::trim)
             .filter(|s| !s.is_empty())
         {
             let program = Program::parse(slug)?;

@@ -106,18 +106,6 @@ impl RowCells {
     }
 }
 
-/// `str::trim`, faster for the usual cell (ASCII spaces around ASCII text); a cell that
-/// starts or ends with another character gets the full Unicode trim (no-break spaces…).
-fn trim(cell: &str) -> &str {
-    let ascii = cell.trim_ascii();
-    match (ascii.as_bytes().first(), ascii.as_bytes().last()) {
-        (Some(first), Some(last)) if !first.is_ascii_graphic() || !last.is_ascii_graphic() => {
-            ascii.trim()
-        }
-        _ => ascii,
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedFile {
     pub rows: Vec<RowCells>,
@@ -146,6 +134,8 @@ pub struct Parser {
     /// The decoded text, owned, which the reader walks through from `start`.
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
     start: usize,
+    /// Whether the header has exactly the template's columns in the template's order.
+    in_order: bool,
     record: csv::ByteRecord,
     /// Where each of the contract's columns is in the file (`None`: absent).
     positions: [Option<usize>; 8],
@@ -185,6 +175,7 @@ impl Parser {
         let mut parser = Self {
             reader,
             start,
+            in_order: false,
             record: csv::ByteRecord::new(),
             positions: [None; 8],
             counted_to: 0,
@@ -271,6 +262,8 @@ impl Parser {
                 None => ignored.push(name.trim().to_owned()),
             }
         }
+        self.in_order = self.record.len() == COLUMNS.len()
+            && (0..COLUMNS.len()).all(|i| self.positions[i] == Some(i));
         if !ignored.is_empty() {
             self.notices.push(format!(
                 "Ignored column{} not in the template: {}.",
@@ -327,9 +320,23 @@ impl Parser {
                 position
                     .and_then(|p| record.range(p))
                     .and_then(|range| text.get(range))
-                    .map_or("", trim)
+                    .map_or("", crate::domain::trim)
             };
-            rows.push(RowCells::new(row, self.positions.map(field)));
+            let cells = self.positions.map(field);
+            // The usual row (the template's columns in its order, nothing to trim) is
+            // the record's text as it is: one copy instead of eight.
+            let untouched = self.in_order
+                && record.len() == COLUMNS.len()
+                && cells.iter().map(|c| c.len()).sum::<usize>() == text.len();
+            rows.push(if untouched {
+                RowCells {
+                    row,
+                    text: text.to_owned(),
+                    ends: std::array::from_fn(|i| record.range(i).map_or(0, |r| r.end as u32)),
+                }
+            } else {
+                RowCells::new(row, cells)
+            });
             read += 1;
         }
         !self.done
