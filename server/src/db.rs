@@ -6,17 +6,14 @@ use std::time::Duration;
 /// The migrations of `/migrations`, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// How every connection of the app is opened. sqlx prepares its statements, and after five
-/// runs PostgreSQL may switch a statement to one generic plan for every parameter value.
-/// Several queries here take optional parameters (`$2 IS NULL OR t.region_id = $2`: a
-/// report for the organization, a region or a team); a generic plan cannot drop the branch
-/// that does not apply and misjudges row counts (the organization report went from 70 ms to
-/// 300 ms). Planning each run costs well under a millisecond.
+/// How every connection of the app is opened. (Statements that need planning for their
+/// parameters on every run ask for it themselves, for their own transaction: see
+/// `app::server::reports`. Asking it for every connection made PostgreSQL plan each of the
+/// foreign-key checks of a 100,000-row import anew, and the import twice as slow.)
 pub fn connect_options(database_url: &str) -> anyhow::Result<PgConnectOptions> {
-    let options: PgConnectOptions = database_url
+    database_url
         .parse()
-        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    Ok(options.options([("plan_cache_mode", "force_custom_plan")]))
+        .context("DATABASE_URL is not a valid PostgreSQL URL")
 }
 
 pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {

@@ -48,7 +48,16 @@ pub struct FieldError(pub String);
 mod tests {
     #[test]
     fn trim_is_str_trim() {
-        for value in ["", " a ", "\u{a0}a\u{a0}", "\x0ba\t", "é ", " \u{3000}", "a b", "\r\n"] {
+        for value in [
+            "",
+            " a ",
+            "\u{a0}a\u{a0}",
+            "\x0ba\t",
+            "é ",
+            " \u{3000}",
+            "a b",
+            "\r\n",
+        ] {
             assert_eq!(super::trim(value), value.trim(), "{value:?}");
         }
     }
