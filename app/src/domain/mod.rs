@@ -44,6 +44,12 @@ pub fn trim(value: &str) -> &str {
 #[error("{0}")]
 pub struct FieldError(pub String);
 
+impl FieldError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -60,11 +66,5 @@ mod tests {
         ] {
             assert_eq!(super::trim(value), value.trim(), "{value:?}");
         }
-    }
-}
-
-impl FieldError {
-    pub fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
     }
 }
