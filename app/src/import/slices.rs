@@ -194,6 +194,24 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_skipped_in_slices_as_in_one_go() {
+        for tail in [&b""[..], b"EXT00099,Bad,\xff,bad@example.com\r\n"] {
+            let mut bytes = b"\xEF\xBB\xBF".to_vec();
+            bytes.extend(file(20_000));
+            bytes.extend(tail);
+            let sliced = run(read_and_check(bytes.clone(), None, |_| async { true })).unwrap();
+            let whole = parse(bytes.as_slice());
+            assert_eq!(sliced.rows, whole.rows);
+            assert_eq!(sliced.rows.len(), 20_000 + usize::from(!tail.is_empty()));
+            assert_eq!(
+                sliced.rows[0].get(crate::import::Column::UserId),
+                "EXT00001"
+            );
+            assert_eq!(sliced.notices, whole.notices);
+        }
+    }
+
+    #[test]
     fn a_newer_file_stops_the_older_one() {
         assert_eq!(
             run(read_and_check(file(25_000), None, |_| async { false })),
