@@ -9,30 +9,6 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// FNV-1a: the duplicate maps hash 100,000 short keys; SipHash's DoS resistance buys
-/// nothing here (the keys are the person's own file) and costs time in the browser.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-
 /// For keys that already are hashes (see [`hash`]): used as they are.
 #[derive(Default)]
 struct Prehashed(u64);
@@ -52,7 +28,7 @@ impl Hasher for Prehashed {
 }
 
 /// A 64-bit hash of a text, eight bytes at a time: every address of the file is hashed,
-/// and FNV's byte at a time costs three times as much in the browser. Quality matters
+/// and a byte at a time (FNV, SipHash) costs several times as much in the browser. Quality matters
 /// only for speed: equal hashes are confirmed by comparing the addresses.
 fn hash(text: &str) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -263,7 +239,7 @@ pub struct FileChecker<'o> {
     /// in lowercase: no copy of 100,000 addresses. A hit is confirmed by comparing the two
     /// addresses; the rare different address with the same hash goes to `collided`.
     emails: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
-    collided: FastMap<String, u32>,
+    collided: HashMap<String, u32>,
     /// The first row (its spreadsheet number) of each user_id, by the id's number (there
     /// are only 100,000); 0 for none yet.
     user_ids: Vec<u32>,
@@ -289,7 +265,7 @@ impl<'o> FileChecker<'o> {
         Self {
             org,
             emails: HashMap::with_capacity_and_hasher(capacity, Default::default()),
-            collided: FastMap::default(),
+            collided: HashMap::new(),
             user_ids: vec![0; ExternalId::MAX as usize + 1],
             rows_checked: 0,
             report: CheckReport::default(),

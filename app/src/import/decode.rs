@@ -76,19 +76,16 @@ impl Decoded {
     }
 
     /// The text after any byte-order mark.
+    #[cfg(test)]
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.text[self.start..]).unwrap_or("")
     }
 }
 
-/// The encoding of a file whose bytes are (`utf8`) or are not valid UTF-8.
-pub fn encoding_of(bytes: &[u8], utf8: bool) -> Encoding {
-    match (utf8, bytes.starts_with(BOM)) {
-        (true, true) => Encoding::Utf8WithBom,
-        (true, false) => Encoding::Utf8,
-        // Not UTF-8: spreadsheets on Windows save "CSV" in the ANSI code page.
-        (false, _) => Encoding::Windows1252,
-    }
+/// Whether a file is read as Windows-1252: it is not UTF-8 (spreadsheets on Windows save
+/// "CSV" in the ANSI code page) and does not claim to be (no UTF-8 byte-order mark).
+pub fn reads_as_windows_1252(bytes: &[u8], utf8: bool) -> bool {
+    !utf8 && !bytes.starts_with(BOM)
 }
 
 /// Reads a whole file whose bytes are known to be (`utf8`) or not to be valid UTF-8.
@@ -96,16 +93,17 @@ pub fn encoding_of(bytes: &[u8], utf8: bool) -> Encoding {
 /// that starts with the UTF-8 mark but breaks it later is read as UTF-8 with the broken
 /// bytes replaced; anything else is read as Windows-1252.
 pub fn decode_known(bytes: Vec<u8>, utf8: bool) -> Decoded {
-    if utf8 {
-        let encoding = encoding_of(&bytes, true);
-        Decoded::new(bytes, encoding)
-    } else if bytes.starts_with(BOM) {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Decoded::new(text.into_bytes(), Encoding::Utf8WithBom)
-    } else {
+    if reads_as_windows_1252(&bytes, utf8) {
         let mut text = String::new();
         decode_windows_1252(&bytes, &mut text);
         Decoded::new(text.into_bytes(), Encoding::Windows1252)
+    } else if !utf8 {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Decoded::new(text.into_bytes(), Encoding::Utf8WithBom)
+    } else if bytes.starts_with(BOM) {
+        Decoded::new(bytes, Encoding::Utf8WithBom)
+    } else {
+        Decoded::new(bytes, Encoding::Utf8)
     }
 }
 

@@ -13,7 +13,7 @@ pub use check::{
     check_file, check_row, validate_row, CheckReport, FileChecker, OrgContext, RowFacts, ValidRow,
 };
 pub use decode::{
-    decode, decode_known, decode_windows_1252, encoding_of, piece_end, Decoded, Encoding,
+    decode, decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, Decoded, Encoding,
 };
 pub use parse::{parse, Column, ParsedFile, Parser, RowCells, COLUMNS};
 pub use slices::{check_again, read_and_check, Checked, SLICE_ROWS};
@@ -108,17 +108,25 @@ pub fn problems_of(problems: &[CellProblem], row: u32) -> &[CellProblem] {
     &problems[start..start + len]
 }
 
-/// The positions in `rows` of the rows with problems (both in row order): one walk.
-pub fn positions_with_problems(rows: &[RowCells], problems: &[CellProblem]) -> Vec<usize> {
+/// For each of `rows`, whether it has problems (rows and problems both in row order, as a
+/// check gives them): one walk over both.
+pub fn with_problems<'a>(
+    rows: &'a [RowCells],
+    problems: &'a [CellProblem],
+) -> impl Iterator<Item = bool> + 'a {
     let mut next = problems.iter().map(|p| p.row).peekable();
-    let mut found = Vec::new();
-    for (position, cells) in rows.iter().enumerate() {
+    rows.iter().map(move |cells| {
         while next.next_if(|&row| row < cells.row).is_some() {}
-        if next.peek() == Some(&cells.row) {
-            found.push(position);
-        }
-    }
-    found
+        next.peek() == Some(&cells.row)
+    })
+}
+
+/// The positions in `rows` of the rows with problems (see [`with_problems`]).
+pub fn positions_with_problems(rows: &[RowCells], problems: &[CellProblem]) -> Vec<usize> {
+    with_problems(rows, problems)
+        .enumerate()
+        .filter_map(|(position, bad)| bad.then_some(position))
+        .collect()
 }
 
 pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {

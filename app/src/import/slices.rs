@@ -5,8 +5,8 @@
 //! `check_file`.
 
 use super::{
-    decode_known, decode_windows_1252, piece_end, CheckReport, Decoded, Digest, Encoding,
-    FileChecker, OrgContext, Parser, RowCells,
+    decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, CheckReport, Decoded,
+    Digest, Encoding, FileChecker, OrgContext, Parser, RowCells,
 };
 use std::future::Future;
 
@@ -52,9 +52,7 @@ where
         }
     }
     // UTF-8 is read where it lies; Windows-1252 is decoded a piece at a time too.
-    let decoded = if utf8 || bytes.starts_with(b"\xEF\xBB\xBF") {
-        decode_known(bytes, utf8)
-    } else {
+    let decoded = if reads_as_windows_1252(&bytes, utf8) {
         let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
         for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
             if i > 0 && !pause(0.1).await {
@@ -63,6 +61,8 @@ where
             decode_windows_1252(piece, &mut text);
         }
         Decoded::new(text.into_bytes(), Encoding::Windows1252)
+    } else {
+        decode_known(bytes, utf8)
     };
     let mut parser = Parser::new(decoded);
     let mut rows = Vec::new();

@@ -8,7 +8,7 @@ use crate::components::{download, interactive, next_tick, now_ms, Access, Guarde
 use crate::domain::Program;
 use crate::import::{
     check_again, positions_with_problems, problems_csv, problems_of, read_and_check, template,
-    CellProblem, CheckReport, Column, FileChecker, RowCells, COLUMNS,
+    with_problems, CellProblem, CheckReport, Column, FileChecker, RowCells, COLUMNS,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -218,13 +218,10 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         };
         let valid_rows: Vec<RowCells> = rows.with_untracked(|all| {
             report.with_untracked(|r| {
-                let mut problems = r.problems.iter().map(|p| p.row).peekable();
                 all.iter()
-                    .filter(|cells| {
-                        while problems.next_if(|&row| row < cells.row).is_some() {}
-                        problems.peek() != Some(&cells.row)
-                    })
-                    .cloned()
+                    .zip(with_problems(all, &r.problems))
+                    .filter(|(_, bad)| !bad)
+                    .map(|(cells, _)| cells.clone())
                     .collect()
             })
         });
