@@ -104,13 +104,13 @@ impl From<sqlx::Error> for AppError {
                 Some("members_email_unique_per_organization") => {
                     return AppError::field(
                         "email",
-                        "A member with this email address already exists in your organization.",
+                        crate::domain::invitee::refusal::EMAIL_TAKEN,
                     )
                 }
                 Some("members_external_id_unique_per_organization") => {
                     return AppError::field(
                         "user_id",
-                        "A member with this user_id already exists in your organization.",
+                        "A member with this user_id already exists in your organization: use a free user_id.",
                     )
                 }
                 Some("regions_name_unique_per_organization") => {

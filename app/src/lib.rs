@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

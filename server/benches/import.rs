@@ -6,7 +6,8 @@
 //! Run: `scripts/bench.sh import`.
 
 use app::import::{parse, RowCells};
-use app::server::import::{import_batch, start, Importer};
+use app::server::activity::Actor;
+use app::server::import::{import_batch, start};
 use app::server::RuntimeConfig;
 use sqlx::PgPool;
 use std::time::Instant;
@@ -59,12 +60,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let parsed = parse(csv.as_bytes());
     let rows: Vec<RowCells> = parsed.rows;
-    let who = Importer {
-        organization_id: org,
-        member_id: None,
-        label: "benchmark",
-        inviter_name: "Benchmark",
-    };
+    let who = Actor::operator(org, "Benchmark", "benchmark");
     let config = RuntimeConfig {
         public_url: "http://127.0.0.1:3000".into(),
         secure_cookies: false,

@@ -5,7 +5,7 @@
 //! Run: `scripts/bench.sh member_list` (or `cargo bench -p server --bench member_list`
 //! with DATABASE_URL pointing at a server where a database may be created).
 
-use app::api::organization::MemberFilter;
+use app::model::member_list::MemberFilter;
 use app::server::member_list::fetch;
 mod support;
 

@@ -7,9 +7,9 @@
 
 mod support;
 
-use app::api::auth::Viewer;
 use app::domain::report::ReportScope;
 use app::domain::Permission;
+use app::model::Viewer;
 use app::server::reports::{report as build_report, MEMBERS_SHOWN};
 use support::{measure, report, seed};
 

@@ -61,4 +61,25 @@ impl Config {
                 .unwrap_or_else(|_| "Roster <no-reply@roster.localhost>".to_owned()),
         })
     }
+
+    /// Where people reach the site: `PUBLIC_URL`, else the address served.
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://{}",
+                self.site_addr
+                    .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+            )
+        })
+    }
+
+    /// What the server logic needs at run time: the one way configuration reaches it
+    /// (the web server's state, and the command line's calls).
+    pub fn runtime(&self) -> app::server::RuntimeConfig {
+        app::server::RuntimeConfig {
+            public_url: self.public_url(),
+            secure_cookies: self.secure_cookies,
+            smtp_configured: self.smtp_url.is_some(),
+        }
+    }
 }

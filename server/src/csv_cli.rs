@@ -5,8 +5,9 @@ use crate::cli::CsvCommand;
 use crate::config::Config;
 use anyhow::{bail, Context};
 use app::import::{check_file, digest, parse, OrgContext, RowCells};
-use app::server::import::{full_context, import_batch, start, Importer};
-use app::server::RuntimeConfig;
+use app::server::activity::Actor;
+use app::server::import::{import_batch, start};
+use app::server::invite::{known, Among};
 use sqlx::PgPool;
 
 /// Rows per transaction when importing (each batch is all-or-nothing).
@@ -48,23 +49,12 @@ async fn organization(pool: &PgPool, org: &str) -> anyhow::Result<(i64, String)>
     }
 }
 
+/// What the checks need to know of the organization: the same as the page's.
 async fn context(pool: &PgPool, organization_id: i64) -> anyhow::Result<OrgContext> {
-    let (emails, user_ids) = full_context(pool, organization_id)
+    let mut conn = pool.acquire().await?;
+    known(&mut conn, organization_id, Among::Everyone)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (enable_free, opportunity_free): (i64, i64) = sqlx::query_as(
-        "SELECT (enable_seats - enable_seats_held)::bigint, (opportunity_seats - opportunity_seats_held)::bigint
-           FROM organizations WHERE id = $1",
-    )
-    .bind(organization_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(OrgContext {
-        emails: emails.into_iter().collect(),
-        user_ids: user_ids.into_iter().collect(),
-        enable_free,
-        opportunity_free,
-    })
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn check(
@@ -120,35 +110,18 @@ async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::R
     let pool = crate::db::connect(&config.database_url).await?;
     crate::db::migrate(&pool).await?;
     let (organization_id, name) = organization(&pool, org).await?;
-    let inviter = format!("The administrators of {name}");
-    let who = Importer {
-        organization_id,
-        member_id: None,
-        label: "command line",
-        inviter_name: &inviter,
-    };
-    let runtime = RuntimeConfig {
-        public_url: config.public_url.clone().unwrap_or_else(|| {
-            format!(
-                "http://{}",
-                config
-                    .site_addr
-                    .map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())
-            )
-        }),
-        secure_cookies: config.secure_cookies,
-        smtp_configured: config.smtp_url.is_some(),
-    };
+    let actor = Actor::operator(organization_id, &name, "command line");
+    let runtime = config.runtime();
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let import_id = start(&pool, &who, &file_name, &digest(&bytes), rows.len())
+    let import_id = start(&pool, &actor, &file_name, &digest(&bytes), rows.len())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (mut imported, mut skipped) = (0, Vec::new());
     for batch in rows.chunks(BATCH) {
-        let outcome = import_batch(&pool, &runtime, &who, import_id, batch)
+        let outcome = import_batch(&pool, &runtime, &actor, import_id, batch)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         imported += outcome.imported;

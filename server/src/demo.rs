@@ -1,8 +1,14 @@
 //! The demo organization of a first development run: an administrator, about twenty
 //! members in every status, two regions with teams, and some progress.
 
-use app::domain::{Email, OrganizationName, PersonName};
+use app::domain::{
+    Email, ExternalId, Invitee, JobTitle, OrganizationName, Permission, PersonName, Program,
+};
+use app::server::activity::Actor;
 use app::server::crypto::hash_password;
+use app::server::enrollments::program_id;
+use app::server::invite::{invite, Delivery, Logged};
+use app::server::members::lock_organization;
 use app::server::organizations::{self, NewOrganization};
 use sqlx::PgPool;
 
@@ -305,51 +311,87 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
         team_ids.push(team_id);
     }
 
-    for (n, (first, last, job, status, enable, opportunity, team, progress)) in
-        MEMBERS.iter().enumerate()
-    {
+    // Every demo member is invited the one way members are created, then given the
+    // state the demo shows: signed up, deactivated, with progress.
+    let program = |id: i16| {
+        Program::ALL
+            .into_iter()
+            .find(|p| program_id(*p) == id)
+            .ok_or_else(|| anyhow::anyhow!("demo: no program {id}"))
+    };
+    let mut people = Vec::new();
+    for (n, (first, last, job, _, enable, opportunity, _, progress)) in MEMBERS.iter().enumerate() {
         let email = format!(
             "{}.{}@northwind.example",
             ascii_slug(first),
             ascii_slug(last)
         );
-        let hash = (*status != "invited").then(|| password_hash.clone());
-        let member_id = sqlx::query_scalar!(
-            r#"INSERT INTO members (organization_id, external_id, first_name, last_name, email, job_title,
-                                    permission, status, enable_seat, opportunity_seat, team_id, password_hash,
-                                    activated_at, deactivated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, 'member', $7, $8, $9, $10, $11,
-                       CASE WHEN $7 <> 'invited' THEN now() END,
-                       CASE WHEN $7 = 'deactivated' THEN now() END)
-               RETURNING id"#,
-            org,
-            format!("EXT{:05}", n + 1),
-            first,
-            last,
-            email,
-            job,
+        people.push(Invitee {
+            external_id: Some(
+                ExternalId::from_number(n as u32 + 1)
+                    .ok_or_else(|| anyhow::anyhow!("demo: user_id {n}"))?,
+            ),
+            first_name: PersonName::parse(first, "first name")?,
+            last_name: PersonName::parse(last, "last name")?,
+            email: Email::parse(&email)?,
+            job_title: JobTitle::parse(job)?,
+            permission: Permission::Member,
+            // Programs need the seat; a deactivated member keeps it only for a used license.
+            enable_seat: *enable || !progress.is_empty(),
+            opportunity_seat: *opportunity,
+            programs: progress
+                .iter()
+                .map(|(id, _)| program(*id))
+                .collect::<anyhow::Result<_>>()?,
+        });
+    }
+    let organization = lock_organization(&mut tx, org)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
+    let actor = Actor::operator(org, &organization.name, "demo seed");
+    let invited = invite(
+        &mut tx,
+        &actor,
+        &organization,
+        &people,
+        Delivery::ByHand,
+        Logged::EachMember,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo members: {e}"))?;
+
+    for (member, &member_id) in MEMBERS.iter().zip(&invited.member_ids) {
+        let (_, _, _, status, enable, opportunity, team, progress) = member;
+        sqlx::query!(
+            "UPDATE members
+                SET status = $2, enable_seat = $3, opportunity_seat = $4, team_id = $5,
+                    password_hash = CASE WHEN $2 <> 'invited' THEN $6 END,
+                    activated_at = CASE WHEN $2 <> 'invited' THEN now() END,
+                    deactivated_at = CASE WHEN $2 = 'deactivated' THEN now() END
+              WHERE id = $1",
+            member_id,
             status,
             enable,
             opportunity,
             team.map(|t| team_ids[t]),
-            hash,
+            password_hash,
         )
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
+        if *status != "invited" {
+            sqlx::query!("DELETE FROM invitations WHERE member_id = $1", member_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (program, basis_points) in progress.iter() {
             sqlx::query!(
-                "INSERT INTO enrollments (member_id, program_id, progress_basis_points) VALUES ($1, $2, $3)",
+                "UPDATE enrollments SET progress_basis_points = $3 WHERE member_id = $1 AND program_id = $2",
                 member_id,
                 program,
                 basis_points
             )
             .execute(&mut *tx)
             .await?;
-        }
-        if *status == "invited" {
-            app::server::invitations::issue(&mut tx, member_id, Some(created.admin_member_id))
-                .await
-                .map_err(|e| anyhow::anyhow!("demo invitation: {e}"))?;
         }
     }
     tx.commit().await?;

@@ -79,7 +79,7 @@ impl Mailer {
     pub async fn deliver_due(&self, pool: &PgPool) -> Result<usize, sqlx::Error> {
         let mut tx = pool.begin().await?;
         let due = sqlx::query!(
-            "SELECT id, to_address, subject, body_text, body_html, payload, attempts
+            "SELECT id, kind, to_address, subject, body_text, body_html, payload, attempts
                FROM email_outbox
               WHERE status = 'pending' AND next_attempt_at <= now()
               ORDER BY id
@@ -90,7 +90,8 @@ impl Mailer {
         .fetch_all(&mut *tx)
         .await?;
         for row in &due {
-            let message = app::server::mail::render(
+            let message = app::server::mail::stored(
+                &row.kind,
                 row.payload.clone(),
                 row.subject.clone(),
                 row.body_text.clone(),

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use app::domain::{Email, OrganizationName, PersonName};
-use app::server::{organizations, RuntimeConfig, ServerState};
+use app::server::{organizations, ServerState};
 use clap::Parser;
 use server::cli::{Cli, Command, CreateOrg, OrgCommand};
 use server::config::{Config, Environment};
@@ -78,10 +78,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     let addr = options.site_addr;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let runtime = config.runtime();
+    let public_url = runtime.public_url.clone();
 
     let demo_ready = if config.environment == Environment::Development {
         demo::ensure(&pool).await?
@@ -106,11 +104,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         leptos_options: options,
         server: ServerState {
             pool,
-            config: Arc::new(RuntimeConfig {
-                public_url: public_url.clone(),
-                secure_cookies: config.secure_cookies,
-                smtp_configured: config.smtp_url.is_some(),
-            }),
+            config: Arc::new(runtime.clone()),
         },
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
@@ -148,14 +142,7 @@ async fn create_org(config: Config, args: CreateOrg) -> anyhow::Result<()> {
     let created = organizations::create(&pool, &new, "command line")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let public_url = config.public_url.unwrap_or_else(|| {
-        format!(
-            "http://{}",
-            config
-                .site_addr
-                .map_or("127.0.0.1:3000".to_owned(), |a| a.to_string())
-        )
-    });
+    let public_url = config.public_url();
     println!(
         "Created organization {:?} (id {}) with {} Enable and {} Opportunity seats.",
         new.name.as_str(),

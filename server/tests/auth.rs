@@ -2,9 +2,10 @@
 
 mod common;
 
-use app::api::auth::{AcceptInvitation, Invitation, InvitationView};
-use app::api::organization::ListMembers;
+use app::api::invitations::{AcceptInvitation, Invitation};
+use app::api::member_list::ListMembers;
 use app::error::AppError;
+use app::model::invitations::InvitationView;
 use common::{browser, create_organization, spawn_app};
 use reqwest::StatusCode;
 use sqlx::PgPool;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::api::organization::{MemberFilter, MEMBER_PAGE_SIZE};
+use app::model::member_list::{MemberFilter, MEMBER_PAGE_SIZE};
 use app::server::member_list::fetch;
 use sqlx::PgPool;
 

@@ -3,8 +3,9 @@
 
 mod common;
 
+use app::api::invite::InviteMembers;
 use app::api::members::{
-    DeactivateMember, InviteMembers, ReactivateMember, ResendInvitation, SetMemberPermission,
+    DeactivateMember, ReactivateMember, ResendInvitation, SetMemberPermission,
 };
 use app::error::AppError;
 use common::smtp::SmtpServer;

@@ -4,8 +4,8 @@
 mod common;
 
 use app::api::api_keys::CreateApiKey;
-use app::api::learner::CompleteLesson;
-use app::api::member::{AssignProgram, UnassignProgram};
+use app::api::enrollments::{AssignProgram, UnassignProgram};
+use app::api::learning::CompleteLesson;
 use app::api::seats::{FreeUnusedLicenses, SetMemberSeat, SetSeatsBought};
 use app::error::AppError;
 use common::{browser, spawn_app, TestApp};

@@ -1,19 +1,8 @@
 //! API keys for the progress endpoint, managed by administrators.
 
 use crate::error::AppError;
+use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiKeyRow {
-    pub id: i64,
-    pub name: String,
-    /// The key's first characters, to tell keys apart; the key itself is never stored.
-    pub prefix: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked: bool,
-}
 
 #[server]
 pub async fn api_keys() -> Result<Vec<ApiKeyRow>, AppError> {

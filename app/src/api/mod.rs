@@ -1,14 +1,19 @@
-//! Server functions: the only way the browser reaches data. Each one is thin: it checks
-//! who is calling (`server::session::require_*`), scopes every query to the caller's
-//! organization, and leaves rules to `domain`.
+//! Server functions: the only way the browser reaches data. Each is a few lines: who is
+//! calling (`server::session::require_*`), which organization, then one call into
+//! `server`, which holds the logic and the SQL. No SQL here, and a server function never
+//! calls another. Each file has a namesake in `server/` (and in `model/` for its types).
 
+pub mod activity;
 pub mod api_keys;
 pub mod auth;
+pub mod enrollments;
 pub mod import;
-pub mod learner;
-pub mod member;
+pub mod invitations;
+pub mod invite;
+pub mod learning;
+pub mod mailbox;
+pub mod member_list;
 pub mod members;
-pub mod organization;
 pub mod reports;
 pub mod seats;
 pub mod teams;

@@ -1,31 +1,9 @@
 //! Regions and teams: the Teams & Regions page and assigning members to teams.
 
 use crate::error::AppError;
+use crate::model::teams::TeamsOverview;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamView {
-    pub id: i64,
-    pub name: String,
-    pub members: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegionView {
-    pub id: i64,
-    pub name: String,
-    /// Members in the region's teams.
-    pub members: i64,
-    pub teams: Vec<TeamView>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamsOverview {
-    pub regions: Vec<RegionView>,
-    pub without_team: i64,
-}
 
 #[server]
 pub async fn load_teams() -> Result<TeamsOverview, AppError> {
@@ -82,7 +60,7 @@ pub async fn delete_team(id: i64) -> Result<i64, AppError> {
 #[server(input = Json)]
 pub async fn assign_team(
     member_ids: Vec<i64>,
-    all_matching: Option<crate::api::organization::MemberFilter>,
+    all_matching: Option<crate::model::member_list::MemberFilter>,
     team_id: Option<i64>,
 ) -> Result<usize, AppError> {
     let viewer = crate::server::session::require_admin().await?;

@@ -1,5 +1,6 @@
 use super::{set_status, Layout};
-use crate::api::auth::{current_viewer, Viewer};
+use crate::api::auth::current_viewer;
+use crate::model::Viewer;
 use crate::pages::status::Forbidden;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

@@ -1,4 +1,5 @@
-use crate::api::auth::{SignOut, Viewer};
+use crate::api::auth::SignOut;
+use crate::model::Viewer;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

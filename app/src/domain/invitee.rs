@@ -1,8 +1,9 @@
-use super::{Email, JobTitle, Permission, PersonName};
+use super::{Email, ExternalId, JobTitle, Permission, PersonName, Program};
 use serde::{Deserialize, Serialize};
 
-/// A member to invite as typed into the form (or read from a CSV row): raw text that
-/// may be wrong. `parse` turns it into an [`Invitee`] or says what is wrong, field by field.
+/// A member to invite as typed into the form: raw text that may be wrong. `parse` turns it
+/// into an [`Invitee`] or says what is wrong, field by field. (A CSV row becomes an
+/// `Invitee` through `import::check_row`.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteeDraft {
     pub first_name: String,
@@ -15,9 +16,12 @@ pub struct InviteeDraft {
     pub opportunity_seat: bool,
 }
 
-/// A member to invite, checked.
+/// A person to invite, checked: what the + Invite form, a CSV row and the command line
+/// all produce, and the one thing the server's invite function takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitee {
+    /// The organization's own id for the person (the CSV's user_id), when it has one.
+    pub external_id: Option<ExternalId>,
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub email: Email,
@@ -25,6 +29,35 @@ pub struct Invitee {
     pub permission: Permission,
     pub enable_seat: bool,
     pub opportunity_seat: bool,
+    /// Programs to enroll in at once (SPEC rule 4 allows it when inviting with an Enable
+    /// seat); no duplicates.
+    pub programs: Vec<Program>,
+}
+
+/// The refusals of inviting someone, worded once: the form, the CSV check and the
+/// database's constraints all say the same.
+pub mod refusal {
+    pub const EMAIL_TAKEN: &str =
+        "A member with this email address is already in your organization: leave this person out.";
+
+    pub fn user_id_taken(user_id: impl std::fmt::Display) -> String {
+        format!("{user_id} already belongs to a member of your organization: use a free user_id.")
+    }
+
+    /// The same address twice in the invitation form; `first` counts from 1.
+    pub fn email_twice_in_list(first: usize) -> String {
+        format!("This email address is also member {first} of this list: invite each person once.")
+    }
+
+    /// The same address twice in a file; `first` is the spreadsheet row.
+    pub fn email_twice_in_file(first: u32) -> String {
+        format!("This email address is also in row {first}: keep one of the two rows.")
+    }
+
+    /// The same user_id twice in a file.
+    pub fn user_id_twice_in_file(user_id: impl std::fmt::Display, first: u32) -> String {
+        format!("{user_id} is also in row {first}: give each member their own user_id.")
+    }
 }
 
 /// One thing wrong with one item of a batch: which item, which field, what to do.
@@ -87,6 +120,7 @@ impl InviteeDraft {
                 if problems.is_empty() =>
             {
                 Ok(Invitee {
+                    external_id: None,
                     first_name,
                     last_name,
                     email,
@@ -94,6 +128,7 @@ impl InviteeDraft {
                     permission,
                     enable_seat: self.enable_seat,
                     opportunity_seat: self.opportunity_seat,
+                    programs: Vec::new(),
                 })
             }
             _ => Err(problems),
@@ -114,10 +149,7 @@ pub fn parse_batch(drafts: &[InviteeDraft]) -> Result<Vec<Invitee>, Vec<Problem>
                     Some(&first) => problems.push(Problem {
                         item,
                         field: field::EMAIL.to_owned(),
-                        message: format!(
-                            "This email address is also member {} of this list: invite each person once.",
-                            first + 1
-                        ),
+                        message: refusal::email_twice_in_list(first + 1),
                     }),
                     None => {
                         seen.insert(invitee.email.normalized(), item);

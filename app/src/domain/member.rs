@@ -17,6 +17,14 @@ impl Permission {
         }
     }
 
+    /// Where a member with this permission lands after signing in.
+    pub fn home_path(self) -> &'static str {
+        match self {
+            Permission::Admin => "/organization",
+            Permission::Member => "/my-programs",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Permission::Admin => "Administrator",

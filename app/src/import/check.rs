@@ -4,7 +4,8 @@
 
 use super::parse::{Column, RowCells};
 use super::{CellProblem, MAX_ROWS};
-use crate::domain::{Email, ExternalId, JobTitle, PersonName, Program};
+use crate::domain::invitee::refusal;
+use crate::domain::{Email, ExternalId, Invitee, JobTitle, Permission, PersonName, Program};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -44,18 +45,11 @@ fn hash(text: &str) -> u64 {
     h ^ (h >> 29)
 }
 
-/// A row that passed every column rule, ready to import.
+/// A row that passed every column rule: the person to invite, and where they were read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRow {
     pub row: u32,
-    pub external_id: ExternalId,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub email: Email,
-    pub job_title: JobTitle,
-    pub enable_seat: bool,
-    pub opportunity_seat: bool,
-    pub programs: Vec<Program>,
+    pub invitee: Invitee,
 }
 
 /// What the organization already has, for the checks against it.
@@ -175,14 +169,18 @@ pub fn check_row(cells: &RowCells) -> Result<ValidRow, Vec<CellProblem>> {
         }
         Ok(ValidRow {
             row: cells.row,
-            external_id: ExternalId::parse(cells.get(Column::UserId))?,
-            first_name: PersonName::parse(cells.get(Column::FirstName), "first name")?,
-            last_name: PersonName::parse(cells.get(Column::LastName), "last name")?,
-            email: Email::parse(cells.get(Column::Email))?,
-            job_title: JobTitle::parse(cells.get(Column::JobTitle))?,
-            enable_seat: facts.enable_seat,
-            opportunity_seat: facts.opportunity_seat,
-            programs,
+            invitee: Invitee {
+                external_id: Some(ExternalId::parse(cells.get(Column::UserId))?),
+                first_name: PersonName::parse(cells.get(Column::FirstName), "first name")?,
+                last_name: PersonName::parse(cells.get(Column::LastName), "last name")?,
+                email: Email::parse(cells.get(Column::Email))?,
+                job_title: JobTitle::parse(cells.get(Column::JobTitle))?,
+                // A file invites members; administrators are made on the member list.
+                permission: Permission::Member,
+                enable_seat: facts.enable_seat,
+                opportunity_seat: facts.opportunity_seat,
+                programs,
+            },
         })
     };
     // validate_row accepted every cell, so these parses succeed; should one ever not, it is
@@ -306,15 +304,13 @@ impl<'o> FileChecker<'o> {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::Email),
-                        message: format!(
-                            "This email address is also in row {first}: keep one of the two rows."
-                        ),
+                        message: refusal::email_twice_in_file(first),
                     });
                 } else if self.org.is_some_and(|o| o.emails.contains(key.as_ref())) {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::Email),
-                        message: "A member with this email address is already in your organization: remove the row.".into(),
+                        message: refusal::EMAIL_TAKEN.into(),
                     });
                 }
             }
@@ -325,15 +321,13 @@ impl<'o> FileChecker<'o> {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::UserId),
-                        message: format!(
-                            "{id} is also in row {first}: give each member their own user_id."
-                        ),
+                        message: refusal::user_id_twice_in_file(id, first),
                     });
                 } else if self.org.is_some_and(|o| o.user_ids.contains(&id.number())) {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::UserId),
-                        message: format!("{id} already belongs to a member of your organization: use a free user_id."),
+                        message: refusal::user_id_taken(id),
                     });
                 }
                 if *first == 0 {
@@ -426,7 +420,10 @@ mod tests {
         assert_eq!(r.valid, [0, 1]);
         let parsed = parse(format!("{HEADER}EXT00001,Ana,López,ana@example.com,AE,TRUE,false,\"meddpicc-masterclass,Meddicc-go-live-plan,meddpicc-masterclass\"\n").as_bytes());
         let valid = check_row(&parsed.rows[0]).unwrap();
-        assert_eq!(valid.programs, [Program::Masterclass, Program::GoLivePlan]);
+        assert_eq!(
+            valid.invitee.programs,
+            [Program::Masterclass, Program::GoLivePlan]
+        );
         assert_eq!((r.enable_asked, r.opportunity_asked), (1, 0));
     }
 

@@ -166,10 +166,16 @@ mod tests {
         let report = check_file(&parsed.rows, None);
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         let valid = report.valid_rows(&parsed.rows).unwrap();
-        assert_eq!(valid[0].external_id.to_string(), "EXT00042");
-        assert_eq!(valid[1].external_id.to_string(), "EXT00043");
         assert_eq!(
-            valid[0].programs,
+            valid[0].invitee.external_id.unwrap().to_string(),
+            "EXT00042"
+        );
+        assert_eq!(
+            valid[1].invitee.external_id.unwrap().to_string(),
+            "EXT00043"
+        );
+        assert_eq!(
+            valid[0].invitee.programs,
             [
                 crate::domain::Program::Masterclass,
                 crate::domain::Program::ValueProgram

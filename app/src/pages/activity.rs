@@ -1,4 +1,4 @@
-use crate::api::members::activity;
+use crate::api::activity::activity;
 use crate::components::{Access, Guarded};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

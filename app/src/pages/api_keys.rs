@@ -1,7 +1,8 @@
 //! API keys for the progress endpoint: create (shown once), list, revoke.
 
-use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key, ApiKeyRow};
+use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
 use crate::components::{interactive, Access, Guarded};
+use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,15 +1,14 @@
 //! Import CSV: drop a file, every row is checked at once in the browser by the same code
 //! the server runs, fix what is wrong in place, import with a progress bar.
 
-use crate::api::import::{
-    import_batch, import_history, load_import_context, start_import, ImportContext,
-};
+use crate::api::import::{import_batch, import_history, load_import_context, start_import};
 use crate::components::{download, interactive, next_tick, now_ms, Access, Guarded};
 use crate::domain::Program;
 use crate::import::{
     check_again, positions_with_problems, problems_csv, problems_of, read_and_check, template,
     with_problems, CellProblem, CheckReport, Column, FileChecker, RowCells, COLUMNS,
 };
+use crate::model::import::ImportContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,4 +1,5 @@
-use crate::api::members::{deactivate_member, pending_invitations, resend_invitation};
+use crate::api::invitations::pending_invitations;
+use crate::api::members::{deactivate_member, resend_invitation};
 use crate::components::{interactive, Access, Guarded};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,6 +1,7 @@
-use crate::api::auth::{invitation, AcceptInvitation, InvitationView};
+use crate::api::invitations::{invitation, AcceptInvitation};
 use crate::components::url_error;
 use crate::domain::NewPassword;
+use crate::model::invitations::InvitationView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

@@ -1,7 +1,7 @@
 //! + Invite: add one member, or several one after the other, and invite them in one go.
 
-use crate::api::members::InviteMembers;
-use crate::api::organization::organization_overview;
+use crate::api::invite::InviteMembers;
+use crate::api::member_list::organization_overview;
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::invitee::{field, parse_batch};
 use crate::domain::{InviteeDraft, Problem, SeatPool};

@@ -1,4 +1,4 @@
-use crate::api::members::mailbox;
+use crate::api::mailbox::mailbox;
 use crate::components::{Access, Guarded};
 use leptos::prelude::*;
 

@@ -1,11 +1,12 @@
 //! One member: details, their seats and their programs. Every control a rule forbids is
 //! disabled and says why, using the rule functions the server applies again on submit.
 
-use crate::api::member::{assign_program, load_member, unassign_program, MemberDetail};
+use crate::api::enrollments::{assign_program, load_member, unassign_program};
 use crate::api::seats::set_member_seat;
 use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
 use crate::domain::{rules, Program, SeatKind};
 use crate::error::AppError;
+use crate::model::enrollments::MemberDetail;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

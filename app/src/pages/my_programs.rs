@@ -1,8 +1,9 @@
 //! The learner's side: My programs with progress bars, and each program's lessons.
 
-use crate::api::learner::{complete_lesson, load_lessons, my_programs, ProgramLessons};
+use crate::api::learning::{complete_lesson, load_lessons, my_programs};
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::Progress;
+use crate::model::learning::ProgramLessons;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;

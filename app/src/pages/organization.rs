@@ -1,16 +1,17 @@
+use crate::api::member_list::{list_members, organization_overview};
 use crate::api::members::{
     deactivate_member, deactivation_preview, reactivate_member, resend_invitation,
     resend_invitations, set_member_permission,
 };
-use crate::api::organization::{
-    list_members, organization_overview, MemberFilter, MemberPage, MemberRow, OrganizationSummary,
-    TeamOption,
-};
-use crate::api::seats::{free_unused_licenses, preview_free_licenses, FreeLicensesPreview};
+use crate::api::seats::{free_unused_licenses, preview_free_licenses};
 use crate::api::teams::assign_team;
 use crate::components::{interactive, Access, Guarded};
 use crate::domain::{MemberStatus, Permission, SeatPool};
 use crate::error::AppError;
+use crate::model::member_list::{
+    MemberFilter, MemberPage, MemberRow, OrganizationSummary, TeamOption,
+};
+use crate::model::seats::FreeLicensesPreview;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;

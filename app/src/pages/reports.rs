@@ -2,11 +2,12 @@
 //! program, a progress chart with its table, and the members; downloadable as CSV.
 //! They need an administrator with an Enable seat (rule 7): others are told so.
 
-use crate::api::auth::Viewer;
-use crate::api::reports::{load_report, report_csv, Report, ReportAnswer, ScopeOption};
+use crate::api::reports::{load_report, report_csv};
 use crate::components::{download, interactive, Access, Guarded};
 use crate::domain::report::{Distribution, ReportScope, PROGRESS_BUCKETS};
 use crate::domain::Program;
+use crate::model::reports::{Report, ReportAnswer, ScopeOption};
+use crate::model::Viewer;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;

@@ -1,9 +1,10 @@
 //! The Seats page: each pool bought, held, used and free; who holds each seat and why it
 //! counts; the seat counts bought, edited with a plain form (works before hydration).
 
-use crate::api::seats::{load_seats, SeatHolder, SeatOverview, SetSeatsBought};
+use crate::api::seats::{load_seats, SetSeatsBought};
 use crate::components::{url_error, Access, Guarded};
 use crate::domain::SeatPool;
+use crate::model::seats::{SeatHolder, SeatOverview};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -1,5 +1,5 @@
-use crate::api::auth::Viewer;
 use crate::components::set_status;
+use crate::model::Viewer;
 use leptos::prelude::*;
 
 /// Shown (with status 403) to a signed-in member who opens an administrator's page.

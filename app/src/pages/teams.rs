@@ -3,9 +3,9 @@
 
 use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
-    RegionView, TeamView, TeamsOverview,
 };
 use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
+use crate::model::teams::{RegionView, TeamView, TeamsOverview};
 use leptos::prelude::*;
 
 #[component]

@@ -1,11 +1,11 @@
 //! Organization API keys for the progress endpoint. A key is 256 random bits shown once;
 //! the database keeps its SHA-256 and the first characters, to tell keys apart.
 
-use super::audit;
+use super::activity::{self, Action, Actor};
 use super::crypto::{new_token, token_digest};
-use crate::api::api_keys::ApiKeyRow;
-use crate::api::auth::Viewer;
 use crate::error::AppError;
+use crate::model::api_keys::ApiKeyRow;
+use crate::model::Viewer;
 use sqlx::PgPool;
 
 /// Keys read `rst_` followed by 64 hex digits.
@@ -33,10 +33,10 @@ pub async fn create(pool: &PgPool, viewer: &Viewer, name: &str) -> Result<String
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "api_key.created",
+        &Actor::from(viewer),
+        Action::ApiKeyCreated,
         None,
         serde_json::json!({ "key": format!("{name} ({shown}…)") }),
     )
@@ -71,10 +71,10 @@ pub async fn revoke(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<(), AppEr
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::NotFound("This key does not exist or is already revoked.".into()))?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "api_key.revoked",
+        &Actor::from(viewer),
+        Action::ApiKeyRevoked,
         None,
         serde_json::json!({ "key": format!("{} ({}…)", row.name, row.prefix) }),
     )

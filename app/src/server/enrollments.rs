@@ -5,13 +5,13 @@
 //! before it reads progress, and a progress update is an `UPDATE` of that same row, so
 //! one waits for the other and the second decides on what the first committed.
 
-use super::audit;
+use super::activity::{self, Action, Actor};
 use super::members::lock_member;
-use crate::api::auth::Viewer;
-use crate::api::member::{Enrollment, MemberDetail};
 use crate::domain::rules;
 use crate::domain::{MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
+use crate::model::enrollments::{Enrollment, MemberDetail};
+use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 /// Program ids in the database follow the catalog's order (migration 0001).
@@ -112,10 +112,10 @@ pub async fn assign(
             program.name()
         )));
     }
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "program.assigned",
+        &Actor::from(viewer),
+        Action::ProgramAssigned,
         Some(member.id),
         serde_json::json!({ "program": program.name() }),
     )
@@ -154,10 +154,10 @@ pub async fn unassign(
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "program.unassigned",
+        &Actor::from(viewer),
+        Action::ProgramUnassigned,
         Some(member.id),
         serde_json::json!({ "program": program.name(), "progress": progress.to_string() }),
     )

@@ -1,9 +1,14 @@
 //! Invitations: a random single-use token, stored hashed, valid for seven days.
 //! Resending replaces the row, so only the newest link works.
 
+use super::activity::{self, Action, Actor};
 use super::crypto::{hash_password, new_token, token_digest};
-use crate::domain::{NewPassword, Permission};
+use super::mail::{Invitation, Mail};
+use super::outbox::{enqueue, Letter};
+use super::RuntimeConfig;
+use crate::domain::{MemberStatus, NewPassword, Permission};
 use crate::error::AppError;
+use crate::model::invitations::{InvitationView, PendingInvitation};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -45,8 +50,47 @@ pub async fn issue_many(
     Ok(tokens)
 }
 
+/// Someone to (re)invite: a member of the organization.
+pub struct Recipient<'a> {
+    pub member_id: i64,
+    pub email: &'a str,
+    pub first_name: &'a str,
+}
+
+/// Issues (or replaces) each recipient's invitation and writes their email, in the
+/// caller's transaction: the old links stop working. `actor` is who invites.
+pub async fn send(
+    conn: &mut PgConnection,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    organization_name: &str,
+    recipients: &[Recipient<'_>],
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
+    let tokens = issue_many(conn, &ids, actor.member_id).await?;
+    let letters: Vec<Letter> = recipients
+        .iter()
+        .zip(tokens)
+        .map(|(r, token)| Letter {
+            member_id: Some(r.member_id),
+            to: r.email.to_owned(),
+            mail: Mail::Invitation(Invitation {
+                organization: organization_name.to_owned(),
+                inviter: actor.name.clone(),
+                first_name: r.first_name.to_owned(),
+                link: accept_url(&config.public_url, &token),
+            }),
+        })
+        .collect();
+    enqueue(conn, config, actor.organization_id, &letters).await
+}
+
 pub fn accept_url(public_url: &str, token: &str) -> String {
     format!("{}/invite/{token}", public_url.trim_end_matches('/'))
+}
+
+fn is_invited(status: &str) -> bool {
+    MemberStatus::parse(status) == Ok(MemberStatus::Invited)
 }
 
 /// What an invitation link leads to.
@@ -76,7 +120,7 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     .fetch_optional(pool)
     .await?;
     Ok(match row {
-        Some(r) if r.accepted_at.is_none() && r.status == "invited" => {
+        Some(r) if r.accepted_at.is_none() && is_invited(&r.status) => {
             if r.expired {
                 Lookup::Expired {
                     expired_at: r.expires_at,
@@ -93,6 +137,27 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     })
 }
 
+/// What the invitation page shows for a link.
+pub async fn view(pool: &PgPool, token: &str) -> Result<InvitationView, AppError> {
+    Ok(match lookup(pool, token).await? {
+        Lookup::Open {
+            organization_name,
+            first_name,
+            email,
+        } => InvitationView::Open {
+            organization_name,
+            first_name,
+            email,
+        },
+        Lookup::Expired { expired_at } => InvitationView::Closed {
+            message: expired_message(expired_at),
+        },
+        Lookup::Unusable => InvitationView::Closed {
+            message: UNUSABLE_MESSAGE.to_owned(),
+        },
+    })
+}
+
 pub const UNUSABLE_MESSAGE: &str = "This invitation link cannot be used: it was already used, or a newer invitation replaced it. If you have set your password, sign in; otherwise ask your administrator to resend the invitation.";
 
 pub fn expired_message(expired_at: OffsetDateTime) -> String {
@@ -106,12 +171,12 @@ pub fn expired_message(expired_at: OffsetDateTime) -> String {
 
 /// Accepts an invitation: sets the password, activates the member and uses the token
 /// up, all in one transaction. The row lock makes the token single-use even when the
-/// link is submitted twice at once. Returns the member's id and permission.
+/// link is submitted twice at once. Returns the member's permission.
 pub async fn accept(
     pool: &PgPool,
     token: &str,
     password: &NewPassword,
-) -> Result<(i64, Permission), AppError> {
+) -> Result<Permission, AppError> {
     // Hash before taking locks: Argon2 is deliberately slow.
     let password_hash = hash_password(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
@@ -125,7 +190,7 @@ pub async fn accept(
     )
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row.filter(|r| r.accepted_at.is_none() && r.status == "invited") else {
+    let Some(row) = row.filter(|r| r.accepted_at.is_none() && is_invited(&r.status)) else {
         return Err(AppError::invalid(UNUSABLE_MESSAGE));
     };
     if row.expired {
@@ -144,14 +209,16 @@ pub async fn accept(
     )
     .execute(&mut *tx)
     .await?;
-    super::audit::record(
+    let member = Actor {
+        organization_id: row.organization_id,
+        member_id: Some(row.member_id),
+        label: row.email.clone(),
+        name: row.email,
+    };
+    activity::record(
         &mut tx,
-        row.organization_id,
-        super::audit::Actor::Member {
-            id: row.member_id,
-            label: &row.email,
-        },
-        "invitation.accepted",
+        &member,
+        Action::InvitationAccepted,
         Some(row.member_id),
         serde_json::json!({}),
     )
@@ -159,5 +226,55 @@ pub async fn accept(
     super::session::start(&mut tx, row.member_id).await?;
     tx.commit().await?;
     let permission = Permission::parse(&row.permission).map_err(|_| AppError::Internal)?;
-    Ok((row.member_id, permission))
+    tracing::info!(member_id = row.member_id, "invitation accepted");
+    Ok(permission)
+}
+
+/// Invitations not yet accepted, newest first, with the delivery of each one's latest email.
+pub async fn pending(
+    pool: &PgPool,
+    organization_id: i64,
+) -> Result<Vec<PendingInvitation>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT m.id, m.first_name, m.last_name, m.email,
+                  to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "sent_at!",
+                  to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "expires_at!",
+                  i.expires_at <= now() AS "expired!",
+                  o.status AS "mail_status?", o.attempts AS "attempts?", o.last_error
+             FROM members m
+             JOIN invitations i ON i.member_id = m.id AND i.accepted_at IS NULL
+             LEFT JOIN LATERAL (SELECT status, attempts, last_error FROM email_outbox
+                                 WHERE member_id = m.id AND kind = 'invitation'
+                                 ORDER BY id DESC LIMIT 1) o ON true
+            WHERE m.organization_id = $1 AND m.status = 'invited'
+            ORDER BY i.created_at DESC, m.id DESC
+            LIMIT 500"#,
+        organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PendingInvitation {
+            member_id: r.id,
+            name: format!("{} {}", r.first_name, r.last_name),
+            email: r.email,
+            sent_at: r.sent_at,
+            expires_at: r.expires_at,
+            expired: r.expired,
+            delivery: match (r.mail_status.as_deref(), r.attempts.unwrap_or(0)) {
+                (Some("sent"), _) => "Delivered".to_owned(),
+                (Some("kept"), _) => {
+                    "Kept in the development mailbox (no SMTP configured)".to_owned()
+                }
+                (Some("pending"), 0) => "Queued for delivery".to_owned(),
+                (Some("pending"), n) => format!(
+                    "Retrying: {n} failed attempt{} ({})",
+                    if n == 1 { "" } else { "s" },
+                    r.last_error.unwrap_or_default()
+                ),
+                _ => "No email".to_owned(),
+            },
+        })
+        .collect())
 }

@@ -2,11 +2,11 @@
 //! raises the enrollment's progress through the same function the JSON endpoint uses.
 
 use super::enrollments::{program_id, raise_progress, ProgressUpdate};
-use crate::api::auth::Viewer;
-use crate::api::learner::{Lesson, ProgramLessons};
 use crate::domain::rules::progress_after_lessons;
 use crate::domain::{Program, Progress};
 use crate::error::AppError;
+use crate::model::learning::{Lesson, MyEnrollments, MyProgram, ProgramLessons};
+use crate::model::Viewer;
 use sqlx::PgPool;
 
 fn not_assigned(program: Program) -> AppError {
@@ -111,4 +111,32 @@ pub async fn complete_lesson(
         tracing::info!(member = viewer.member_id, program = program.slug(), %now, "lesson completed");
     }
     Ok(now)
+}
+
+/// The signed-in member's own enrollments.
+pub async fn my_programs(pool: &PgPool, viewer: &Viewer) -> Result<MyEnrollments, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT p.slug, p.name, e.progress_basis_points
+             FROM enrollments e JOIN programs p ON p.id = e.program_id
+            WHERE e.member_id = $1
+            ORDER BY p.position"#,
+        viewer.member_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    let programs = rows
+        .into_iter()
+        .map(|r| {
+            Ok(MyProgram {
+                slug: r.slug,
+                name: r.name,
+                progress: Progress::from_basis_points(r.progress_basis_points.into())
+                    .map_err(|_| AppError::Internal)?,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(MyEnrollments {
+        has_enable_seat: viewer.enable_seat,
+        programs,
+    })
 }

@@ -16,46 +16,124 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// A rendered email.
 pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
 }
 
-pub fn invitation(
-    organization: &str,
-    inviter: &str,
-    first_name: &str,
-    link: &str,
-    valid_days: i32,
-) -> Message {
-    let subject = format!("{inviter} invited you to {organization} on Roster");
-    let text = format!(
-        "Hello {first_name},\n\n\
-         {inviter} invited you to join {organization} on Roster, where your team follows its sales training.\n\n\
-         Open this link to choose your password and sign in:\n{link}\n\n\
-         The link works once and expires in {valid_days} days. If it has expired, ask {inviter} to resend the invitation.\n\n\
-         If you did not expect this email, you can ignore it.\n"
-    );
-    let (o, i, f, l) = (
-        escape_html(organization),
-        escape_html(inviter),
-        escape_html(first_name),
-        escape_html(link),
-    );
-    let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
-         <p>Hello {f},</p>\
-         <p><strong>{i}</strong> invited you to join <strong>{o}</strong> on Roster, where your team follows its sales training.</p>\
-         <p><a href=\"{l}\" style=\"display: inline-block; background: #2952cc; color: #fff; padding: 10px 18px; border-radius: 6px; text-decoration: none\">Accept the invitation</a></p>\
-         <p>Or paste this link into your browser: <br><a href=\"{l}\">{l}</a></p>\
-         <p style=\"color: #5b6475\">The link works once and expires in {valid_days} days. If it has expired, ask {i} to resend the invitation. If you did not expect this email, you can ignore it.</p>\
-         </body></html>"
-    );
-    Message {
-        subject,
-        text,
-        html,
+/// The kinds of mail Roster sends. The outbox stores a kind and its data (the payload) and
+/// knows nothing else of it; each kind renders itself when delivered or shown, so a
+/// template change reaches mail already queued.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Mail {
+    Invitation(Invitation),
+}
+
+impl Mail {
+    /// The kind stored in `email_outbox.kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Mail::Invitation(_) => "invitation",
+        }
+    }
+
+    pub fn render(&self) -> Message {
+        match self {
+            Mail::Invitation(invitation) => invitation.render(),
+        }
+    }
+
+    /// The data stored for this mail.
+    pub fn payload(&self) -> serde_json::Value {
+        let data = match self {
+            Mail::Invitation(invitation) => serde_json::to_value(invitation),
+        };
+        data.unwrap_or_default()
+    }
+
+    /// A mail of `kind` from its stored data.
+    pub fn from_stored(kind: &str, payload: serde_json::Value) -> Option<Self> {
+        match kind {
+            "invitation" => serde_json::from_value(payload).ok().map(Mail::Invitation),
+            _ => None,
+        }
+    }
+
+    /// The link the mail carries, if any (logged when no SMTP server is configured).
+    pub fn link(&self) -> Option<&str> {
+        match self {
+            Mail::Invitation(invitation) => Some(&invitation.link),
+        }
+    }
+}
+
+/// The message of an outbox row: rendered from its kind and data, or (rows written before
+/// mail had kinds) as stored.
+pub fn stored(
+    kind: &str,
+    payload: Option<serde_json::Value>,
+    subject: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+) -> Option<Message> {
+    match payload {
+        Some(data) => Mail::from_stored(kind, data).map(|mail| mail.render()),
+        None => Some(Message {
+            subject: subject?,
+            text: text?,
+            html: html?,
+        }),
+    }
+}
+
+/// An invitation to join an organization: who invited, to where, and the link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Invitation {
+    pub organization: String,
+    pub inviter: String,
+    pub first_name: String,
+    pub link: String,
+}
+
+impl Invitation {
+    fn render(&self) -> Message {
+        let (organization, inviter, first_name, link) = (
+            &self.organization,
+            &self.inviter,
+            &self.first_name,
+            &self.link,
+        );
+        let valid_days = super::invitations::VALID_FOR_DAYS;
+        let subject = format!("{inviter} invited you to {organization} on Roster");
+        let text = format!(
+            "Hello {first_name},\n\n\
+             {inviter} invited you to join {organization} on Roster, where your team follows its sales training.\n\n\
+             Open this link to choose your password and sign in:\n{link}\n\n\
+             The link works once and expires in {valid_days} days. If it has expired, ask {inviter} to resend the invitation.\n\n\
+             If you did not expect this email, you can ignore it.\n"
+        );
+        let (o, i, f, l) = (
+            escape_html(organization),
+            escape_html(inviter),
+            escape_html(first_name),
+            escape_html(link),
+        );
+        let html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
+             <p>Hello {f},</p>\
+             <p><strong>{i}</strong> invited you to join <strong>{o}</strong> on Roster, where your team follows its sales training.</p>\
+             <p><a href=\"{l}\" style=\"display: inline-block; background: #2952cc; color: #fff; padding: 10px 18px; border-radius: 6px; text-decoration: none\">Accept the invitation</a></p>\
+             <p>Or paste this link into your browser: <br><a href=\"{l}\">{l}</a></p>\
+             <p style=\"color: #5b6475\">The link works once and expires in {valid_days} days. If it has expired, ask {i} to resend the invitation. If you did not expect this email, you can ignore it.</p>\
+             </body></html>"
+        );
+        Message {
+            subject,
+            text,
+            html,
+        }
     }
 }
 
@@ -65,13 +143,13 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html_and_kept_in_text() {
-        let m = invitation(
-            "A&B <Sales>",
-            "Dana \"D\" W",
-            "Zoë",
-            "https://r.example/invite/abc",
-            7,
-        );
+        let m = Mail::Invitation(Invitation {
+            organization: "A&B <Sales>".into(),
+            inviter: "Dana \"D\" W".into(),
+            first_name: "Zoë".into(),
+            link: "https://r.example/invite/abc".into(),
+        })
+        .render();
         assert!(m.html.contains("A&amp;B &lt;Sales&gt;"));
         assert!(m.html.contains("Dana &quot;D&quot; W"));
         assert!(!m.html.contains("<Sales>"));
@@ -81,40 +159,5 @@ mod tests {
             m.subject,
             "Dana \"D\" W invited you to A&B <Sales> on Roster"
         );
-    }
-}
-
-/// What an invitation email is made of, as the outbox stores it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct InvitationData {
-    pub organization: String,
-    pub inviter: String,
-    pub first_name: String,
-    pub link: String,
-}
-
-/// The message of an outbox row: rendered from its data, or as stored.
-pub fn render(
-    payload: Option<serde_json::Value>,
-    subject: Option<String>,
-    text: Option<String>,
-    html: Option<String>,
-) -> Option<Message> {
-    match payload {
-        Some(data) => {
-            let d: InvitationData = serde_json::from_value(data).ok()?;
-            Some(invitation(
-                &d.organization,
-                &d.inviter,
-                &d.first_name,
-                &d.link,
-                super::invitations::VALID_FOR_DAYS,
-            ))
-        }
-        None => Some(Message {
-            subject: subject?,
-            text: text?,
-            html: html?,
-        }),
     }
 }

@@ -4,9 +4,11 @@
 //! does. The cursor is a member id; its sort key is looked up inside the caller's
 //! organization, so a foreign or stale id yields an empty page, never another tenant's rows.
 
-use crate::api::organization::{MemberFilter, MemberPage, MemberRow, MEMBER_PAGE_SIZE};
-use crate::domain::{MemberStatus, Permission};
+use crate::domain::{MemberStatus, Permission, SeatKind, SeatPool};
 use crate::error::AppError;
+use crate::model::member_list::{
+    MemberFilter, MemberPage, MemberRow, OrganizationSummary, TeamOption, MEMBER_PAGE_SIZE,
+};
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 /// A sort order: its key expression (for alias `m` and the cursor alias `c`) and direction.
@@ -220,4 +222,67 @@ pub async fn matching_ids(
     push_from(&mut qb, organization_id, filter);
     push_filters(&mut qb, organization_id, filter)?;
     Ok(qb.build_query_scalar().fetch_all(conn).await?)
+}
+
+/// The header of My Organization: members by status, seats, and the teams to filter by.
+pub async fn overview(
+    pool: &PgPool,
+    organization_id: i64,
+) -> Result<OrganizationSummary, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT o.name, o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
+                  count(m.id) FILTER (WHERE m.status = 'active')      AS "active!",
+                  count(m.id) FILTER (WHERE m.status = 'invited')     AS "invited!",
+                  count(m.id) FILTER (WHERE m.status = 'deactivated') AS "inactive!"
+             FROM organizations o LEFT JOIN members m ON m.organization_id = o.id
+            WHERE o.id = $1
+            GROUP BY o.id"#,
+        organization_id,
+    )
+    .fetch_one(pool)
+    .await?;
+    let teams = sqlx::query!(
+        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
+             FROM teams t JOIN regions r ON r.id = t.region_id
+            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
+        organization_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| TeamOption {
+        id: r.id,
+        label: r.label,
+    })
+    .collect();
+    Ok(OrganizationSummary {
+        teams,
+        name: row.name,
+        active: row.active,
+        invited: row.invited,
+        inactive: row.inactive,
+        enable: SeatPool::new(SeatKind::Enable, row.enable_seats, row.enable_seats_held),
+        opportunity: SeatPool::new(
+            SeatKind::Opportunity,
+            row.opportunity_seats,
+            row.opportunity_seats_held,
+        ),
+    })
+}
+
+/// A selection on the member list: the ids given, or every member matching the list's
+/// filter ("all N matching").
+pub async fn selection(
+    pool: &PgPool,
+    organization_id: i64,
+    member_ids: Vec<i64>,
+    all_matching: Option<&MemberFilter>,
+) -> Result<Vec<i64>, AppError> {
+    match all_matching {
+        Some(filter) => {
+            let mut conn = pool.acquire().await?;
+            matching_ids(&mut conn, organization_id, filter).await
+        }
+        None => Ok(member_ids),
+    }
 }

@@ -2,20 +2,18 @@
 //! seat counts, the last-administrator rule and the member's own state are read under
 //! that lock, so concurrent requests (two admins, two tabs) are decided one after another.
 
-use super::audit::{self, Actor};
-use super::outbox::{self, Recipient};
-use crate::api::auth::Viewer;
-use crate::domain::invitee::{field, parse_batch};
+use super::activity::{self, Action, Actor};
+use super::invitations::{self, Recipient};
+use super::RuntimeConfig;
 use crate::domain::rules::{self, DeactivationOutcome};
-use crate::domain::{
-    InviteeDraft, MemberStatus, Permission, Problem, Progress, SeatKind, SeatPool,
-};
+use crate::domain::{MemberStatus, Permission, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
+use crate::model::member_list::MemberFilter;
+use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
-/// The most members the invitation form sends at once; the CSV import handles more.
-pub const MAX_INVITES_AT_ONCE: usize = 100;
-
+/// The caller's organization, locked for the rest of the transaction: seat counts read
+/// under this lock hold until commit.
 pub struct LockedOrganization {
     pub name: String,
     pub enable: SeatPool,
@@ -43,147 +41,6 @@ pub async fn lock_organization(
             row.opportunity_seats_held,
         ),
     })
-}
-
-pub(crate) fn actor(viewer: &Viewer) -> Actor<'_> {
-    Actor::Member {
-        id: viewer.member_id,
-        label: &viewer.email,
-    }
-}
-
-fn full_name(viewer: &Viewer) -> String {
-    format!("{} {}", viewer.first_name, viewer.last_name)
-}
-
-/// New invitation links and emails from the signed-in administrator.
-async fn send_invitations(
-    conn: &mut PgConnection,
-    viewer: &Viewer,
-    organization_name: &str,
-    recipients: &[Recipient<'_>],
-) -> Result<(), AppError> {
-    let config = super::state()?.config;
-    outbox::invite(
-        conn,
-        &config,
-        viewer.organization_id,
-        organization_name,
-        &full_name(viewer),
-        Some(viewer.member_id),
-        recipients,
-    )
-    .await
-}
-
-/// Invites members: all or none. Returns the new members' ids.
-pub async fn invite(
-    pool: &PgPool,
-    viewer: &Viewer,
-    drafts: &[InviteeDraft],
-) -> Result<Vec<i64>, AppError> {
-    if drafts.is_empty() {
-        return Err(AppError::invalid("Add at least one member to invite."));
-    }
-    if drafts.len() > MAX_INVITES_AT_ONCE {
-        return Err(AppError::invalid(format!(
-            "Invite at most {MAX_INVITES_AT_ONCE} members at once here; use Import CSV for more."
-        )));
-    }
-    let invitees = parse_batch(drafts).map_err(AppError::Problems)?;
-    let org = viewer.organization_id;
-    let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
-
-    // Addresses already in the organization, compared case-insensitively.
-    let lowered: Vec<String> = invitees.iter().map(|i| i.email.normalized()).collect();
-    let existing = sqlx::query_scalar!(
-        r#"SELECT lower(email) AS "email!" FROM members WHERE organization_id = $1 AND lower(email) = ANY($2)"#,
-        org,
-        &lowered
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    if !existing.is_empty() {
-        let problems = lowered
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| existing.contains(e))
-            .map(|(item, _)| Problem {
-                item,
-                field: field::EMAIL.to_owned(),
-                message: "A member with this email address is already in your organization."
-                    .to_owned(),
-            })
-            .collect();
-        return Err(AppError::Problems(problems));
-    }
-    let enable = invitees.iter().filter(|i| i.enable_seat).count() as i64;
-    let opportunity = invitees.iter().filter(|i| i.opportunity_seat).count() as i64;
-    locked.enable.check_request(enable)?;
-    locked.opportunity.check_request(opportunity)?;
-
-    let column =
-        |f: fn(&crate::domain::Invitee) -> String| invitees.iter().map(f).collect::<Vec<_>>();
-    let rows = sqlx::query!(
-        r#"INSERT INTO members (organization_id, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat)
-           SELECT $1, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat
-             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::bool[])
-                  AS t(first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat)
-           RETURNING id, lower(email) AS "email!""#,
-        org,
-        &column(|i| i.first_name.as_str().to_owned()),
-        &column(|i| i.last_name.as_str().to_owned()),
-        &column(|i| i.email.as_str().to_owned()),
-        &column(|i| i.job_title.as_str().to_owned()),
-        &column(|i| i.permission.as_str().to_owned()),
-        &invitees.iter().map(|i| i.enable_seat).collect::<Vec<_>>(),
-        &invitees.iter().map(|i| i.opportunity_seat).collect::<Vec<_>>(),
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    // RETURNING order is not guaranteed: match rows to invitees by address.
-    let ids: Vec<i64> = lowered
-        .iter()
-        .map(|e| {
-            rows.iter()
-                .find(|r| &r.email == e)
-                .map(|r| r.id)
-                .ok_or(AppError::Internal)
-        })
-        .collect::<Result<_, _>>()?;
-    let recipients: Vec<Recipient> = invitees
-        .iter()
-        .zip(&ids)
-        .map(|(i, &member_id)| Recipient {
-            member_id,
-            email: i.email.as_str(),
-            first_name: i.first_name.as_str(),
-        })
-        .collect();
-    send_invitations(&mut tx, viewer, &locked.name, &recipients).await?;
-    let details: Vec<serde_json::Value> = invitees
-        .iter()
-        .map(|i| {
-            serde_json::json!({
-                "email": i.email.as_str(),
-                "permission": i.permission.as_str(),
-                "enable_seat": i.enable_seat,
-                "opportunity_seat": i.opportunity_seat,
-            })
-        })
-        .collect();
-    audit::record_many(
-        &mut tx,
-        org,
-        actor(viewer),
-        "member.invited",
-        &ids,
-        &details,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(ids)
 }
 
 /// A member of the caller's organization, locked for the transaction.
@@ -333,13 +190,13 @@ pub async fn deactivate(
     .execute(&mut *tx)
     .await?;
     let action = if member.status == MemberStatus::Invited {
-        "invitation.revoked"
+        Action::InvitationRevoked
     } else {
-        "member.deactivated"
+        Action::MemberDeactivated
     };
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
+        &Actor::from(viewer),
         action,
         Some(member.id),
         serde_json::json!({
@@ -357,6 +214,7 @@ pub async fn deactivate(
 /// never finished account setup (a revoked invitation) is invited again instead.
 pub async fn reactivate(
     pool: &PgPool,
+    config: &RuntimeConfig,
     viewer: &Viewer,
     member_id: i64,
 ) -> Result<MemberStatus, AppError> {
@@ -408,12 +266,19 @@ pub async fn reactivate(
             email: &member.email,
             first_name: &member.first_name,
         };
-        send_invitations(&mut tx, viewer, &locked.name, &[recipient]).await?;
+        invitations::send(
+            &mut tx,
+            config,
+            &Actor::from(viewer),
+            &locked.name,
+            &[recipient],
+        )
+        .await?;
     }
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "member.reactivated",
+        &Actor::from(viewer),
+        Action::MemberReactivated,
         Some(member.id),
         serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str() }),
     )
@@ -425,10 +290,11 @@ pub async fn reactivate(
 /// Sends an invited member a new link; the old one stops working.
 pub async fn resend_invitation(
     pool: &PgPool,
+    config: &RuntimeConfig,
     viewer: &Viewer,
     member_id: i64,
 ) -> Result<(), AppError> {
-    match resend_many(pool, viewer, &[member_id], None).await? {
+    match resend_many(pool, config, viewer, &[member_id], None).await? {
         0 => Err(AppError::invalid(
             "Only invited members who have not set a password yet can be sent a new invitation.",
         )),
@@ -461,10 +327,10 @@ pub async fn set_permission(
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "member.permission_changed",
+        &Actor::from(viewer),
+        Action::PermissionChanged,
         Some(member.id),
         serde_json::json!({ "from": member.permission.as_str(), "to": permission.as_str() }),
     )
@@ -477,9 +343,10 @@ pub async fn set_permission(
 /// match `filter`); others are skipped. Returns how many were sent.
 pub async fn resend_many(
     pool: &PgPool,
+    config: &RuntimeConfig,
     viewer: &Viewer,
     member_ids: &[i64],
-    filter: Option<&crate::api::organization::MemberFilter>,
+    filter: Option<&MemberFilter>,
 ) -> Result<usize, AppError> {
     let org = viewer.organization_id;
     let mut tx = pool.begin().await?;
@@ -506,13 +373,19 @@ pub async fn resend_many(
             first_name: &m.first_name,
         })
         .collect();
-    send_invitations(&mut tx, viewer, &locked.name, &recipients).await?;
-    let details = vec![serde_json::json!({}); ids.len()];
-    audit::record_many(
+    invitations::send(
         &mut tx,
-        org,
-        actor(viewer),
-        "invitation.resent",
+        config,
+        &Actor::from(viewer),
+        &locked.name,
+        &recipients,
+    )
+    .await?;
+    let details = vec![serde_json::json!({}); ids.len()];
+    activity::record_many(
+        &mut tx,
+        &Actor::from(viewer),
+        Action::InvitationResent,
         &ids,
         &details,
     )

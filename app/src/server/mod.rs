@@ -1,14 +1,17 @@
 //! Server-only code behind the server functions: the database, cryptography, sessions.
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 
+pub mod activity;
 pub mod api_keys;
-pub mod audit;
+pub mod auth;
 pub mod crypto;
 pub mod enrollments;
 pub mod import;
 pub mod invitations;
+pub mod invite;
 pub mod learning;
 pub mod mail;
+pub mod mailbox;
 pub mod member_list;
 pub mod members;
 pub mod organizations;

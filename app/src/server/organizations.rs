@@ -1,8 +1,9 @@
 //! Creating an organization with its first administrator (command line, demo seed).
 
-use super::audit::{self, Actor};
-use super::invitations;
-use crate::domain::{Email, OrganizationName, PersonName};
+use super::activity::{Action, Actor};
+use super::invite::{invite, Delivery, Logged};
+use super::members::lock_organization;
+use crate::domain::{Email, Invitee, JobTitle, OrganizationName, Permission, PersonName};
 use crate::error::AppError;
 use sqlx::PgPool;
 
@@ -46,30 +47,43 @@ pub async fn create(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let admin_member_id = sqlx::query_scalar!(
-        "INSERT INTO members (organization_id, first_name, last_name, email, permission, enable_seat)
-         VALUES ($1, $2, $3, $4, 'admin', $5) RETURNING id",
-        organization_id,
-        new.admin_first_name.as_str(),
-        new.admin_last_name.as_str(),
-        new.admin_email.as_str(),
-        new.admin_enable_seat,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let invitation_token = invitations::issue(&mut tx, admin_member_id, None).await?;
-    audit::record(
-        &mut tx,
-        organization_id,
-        Actor::System(actor_label),
-        "organization.created",
-        Some(admin_member_id),
-        serde_json::json!({
+    let organization = lock_organization(&mut tx, organization_id).await?;
+    let actor = Actor::operator(organization_id, new.name.as_str(), actor_label);
+    let admin = Invitee {
+        external_id: None,
+        first_name: new.admin_first_name.clone(),
+        last_name: new.admin_last_name.clone(),
+        email: new.admin_email.clone(),
+        job_title: JobTitle::parse("").map_err(|_| AppError::Internal)?,
+        permission: Permission::Admin,
+        enable_seat: new.admin_enable_seat,
+        opportunity_seat: false,
+        programs: Vec::new(),
+    };
+    let logged = Logged::Once {
+        action: Action::OrganizationCreated,
+        details: serde_json::json!({
             "enable_seats": new.enable_seats,
             "opportunity_seats": new.opportunity_seats,
         }),
+        about_first: true,
+    };
+    // The operator hands the first administrator their link (the command line prints it).
+    let invited = invite(
+        &mut tx,
+        &actor,
+        &organization,
+        &[admin],
+        Delivery::ByHand,
+        logged,
     )
     .await?;
+    let (Some(&admin_member_id), Some(invitation_token)) = (
+        invited.member_ids.first(),
+        invited.tokens.into_iter().next(),
+    ) else {
+        return Err(AppError::Internal);
+    };
     tx.commit().await?;
     Ok(CreatedOrganization {
         organization_id,

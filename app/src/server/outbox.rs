@@ -1,59 +1,61 @@
 //! The transactional outbox (SPEC §5): emails are rows written in the transaction of the
 //! change that causes them, so an invitation is never lost and never sent for a member
-//! that was rolled back. The server's mail worker delivers `pending` rows; without SMTP
-//! configured they are `kept` for the development mailbox and their links are logged.
+//! that was rolled back. The outbox stores a [`Mail`] (its kind and data), and the server's
+//! mail worker claims and delivers `pending` rows; without SMTP configured they are `kept`
+//! for the development mailbox. What a mail says is the mail kind's business, not this one's.
 
-use super::invitations::accept_url;
-use super::mail;
+use super::mail::Mail;
+use super::RuntimeConfig;
 use crate::error::AppError;
 use sqlx::PgConnection;
 
-/// Writes one invitation email per recipient, with the token issued for them.
-async fn enqueue_invitations(
+/// A mail to write, and to whom.
+pub struct Letter {
+    /// The member it is about, when there is one (a note: nothing follows it).
+    pub member_id: Option<i64>,
+    pub to: String,
+    pub mail: Mail,
+}
+
+/// Writes the letters in the caller's transaction, in one statement.
+pub async fn enqueue(
     conn: &mut PgConnection,
-    config: &super::RuntimeConfig,
+    config: &RuntimeConfig,
     organization_id: i64,
-    organization_name: &str,
-    inviter_name: &str,
-    recipients: &[Recipient<'_>],
-    tokens: &[String],
+    letters: &[Letter],
 ) -> Result<(), AppError> {
     let deliver = config.smtp_configured;
-    let n = recipients.len();
-    let (mut ids, mut to, mut payloads) = (
+    let n = letters.len();
+    let (mut members, mut kinds, mut to, mut payloads) = (
+        Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for (m, token) in recipients.iter().zip(tokens) {
-        let link = accept_url(&config.public_url, token);
+    for letter in letters {
         // Without SMTP the links are logged, so a developer can follow them; a bulk import
         // logs a count instead of thousands of lines.
-        if !deliver && recipients.len() <= 20 {
-            tracing::info!(to = m.email, %link, "invitation kept (no SMTP configured): accept link");
+        if let (false, true, Some(link)) = (deliver, n <= 20, letter.mail.link()) {
+            tracing::info!(to = letter.to, kind = letter.mail.kind(), %link, "mail kept (no SMTP configured): link");
         }
-        let data = mail::InvitationData {
-            organization: organization_name.to_owned(),
-            inviter: inviter_name.to_owned(),
-            first_name: m.first_name.to_owned(),
-            link,
-        };
-        ids.push(m.member_id);
-        to.push(m.email.to_owned());
-        payloads.push(serde_json::to_value(data).map_err(|_| AppError::Internal)?);
+        members.push(letter.member_id);
+        kinds.push(letter.mail.kind().to_owned());
+        to.push(letter.to.clone());
+        payloads.push(letter.mail.payload());
     }
-    if !deliver && recipients.len() > 20 {
+    if !deliver && n > 20 {
         tracing::info!(
-            count = recipients.len(),
-            "invitations kept in the development mailbox (no SMTP configured)"
+            count = n,
+            "mail kept in the development mailbox (no SMTP configured)"
         );
     }
     sqlx::query!(
         r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, payload, status)
-           SELECT $1, member_id, 'invitation', to_address, payload, $5
-             FROM UNNEST($2::bigint[], $3::text[], $4::jsonb[]) AS t(member_id, to_address, payload)"#,
+           SELECT $1, member_id, kind, to_address, payload, $6
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::jsonb[]) AS t(member_id, kind, to_address, payload)"#,
         organization_id,
-        &ids,
+        &members as &[Option<i64>],
+        &kinds,
         &to,
         &payloads,
         if deliver { "pending" } else { "kept" },
@@ -61,36 +63,4 @@ async fn enqueue_invitations(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Someone to (re)invite: a member of the organization.
-pub struct Recipient<'a> {
-    pub member_id: i64,
-    pub email: &'a str,
-    pub first_name: &'a str,
-}
-
-/// Issues (or replaces) each recipient's invitation token and writes their email, in the
-/// caller's transaction.
-pub async fn invite(
-    conn: &mut PgConnection,
-    config: &super::RuntimeConfig,
-    organization_id: i64,
-    organization_name: &str,
-    inviter_name: &str,
-    invited_by: Option<i64>,
-    recipients: &[Recipient<'_>],
-) -> Result<(), AppError> {
-    let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
-    let tokens = super::invitations::issue_many(conn, &ids, invited_by).await?;
-    enqueue_invitations(
-        conn,
-        config,
-        organization_id,
-        organization_name,
-        inviter_name,
-        recipients,
-        &tokens,
-    )
-    .await
 }

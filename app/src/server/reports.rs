@@ -2,12 +2,12 @@
 //! memory): the member and seat counts, one line per program, and a page of members.
 //! The three queries run at once on separate connections.
 
-use crate::api::auth::Viewer;
-use crate::api::reports::{MemberLine, ProgramLine, Report, ScopeOption};
 use crate::domain::report::{average_progress, Distribution, ReportScope, PROGRESS_BUCKETS};
 use crate::domain::{MemberStatus, Program, Progress};
 use crate::error::AppError;
 use crate::export::safe_csv;
+use crate::model::reports::{MemberLine, ProgramLine, Report, ReportAnswer, ScopeOption};
+use crate::model::Viewer;
 use sqlx::PgPool;
 
 /// Members listed on the report page; the CSV has them all.
@@ -363,4 +363,36 @@ pub fn members_csv(report: &Report) -> String {
         row
     });
     safe_csv(&header, rows)
+}
+
+/// The report of `scope` with the scopes to choose from (the caller may see reports).
+pub async fn answer(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ReportScope,
+) -> Result<ReportAnswer, AppError> {
+    let (report, scopes) = tokio::try_join!(
+        report(pool, viewer, scope, MEMBERS_SHOWN),
+        scopes(pool, viewer),
+    )?;
+    Ok(ReportAnswer::Ready {
+        report: Box::new(report),
+        scopes,
+    })
+}
+
+/// A report as CSV: `kind` is `summary` or `members` (every member, not only the first).
+pub async fn csv(
+    pool: &PgPool,
+    viewer: &Viewer,
+    scope: ReportScope,
+    kind: &str,
+) -> Result<String, AppError> {
+    match kind {
+        "summary" => Ok(summary_csv(&report(pool, viewer, scope, 0).await?)),
+        "members" => Ok(members_csv(&report(pool, viewer, scope, i64::MAX).await?)),
+        _ => Err(AppError::invalid(
+            "Choose the summary or the member table to download.",
+        )),
+    }
 }

@@ -6,13 +6,13 @@
 //! `*_seats_held` within `*_seats` whatever happens — two admins granting and freeing at
 //! once are decided one after the other.
 
-use super::audit;
-use super::members::{actor, lock_member, lock_organization, program_progress};
-use crate::api::auth::Viewer;
-use crate::api::seats::{FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview};
+use super::activity::{self, Action, Actor};
+use super::members::{lock_member, lock_organization, program_progress};
 use crate::domain::rules::{self, TopProgress};
 use crate::domain::{MemberStatus, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
+use crate::model::seats::{FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview};
+use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 /// The seats page lists this many holders; the counts above cover everyone.
@@ -115,10 +115,10 @@ pub async fn set_bought(
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "seats.bought_changed",
+        &Actor::from(viewer),
+        Action::SeatsBoughtChanged,
         None,
         serde_json::json!({
             "enable_seats": format!("{} → {}", locked.enable.bought, enable),
@@ -164,10 +164,14 @@ pub async fn set_member_seat(
             .await?;
     }
     set_seat_column(&mut tx, member.id, kind, hold).await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        if hold { "seat.granted" } else { "seat.removed" },
+        &Actor::from(viewer),
+        if hold {
+            Action::SeatGranted
+        } else {
+            Action::SeatRemoved
+        },
         Some(member.id),
         serde_json::json!({ "seat": kind.label() }),
     )
@@ -262,11 +266,10 @@ pub async fn free_unused(
         serde_json::json!({ "seat": "Enable", "reason": "unused license freed" });
         freed_ids.len()
     ];
-    audit::record_many(
+    activity::record_many(
         &mut tx,
-        org,
-        actor(viewer),
-        "seat.removed",
+        &Actor::from(viewer),
+        Action::SeatRemoved,
         &freed_ids,
         &details,
     )

@@ -2,9 +2,9 @@
 //! Postgres so any server instance can serve any request (SPEC §6, scale-out).
 
 use super::crypto::{new_token, token_digest};
-use crate::api::auth::Viewer;
 use crate::domain::Permission;
 use crate::error::AppError;
+use crate::model::Viewer;
 use http::header::{COOKIE, SET_COOKIE};
 use http::HeaderValue;
 use leptos::prelude::use_context;
@@ -25,6 +25,16 @@ pub fn cookie_token() -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == COOKIE_NAME)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The client's address, for throttling ("unknown" when the connection has none).
+pub async fn client_address() -> String {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 /// Opens a session for a member and sets its cookie on the response.

@@ -6,13 +6,12 @@
 //! waits for the delete and finds the team gone. A region's teams reference it with
 //! `ON DELETE RESTRICT`, so a region never loses a team it still has.
 
-use super::audit;
-use super::members::actor;
-use crate::api::auth::Viewer;
-use crate::api::organization::MemberFilter;
-use crate::api::teams::{RegionView, TeamView, TeamsOverview};
+use super::activity::{self, Action, Actor};
 use crate::domain::GroupName;
 use crate::error::AppError;
+use crate::model::member_list::MemberFilter;
+use crate::model::teams::{RegionView, TeamView, TeamsOverview};
+use crate::model::Viewer;
 use sqlx::PgPool;
 
 fn team_gone() -> AppError {
@@ -82,10 +81,10 @@ pub async fn create_region(pool: &PgPool, viewer: &Viewer, raw: &str) -> Result<
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "region.created",
+        &Actor::from(viewer),
+        Action::RegionCreated,
         None,
         serde_json::json!({ "region": name.as_str() }),
     )
@@ -117,10 +116,10 @@ pub async fn rename_region(
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "region.renamed",
+        &Actor::from(viewer),
+        Action::RegionRenamed,
         None,
         serde_json::json!({ "region": format!("{old} → {name}") }),
     )
@@ -154,10 +153,10 @@ pub async fn delete_region(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<()
     sqlx::query!("DELETE FROM regions WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "region.deleted",
+        &Actor::from(viewer),
+        Action::RegionDeleted,
         None,
         serde_json::json!({ "region": region.name }),
     )
@@ -191,10 +190,10 @@ pub async fn create_team(
     )
     .fetch_one(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "team.created",
+        &Actor::from(viewer),
+        Action::TeamCreated,
         None,
         serde_json::json!({ "team": format!("{region} / {name}") }),
     )
@@ -226,10 +225,10 @@ pub async fn rename_team(
     )
     .execute(&mut *tx)
     .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "team.renamed",
+        &Actor::from(viewer),
+        Action::TeamRenamed,
         None,
         serde_json::json!({ "team": format!("{old} → {name}") }),
     )
@@ -260,10 +259,10 @@ pub async fn delete_team(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<i64,
     sqlx::query!("DELETE FROM teams WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
-    audit::by_viewer(
+    activity::record(
         &mut tx,
-        viewer,
-        "team.deleted",
+        &Actor::from(viewer),
+        Action::TeamDeleted,
         None,
         serde_json::json!({ "team": team.name, "members_unassigned": members }),
     )
@@ -318,11 +317,10 @@ pub async fn assign(
     .await?;
     let label = team.unwrap_or_else(|| "No team".to_owned());
     let details = vec![serde_json::json!({ "team": label }); changed.len()];
-    audit::record_many(
+    activity::record_many(
         &mut tx,
-        org,
-        actor(viewer),
-        "member.team_changed",
+        &Actor::from(viewer),
+        Action::TeamChanged,
         &changed,
         &details,
     )

@@ -128,7 +128,7 @@ impl TestApp {
     ) -> (i64, i64) {
         let created = create_organization(&self.pool, name, admin_email, 10, 5).await;
         let result = self
-            .call::<app::api::auth::AcceptInvitation>(
+            .call::<app::api::invitations::AcceptInvitation>(
                 &browser(),
                 &[
                     ("token", &created.invitation_token),

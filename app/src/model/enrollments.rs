@@ -1,10 +1,7 @@
-//! One member's page: details, seats and programs.
+//! One member's page: details, seats and programs, and what the rules allow.
 
 use crate::domain::rules::{self, RuleViolation};
 use crate::domain::{MemberStatus, Permission, Program, Progress, SeatKind};
-use crate::error::AppError;
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,25 +60,4 @@ impl MemberDetail {
             .filter(|p| !self.programs.iter().any(|e| e.program == *p))
             .collect()
     }
-}
-
-#[server]
-pub async fn load_member(member_id: i64) -> Result<MemberDetail, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::enrollments::detail(&pool, &viewer, member_id).await
-}
-
-#[server(input = Json)]
-pub async fn assign_program(member_id: i64, program: Program) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::enrollments::assign(&pool, &viewer, member_id, program).await
-}
-
-#[server(input = Json)]
-pub async fn unassign_program(member_id: i64, program: Program) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::enrollments::unassign(&pool, &viewer, member_id, program).await
 }

@@ -1,6 +1,6 @@
+//! My Organization: the header counts, the member list and its filter.
+
 use crate::domain::{MemberStatus, Permission, SeatPool};
-use crate::error::AppError;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The header of My Organization: status counts and seats.
@@ -144,62 +144,4 @@ fn encode(value: &str) -> String {
 pub struct TeamOption {
     pub id: i64,
     pub label: String,
-}
-
-#[server]
-pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
-    use crate::domain::SeatKind;
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    let row = sqlx::query!(
-        r#"SELECT o.name, o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
-                  count(m.id) FILTER (WHERE m.status = 'active')      AS "active!",
-                  count(m.id) FILTER (WHERE m.status = 'invited')     AS "invited!",
-                  count(m.id) FILTER (WHERE m.status = 'deactivated') AS "inactive!"
-             FROM organizations o LEFT JOIN members m ON m.organization_id = o.id
-            WHERE o.id = $1
-            GROUP BY o.id"#,
-        viewer.organization_id,
-    )
-    .fetch_one(&pool)
-    .await?;
-    let teams = sqlx::query!(
-        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
-             FROM teams t JOIN regions r ON r.id = t.region_id
-            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
-        viewer.organization_id
-    )
-    .fetch_all(&pool)
-    .await?
-    .into_iter()
-    .map(|r| TeamOption {
-        id: r.id,
-        label: r.label,
-    })
-    .collect();
-    Ok(OrganizationSummary {
-        teams,
-        name: row.name,
-        active: row.active,
-        invited: row.invited,
-        inactive: row.inactive,
-        enable: SeatPool::new(SeatKind::Enable, row.enable_seats, row.enable_seats_held),
-        opportunity: SeatPool::new(
-            SeatKind::Opportunity,
-            row.opportunity_seats,
-            row.opportunity_seats_held,
-        ),
-    })
-}
-
-/// A page of members matching `filter`, after (or before) the member with the given id.
-#[server(input = leptos::server_fn::codec::Json)]
-pub async fn list_members(
-    filter: MemberFilter,
-    after: Option<i64>,
-    before: Option<i64>,
-) -> Result<MemberPage, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::member_list::fetch(&pool, viewer.organization_id, &filter, after, before).await
 }

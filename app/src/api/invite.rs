@@ -1,0 +1,17 @@
+//! + Invite: the invitation form.
+
+use crate::domain::InviteeDraft;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Invites the members of the form in one transaction: all of them, or none and the
+/// problems of each. Returns how many were invited.
+#[server(input = Json)]
+pub async fn invite_members(members: Vec<InviteeDraft>) -> Result<usize, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let state = crate::server::state()?;
+    let ids =
+        crate::server::invite::from_form(&state.pool, &state.config, &viewer, &members).await?;
+    Ok(ids.len())
+}

@@ -1,0 +1,24 @@
+//! My Organization: the header counts and the member list.
+
+use crate::error::AppError;
+use crate::model::member_list::{MemberFilter, MemberPage, OrganizationSummary};
+use leptos::prelude::*;
+
+#[server]
+pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::member_list::overview(&pool, viewer.organization_id).await
+}
+
+/// A page of members matching `filter`, after (or before) the member with the given id.
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn list_members(
+    filter: MemberFilter,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<MemberPage, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::member_list::fetch(&pool, viewer.organization_id, &filter, after, before).await
+}

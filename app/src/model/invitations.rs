@@ -1,0 +1,28 @@
+//! Invitation links and pending invitations, as the pages show them.
+
+use serde::{Deserialize, Serialize};
+
+/// What the invitation page shows for a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationView {
+    Open {
+        organization_name: String,
+        first_name: String,
+        email: String,
+    },
+    /// Expired or unusable, with the message that says what to do.
+    Closed { message: String },
+}
+
+/// An invitation not yet accepted, with the delivery of its latest email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingInvitation {
+    pub member_id: i64,
+    pub name: String,
+    pub email: String,
+    pub sent_at: String,
+    pub expires_at: String,
+    pub expired: bool,
+    /// "Delivered", "Queued (attempt 3: connection refused)", "Kept in the development mailbox".
+    pub delivery: String,
+}

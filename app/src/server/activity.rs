@@ -1,0 +1,254 @@
+//! The activity log: who did what to whom, written in the transaction of the change, and
+//! read back in words for the Activity page.
+
+use crate::error::AppError;
+use crate::model::activity::ActivityEntry;
+use crate::model::Viewer;
+use sqlx::{PgConnection, PgPool};
+
+/// Who acts: a signed-in member, or the operator (command line, demo seed) on behalf of
+/// an organization. Built once per request from the signed-in [`Viewer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub organization_id: i64,
+    /// The member who acts; `None` for the operator.
+    pub member_id: Option<i64>,
+    /// How the log names them: an email address, or "command line".
+    pub label: String,
+    /// How an invitation email names who invited.
+    pub name: String,
+}
+
+impl Actor {
+    /// The operator acting for an organization (`label`: "command line", "demo seed").
+    pub fn operator(organization_id: i64, organization_name: &str, label: &str) -> Self {
+        Self {
+            organization_id,
+            member_id: None,
+            label: label.to_owned(),
+            name: format!("The administrators of {organization_name}"),
+        }
+    }
+}
+
+impl From<&Viewer> for Actor {
+    fn from(viewer: &Viewer) -> Self {
+        Self {
+            organization_id: viewer.organization_id,
+            member_id: Some(viewer.member_id),
+            label: viewer.email.clone(),
+            name: viewer.full_name(),
+        }
+    }
+}
+
+/// What was done. Stored by [`Action::key`]; [`Action::words`] is how the Activity page
+/// says it (followed by the member it was done to, if any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    OrganizationCreated,
+    MemberInvited,
+    InvitationAccepted,
+    InvitationResent,
+    InvitationRevoked,
+    MemberDeactivated,
+    MemberReactivated,
+    PermissionChanged,
+    MembersImported,
+    SeatGranted,
+    SeatRemoved,
+    SeatsBoughtChanged,
+    ProgramAssigned,
+    ProgramUnassigned,
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    RegionCreated,
+    RegionRenamed,
+    RegionDeleted,
+    TeamCreated,
+    TeamRenamed,
+    TeamDeleted,
+    TeamChanged,
+}
+
+impl Action {
+    pub const ALL: [Action; 23] = [
+        Action::OrganizationCreated,
+        Action::MemberInvited,
+        Action::InvitationAccepted,
+        Action::InvitationResent,
+        Action::InvitationRevoked,
+        Action::MemberDeactivated,
+        Action::MemberReactivated,
+        Action::PermissionChanged,
+        Action::MembersImported,
+        Action::SeatGranted,
+        Action::SeatRemoved,
+        Action::SeatsBoughtChanged,
+        Action::ProgramAssigned,
+        Action::ProgramUnassigned,
+        Action::ApiKeyCreated,
+        Action::ApiKeyRevoked,
+        Action::RegionCreated,
+        Action::RegionRenamed,
+        Action::RegionDeleted,
+        Action::TeamCreated,
+        Action::TeamRenamed,
+        Action::TeamDeleted,
+        Action::TeamChanged,
+    ];
+
+    /// The key stored in `audit_log.action`.
+    pub fn key(self) -> &'static str {
+        self.parts().0
+    }
+
+    /// The words of the Activity page.
+    pub fn words(self) -> &'static str {
+        self.parts().1
+    }
+
+    fn parts(self) -> (&'static str, &'static str) {
+        match self {
+            Action::OrganizationCreated => ("organization.created", "Created the organization"),
+            Action::MemberInvited => ("member.invited", "Invited"),
+            Action::InvitationAccepted => ("invitation.accepted", "Accepted the invitation"),
+            Action::InvitationResent => ("invitation.resent", "Resent the invitation to"),
+            Action::InvitationRevoked => ("invitation.revoked", "Revoked the invitation of"),
+            Action::MemberDeactivated => ("member.deactivated", "Deactivated"),
+            Action::MemberReactivated => ("member.reactivated", "Reactivated"),
+            Action::PermissionChanged => ("member.permission_changed", "Changed the permission of"),
+            Action::MembersImported => ("members.imported", "Imported members from a CSV file"),
+            Action::SeatGranted => ("seat.granted", "Gave a seat to"),
+            Action::SeatRemoved => ("seat.removed", "Removed a seat from"),
+            Action::SeatsBoughtChanged => ("seats.bought_changed", "Changed the seats bought"),
+            Action::ProgramAssigned => ("program.assigned", "Assigned a program to"),
+            Action::ProgramUnassigned => ("program.unassigned", "Unassigned a program from"),
+            Action::ApiKeyCreated => ("api_key.created", "Created an API key"),
+            Action::ApiKeyRevoked => ("api_key.revoked", "Revoked an API key"),
+            Action::RegionCreated => ("region.created", "Added a region"),
+            Action::RegionRenamed => ("region.renamed", "Renamed a region"),
+            Action::RegionDeleted => ("region.deleted", "Deleted a region"),
+            Action::TeamCreated => ("team.created", "Added a team"),
+            Action::TeamRenamed => ("team.renamed", "Renamed a team"),
+            Action::TeamDeleted => ("team.deleted", "Deleted a team"),
+            Action::TeamChanged => ("member.team_changed", "Changed the team of"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+/// One entry, in the caller's transaction.
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: Action,
+    subject_member_id: Option<i64>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
+           VALUES ($1, $2, $3, $4, $5, $6)"#,
+        actor.organization_id,
+        actor.member_id,
+        actor.label,
+        action.key(),
+        subject_member_id,
+        details,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One entry per subject, with its own details, in one statement.
+pub async fn record_many(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: Action,
+    subject_member_ids: &[i64],
+    details: &[serde_json::Value],
+) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
+           SELECT $1, $2, $3, $4, subject, detail FROM UNNEST($5::bigint[], $6::jsonb[]) AS t(subject, detail)"#,
+        actor.organization_id,
+        actor.member_id,
+        actor.label,
+        action.key(),
+        subject_member_ids,
+        details,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The organization's log, newest first: 50 entries before the entry `before`.
+pub async fn entries(
+    pool: &PgPool,
+    organization_id: i64,
+    before: Option<i64>,
+) -> Result<Vec<ActivityEntry>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT a.id, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') AS "at!",
+                  a.actor_label, a.action, s.email AS "subject?", a.details
+             FROM audit_log a LEFT JOIN members s ON s.id = a.subject_member_id
+            WHERE a.organization_id = $1 AND ($2::bigint IS NULL OR a.id < $2)
+            ORDER BY a.id DESC LIMIT 50"#,
+        organization_id,
+        before
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ActivityEntry {
+            id: r.id,
+            at: r.at,
+            actor: r.actor_label,
+            action: Action::from_key(&r.action).map_or(r.action, |a| a.words().to_owned()),
+            subject: r.subject,
+            details: describe_details(&r.details),
+        })
+        .collect())
+}
+
+/// `{"enable_seat": true}` as "enable seat: true".
+fn describe_details(details: &serde_json::Value) -> String {
+    details
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        k.replace('_', " "),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    #[test]
+    fn every_action_has_its_own_key_and_reads_back() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_key(action.key()), Some(action));
+        }
+        let mut keys: Vec<_> = Action::ALL.iter().map(|a| a.key()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), Action::ALL.len());
+    }
+}
