@@ -1,4 +1,5 @@
-use super::{set_status, Layout};
+use super::layout::Layout;
+use super::set_status;
 use crate::api::auth::current_viewer;
 use crate::model::Viewer;
 use crate::pages::status::Forbidden;
@@ -39,7 +40,7 @@ where
                         view! { <Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
                     }
                     Ok(None) | Err(crate::error::AppError::Unauthenticated) => {
-                        let target = format!("/sign-in?next={}", urlencode(&here));
+                        let target = format!("/sign-in?next={}", crate::url::encode(&here));
                         view! { <Redirect path=target/> }.into_any()
                     }
                     Err(error) => {
@@ -50,15 +51,4 @@ where
             })}
         </Suspense>
     }
-}
-
-fn urlencode(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

@@ -10,7 +10,6 @@ pub use browser::bytes_in_pieces;
 pub use browser::{download, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Access, Guarded};
-pub use layout::Layout;
 
 use crate::error::AppError;
 use leptos::prelude::*;

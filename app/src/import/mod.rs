@@ -9,14 +9,10 @@ mod parse;
 mod properties;
 mod slices;
 
-pub use check::{
-    check_file, check_row, validate_row, CheckReport, FileChecker, OrgContext, RowFacts, ValidRow,
-};
-pub use decode::{
-    decode, decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, Decoded, Encoding,
-};
-pub use parse::{parse, Column, ParsedFile, Parser, RowCells, COLUMNS};
-pub use slices::{check_again, read_and_check, Checked, SLICE_ROWS};
+pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
+pub use decode::decode;
+pub use parse::{parse, Column, Parser, RowCells, COLUMNS};
+pub use slices::{check_again, read_and_check, Checked};
 
 use serde::{Deserialize, Serialize};
 
@@ -96,10 +92,8 @@ pub fn template(next_user_id: u32) -> String {
     )
 }
 
-pub use crate::export::spreadsheet_safe;
+use crate::export::spreadsheet_safe;
 
-/// The rows that have problems, as a CSV to fix in a spreadsheet: the template's columns
-/// plus a `problems` column.
 /// The problems of spreadsheet row `row`, found by halving: `problems` are in row order
 /// (as a check reports them), and a million-row file can have a million problems.
 pub fn problems_of(problems: &[CellProblem], row: u32) -> &[CellProblem] {
@@ -129,6 +123,8 @@ pub fn positions_with_problems(rows: &[RowCells], problems: &[CellProblem]) -> V
         .collect()
 }
 
+/// The rows that have problems, as a CSV to fix in a spreadsheet: the template's columns
+/// plus a `problems` column.
 pub fn problems_csv(rows: &[RowCells], problems: &[CellProblem]) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)

@@ -4,10 +4,10 @@
 //! page); this module stays free of I/O, and the result is the same as `parse` followed by
 //! `check_file`.
 
-use super::{
-    decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, CheckReport, Decoded,
-    Digest, Encoding, FileChecker, OrgContext, Parser, RowCells,
+use super::decode::{
+    decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, Decoded, Encoding,
 };
+use super::{CheckReport, Digest, FileChecker, OrgContext, Parser, RowCells};
 use std::future::Future;
 
 /// Rows read and checked between two pauses: about 20 ms of work in a release build.

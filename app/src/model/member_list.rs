@@ -105,7 +105,7 @@ impl MemberFilter {
             .map(|k| (*k, self.get(k).to_owned()))
             .chain(extra.iter().map(|(k, v)| (*k, v.clone())))
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .map(|(k, v)| format!("{k}={}", crate::url::encode(&v)))
             .collect();
         if pairs.is_empty() {
             String::new()
@@ -125,18 +125,6 @@ impl MemberFilter {
         .iter()
         .any(|v| !v.is_empty())
     }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// A team to filter or assign by: its id and "Region / Team".
