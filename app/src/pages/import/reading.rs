@@ -47,7 +47,11 @@ impl Checking {
 
     /// A pause between slices: shows the progress, yields to the browser, and says
     /// whether run `mine` of `counter` is still the current one.
-    fn pause(self, counter: StoredValue<u64>, mine: u64) -> impl FnMut(f64) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool>>> {
+    fn pause(
+        self,
+        counter: StoredValue<u64>,
+        mine: u64,
+    ) -> impl FnMut(f64) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool>>> {
         let done = self.done;
         move |progress: f64| {
             Box::pin(async move {
