@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Browser, expect, Page, test } from '@playwright/test';
 import { fillInvitee, hydrated, invitationLinkFromMailbox, newOrganizationAdmin, unique } from './helpers';
 
@@ -87,8 +88,8 @@ test('the 10 % rule: a used license keeps its program, its seat, and its count a
   await context.close();
 });
 
-test('seat counts never go below what is held; unused licenses are freed after a preview', async ({ browser }) => {
-  const { page, context } = await newOrganizationAdmin(browser);
+test('seats bought are the vendor\'s: an administrator asks for more, the vendor grants; unused licenses are freed after a preview', async ({ browser }) => {
+  const { page, context, orgName } = await newOrganizationAdmin(browser);
   await page.goto('/organization/invite');
   await hydrated(page);
   await fillInvitee(page, 'Una', 'Unused', `${unique('una')}@example.com`, true);
@@ -99,16 +100,37 @@ test('seat counts never go below what is held; unused licenses are freed after a
   await hydrated(page);
   await expect(page.getByTestId('enable-held')).toHaveText('1');
   await expect(page.getByTestId('seat-holders')).toContainText('Reserved for an invited member');
-  await page.getByLabel('Enable seats').fill('0');
-  await page.getByRole('button', { name: 'Save seat counts' }).click();
-  await expect(page.locator('#enable_seats-error')).toHaveText(
-    '1 Enable seat is held by a member, so you cannot go below 1. Free seats first (Free unused licenses on the member list).');
+  // Nothing on the page changes seats bought.
+  await expect(page.getByRole('button', { name: 'Save seat counts' })).toHaveCount(0);
+  await expect(page.locator('input[name="enable_seats"]')).toHaveCount(0);
+
+  // Ask the vendor for more: a clear error first, then a request that is listed.
+  await page.getByLabel('How many more').fill('0');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.locator('#seats-error')).toContainText('a whole number from 1');
+  await page.getByLabel('Seat', { exact: true }).selectOption('enable');
+  await page.getByLabel('How many more').fill('7');
+  await page.getByLabel('Note for the vendor (optional)').fill('For the new EMEA team');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.getByTestId('request-status')).toContainText('Request sent to the vendor');
+  await expect(page.getByTestId('seat-requests')).toContainText('7 Enable');
+  await expect(page.getByTestId('seat-requests')).toContainText('Requested');
   await expect(page.getByTestId('enable-bought')).toHaveText('5');
-  await page.getByLabel('Enable seats').fill('12');
-  await page.getByRole('button', { name: 'Save seat counts' }).click();
-  await expect(page.getByTestId('bought-status')).toContainText('Seat counts saved');
+
+  // The request reached the vendor's address (the development mailbox shows every mail).
+  await page.goto('/organization/mailbox');
+  await expect(page.getByTestId('mailbox')).toContainText('7 more Enable seats requested');
+
+  // The vendor raises the seats with the operator's command; the request is granted.
+  execFileSync(process.env.ROSTER_BIN!, ['org', 'set-seats', orgName, '--enable', '12'],
+    { env: process.env, encoding: 'utf8' });
+  await page.goto('/organization/seats');
+  await hydrated(page);
   await expect(page.getByTestId('enable-bought')).toHaveText('12');
   await expect(page.getByTestId('enable-free')).toHaveText('11');
+  await expect(page.getByTestId('seat-requests')).toContainText('Granted');
+  await page.goto('/organization/activity');
+  await expect(page.getByText('the vendor (command line)').first()).toBeVisible();
 
   // Free unused licenses: preview, then free.
   await page.goto('/organization');

@@ -65,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
         public_url: "http://127.0.0.1:3000".into(),
         secure_cookies: false,
         smtp_configured: false,
+        vendor_email: "vendor@roster.localhost".into(),
     };
     let import_id = start(
         &pool,

@@ -58,6 +58,22 @@ pub enum OrgCommand {
     /// Create an organization with its seat counts and first administrator, and print
     /// the administrator's one-time invitation link (valid for 7 days).
     Create(CreateOrg),
+    /// Set the seats an organization has bought (the vendor's decision; never below what
+    /// its members hold). Recorded in its Activity log as a change by the vendor; open
+    /// requests for a kind that rises are marked granted.
+    SetSeats(SetSeats),
+}
+
+#[derive(Debug, Args)]
+pub struct SetSeats {
+    /// The organization, by id or exact name.
+    pub org: String,
+    /// Enable seats bought, in all.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
+    pub enable: Option<i64>,
+    /// Opportunity seats bought, in all.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=1_000_000))]
+    pub opportunity: Option<i64>,
 }
 
 #[derive(Debug, Args)]

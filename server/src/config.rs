@@ -24,6 +24,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `MAIL_FROM`: the sender of Roster's emails.
     pub mail_from: String,
+    /// `VENDOR_EMAIL`: where administrators' requests for more seats go.
+    pub vendor_email: String,
 }
 
 impl Config {
@@ -59,6 +61,10 @@ impl Config {
             smtp_url: std::env::var("SMTP_URL").ok().filter(|u| !u.is_empty()),
             mail_from: std::env::var("MAIL_FROM")
                 .unwrap_or_else(|_| "Roster <no-reply@roster.localhost>".to_owned()),
+            vendor_email: std::env::var("VENDOR_EMAIL")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "licenses@roster.localhost".to_owned()),
         })
     }
 
@@ -80,6 +86,7 @@ impl Config {
             public_url: self.public_url(),
             secure_cookies: self.secure_cookies,
             smtp_configured: self.smtp_url.is_some(),
+            vendor_email: self.vendor_email.clone(),
         }
     }
 }

@@ -33,22 +33,6 @@ fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
     Ok((bytes, parsed.rows))
 }
 
-/// An organization by id, or else by exact name.
-async fn organization(pool: &PgPool, org: &str) -> anyhow::Result<(i64, String)> {
-    let id: Option<i64> = org.parse().ok();
-    let found: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM organizations WHERE id = $1 OR name = $2")
-            .bind(id.unwrap_or(-1))
-            .bind(org)
-            .fetch_all(pool)
-            .await?;
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => bail!("no organization {org:?}: give its id or exact name"),
-        _ => bail!("several organizations are named {org:?}: give the id instead"),
-    }
-}
-
 /// What the checks need to know of the organization: the same as the page's.
 async fn context(pool: &PgPool, organization_id: i64) -> anyhow::Result<OrgContext> {
     let mut conn = pool.acquire().await?;
@@ -67,7 +51,7 @@ async fn check(
     let org_context = match org {
         Some(org) => {
             let pool = crate::db::connect(&config.database_url).await?;
-            let (id, _) = organization(&pool, org).await?;
+            let (id, _) = crate::org_cli::find(&pool, org).await?;
             Some(context(&pool, id).await?)
         }
         None => None,
@@ -109,7 +93,7 @@ async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::R
     let (bytes, rows) = read(file)?;
     let pool = crate::db::connect(&config.database_url).await?;
     crate::db::migrate(&pool).await?;
-    let (organization_id, name) = organization(&pool, org).await?;
+    let (organization_id, name) = crate::org_cli::find(&pool, org).await?;
     let actor = Actor::operator(organization_id, &name, "command line");
     let runtime = config.runtime();
     let file_name = file

@@ -9,4 +9,5 @@ pub mod demo;
 pub mod http;
 pub mod mailer;
 pub mod maintenance;
+pub mod org_cli;
 pub mod progress_api;

@@ -1,8 +1,7 @@
 use anyhow::Context;
-use app::domain::{Email, OrganizationName, PersonName};
-use app::server::{organizations, ServerState};
+use app::server::ServerState;
 use clap::Parser;
-use server::cli::{Cli, Command, CreateOrg, OrgCommand};
+use server::cli::{Cli, Command};
 use server::config::{Config, Environment};
 use server::mailer::{Mailer, MailerConfig};
 use server::{db, demo, http, maintenance};
@@ -46,7 +45,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Migrations applied.");
             Ok(())
         }
-        Command::Org(OrgCommand::Create(args)) => create_org(config, args).await,
+        Command::Org(command) => server::org_cli::run(&config, command).await,
         Command::Csv(command) => server::csv_cli::run(&config, command).await,
     }
 }
@@ -122,38 +121,5 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     http::serve(listener, http::router(state)).await?;
-    Ok(())
-}
-
-async fn create_org(config: Config, args: CreateOrg) -> anyhow::Result<()> {
-    let new = organizations::NewOrganization {
-        name: OrganizationName::parse(&args.name).context("--name")?,
-        enable_seats: args.enable_seats,
-        opportunity_seats: args.opportunity_seats,
-        admin_first_name: PersonName::parse(&args.admin_first_name, "first name")
-            .context("--admin-first-name")?,
-        admin_last_name: PersonName::parse(&args.admin_last_name, "last name")
-            .context("--admin-last-name")?,
-        admin_email: Email::parse(&args.admin_email).context("--admin-email")?,
-        admin_enable_seat: args.admin_enable_seat,
-    };
-    let pool = db::connect(&config.database_url).await?;
-    db::migrate(&pool).await?;
-    let created = organizations::create(&pool, &new, "command line")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let public_url = config.public_url();
-    println!(
-        "Created organization {:?} (id {}) with {} Enable and {} Opportunity seats.",
-        new.name.as_str(),
-        created.organization_id,
-        new.enable_seats,
-        new.opportunity_seats
-    );
-    println!(
-        "Invitation link for {} (valid 7 days, single use):\n{}",
-        new.admin_email,
-        app::server::invitations::accept_url(&public_url, &created.invitation_token)
-    );
     Ok(())
 }

@@ -127,3 +127,64 @@ fn help_explains_each_command() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("invitation link"));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn org_set_seats_is_the_vendors_way_and_never_goes_below_held(pool: PgPool) {
+    let url = common::database_url(&pool).await;
+    let created = common::create_organization(&pool, "Acme", "ada@acme.example", 5, 2).await;
+    let id = created.organization_id.to_string();
+    sqlx::query("UPDATE members SET enable_seat = true WHERE id = $1")
+        .bind(created.admin_member_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let out = roster(&url, &["org", "set-seats", "Acme", "--enable", "12"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("12 Enable seats (1 held)"), "{stdout}");
+    let seats: (i32, i32) =
+        sqlx::query_as("SELECT enable_seats, opportunity_seats FROM organizations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(seats, (12, 2));
+    let actor: String = sqlx::query_scalar(
+        "SELECT actor_label FROM audit_log WHERE action = 'seats.bought_changed'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(actor.contains("vendor"), "{actor}");
+
+    for (args, expected) in [
+        (
+            vec!["org", "set-seats", id.as_str(), "--enable", "0"],
+            "so you cannot go below 1",
+        ),
+        (vec!["org", "set-seats", id.as_str()], "--enable N"),
+        (
+            vec!["org", "set-seats", "Nobody", "--enable", "3"],
+            "no organization",
+        ),
+        (
+            vec!["org", "set-seats", id.as_str(), "--enable", "-3"],
+            "--enable",
+        ),
+    ] {
+        let out = roster(&url, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let seats: (i32, i32) =
+        sqlx::query_as("SELECT enable_seats, opportunity_seats FROM organizations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(seats, (12, 2));
+}

@@ -6,8 +6,9 @@ mod common;
 use app::api::api_keys::CreateApiKey;
 use app::api::enrollments::{AssignProgram, UnassignProgram};
 use app::api::learning::CompleteLesson;
-use app::api::seats::{FreeUnusedLicenses, SetMemberSeat, SetSeatsBought};
+use app::api::seats::{FreeUnusedLicenses, RequestSeats, SetMemberSeat};
 use app::error::AppError;
+use app::server::activity::Actor;
 use common::{browser, spawn_app, TestApp};
 use serde_json::json;
 use sqlx::PgPool;
@@ -279,13 +280,12 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
         frozen.to_string().contains("not completed account setup"),
         "{frozen}"
     );
-    // Seats bought never go below seats held.
-    let below = app
-        .call::<SetSeatsBought>(&admin, &[("enable_seats", "0"), ("opportunity_seats", "5")])
+    // Seats bought (set by the vendor) never go below seats held.
+    let below = app::server::seats::set_bought(&pool, &Actor::vendor(org), Some(0), Some(5))
         .await
         .unwrap_err();
     assert_eq!(
-        below.for_field("enable_seats").unwrap(),
+        below.for_field("enable").unwrap(),
         "1 Enable seat is held by a member, so you cannot go below 1. Free seats first (Free unused licenses on the member list)."
     );
     // Another organization's member is out of reach.
@@ -490,4 +490,108 @@ async fn the_progress_endpoint_checks_its_key_its_input_and_its_tenant(pool: PgP
         .await
         .unwrap();
     assert_ne!(stored, key.as_bytes(), "only a hash is stored");
+}
+
+/// Seats bought are the vendor's: no server function lets an administrator change them;
+/// an administrator asks, the request reaches the vendor's address through the outbox,
+/// and the operator's change marks it granted and shows in Activity as the vendor's.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn seats_bought_are_the_vendors_and_administrators_ask_for_more(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let (org, admin) = admin(&app).await;
+    let bought = || async {
+        sqlx::query_as::<_, (i32, i32)>(
+            "SELECT enable_seats, opportunity_seats FROM organizations WHERE id = $1",
+        )
+        .bind(org)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let before = bought().await;
+    // The old server function is gone: calling it changes nothing.
+    let old = browser()
+        .post(app.url("/api/set_seats_bought"))
+        .form(&[
+            ("enable_seats", "1000000"),
+            ("opportunity_seats", "1000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(!old.status().is_success(), "{}", old.status());
+    let with_session = admin
+        .post(app.url("/api/set_seats_bought"))
+        .form(&[
+            ("enable_seats", "1000000"),
+            ("opportunity_seats", "1000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(!with_session.status().is_success());
+    assert_eq!(bought().await, before);
+
+    // A request: checked, recorded, mailed to the vendor.
+    let bad = app
+        .call::<RequestSeats>(&admin, &[("kind", "enable"), ("seats", "0"), ("note", "")])
+        .await
+        .unwrap_err();
+    assert!(bad.for_field("seats").is_some(), "{bad}");
+    app.call::<RequestSeats>(
+        &admin,
+        &[
+            ("kind", "enable"),
+            ("seats", "10"),
+            ("note", "New EMEA team"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bought().await, before);
+    let (to, kind): (String, String) = sqlx::query_as(
+        "SELECT to_address, kind FROM email_outbox WHERE organization_id = $1 AND kind = 'seat_request'",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (to.as_str(), kind.as_str()),
+        (common::VENDOR_EMAIL, "seat_request")
+    );
+    let open: Option<String> =
+        sqlx::query_scalar("SELECT granted_at::text FROM seat_requests WHERE organization_id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(open, None);
+
+    // The vendor raises Enable seats: the request is granted, Activity names the vendor.
+    app::server::seats::set_bought(
+        &pool,
+        &Actor::vendor(org),
+        Some(i64::from(before.0) + 10),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(bought().await, (before.0 + 10, before.1));
+    let granted: Option<String> =
+        sqlx::query_scalar("SELECT granted_at::text FROM seat_requests WHERE organization_id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(granted.is_some());
+    let (actor, action): (String, String) = sqlx::query_as(
+        "SELECT actor_label, action FROM audit_log WHERE organization_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(action, "seats.bought_changed");
+    assert!(actor.contains("vendor"), "{actor}");
 }

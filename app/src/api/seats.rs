@@ -14,23 +14,18 @@ pub async fn load_seats() -> Result<SeatOverview, AppError> {
     crate::server::seats::overview(&pool, &viewer).await
 }
 
-/// Edits the seat counts bought. Works as a plain form before the page is interactive.
+/// Asks the vendor for more seats (seats bought are the vendor's to set). Works as a
+/// plain form before the page is interactive.
 #[server]
-pub async fn set_seats_bought(
-    enable_seats: String,
-    opportunity_seats: String,
-) -> Result<(), AppError> {
+pub async fn request_seats(kind: String, seats: String, note: String) -> Result<(), AppError> {
+    use crate::domain::SeatRequest;
     let viewer = crate::server::session::require_admin().await?;
-    let parse = |field: &str, raw: &str| {
-        raw.trim()
-            .parse::<i64>()
-            .map_err(|_| AppError::field(field, "Enter a whole number of seats, such as 25."))
-    };
-    let enable = parse("enable_seats", &enable_seats)?;
-    let opportunity = parse("opportunity_seats", &opportunity_seats)?;
-    let pool = crate::server::pool()?;
-    crate::server::seats::set_bought(&pool, &viewer, enable, opportunity).await?;
-    leptos_axum::redirect("/organization/seats?saved=1");
+    let kind = SeatKind::parse(&kind).map_err(|e| AppError::field("kind", e.0))?;
+    let request = SeatRequest::parse(kind, &seats, &note)
+        .map_err(|(field, e)| AppError::field(field, e.0))?;
+    let state = crate::server::state()?;
+    crate::server::seats::request_more(&state.pool, &state.config, &viewer, &request).await?;
+    leptos_axum::redirect("/organization/seats?requested=1");
     Ok(())
 }
 

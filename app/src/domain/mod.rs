@@ -24,7 +24,7 @@ pub use names::{GroupName, JobTitle, OrganizationName, PersonName};
 pub use password::NewPassword;
 pub use program::Program;
 pub use progress::Progress;
-pub use seats::{SeatKind, SeatPool, SeatShortage};
+pub use seats::{SeatKind, SeatPool, SeatRequest, SeatShortage};
 
 /// `str::trim`, quicker for the usual value (ASCII around ASCII text: nothing to look up
 /// in Unicode's list of spaces); a value that starts or ends with another character gets

@@ -8,11 +8,87 @@ pub enum SeatKind {
 }
 
 impl SeatKind {
+    pub const ALL: [SeatKind; 2] = [SeatKind::Enable, SeatKind::Opportunity];
+
     pub fn label(self) -> &'static str {
         match self {
             SeatKind::Enable => "Enable",
             SeatKind::Opportunity => "Opportunity",
         }
+    }
+
+    /// As stored and as a form sends it: `enable`, `opportunity`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SeatKind::Enable => "enable",
+            SeatKind::Opportunity => "opportunity",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, super::FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.key().eq_ignore_ascii_case(raw.trim()))
+            .ok_or_else(|| super::FieldError::new("Choose Enable or Opportunity seats."))
+    }
+}
+
+/// An administrator's request to the vendor for more seats of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatRequest {
+    pub kind: SeatKind,
+    pub seats: i32,
+    pub note: String,
+}
+
+impl SeatRequest {
+    pub const MAX_SEATS: i32 = 100_000;
+    pub const MAX_NOTE_CHARS: usize = 1_000;
+
+    /// The form's fields checked; a refusal names its field (`seats` or `note`).
+    pub fn parse(
+        kind: SeatKind,
+        seats: &str,
+        note: &str,
+    ) -> Result<Self, (&'static str, super::FieldError)> {
+        let seats = seats
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=Self::MAX_SEATS).contains(n))
+            .ok_or_else(|| {
+                (
+                    "seats",
+                    super::FieldError::new(format!(
+                        "Enter how many more seats you need: a whole number from 1 to {}.",
+                        Self::MAX_SEATS
+                    )),
+                )
+            })?;
+        let note = super::trim(note);
+        if note.chars().count() > Self::MAX_NOTE_CHARS {
+            return Err((
+                "note",
+                super::FieldError::new(format!(
+                    "Keep the note under {} characters.",
+                    Self::MAX_NOTE_CHARS
+                )),
+            ));
+        }
+        if note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err((
+                "note",
+                super::FieldError::new("The note contains a control character: remove it."),
+            ));
+        }
+        Ok(Self {
+            kind,
+            seats,
+            note: note.to_owned(),
+        })
     }
 }
 
@@ -111,6 +187,33 @@ mod tests {
             pool(3, 2).check_request(2).unwrap_err().to_string(),
             "This asks for 2 Enable seats; only 1 is free."
         );
+    }
+
+    #[test]
+    fn seat_requests_are_checked() {
+        let ok = SeatRequest::parse(SeatKind::Enable, " 10 ", " for the new team ").unwrap();
+        assert_eq!((ok.seats, ok.note.as_str()), (10, "for the new team"));
+        for bad in ["0", "-3", "2.5", "", "100001", "ten"] {
+            assert_eq!(
+                SeatRequest::parse(SeatKind::Enable, bad, "").unwrap_err().0,
+                "seats"
+            );
+        }
+        let long = "x".repeat(1001);
+        assert_eq!(
+            SeatRequest::parse(SeatKind::Opportunity, "1", &long)
+                .unwrap_err()
+                .0,
+            "note"
+        );
+        assert_eq!(
+            SeatRequest::parse(SeatKind::Opportunity, "1", "a\u{0}b")
+                .unwrap_err()
+                .0,
+            "note"
+        );
+        assert_eq!(SeatKind::parse("Opportunity"), Ok(SeatKind::Opportunity));
+        assert!(SeatKind::parse("gold").is_err());
     }
 
     #[test]

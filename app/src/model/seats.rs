@@ -1,6 +1,6 @@
 //! The Seats page and Free unused licenses.
 
-use crate::domain::{MemberStatus, SeatPool};
+use crate::domain::{MemberStatus, SeatKind, SeatPool};
 use serde::{Deserialize, Serialize};
 
 /// A member who holds a seat, with the answer to "why does this seat count?".
@@ -23,6 +23,21 @@ pub struct SeatOverview {
     pub holders: Vec<SeatHolder>,
     /// At most this many holders are listed.
     pub holders_limit: i64,
+    /// Requests for more seats, newest first.
+    pub requests: Vec<SeatRequestRow>,
+}
+
+/// A request for more seats sent to the vendor, and whether it was granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatRequestRow {
+    pub id: i64,
+    pub kind: SeatKind,
+    pub seats: i32,
+    pub note: String,
+    pub by: String,
+    pub at: String,
+    /// When the vendor raised seats of this kind after the request.
+    pub granted_at: Option<String>,
 }
 
 /// Whose Enable seat the "Free unused licenses" action would free, and whose not (why).

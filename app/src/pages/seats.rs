@@ -1,10 +1,11 @@
 //! The Seats page: each pool bought, held, used and free; who holds each seat and why it
-//! counts; the seat counts bought, edited with a plain form (works before hydration).
+//! counts. Seats bought are the vendor's to set: administrators ask for more with a plain
+//! form (works before hydration) and see each request's state.
 
-use crate::api::seats::{load_seats, SetSeatsBought};
+use crate::api::seats::{load_seats, RequestSeats};
 use crate::components::{url_error, Access, Guarded};
-use crate::domain::SeatPool;
-use crate::model::seats::{SeatHolder, SeatOverview};
+use crate::domain::{SeatKind, SeatPool};
+use crate::model::seats::{SeatHolder, SeatOverview, SeatRequestRow};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -16,7 +17,7 @@ pub fn SeatsPage() -> impl IntoView {
 
 #[component]
 fn SeatsBody() -> impl IntoView {
-    let action = ServerAction::<SetSeatsBought>::new();
+    let action = ServerAction::<RequestSeats>::new();
     let seats = Resource::new_blocking(move || action.version().get(), |_| load_seats());
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
@@ -34,7 +35,7 @@ fn SeatsBody() -> impl IntoView {
 }
 
 #[component]
-fn Overview(overview: SeatOverview, action: ServerAction<SetSeatsBought>) -> impl IntoView {
+fn Overview(overview: SeatOverview, action: ServerAction<RequestSeats>) -> impl IntoView {
     let shown = overview.holders.len() as i64;
     let limited = shown >= overview.holders_limit;
     view! {
@@ -48,7 +49,9 @@ fn Overview(overview: SeatOverview, action: ServerAction<SetSeatsBought>) -> imp
                 </tbody>
             </table>
         </div>
-        <BoughtForm enable=overview.enable opportunity=overview.opportunity action/>
+        <p class="hint">"Seats bought are set by your Roster vendor, as per your contract. Need more? Ask below: the request goes to the vendor and shows here as granted once your seats rise."</p>
+        <RequestForm action/>
+        <Requests requests=overview.requests/>
         <h2 id="holders-title">"Who holds a seat"</h2>
         {if overview.holders.is_empty() {
             view! { <section class="card notice"><p>"Nobody holds a seat yet. Give seats when you invite members, or on a member's page."</p></section> }.into_any()
@@ -93,16 +96,12 @@ fn HolderRow(h: SeatHolder) -> impl IntoView {
     }
 }
 
-/// Seats bought: a plain form posted to the server function, so it works before the
+/// Request more seats: a plain form posted to the server function, so it works before the
 /// page is interactive; a refusal comes back in the address and shows by its field.
 #[component]
-fn BoughtForm(
-    enable: SeatPool,
-    opportunity: SeatPool,
-    action: ServerAction<SetSeatsBought>,
-) -> impl IntoView {
+fn RequestForm(action: ServerAction<RequestSeats>) -> impl IntoView {
     let query = use_query_map();
-    let saved = query.read_untracked().get("saved").is_some();
+    let requested = query.read_untracked().get("requested").is_some();
     let initial_error = StoredValue::new(url_error());
     let error = move || {
         action
@@ -112,31 +111,61 @@ fn BoughtForm(
             .or_else(|| initial_error.get_value())
     };
     let field_error = move |name: &'static str| move || error().and_then(|e| e.for_field(name));
-    let done = move || saved || matches!(action.value().get(), Some(Ok(())));
+    let done = move || requested || matches!(action.value().get(), Some(Ok(())));
     view! {
-        <section class="card" aria-labelledby="bought-title">
-            <h2 id="bought-title">"Seats bought"</h2>
+        <section class="card" aria-labelledby="request-title">
+            <h2 id="request-title">"Request more seats"</h2>
             <ActionForm action=action attr:class="inline-form">
                 <div class="field">
-                    <label for="enable_seats">"Enable seats"</label>
-                    <input id="enable_seats" name="enable_seats" type="number" min="0" step="1" required value=enable.bought
-                        aria-describedby="enable_seats-error"/>
-                    <span class="error" id="enable_seats-error" role="alert">{field_error("enable_seats")}</span>
+                    <label for="request-kind">"Seat"</label>
+                    <select id="request-kind" name="kind">
+                        {SeatKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{k.label()}</option> }).collect_view()}
+                    </select>
                 </div>
                 <div class="field">
-                    <label for="opportunity_seats">"Opportunity seats"</label>
-                    <input id="opportunity_seats" name="opportunity_seats" type="number" min="0" step="1" required value=opportunity.bought
-                        aria-describedby="opportunity_seats-error"/>
-                    <span class="error" id="opportunity_seats-error" role="alert">{field_error("opportunity_seats")}</span>
+                    <label for="request-seats">"How many more"</label>
+                    <input id="request-seats" name="seats" type="number" min="1" max="100000" step="1" required
+                        aria-describedby="seats-error"/>
+                    <span class="error" id="seats-error" role="alert">{field_error("seats")}</span>
                 </div>
-                <button type="submit" class="primary">"Save seat counts"</button>
+                <div class="field grow">
+                    <label for="request-note">"Note for the vendor (optional)"</label>
+                    <input id="request-note" name="note" type="text" maxlength="1000" placeholder="For the new EMEA team, from March"
+                        aria-describedby="note-error"/>
+                    <span class="error" id="note-error" role="alert">{field_error("note")}</span>
+                </div>
+                <button type="submit" class="primary">"Send request"</button>
             </ActionForm>
-            <p class="hint">"Never below the seats members hold. To go lower, free seats first (Free unused licenses on the member list)."</p>
-            <p role="status" data-testid="bought-status">
-                {move || done().then(|| view! { <span class="success">"Seat counts saved."</span> })}
-                {move || error().filter(|e| e.for_field("enable_seats").is_none() && e.for_field("opportunity_seats").is_none())
+            <p role="status" data-testid="request-status">
+                {move || done().then(|| view! { <span class="success">"Request sent to the vendor."</span> })}
+                {move || error().filter(|e| e.for_field("seats").is_none() && e.for_field("note").is_none())
                     .map(|e| view! { <span class="error">{e.to_string()}</span> })}
             </p>
         </section>
     }
+}
+
+/// Requests sent, with their state.
+#[component]
+fn Requests(requests: Vec<SeatRequestRow>) -> impl IntoView {
+    (!requests.is_empty()).then(|| view! {
+        <div class="table-wrap">
+            <table data-testid="seat-requests">
+                <caption>"Requests for more seats"</caption>
+                <thead><tr><th scope="col">"Sent"</th><th scope="col">"Seats"</th><th scope="col">"By"</th><th scope="col">"Note"</th><th scope="col">"State"</th></tr></thead>
+                <tbody>{requests.into_iter().map(|r| view! {
+                    <tr>
+                        <td>{r.at}</td>
+                        <td>{format!("{} {}", r.seats, r.kind.label())}</td>
+                        <td>{r.by}</td>
+                        <td>{r.note}</td>
+                        <td>{match r.granted_at {
+                            Some(at) => format!("Granted {at}"),
+                            None => "Requested".to_owned(),
+                        }}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table>
+        </div>
+    })
 }

@@ -31,6 +31,18 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// The vendor, who sells the seats, acting through the operator's command line.
+    pub fn vendor(organization_id: i64) -> Self {
+        Self {
+            organization_id,
+            member_id: None,
+            label: "the vendor (command line)".to_owned(),
+            name: "Roster".to_owned(),
+        }
+    }
+}
+
 impl From<&Viewer> for Actor {
     fn from(viewer: &Viewer) -> Self {
         Self {
@@ -58,6 +70,7 @@ pub enum Action {
     SeatGranted,
     SeatRemoved,
     SeatsBoughtChanged,
+    SeatsRequested,
     ProgramAssigned,
     ProgramUnassigned,
     ApiKeyCreated,
@@ -72,7 +85,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -85,6 +98,7 @@ impl Action {
         Action::SeatGranted,
         Action::SeatRemoved,
         Action::SeatsBoughtChanged,
+        Action::SeatsRequested,
         Action::ProgramAssigned,
         Action::ProgramUnassigned,
         Action::ApiKeyCreated,
@@ -122,6 +136,7 @@ impl Action {
             Action::SeatGranted => ("seat.granted", "Gave a seat to"),
             Action::SeatRemoved => ("seat.removed", "Removed a seat from"),
             Action::SeatsBoughtChanged => ("seats.bought_changed", "Changed the seats bought"),
+            Action::SeatsRequested => ("seats.requested", "Asked the vendor for more seats"),
             Action::ProgramAssigned => ("program.assigned", "Assigned a program to"),
             Action::ProgramUnassigned => ("program.unassigned", "Unassigned a program from"),
             Action::ApiKeyCreated => ("api_key.created", "Created an API key"),

@@ -29,6 +29,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Mail {
     Invitation(Invitation),
+    SeatRequest(SeatRequestMail),
 }
 
 impl Mail {
@@ -36,12 +37,14 @@ impl Mail {
     pub fn kind(&self) -> &'static str {
         match self {
             Mail::Invitation(_) => "invitation",
+            Mail::SeatRequest(_) => "seat_request",
         }
     }
 
     pub fn render(&self) -> Message {
         match self {
             Mail::Invitation(invitation) => invitation.render(),
+            Mail::SeatRequest(request) => request.render(),
         }
     }
 
@@ -49,6 +52,7 @@ impl Mail {
     pub fn payload(&self) -> serde_json::Value {
         let data = match self {
             Mail::Invitation(invitation) => serde_json::to_value(invitation),
+            Mail::SeatRequest(request) => serde_json::to_value(request),
         };
         data.unwrap_or_default()
     }
@@ -57,6 +61,7 @@ impl Mail {
     pub fn from_stored(kind: &str, payload: serde_json::Value) -> Option<Self> {
         match kind {
             "invitation" => serde_json::from_value(payload).ok().map(Mail::Invitation),
+            "seat_request" => serde_json::from_value(payload).ok().map(Mail::SeatRequest),
             _ => None,
         }
     }
@@ -65,6 +70,7 @@ impl Mail {
     pub fn link(&self) -> Option<&str> {
         match self {
             Mail::Invitation(invitation) => Some(&invitation.link),
+            Mail::SeatRequest(_) => None,
         }
     }
 }
@@ -128,6 +134,63 @@ impl Invitation {
              <p>Or paste this link into your browser: <br><a href=\"{l}\">{l}</a></p>\
              <p style=\"color: #5b6475\">The link works once and expires in {valid_days} days. If it has expired, ask {i} to resend the invitation. If you did not expect this email, you can ignore it.</p>\
              </body></html>"
+        );
+        Message {
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+/// An organization's request for more seats, to the vendor who sells them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeatRequestMail {
+    pub organization: String,
+    pub organization_id: i64,
+    pub requester: String,
+    pub requester_email: String,
+    pub kind: crate::domain::SeatKind,
+    pub seats: i32,
+    pub note: String,
+}
+
+impl SeatRequestMail {
+    fn render(&self) -> Message {
+        let kind = self.kind.label();
+        let seats = self.seats;
+        let subject = format!(
+            "{}: {seats} more {kind} seat{} requested",
+            self.organization,
+            if seats == 1 { "" } else { "s" }
+        );
+        let note = if self.note.is_empty() {
+            "(no note)".to_owned()
+        } else {
+            self.note.clone()
+        };
+        let grant = format!(
+            "roster org set-seats {} --{} <new total>",
+            self.organization_id,
+            self.kind.key()
+        );
+        let text = format!(
+            "{} ({}) of {} (organization {}) asks for {seats} more {kind} seats.\n\n             Note: {note}\n\n             To grant them, raise the organization's {kind} seats with:\n{grant}\n\n             The request shows as granted on their Seats page once the seats rise.\n",
+            self.requester, self.requester_email, self.organization, self.organization_id
+        );
+        let html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
+             <p><strong>{}</strong> ({}) of <strong>{}</strong> (organization {}) asks for <strong>{seats} more {kind} seats</strong>.</p>\
+             <p>Note: {}</p>\
+             <p>To grant them, raise the organization's {kind} seats with:<br><code>{}</code></p>\
+             <p style=\"color: #5b6475\">The request shows as granted on their Seats page once the seats rise.</p>\
+             </body></html>",
+            escape_html(&self.requester),
+            escape_html(&self.requester_email),
+            escape_html(&self.organization),
+            self.organization_id,
+            escape_html(&note),
+            escape_html(&grant),
         );
         Message {
             subject,

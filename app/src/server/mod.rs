@@ -37,6 +37,8 @@ pub struct RuntimeConfig {
     /// Whether a mail worker delivers the outbox over SMTP. Without it, messages are kept
     /// for the development mailbox page.
     pub smtp_configured: bool,
+    /// Where requests for more seats go: the vendor who sells them.
+    pub vendor_email: String,
 }
 
 /// What the axum server hands to every server function and page render as context.

@@ -91,3 +91,19 @@ pub async fn create(
         invitation_token,
     })
 }
+
+/// Organizations whose id is `id_or_name`, or whose name is exactly it: their ids and
+/// names (several when several share a name).
+pub async fn find(pool: &PgPool, id_or_name: &str) -> Result<Vec<(i64, String)>, AppError> {
+    let id: Option<i64> = id_or_name.trim().parse().ok();
+    Ok(sqlx::query!(
+        "SELECT id, name FROM organizations WHERE id = $1 OR name = $2 ORDER BY id",
+        id,
+        id_or_name
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name))
+    .collect())
+}

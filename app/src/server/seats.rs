@@ -7,11 +7,17 @@
 //! once are decided one after the other.
 
 use super::activity::{self, Action, Actor};
+use super::mail::{self, Mail};
 use super::members::{lock_member, lock_organization, program_progress};
+use super::outbox::{self, Letter};
+use super::RuntimeConfig;
 use crate::domain::rules::{self, TopProgress};
+use crate::domain::SeatRequest;
 use crate::domain::{MemberStatus, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
-use crate::model::seats::{FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview};
+use crate::model::seats::{
+    FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview, SeatRequestRow,
+};
 use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
@@ -88,22 +94,54 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, Ap
         enable_used: counts.enable_used,
         holders,
         holders_limit: HOLDERS_SHOWN,
+        requests: requests(pool, viewer.organization_id).await?,
     })
 }
 
-/// Seats bought, as edited on the seats page: never below what members hold.
+/// The organization's requests for more seats, newest first.
+async fn requests(pool: &PgPool, organization_id: i64) -> Result<Vec<SeatRequestRow>, AppError> {
+    sqlx::query!(
+        r#"SELECT id, kind, seats, note, requester_label,
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "at!",
+                  to_char(granted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS granted_at
+             FROM seat_requests WHERE organization_id = $1
+            ORDER BY created_at DESC, id DESC LIMIT 50"#,
+        organization_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(SeatRequestRow {
+            id: r.id,
+            kind: SeatKind::parse(&r.kind).map_err(|_| AppError::Internal)?,
+            seats: r.seats,
+            note: r.note,
+            by: r.requester_label,
+            at: r.at,
+            granted_at: r.granted_at,
+        })
+    })
+    .collect()
+}
+
+/// Sets the seats bought (the vendor's decision: the operator's command line, never an
+/// organization's administrator), each kind only when given, never below what members
+/// hold. Open requests for a kind whose seats rise are marked granted.
 pub async fn set_bought(
     pool: &PgPool,
-    viewer: &Viewer,
-    enable: i64,
-    opportunity: i64,
-) -> Result<(), AppError> {
-    let org = viewer.organization_id;
+    actor: &Actor,
+    enable: Option<i64>,
+    opportunity: Option<i64>,
+) -> Result<SeatPools, AppError> {
+    let org = actor.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
+    let enable = enable.unwrap_or(locked.enable.bought);
+    let opportunity = opportunity.unwrap_or(locked.opportunity.bought);
     for (pool, wanted, field) in [
-        (locked.enable, enable, "enable_seats"),
-        (locked.opportunity, opportunity, "opportunity_seats"),
+        (locked.enable, enable, "enable"),
+        (locked.opportunity, opportunity, "opportunity"),
     ] {
         rules::may_set_seats_bought(pool, wanted).map_err(|e| AppError::field(field, e.0))?;
     }
@@ -115,15 +153,88 @@ pub async fn set_bought(
     )
     .execute(&mut *tx)
     .await?;
+    sqlx::query!(
+        "UPDATE seat_requests SET granted_at = now()
+          WHERE organization_id = $1 AND granted_at IS NULL
+            AND ((kind = 'enable' AND $2) OR (kind = 'opportunity' AND $3))",
+        org,
+        enable > locked.enable.bought,
+        opportunity > locked.opportunity.bought,
+    )
+    .execute(&mut *tx)
+    .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        actor,
         Action::SeatsBoughtChanged,
         None,
         serde_json::json!({
             "enable_seats": format!("{} → {}", locked.enable.bought, enable),
             "opportunity_seats": format!("{} → {}", locked.opportunity.bought, opportunity),
         }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(SeatPools {
+        enable: SeatPool {
+            bought: enable,
+            ..locked.enable
+        },
+        opportunity: SeatPool {
+            bought: opportunity,
+            ..locked.opportunity
+        },
+    })
+}
+
+/// Both kinds of seat of an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatPools {
+    pub enable: SeatPool,
+    pub opportunity: SeatPool,
+}
+
+/// Records an administrator's request for more seats and emails it to the vendor, in one
+/// transaction.
+pub async fn request_more(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    viewer: &Viewer,
+    request: &SeatRequest,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "INSERT INTO seat_requests (organization_id, requested_by, requester_label, kind, seats, note)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        viewer.organization_id,
+        viewer.member_id,
+        viewer.email,
+        request.kind.key(),
+        request.seats,
+        request.note,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let letter = Letter {
+        member_id: None,
+        to: config.vendor_email.clone(),
+        mail: Mail::SeatRequest(mail::SeatRequestMail {
+            organization: viewer.organization_name.clone(),
+            organization_id: viewer.organization_id,
+            requester: viewer.full_name(),
+            requester_email: viewer.email.clone(),
+            kind: request.kind,
+            seats: request.seats,
+            note: request.note.clone(),
+        }),
+    };
+    outbox::enqueue(&mut tx, config, viewer.organization_id, &[letter]).await?;
+    activity::record(
+        &mut tx,
+        &Actor::from(viewer),
+        Action::SeatsRequested,
+        None,
+        serde_json::json!({ "seats": format!("{} {}", request.seats, request.kind.label()), "note": request.note }),
     )
     .await?;
     tx.commit().await?;

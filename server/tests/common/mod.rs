@@ -16,6 +16,9 @@ use server::mailer::{Mailer, MailerConfig};
 use sqlx::PgPool;
 use std::sync::Arc;
 
+/// Where the test server sends requests for more seats.
+pub const VENDOR_EMAIL: &str = "licenses@vendor.example";
+
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
@@ -43,6 +46,7 @@ pub async fn spawn_app_with_smtp(pool: PgPool, smtp_url: Option<String>) -> Test
                 public_url: base.clone(),
                 secure_cookies: false,
                 smtp_configured: smtp_url.is_some(),
+                vendor_email: VENDOR_EMAIL.into(),
             }),
         },
     };

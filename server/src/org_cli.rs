@@ -1,0 +1,85 @@
+//! `roster org create` and `roster org set-seats`: what the vendor's operator does for a
+//! customer organization. Seats bought are the vendor's to set; no administrator can.
+
+use crate::cli::{CreateOrg, OrgCommand, SetSeats};
+use crate::config::Config;
+use crate::db;
+use anyhow::{bail, Context};
+use app::domain::{Email, OrganizationName, PersonName};
+use app::server::activity::Actor;
+use app::server::{organizations, seats};
+use sqlx::PgPool;
+
+pub async fn run(config: &Config, command: OrgCommand) -> anyhow::Result<()> {
+    match command {
+        OrgCommand::Create(args) => create(config, args).await,
+        OrgCommand::SetSeats(args) => set_seats(config, args).await,
+    }
+}
+
+/// An organization by id, or else by exact name: its id and name.
+pub async fn find(pool: &PgPool, org: &str) -> anyhow::Result<(i64, String)> {
+    let found = organizations::find(pool, org)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no organization {org:?}: give its id or exact name"),
+        _ => bail!("several organizations are named {org:?}: give the id instead"),
+    }
+}
+
+async fn set_seats(config: &Config, args: SetSeats) -> anyhow::Result<()> {
+    if args.enable.is_none() && args.opportunity.is_none() {
+        bail!("say which seats to set: --enable N, --opportunity M, or both");
+    }
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    let (organization_id, name) = find(&pool, &args.org).await?;
+    let pools = seats::set_bought(
+        &pool,
+        &Actor::vendor(organization_id),
+        args.enable,
+        args.opportunity,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{name} (id {organization_id}) now has {} Enable seats ({} held) and {} Opportunity seats ({} held).",
+        pools.enable.bought, pools.enable.held, pools.opportunity.bought, pools.opportunity.held
+    );
+    Ok(())
+}
+
+async fn create(config: &Config, args: CreateOrg) -> anyhow::Result<()> {
+    let new = organizations::NewOrganization {
+        name: OrganizationName::parse(&args.name).context("--name")?,
+        enable_seats: args.enable_seats,
+        opportunity_seats: args.opportunity_seats,
+        admin_first_name: PersonName::parse(&args.admin_first_name, "first name")
+            .context("--admin-first-name")?,
+        admin_last_name: PersonName::parse(&args.admin_last_name, "last name")
+            .context("--admin-last-name")?,
+        admin_email: Email::parse(&args.admin_email).context("--admin-email")?,
+        admin_enable_seat: args.admin_enable_seat,
+    };
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    let created = organizations::create(&pool, &new, "command line")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let public_url = config.public_url();
+    println!(
+        "Created organization {:?} (id {}) with {} Enable and {} Opportunity seats.",
+        new.name.as_str(),
+        created.organization_id,
+        new.enable_seats,
+        new.opportunity_seats
+    );
+    println!(
+        "Invitation link for {} (valid 7 days, single use):\n{}",
+        new.admin_email,
+        app::server::invitations::accept_url(&public_url, &created.invitation_token)
+    );
+    Ok(())
+}
