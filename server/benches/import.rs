@@ -66,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         secure_cookies: false,
         smtp_configured: false,
         vendor_email: "vendor@roster.localhost".into(),
+        dev_mailbox: false,
     };
     let import_id = start(
         &pool,

@@ -20,7 +20,7 @@ pub struct Config {
     /// `COOKIE_SECURE=true` marks cookies Secure (production behind HTTPS).
     pub secure_cookies: bool,
     /// `SMTP_URL`: where the mail worker delivers. Without it, emails are kept for the
-    /// development mailbox page and invitation links are logged.
+    /// development mailbox page (never logged: their links are secrets).
     pub smtp_url: Option<String>,
     /// `MAIL_FROM`: the sender of Roster's emails.
     pub mail_from: String,
@@ -87,6 +87,7 @@ impl Config {
             secure_cookies: self.secure_cookies,
             smtp_configured: self.smtp_url.is_some(),
             vendor_email: self.vendor_email.clone(),
+            dev_mailbox: self.environment == Environment::Development && self.smtp_url.is_none(),
         }
     }
 }

@@ -4,6 +4,7 @@
 use app::server::ServerState;
 use app::{shell, App};
 use axum::body::Body;
+use axum::extract::MatchedPath;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::time::Duration;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 #[derive(Clone, FromRef)]
@@ -38,14 +39,25 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(same_origin_writes))
-        // One structured line per request: method, path, status and latency.
+        // One structured line per request: method, route, status and latency.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(request_span)
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The span of a request's log line: its method and its route's template
+/// (`/invite/{token}`), never the path itself, its query string or its body: paths and
+/// queries can carry secrets (invitation and reset links).
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route: static file or not found)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route)
 }
 
 /// Serves until the process is told to stop (Ctrl-C or SIGTERM).

@@ -98,18 +98,23 @@ impl Mailer {
                 row.body_html.clone(),
             );
             let sent = match message {
-                Some(m) => {
-                    self.send(&row.to_address, &m.subject, &m.text, &m.html)
-                        .await
-                }
+                Some(m) => self
+                    .send(&row.to_address, &m.subject, &m.text, &m.html)
+                    .await
+                    .map(|()| m.subject),
                 None => Err("the stored message could not be read".to_owned()),
             };
             match sent {
-                Ok(()) => {
+                Ok(subject) => {
+                    // Sent: keep what was sent, to whom and when, and forget the rest (an
+                    // invitation's link must not outlive its delivery).
                     sqlx::query!(
-                        "UPDATE email_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
+                        "UPDATE email_outbox
+                            SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
+                                subject = $2, payload = NULL, body_text = NULL, body_html = NULL
                           WHERE id = $1",
-                        row.id
+                        row.id,
+                        subject,
                     )
                     .execute(&mut *tx)
                     .await?;

@@ -95,7 +95,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!("mail worker started");
     } else {
         tracing::info!(
-            "no SMTP_URL: emails are kept in the development mailbox and links are logged"
+            "no SMTP_URL: emails are kept for the development mailbox (/organization/mailbox), never sent"
         );
     }
 

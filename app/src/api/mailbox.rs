@@ -1,4 +1,5 @@
-//! The development mailbox.
+//! The development mailbox: only in development mode without a mail server (its messages
+//! hold live links).
 
 use crate::error::AppError;
 use crate::model::mailbox::MailboxMessage;
@@ -7,6 +8,11 @@ use leptos::prelude::*;
 #[server]
 pub async fn mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::mailbox::messages(&pool, viewer.organization_id).await
+    let state = crate::server::state()?;
+    if !state.config.dev_mailbox {
+        return Err(AppError::NotFound(
+            "There is no mailbox here: emails go out through the mail server. Pending invitations shows each one's delivery.".into(),
+        ));
+    }
+    crate::server::mailbox::messages(&state.pool, viewer.organization_id).await
 }

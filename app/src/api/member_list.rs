@@ -7,8 +7,11 @@ use leptos::prelude::*;
 #[server]
 pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
     let viewer = crate::server::session::require_admin().await?;
-    let pool = crate::server::pool()?;
-    crate::server::member_list::overview(&pool, viewer.organization_id).await
+    let state = crate::server::state()?;
+    let mut overview =
+        crate::server::member_list::overview(&state.pool, viewer.organization_id).await?;
+    overview.dev_mailbox = state.config.dev_mailbox;
+    Ok(overview)
 }
 
 /// A page of members matching `filter`, after (or before) the member with the given id.

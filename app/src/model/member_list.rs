@@ -14,6 +14,8 @@ pub struct OrganizationSummary {
     pub opportunity: SeatPool,
     /// The organization's teams, for the team filter and team pickers.
     pub teams: Vec<TeamOption>,
+    /// The development mailbox exists (development mode without a mail server).
+    pub dev_mailbox: bool,
 }
 
 impl OrganizationSummary {

@@ -65,14 +65,6 @@ impl Mail {
             _ => None,
         }
     }
-
-    /// The link the mail carries, if any (logged when no SMTP server is configured).
-    pub fn link(&self) -> Option<&str> {
-        match self {
-            Mail::Invitation(invitation) => Some(&invitation.link),
-            Mail::SeatRequest(_) => None,
-        }
-    }
 }
 
 /// The message of an outbox row: rendered from its kind and data, or (rows written before

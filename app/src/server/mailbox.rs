@@ -21,8 +21,16 @@ pub async fn messages(
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            let message =
-                super::mail::stored(&r.kind, r.payload, r.subject, r.body_text, r.body_html)?;
+            let message = if r.status == "sent" && r.payload.is_none() && r.body_text.is_none() {
+                // Delivered: only what was sent, to whom and when is kept.
+                super::mail::Message {
+                    subject: r.subject.unwrap_or_default(),
+                    text: "(Delivered. Its content is not kept.)".to_owned(),
+                    html: String::new(),
+                }
+            } else {
+                super::mail::stored(&r.kind, r.payload, r.subject, r.body_text, r.body_html)?
+            };
             Some(MailboxMessage {
                 id: r.id,
                 to: r.to_address,

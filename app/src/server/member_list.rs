@@ -257,6 +257,7 @@ pub async fn overview(
     .collect();
     Ok(OrganizationSummary {
         teams,
+        dev_mailbox: false,
         name: row.name,
         active: row.active,
         invited: row.invited,

@@ -39,6 +39,9 @@ pub struct RuntimeConfig {
     pub smtp_configured: bool,
     /// Where requests for more seats go: the vendor who sells them.
     pub vendor_email: String,
+    /// The development mailbox (the outbox, readable by the organization's
+    /// administrators, links included) exists: development mode without SMTP only.
+    pub dev_mailbox: bool,
 }
 
 /// What the axum server hands to every server function and page render as context.

@@ -47,6 +47,7 @@ pub async fn spawn_app_with_smtp(pool: PgPool, smtp_url: Option<String>) -> Test
                 secure_cookies: false,
                 smtp_configured: smtp_url.is_some(),
                 vendor_email: VENDOR_EMAIL.into(),
+                dev_mailbox: smtp_url.is_none(),
             }),
         },
     };

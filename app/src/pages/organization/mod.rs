@@ -98,7 +98,6 @@ fn OrganizationBody() -> impl IntoView {
             <a class="button" href="/organization/reports">"Reports"</a>
             <a class="button" href="/organization/api-keys">"API keys"</a>
             <a class="button" href="/organization/activity">"Activity"</a>
-            <a class="button" href="/organization/mailbox">"Mailbox"</a>
         </div>
         <p class="flash" role="status" data-testid="flash">
             {move || actions.flash.get().map(|r| match r {
@@ -141,6 +140,9 @@ fn Header(overview: OrganizationSummary) -> impl IntoView {
     view! {
         <h1>"My Organization"</h1>
         <p class="subtitle">{overview.name.clone()}</p>
+        {overview.dev_mailbox.then(|| view! {
+            <p class="hint">"Development mode, no mail server: emails are kept in the "<a href="/organization/mailbox">"Mailbox"</a>" instead of being sent."</p>
+        })}
         <section class="stats" aria-label="Members by billing status">
             <Stat label="Active" value=overview.active testid="count-active"/>
             <Stat label="Invited" value=overview.invited testid="count-invited"/>
