@@ -31,6 +31,7 @@ use pages::{
     member::MemberPage,
     my_programs::{MyProgramsPage, ProgramPage},
     organization::OrganizationPage,
+    passwords::{ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage},
     reports::ReportsPage,
     seats::SeatsPage,
     sign_in::SignInPage,
@@ -78,6 +79,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=AcceptInvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/import") view=ImportPage ssr=SsrMode::Async/>

@@ -14,6 +14,7 @@ pub mod learning;
 pub mod mailbox;
 pub mod member_list;
 pub mod members;
+pub mod passwords;
 pub mod reports;
 pub mod seats;
 pub mod teams;

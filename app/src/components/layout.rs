@@ -18,7 +18,7 @@ pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
                 </Show>
                 <A href="/my-programs">"My programs"</A>
             </nav>
-            <span class="who">{format!("{} {}", viewer.first_name, viewer.last_name)}</span>
+            <a class="who" href="/account/password" title="Change password">{format!("{} {}", viewer.first_name, viewer.last_name)}</a>
             <ActionForm action=sign_out>
                 <button type="submit" class="link-button">"Sign out"</button>
             </ActionForm>

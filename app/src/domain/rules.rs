@@ -30,6 +30,20 @@ pub fn may_remove_enable_seat(progress: &[Progress]) -> Result<(), RuleViolation
     }
 }
 
+/// A password reset link goes to active members only: an invited member sets a password
+/// from their invitation, and an inactive one cannot sign in at all.
+pub fn may_send_password_reset(status: MemberStatus) -> Result<(), RuleViolation> {
+    match status {
+        MemberStatus::Active => Ok(()),
+        MemberStatus::Invited => Err(RuleViolation(
+            "This member has not set a password yet: resend their invitation instead.".into(),
+        )),
+        MemberStatus::Deactivated => Err(RuleViolation(
+            "This member is inactive and cannot sign in: reactivate them first.".into(),
+        )),
+    }
+}
+
 /// SPEC rules 2 and 4: programs change one by one only for active members with an
 /// Enable seat. (The CSV import sets programs at invitation time, outside this rule.)
 pub fn may_change_programs(
@@ -389,5 +403,15 @@ mod tests {
         assert!(seat_reason(SeatKind::Opportunity, Invited, None).contains("invited"));
         // An Opportunity seat is never "used" by progress.
         assert!(!seat_reason(SeatKind::Opportunity, Active, Some(&used)).contains("used since"));
+    }
+
+    #[test]
+    fn password_reset_links_go_to_active_members_only() {
+        assert!(may_send_password_reset(MemberStatus::Active).is_ok());
+        assert!(may_send_password_reset(MemberStatus::Invited)
+            .unwrap_err()
+            .0
+            .contains("resend their invitation"));
+        assert!(may_send_password_reset(MemberStatus::Deactivated).is_err());
     }
 }

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod learning;
 pub mod mailbox;
 pub mod member_list;
+pub mod passwords;
 pub mod reports;
 pub mod seats;
 pub mod teams;

@@ -2,6 +2,7 @@
 //! disabled and says why, using the rule functions the server applies again on submit.
 
 use crate::api::enrollments::{assign_program, load_member, unassign_program};
+use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
 use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
 use crate::domain::{rules, Program, SeatKind};
@@ -65,7 +66,8 @@ fn Member(m: MemberDetail, reload: Changes) -> impl IntoView {
         </section>
         <div data-interactive=move || ready.get().to_string()>
             <SeatsCard m=m.clone() reload/>
-            <ProgramsCard m reload/>
+            <ProgramsCard m=m.clone() reload/>
+            <PasswordCard m reload/>
         </div>
     }
 }
@@ -225,6 +227,37 @@ fn ProgramsCard(m: MemberDetail, reload: Changes) -> impl IntoView {
                     </form>
                 }.into_any(),
             }}
+        </section>
+    }
+}
+
+/// An administrator sends the member a link to choose a new password (a forgotten or
+/// locked-out password); only active members can get one.
+#[component]
+fn PasswordCard(m: MemberDetail, reload: Changes) -> impl IntoView {
+    let id = m.id;
+    let refused = rules::may_send_password_reset(m.status).err().map(|r| r.0);
+    let email = m.email.clone();
+    let send = move |_| {
+        if !confirmed(&format!(
+            "Email {email} a link to choose a new password? Their current password keeps working until they use it."
+        )) {
+            return;
+        }
+        let email = email.clone();
+        reload.run(send_password_reset(id), move |()| {
+            format!("A password reset link was emailed to {email}. It works once, for 60 minutes.")
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <p>
+                <button type="button" disabled=refused.is_some() aria-describedby="password-reason" on:click=send>
+                    "Send password reset link"
+                </button>
+                <span class="hint" id="password-reason">{refused.unwrap_or_else(|| "For a member who forgot their password or is locked out.".into())}</span>
+            </p>
         </section>
     }
 }

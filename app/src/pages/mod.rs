@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod member;
 pub mod my_programs;
 pub mod organization;
+pub mod passwords;
 pub mod reports;
 pub mod seats;
 pub mod sign_in;

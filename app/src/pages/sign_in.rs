@@ -52,6 +52,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <p><a href="/forgot-password">"Forgot password?"</a></p>
             <p class="hint">"New here? Open the invitation link from your email to set your password."</p>
         </section>
     }

@@ -82,10 +82,13 @@ pub enum Action {
     TeamRenamed,
     TeamDeleted,
     TeamChanged,
+    PasswordResetSent,
+    PasswordReset,
+    PasswordChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -110,6 +113,9 @@ impl Action {
         Action::TeamRenamed,
         Action::TeamDeleted,
         Action::TeamChanged,
+        Action::PasswordResetSent,
+        Action::PasswordReset,
+        Action::PasswordChanged,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -148,6 +154,9 @@ impl Action {
             Action::TeamRenamed => ("team.renamed", "Renamed a team"),
             Action::TeamDeleted => ("team.deleted", "Deleted a team"),
             Action::TeamChanged => ("member.team_changed", "Changed the team of"),
+            Action::PasswordResetSent => ("password.reset_sent", "Sent a password reset link to"),
+            Action::PasswordReset => ("password.reset", "Set a new password from a reset link:"),
+            Action::PasswordChanged => ("password.changed", "Changed the password of"),
         }
     }
 

@@ -30,6 +30,7 @@ pub struct Message {
 pub enum Mail {
     Invitation(Invitation),
     SeatRequest(SeatRequestMail),
+    PasswordReset(PasswordReset),
 }
 
 impl Mail {
@@ -38,6 +39,7 @@ impl Mail {
         match self {
             Mail::Invitation(_) => "invitation",
             Mail::SeatRequest(_) => "seat_request",
+            Mail::PasswordReset(_) => "password_reset",
         }
     }
 
@@ -45,6 +47,7 @@ impl Mail {
         match self {
             Mail::Invitation(invitation) => invitation.render(),
             Mail::SeatRequest(request) => request.render(),
+            Mail::PasswordReset(reset) => reset.render(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Mail {
         let data = match self {
             Mail::Invitation(invitation) => serde_json::to_value(invitation),
             Mail::SeatRequest(request) => serde_json::to_value(request),
+            Mail::PasswordReset(reset) => serde_json::to_value(reset),
         };
         data.unwrap_or_default()
     }
@@ -62,6 +66,9 @@ impl Mail {
         match kind {
             "invitation" => serde_json::from_value(payload).ok().map(Mail::Invitation),
             "seat_request" => serde_json::from_value(payload).ok().map(Mail::SeatRequest),
+            "password_reset" => serde_json::from_value(payload)
+                .ok()
+                .map(Mail::PasswordReset),
             _ => None,
         }
     }
@@ -125,6 +132,57 @@ impl Invitation {
              <p><a href=\"{l}\" style=\"display: inline-block; background: #2952cc; color: #fff; padding: 10px 18px; border-radius: 6px; text-decoration: none\">Accept the invitation</a></p>\
              <p>Or paste this link into your browser: <br><a href=\"{l}\">{l}</a></p>\
              <p style=\"color: #5b6475\">The link works once and expires in {valid_days} days. If it has expired, ask {i} to resend the invitation. If you did not expect this email, you can ignore it.</p>\
+             </body></html>"
+        );
+        Message {
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+/// A link to choose a new password, asked for by the member or sent by an administrator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasswordReset {
+    pub organization: String,
+    pub first_name: String,
+    pub link: String,
+    /// The administrator who sent it; `None` when the member asked.
+    pub sent_by: Option<String>,
+}
+
+impl PasswordReset {
+    fn render(&self) -> Message {
+        let minutes = super::passwords::VALID_FOR_MINUTES;
+        let subject = format!("Choose a new password for {} on Roster", self.organization);
+        let why = match &self.sent_by {
+            Some(admin) => format!(
+                "{admin}, an administrator of {}, sent you this link to choose a new password.",
+                self.organization
+            ),
+            None => format!(
+                "Someone (we hope you) asked to reset your password for {} on Roster.",
+                self.organization
+            ),
+        };
+        let text = format!(
+            "Hello {},\n\n{why}\n\nOpen this link to choose a new password:\n{}\n\n\
+             The link works once and expires in {minutes} minutes. Choosing a new password signs you out everywhere else.\n\n\
+             If you did not ask for this, ignore this email: your password stays as it is.\n",
+            self.first_name, self.link
+        );
+        let (f, w, l) = (
+            escape_html(&self.first_name),
+            escape_html(&why),
+            escape_html(&self.link),
+        );
+        let html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
+             <p>Hello {f},</p><p>{w}</p>\
+             <p><a href=\"{l}\" style=\"display: inline-block; background: #2952cc; color: #fff; padding: 10px 18px; border-radius: 6px; text-decoration: none\">Choose a new password</a></p>\
+             <p>Or paste this link into your browser: <br><a href=\"{l}\">{l}</a></p>\
+             <p style=\"color: #5b6475\">The link works once and expires in {minutes} minutes. Choosing a new password signs you out everywhere else. If you did not ask for this, ignore this email: your password stays as it is.</p>\
              </body></html>"
         );
         Message {

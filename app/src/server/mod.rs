@@ -16,6 +16,7 @@ pub mod member_list;
 pub mod members;
 pub mod organizations;
 pub mod outbox;
+pub mod passwords;
 pub mod reports;
 pub mod seats;
 pub mod session;

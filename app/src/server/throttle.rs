@@ -34,7 +34,7 @@ pub async fn check(pool: &PgPool, email_lower: &str, address: &str) -> Result<()
     };
     if row.account >= ACCOUNT_LIMIT {
         return Err(AppError::invalid(format!(
-            "Too many failed sign-ins for this account. For your security it is locked: try again in {wait}, or ask your administrator for a new invitation if you forgot your password."
+            "Too many failed sign-ins for this account. For your security it is locked: try again in {wait}, or choose a new password with Forgot password? below."
         )));
     }
     if row.address >= ADDRESS_LIMIT {
@@ -56,6 +56,21 @@ pub async fn record_failure(
         address
     )
     .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A new password (from a reset link) forgives the account's failures, in the caller's
+/// transaction.
+pub async fn clear_account(
+    conn: &mut sqlx::PgConnection,
+    email_lower: &str,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE email_lower = $1",
+        email_lower
+    )
+    .execute(conn)
     .await?;
     Ok(())
 }

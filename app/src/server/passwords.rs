@@ -1,0 +1,314 @@
+//! A way back in: *Forgot password?* (a single-use link by email, 60 minutes), setting a
+//! new password from that link, *Change password* when signed in, and a reset link an
+//! administrator sends. A new password ends every other session of the member.
+
+use super::activity::{self, Action, Actor};
+use super::crypto::{hash_password, new_token, token_digest, verify_password};
+use super::mail::{Mail, PasswordReset};
+use super::outbox::{self, Letter};
+use super::{session, throttle, RuntimeConfig};
+use crate::domain::{NewPassword, Permission};
+use crate::error::AppError;
+use crate::model::passwords::ResetView;
+use crate::model::Viewer;
+use sqlx::{PgConnection, PgPool};
+
+pub const VALID_FOR_MINUTES: i32 = 60;
+/// Requests allowed in the window for one address typed, and from one client address.
+pub const REQUESTS_PER_EMAIL: i64 = 3;
+pub const REQUESTS_PER_CLIENT: i64 = 10;
+pub const WINDOW_MINUTES: i32 = 15;
+
+pub fn reset_url(public_url: &str, token: &str) -> String {
+    format!(
+        "{}/reset-password/{token}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// *Forgot password?*: emails a reset link to each active member with this address (one
+/// per organization). The answer is the same whether or not there is one: the caller says
+/// "if an account exists…". Throttled per address typed and per client address.
+pub async fn request_reset(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    email: &str,
+    client: &str,
+) -> Result<(), AppError> {
+    let email_lower = email.trim().to_lowercase();
+    if email_lower.is_empty() || email_lower.len() > 320 || email_lower.contains('\0') {
+        return Err(AppError::field(
+            "email",
+            "Enter the email address you sign in with.",
+        ));
+    }
+    // Counted and recorded in one statement.
+    let admitted = sqlx::query_scalar!(
+        r#"WITH recent AS (
+               SELECT count(*) FILTER (WHERE email_lower = $1) AS by_email,
+                      count(*) FILTER (WHERE ip_address = $2) AS by_client
+                 FROM password_reset_requests
+                WHERE requested_at > now() - make_interval(mins => $5)
+                  AND (email_lower = $1 OR ip_address = $2))
+           INSERT INTO password_reset_requests (email_lower, ip_address)
+           SELECT $1, $2 FROM recent WHERE by_email < $3 AND by_client < $4
+           RETURNING id"#,
+        email_lower,
+        client,
+        REQUESTS_PER_EMAIL,
+        REQUESTS_PER_CLIENT,
+        WINDOW_MINUTES,
+    )
+    .fetch_optional(pool)
+    .await?;
+    if admitted.is_none() {
+        return Err(AppError::invalid(format!(
+            "Too many reset requests for this address or from your network. Check your inbox (and spam folder) for the link already sent, or try again in {WINDOW_MINUTES} minutes."
+        )));
+    }
+    let mut tx = pool.begin().await?;
+    // Deactivated and invited members get nothing, and the answer does not say so.
+    let members = sqlx::query!(
+        r#"SELECT m.id, m.organization_id, m.first_name, m.email, o.name AS organization
+             FROM members m JOIN organizations o ON o.id = m.organization_id
+            WHERE lower(m.email) = $1 AND m.status = 'active' AND m.password_hash IS NOT NULL
+            FOR UPDATE OF m"#,
+        email_lower
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for m in members {
+        issue(
+            &mut tx,
+            config,
+            Target {
+                member_id: m.id,
+                organization_id: m.organization_id,
+                organization: &m.organization,
+                first_name: &m.first_name,
+                email: &m.email,
+            },
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whose password a link resets.
+struct Target<'a> {
+    member_id: i64,
+    organization_id: i64,
+    organization: &'a str,
+    first_name: &'a str,
+    email: &'a str,
+}
+
+/// A new link for the member (older unused ones stop working) and its email.
+async fn issue(
+    conn: &mut PgConnection,
+    config: &RuntimeConfig,
+    target: Target<'_>,
+    sent_by: Option<&Viewer>,
+) -> Result<(), AppError> {
+    let (token, digest) = new_token();
+    sqlx::query!(
+        "DELETE FROM password_resets WHERE member_id = $1 AND used_at IS NULL",
+        target.member_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO password_resets (member_id, token_hash, requested_by, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+        target.member_id,
+        digest,
+        sent_by.map(|v| v.member_id),
+        VALID_FOR_MINUTES,
+    )
+    .execute(&mut *conn)
+    .await?;
+    let letter = Letter {
+        member_id: Some(target.member_id),
+        to: target.email.to_owned(),
+        mail: Mail::PasswordReset(PasswordReset {
+            organization: target.organization.to_owned(),
+            first_name: target.first_name.to_owned(),
+            link: reset_url(&config.public_url, &token),
+            sent_by: sent_by.map(Viewer::full_name),
+        }),
+    };
+    outbox::enqueue(conn, config, target.organization_id, &[letter]).await
+}
+
+/// An administrator sends a member of their organization a reset link (recorded in
+/// Activity). Only active members: an invited one needs their invitation resent.
+pub async fn send_by_admin(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    viewer: &Viewer,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let member = super::members::lock_member(&mut tx, viewer.organization_id, member_id).await?;
+    crate::domain::rules::may_send_password_reset(member.status)?;
+    issue(
+        &mut tx,
+        config,
+        Target {
+            member_id: member.id,
+            organization_id: viewer.organization_id,
+            organization: &viewer.organization_name,
+            first_name: &member.first_name,
+            email: &member.email,
+        },
+        Some(viewer),
+    )
+    .await?;
+    activity::record(
+        &mut tx,
+        &Actor::from(viewer),
+        Action::PasswordResetSent,
+        Some(member.id),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub const UNUSABLE_MESSAGE: &str = "This link cannot be used: it was already used, a newer one replaced it, or it expired (links work for 60 minutes). Ask for a new one with Forgot password? on the sign-in page.";
+
+/// What the reset page shows for a link.
+pub async fn view(pool: &PgPool, token: &str) -> Result<ResetView, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT m.email FROM password_resets r JOIN members m ON m.id = r.member_id
+            WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
+              AND m.status = 'active'"#,
+        token_digest(token),
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(r) => ResetView::Open { email: r.email },
+        None => ResetView::Closed {
+            message: UNUSABLE_MESSAGE.to_owned(),
+        },
+    })
+}
+
+/// Sets a new password from a reset link: the link is used up (row-locked: single use),
+/// every session of the member ends, and a new one starts here. Returns the permission.
+pub async fn reset(
+    pool: &PgPool,
+    token: &str,
+    password: &NewPassword,
+) -> Result<Permission, AppError> {
+    let digest = token_digest(token);
+    // The link first: no password is hashed for a link that cannot be used.
+    if let ResetView::Closed { message } = view(pool, token).await? {
+        return Err(AppError::invalid(message));
+    }
+    let password_hash = hash_password(password.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT r.id, r.member_id, m.organization_id, m.email, m.permission
+             FROM password_resets r JOIN members m ON m.id = r.member_id
+            WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
+              AND m.status = 'active'
+            FOR UPDATE OF r, m"#,
+        digest,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::invalid(UNUSABLE_MESSAGE))?;
+    sqlx::query!(
+        "UPDATE password_resets SET used_at = now() WHERE id = $1",
+        row.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    set_password(&mut tx, row.member_id, &password_hash).await?;
+    sqlx::query!("DELETE FROM sessions WHERE member_id = $1", row.member_id)
+        .execute(&mut *tx)
+        .await?;
+    // Whoever was locked out by failed sign-ins gets in with the new password.
+    throttle::clear_account(&mut tx, &row.email.to_lowercase()).await?;
+    let member = Actor {
+        organization_id: row.organization_id,
+        member_id: Some(row.member_id),
+        label: row.email.clone(),
+        name: row.email,
+    };
+    activity::record(
+        &mut tx,
+        &member,
+        Action::PasswordReset,
+        Some(row.member_id),
+        serde_json::json!({}),
+    )
+    .await?;
+    session::start(&mut tx, row.member_id).await?;
+    tx.commit().await?;
+    tracing::info!(member_id = row.member_id, "password reset");
+    Permission::parse(&row.permission).map_err(|_| AppError::Internal)
+}
+
+/// *Change password*: the current password is required (a wrong one counts as a failed
+/// sign-in); every other session of the member ends.
+pub async fn change(
+    pool: &PgPool,
+    viewer: &Viewer,
+    current: &str,
+    new: &NewPassword,
+    client: &str,
+) -> Result<(), AppError> {
+    let email_lower = viewer.email.to_lowercase();
+    throttle::check(pool, &email_lower, client).await?;
+    let stored = sqlx::query_scalar!(
+        "SELECT password_hash FROM members WHERE id = $1",
+        viewer.member_id
+    )
+    .fetch_one(pool)
+    .await?;
+    if !verify_password(current.to_owned(), stored).await? {
+        throttle::record_failure(pool, &email_lower, client).await?;
+        return Err(AppError::field(
+            "current_password",
+            "This is not your current password. Type it again.",
+        ));
+    }
+    let password_hash = hash_password(new.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    set_password(&mut tx, viewer.member_id, &password_hash).await?;
+    let this_session = session::cookie_token().map(|t| token_digest(&t));
+    sqlx::query!(
+        "DELETE FROM sessions WHERE member_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)",
+        viewer.member_id,
+        this_session,
+    )
+    .execute(&mut *tx)
+    .await?;
+    activity::record(
+        &mut tx,
+        &Actor::from(viewer),
+        Action::PasswordChanged,
+        Some(viewer.member_id),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn set_password(conn: &mut PgConnection, member_id: i64, hash: &str) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE members SET password_hash = $2 WHERE id = $1",
+        member_id,
+        hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
