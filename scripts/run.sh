@@ -13,4 +13,9 @@ cargo leptos build
 export ROSTER_ENV=${ROSTER_ENV:-development}
 export SITE_ADDR=${SITE_ADDR:-${LEPTOS_SITE_ADDR:-127.0.0.1:3000}}
 say "Serving at http://$SITE_ADDR (Ctrl-C stops it)"
+if [ "$ROSTER_ENV" = development ]; then
+  echo "  Sign in at http://$SITE_ADDR/sign-in with the demo organization (made on an empty database):"
+  echo "    administrator: admin@northwind.example       / northwind-demo"
+  echo "    member:        ava.hughes@northwind.example  / northwind-demo"
+fi
 target/debug/roster serve

@@ -42,4 +42,12 @@ for _ in $(seq 1 120); do
 done
 (cd end2end && BASE_URL="http://127.0.0.1:$port" ROSTER_BIN="$PWD/../target/debug/roster" \
   DATABASE_URL="$e2e_url" npx playwright test)
+
+say "The browser tests' server log holds no token, API key or password"
+# Tokens are 64 hex digits (sessions, invitations, resets; API keys after rst_); the
+# passwords are the demo's and the ones the browser tests type.
+if grep -En '[0-9a-f]{64}|rst_[0-9a-f]{8}|northwind-demo|a long passphrase|a brand new passphrase' "$log"; then
+  echo "secrets in $log (lines above)" >&2
+  exit 1
+fi
 say "All tests passed"

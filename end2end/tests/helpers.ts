@@ -74,3 +74,16 @@ export async function invitationLinkFromMailbox(page: Page, email: string): Prom
   if (!link) throw new Error(`no link in the email: ${text}`);
   return link[0];
 }
+
+/** The password-reset link of the newest reset email to `email`, from the development mailbox. */
+export async function resetLinkFromMailbox(page: Page, email: string): Promise<string> {
+  await page.goto('/organization/mailbox');
+  const message = page.getByTestId('mailbox')
+    .locator('li', { hasText: `to ${email}` })
+    .filter({ hasText: 'Choose a new password' }).first();
+  await message.locator('summary').click();
+  const text = await message.locator('pre').innerText();
+  const link = text.match(/https?:\/\/\S+\/reset-password\/[0-9a-f]{64}/);
+  if (!link) throw new Error(`no reset link in the email: ${text}`);
+  return link[0];
+}

@@ -112,12 +112,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(%addr, "listening");
     println!("\nRoster is running at {public_url}");
     if demo_ready {
+        // The demo password is in the README (and `make run` prints it): never in the
+        // server's own output, which goes to logs.
         println!(
-            "Sign in at {public_url}/sign-in\n  administrator: {} / {}\n  member:        {} / {}\n",
+            "Sign in at {public_url}/sign-in as {} (administrator) or {} (member), with the demo password of the README.\n",
             demo::ADMIN_EMAIL,
-            demo::PASSWORD,
             demo::MEMBER_EMAIL,
-            demo::PASSWORD
         );
     }
     http::serve(listener, http::router(state)).await?;
