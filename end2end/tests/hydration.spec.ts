@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_ADMIN, DEMO_PASSWORD, hydrated } from './helpers';
 
 test('the sign-in page is server-rendered HTML', async ({ request }) => {

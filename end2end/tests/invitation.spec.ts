@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createOrganization, hydrated, unique } from './helpers';
 
 test('accept an invitation, set a password, land signed in; the link is then refused', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_ADMIN, DEMO_PASSWORD, hydrated, signIn } from './helpers';
 
 test('search, filter and sort the member list; select and act on a page', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { hydrated, newOrganizationAdmin, resetLinkFromMailbox, unique } from './helpers';
 
 const NEW_PASSWORD = 'a brand new passphrase';

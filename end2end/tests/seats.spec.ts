@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { Browser, expect, Page, test } from '@playwright/test';
+import { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { fillInvitee, hydrated, invitationLinkFromMailbox, newOrganizationAdmin, unique } from './helpers';
 
 /** Invites a member with an Enable seat and has them accept; returns their signed-in page. */

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_ADMIN, DEMO_MEMBER, DEMO_PASSWORD, hydrated, signIn } from './helpers';
 
 test('an administrator signs in and reads the header counts', async ({ page }) => {

@@ -39,6 +39,11 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn(body_limits))
+        .layer(middleware::from_fn_with_state(
+            state.server.clone(),
+            defenses,
+        ))
         // One structured line per request: method, route, status and latency.
         .layer(
             TraceLayer::new_for_http()
@@ -129,4 +134,87 @@ async fn same_origin_writes(request: Request<Body>, next: Next) -> Response {
         }
     }
     next.run(request).await
+}
+
+/// The browser's defenses on every response: the Content-Security-Policy (pages set their
+/// own, with their hydration script's nonce), no sniffing, no framing, a referrer only to
+/// this origin (none from pages whose address holds a secret), nothing personal in any
+/// cache, and HTTPS only once the site is served over it.
+async fn defenses(
+    State(state): State<ServerState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
+    use app::server::defenses::{content_security_policy, referrer_policy};
+    use axum::http::HeaderValue;
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(None)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static(referrer_policy(&path)),
+    );
+    // Pages and answers are personal: never stored. The build's files may be.
+    if !path.starts_with("/pkg/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.https() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// The largest body each kind of request may send, in bytes.
+pub fn body_limit(path: &str) -> usize {
+    if path == "/api/v1/progress" {
+        // {"email": …, "program": …, "progress": …}
+        16 * 1024
+    } else if path.starts_with("/api/import_batch") {
+        // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON.
+        4 * 1024 * 1024
+    } else {
+        256 * 1024
+    }
+}
+
+/// Refuses a body larger than its route takes with 413 and a message, before reading it:
+/// by its declared length, or (a body sent in chunks) as soon as it grows past the limit.
+async fn body_limits(request: Request<Body>, next: Next) -> Response {
+    let limit = body_limit(request.uri().path());
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        tracing::warn!(declared, limit, "request body too large: refused");
+        let message = format!(
+            "This request is too large ({:.1} MB; at most {:.1} MB). Send less at once: for a file, import it in smaller parts.",
+            declared.unwrap_or_default() as f64 / 1e6,
+            limit as f64 / 1e6
+        );
+        let body = if request.uri().path().starts_with("/api/v1/") {
+            serde_json::json!({ "error": message })
+        } else {
+            // The server functions' error encoding: the page shows the message.
+            serde_json::json!({ "Invalid": message })
+        };
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }

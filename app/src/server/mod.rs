@@ -5,6 +5,7 @@ pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod crypto;
+pub mod defenses;
 pub mod enrollments;
 pub mod import;
 pub mod invitations;
@@ -43,6 +44,14 @@ pub struct RuntimeConfig {
     /// The development mailbox (the outbox, readable by the organization's
     /// administrators, links included) exists: development mode without SMTP only.
     pub dev_mailbox: bool,
+}
+
+impl RuntimeConfig {
+    /// The site is served over HTTPS (its public URL says so): cookies get the `__Host-`
+    /// prefix and browsers are told to stay on HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 /// What the axum server hands to every server function and page render as context.

@@ -11,6 +11,16 @@ use leptos::prelude::use_context;
 use sqlx::PgConnection;
 
 pub const COOKIE_NAME: &str = "roster_session";
+/// The name over HTTPS: the `__Host-` prefix makes browsers refuse the cookie unless it is
+/// `Secure`, for this host only (no `Domain`) and for every path.
+pub const SECURE_COOKIE_NAME: &str = "__Host-roster_session";
+
+fn cookie_name() -> &'static str {
+    match super::state() {
+        Ok(state) if state.config.https() => SECURE_COOKIE_NAME,
+        _ => COOKIE_NAME,
+    }
+}
 const SESSION_DAYS: i32 = 14;
 
 /// The session token the browser sent, if any.
@@ -23,7 +33,7 @@ pub fn cookie_token() -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == cookie_name())
         .map(|(_, value)| value.to_owned())
 }
 
@@ -70,10 +80,11 @@ pub async fn end(conn: &mut PgConnection) -> Result<(), AppError> {
 /// HttpOnly (no script can read it), SameSite=Lax (no cross-site POST carries it).
 fn set_cookie(value: &str, max_age_seconds: i64) {
     let secure = super::state()
-        .map(|s| s.config.secure_cookies)
+        .map(|s| s.config.secure_cookies || s.config.https())
         .unwrap_or(true);
     let cookie = format!(
-        "{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        cookie_name(),
         if secure { "; Secure" } else { "" }
     );
     if let (Some(response), Ok(header)) = (
