@@ -28,6 +28,17 @@ ensure_database() {
 # (PRIVATE_PG=1 then, so the caller can stop it).
 use_database() {
   PRIVATE_PG=
+  if [ -n "${DATABASE_URL:-}" ]; then
+    # A given URL whose database does not exist yet: create it (or say why not).
+    local name
+    name=$(python3 -c 'import sys, urllib.parse as u; print(u.urlsplit(sys.argv[1]).path.lstrip("/"))' "$DATABASE_URL")
+    [ -n "$name" ] || { echo "DATABASE_URL names no database: end it with /<database>" >&2; exit 1; }
+    if ! psql -qAt "$(db_url_named "$DATABASE_URL" postgres)" -c 'SELECT 1' >/dev/null 2>&1; then
+      echo "DATABASE_URL: cannot reach the PostgreSQL server of $DATABASE_URL (is it running, and may this user connect?)" >&2
+      exit 1
+    fi
+    ensure_database "$DATABASE_URL" "$name" keep
+  fi
   if [ -z "${DATABASE_URL:-}" ]; then
     say "Starting a private PostgreSQL (data in .data/pg)"
     scripts/pg.sh start

@@ -53,7 +53,9 @@ if [ "$what" = all ]; then
     say "Installing Debian's Chromium (for the browser tests)"
     apt_install chromium
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
+  # Again whenever package-lock.json changed since the last install.
+  if [ ! -f end2end/node_modules/.package-lock.json ] ||
+     [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "Installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
   fi

@@ -1,5 +1,9 @@
 import { expect, test } from './fixtures';
-import { DEMO_ADMIN, DEMO_PASSWORD, hydrated, signIn } from './helpers';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEMO_ADMIN, DEMO_PASSWORD, hydrated, newOrganizationAdmin, signIn, unique } from './helpers';
 
 test('search, filter and sort the member list; select and act on a page', async ({ page }) => {
   await signIn(page, DEMO_ADMIN, DEMO_PASSWORD);
@@ -45,4 +49,61 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page.getByTestId('members-total')).toContainText('4 members match');
   });
+});
+
+test('changing a permission or a team in the list asks first; acting on all matching members says how many', async ({ browser }) => {
+  const { page, context, orgName } = await newOrganizationAdmin(browser);
+  // 30 invited members, imported with the operator's command line.
+  const rows = Array.from({ length: 30 }, (_, i) =>
+    `EXT${String(i + 1).padStart(5, '0')},Pia${i},Perm,pia${i}.${unique('p')}@example.com,Rep,FALSE,FALSE,`);
+  const file = path.join(os.tmpdir(), `${unique('members')}.csv`);
+  fs.writeFileSync(file, ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments', ...rows].join('\n'));
+  execFileSync(process.env.ROSTER_BIN!, ['csv', 'import', file, '--org', orgName], { env: process.env, encoding: 'utf8' });
+
+  await page.goto('/organization?q=Pia0');
+  await hydrated(page);
+  const permission = page.getByLabel('Permission of Pia0 Perm');
+  await permission.selectOption('admin');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Make Pia0 Perm an administrator?');
+  await expect(dialog).toContainText('manage the whole organization');
+  await expect(permission).toHaveValue('member');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(permission).toHaveValue('member');
+  await permission.selectOption('admin');
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Permission changed to Administrator.');
+  await expect(page.getByLabel('Permission of Pia0 Perm')).toHaveValue('admin');
+
+  // All matching: the bulk action names the number and asks.
+  await page.goto('/organization');
+  await hydrated(page);
+  await page.getByLabel('Select all members on this page').check();
+  await page.getByRole('button', { name: /Select all 31 matching/ }).click();
+  await expect(page.getByTestId('bulk-bar')).toContainText('All 31 matching members selected');
+  let question = '';
+  page.once('dialog', (d) => { question = d.message(); d.dismiss(); });
+  await page.getByTestId('bulk-bar').getByRole('button', { name: 'Resend invitations' }).click();
+  await expect.poll(() => question).toContain('all 31 matching members');
+  await expect(page.getByTestId('flash')).not.toContainText('new invitations sent');
+  page.once('dialog', (d) => d.accept());
+  await page.getByTestId('bulk-bar').getByRole('button', { name: 'Resend invitations' }).click();
+  await expect(page.getByTestId('flash')).toContainText('30 new invitations sent');
+  await context.close();
+
+  // A team change asks too (the demo organization has teams); cancelled, nothing moves.
+  const demo = await browser.newContext();
+  const admin = await demo.newPage();
+  await signIn(admin, DEMO_ADMIN, DEMO_PASSWORD);
+  await expect(admin).toHaveURL(/\/organization$/);
+  await hydrated(admin);
+  const team = admin.getByLabel('Team of Ava Hughes');
+  const before = await team.inputValue();
+  await team.selectOption({ index: before === '' ? 1 : 0 });
+  await expect(admin.getByRole('dialog')).toContainText('Move Ava Hughes to');
+  await expect(team).toHaveValue(before);
+  await admin.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(team).toHaveValue(before);
+  await demo.close();
 });

@@ -173,7 +173,7 @@ async fn org_set_seats_is_the_vendors_way_and_never_goes_below_held(pool: PgPool
         ),
         (
             vec!["org", "set-seats", id.as_str(), "--enable", "-3"],
-            "--enable",
+            "-3",
         ),
     ] {
         let out = roster(&url, &args);

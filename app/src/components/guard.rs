@@ -4,6 +4,7 @@ use crate::api::auth::current_viewer;
 use crate::model::Viewer;
 use crate::pages::status::Forbidden;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
@@ -18,7 +19,7 @@ pub enum Access {
 /// sign-in (302 on the server), signed-in members without access get a 403 page.
 /// The same check runs again in every server function the page calls.
 #[component]
-pub fn Guarded<F>(access: Access, page: F) -> impl IntoView
+pub fn Guarded<F>(access: Access, title: &'static str, page: F) -> impl IntoView
 where
     F: Fn(Viewer) -> AnyView + Clone + Send + Sync + 'static,
 {
@@ -33,11 +34,13 @@ where
             {Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(viewer)) if access == Access::SignedIn || viewer.is_admin() => {
-                        untrack(|| view! { <Layout viewer=viewer.clone()>{page(viewer)}</Layout> }.into_any())
+                        let title = page_title(title, &viewer);
+                        untrack(|| view! { <Title text=title/><Layout viewer=viewer.clone()>{page(viewer)}</Layout> }.into_any())
                     }
                     Ok(Some(viewer)) => {
                         set_status(403);
-                        view! { <Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
+                        let title = page_title("Not allowed", &viewer);
+                        view! { <Title text=title/><Layout viewer=viewer.clone()><Forbidden viewer/></Layout> }.into_any()
                     }
                     Ok(None) | Err(crate::error::AppError::Unauthenticated) => {
                         let target = format!("/sign-in?next={}", crate::url::encode(&here));
@@ -51,4 +54,9 @@ where
             })}
         </Suspense>
     }
+}
+
+/// "Import CSV · Northwind Traders · Roster": the page, the organization, the product.
+fn page_title(page: &str, viewer: &Viewer) -> String {
+    format!("{page} · {} · Roster", viewer.organization_name)
 }

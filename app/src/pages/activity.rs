@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 /// The activity log: every administrator change, who made it and when.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <Activity/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Activity" page=|_viewer| view! { <Activity/> }.into_any()/> }
 }
 
 #[component]

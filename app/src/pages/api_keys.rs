@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <ApiKeysBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="API keys" page=|_viewer| view! { <ApiKeysBody/> }.into_any()/> }
 }
 
 #[component]

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 /// Pending invitations: when each was sent, whether the email went out; resend or revoke.
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <Invitations/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Pending invitations" page=|_viewer| view! { <Invitations/> }.into_any()/> }
 }
 
 #[component]

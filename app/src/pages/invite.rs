@@ -12,6 +12,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, invitation);
     view! {
+        <leptos_meta::Title text="Accept your invitation · Roster"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {

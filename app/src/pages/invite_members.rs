@@ -16,7 +16,7 @@ enum Mode {
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <InviteForm/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Invite members" page=|_viewer| view! { <InviteForm/> }.into_any()/> }
 }
 
 fn blank() -> InviteeDraft {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// with its delivery status. Without SMTP configured, this is where invitations are read.
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <Mailbox/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Mailbox" page=|_viewer| view! { <Mailbox/> }.into_any()/> }
 }
 
 #[component]

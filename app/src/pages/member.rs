@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MemberPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <MemberBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Member" page=|_viewer| view! { <MemberBody/> }.into_any()/> }
 }
 
 #[component]

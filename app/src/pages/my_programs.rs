@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyProgramsPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn page=|_viewer| view! { <MyProgramsBody/> }.into_any()/> }
+    view! { <Guarded access=Access::SignedIn title="My programs" page=|_viewer| view! { <MyProgramsBody/> }.into_any()/> }
 }
 
 #[component]
@@ -61,7 +61,7 @@ fn ProgressBar(progress: Progress, label: String) -> impl IntoView {
 
 #[component]
 pub fn ProgramPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn page=|_viewer| view! { <ProgramBody/> }.into_any()/> }
+    view! { <Guarded access=Access::SignedIn title="Program" page=|_viewer| view! { <ProgramBody/> }.into_any()/> }
 }
 
 #[component]

@@ -21,6 +21,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     };
     let sent = move || sent_before || matches!(action.value().get(), Some(Ok(())));
     view! {
+        <leptos_meta::Title text="Forgot password · Roster"/>
         <section class="card auth">
             <h1>"Forgot your password?"</h1>
             <Show
@@ -51,6 +52,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, password_reset);
     view! {
+        <leptos_meta::Title text="Choose a new password · Roster"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
@@ -115,7 +117,7 @@ fn NewPasswordFields() -> impl IntoView {
 /// `/account/password`: change the password while signed in.
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn page=|_viewer| view! { <ChangeForm/> }.into_any()/> }
+    view! { <Guarded access=Access::SignedIn title="Change password" page=|_viewer| view! { <ChangeForm/> }.into_any()/> }
 }
 
 #[component]

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|viewer| view! { <ReportsBody viewer/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Reports" page=|viewer| view! { <ReportsBody viewer/> }.into_any()/> }
 }
 
 #[component]

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SeatsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <SeatsBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Seats" page=|_viewer| view! { <SeatsBody/> }.into_any()/> }
 }
 
 #[component]

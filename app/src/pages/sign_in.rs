@@ -18,6 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     // is submitted without a reload, and this toggle works.
     let (show_password, set_show_password) = signal(false);
     view! {
+        <leptos_meta::Title text="Sign in · Roster"/>
         <section class="card auth">
             <h1>"Sign in to Roster"</h1>
             <ActionForm action=action>

@@ -22,6 +22,7 @@ pub fn Forbidden(viewer: Viewer) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     set_status(404);
     view! {
+        <leptos_meta::Title text="Page not found · Roster"/>
         <section class="card notice">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. Check the link, or go back to the " <a href="/">"start page"</a> "."</p>

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <TeamsBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Teams & Regions" page=|_viewer| view! { <TeamsBody/> }.into_any()/> }
 }
 
 #[component]

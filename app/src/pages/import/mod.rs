@@ -18,7 +18,7 @@ use upload::upload;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <ImportBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="Import CSV" page=|_viewer| view! { <ImportBody/> }.into_any()/> }
 }
 
 #[component]

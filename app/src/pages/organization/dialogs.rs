@@ -1,13 +1,17 @@
 //! The confirmations: a status change, and freeing unused licenses.
 
 use super::{ChangeKind, MemberActions};
-use crate::api::members::{deactivate_member, reactivate_member, resend_invitation};
+use crate::api::members::{
+    deactivate_member, reactivate_member, resend_invitation, set_member_permission,
+};
 use crate::api::seats::free_unused_licenses;
+use crate::api::teams::assign_team;
 use crate::domain::MemberStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The confirmation every status change goes through, stating what happens to seats.
+/// The confirmation every change of a row goes through (billing status, permission, team),
+/// stating what it does: to seats, to what the member may do.
 #[component]
 pub(super) fn ConfirmDialog() -> impl IntoView {
     let actions = expect_context::<MemberActions>();
@@ -35,6 +39,14 @@ pub(super) fn ConfirmDialog() -> impl IntoView {
                 ChangeKind::Resend => resend_invitation(id)
                     .await
                     .map(|()| "A new invitation is on its way.".to_owned()),
+                ChangeKind::Permission(permission) => {
+                    set_member_permission(id, permission.as_str().to_owned())
+                        .await
+                        .map(|()| format!("Permission changed to {}.", permission.label()))
+                }
+                ChangeKind::Team(team) => assign_team(vec![id], None, team)
+                    .await
+                    .map(|_| change.done.clone()),
             };
             busy.set(false);
             actions.pending.set(None);

@@ -8,7 +8,7 @@ mod table;
 
 use crate::api::member_list::{list_members, organization_overview};
 use crate::components::{Access, Guarded};
-use crate::domain::SeatPool;
+use crate::domain::{Permission, SeatPool};
 use crate::error::AppError;
 use crate::model::member_list::{MemberFilter, OrganizationSummary};
 use crate::model::seats::FreeLicensesPreview;
@@ -25,6 +25,8 @@ pub(super) struct PendingChange {
     pub(super) kind: ChangeKind,
     pub(super) title: String,
     pub(super) text: String,
+    /// What the message line says once it is done (where the kind alone cannot say it).
+    pub(super) done: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,10 @@ pub(super) enum ChangeKind {
     Revoke,
     Reactivate,
     Resend,
+    /// Make the member an administrator, or a member again.
+    Permission(Permission),
+    /// Move the member to a team (`None`: no team).
+    Team(Option<i64>),
 }
 
 /// What the member rows share: the dialog, the message line, and a way to reload.
@@ -61,7 +67,7 @@ impl MemberActions {
 /// My Organization: who is in the organization, and how its seats are used.
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin page=|_viewer| view! { <OrganizationBody/> }.into_any()/> }
+    view! { <Guarded access=Access::Admin title="My Organization" page=|_viewer| view! { <OrganizationBody/> }.into_any()/> }
 }
 
 #[component]

@@ -1,8 +1,7 @@
 //! One member's row: permission, team and billing status menus.
 
 use super::{ChangeKind, MemberActions, PendingChange};
-use crate::api::members::{deactivation_preview, set_member_permission};
-use crate::api::teams::assign_team;
+use crate::api::members::deactivation_preview;
 use crate::domain::{MemberStatus, Permission};
 use crate::model::member_list::{MemberRow, TeamOption};
 use leptos::prelude::*;
@@ -59,41 +58,73 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                         format!("Send {name} a new invitation?"),
                         "A new email with a new link goes out; the previous link stops working.".to_owned(),
                     ),
+                    // Asked from their own menus (below).
+                    ChangeKind::Permission(_) | ChangeKind::Team(_) => return,
                 };
                 actions.pending.set(Some(PendingChange {
                     member_id: id,
                     kind,
                     title,
                     text,
+                    done: String::new(),
                 }));
             });
         }
     };
+    // Permission and team change nothing until confirmed: the menu goes back to the
+    // member's value and the dialog says what the change does.
     let permission = row.permission;
-    let change_permission = move |value: String| {
-        spawn_local(async move {
-            let result = set_member_permission(id, value.clone()).await.map(|()| {
-                format!(
-                    "Permission changed to {}.",
-                    Permission::parse(&value).map(|p| p.label()).unwrap_or("?")
-                )
-            });
-            actions.done(result);
-        });
+    let ask_permission = {
+        let name = name.clone();
+        move |ev: leptos::ev::Event| {
+            let Ok(wanted) = Permission::parse(&event_target_value(&ev)) else {
+                return;
+            };
+            reset(&ev, permission.as_str());
+            if wanted == permission {
+                return;
+            }
+            let (title, text) = match wanted {
+                Permission::Admin => (
+                    format!("Make {name} an administrator?"),
+                    format!("{name} will manage the whole organization: invite and deactivate members, give seats and programs, change teams, see reports and the activity log, and make other administrators."),
+                ),
+                Permission::Member => (
+                    format!("Make {name} a member?"),
+                    format!("{name} will no longer manage the organization: only their own programs. The last active administrator cannot be made a member."),
+                ),
+            };
+            actions.pending.set(Some(PendingChange {
+                member_id: id,
+                kind: ChangeKind::Permission(wanted),
+                title,
+                text,
+                done: String::new(),
+            }));
+        }
     };
     let current_team = row.team_id;
-    let move_to_team = {
+    let ask_team = {
         let name = name.clone();
-        move |value: String| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            reset(
+                &ev,
+                &current_team.map(|t| t.to_string()).unwrap_or_default(),
+            );
             let team = value.parse::<i64>().ok();
-            let label = team_label(&teams.get_value(), team);
-            let name = name.clone();
-            spawn_local(async move {
-                let result = assign_team(vec![id], None, team)
-                    .await
-                    .map(|_| format!("{name} moved to {label}."));
-                actions.done(result);
-            });
+            if team == current_team {
+                return;
+            }
+            let labels = teams.get_value();
+            let (from, to) = (team_label(&labels, current_team), team_label(&labels, team));
+            actions.pending.set(Some(PendingChange {
+                member_id: id,
+                kind: ChangeKind::Team(team),
+                title: format!("Move {name} to {to}?"),
+                text: format!("{name} leaves {from}: reports for {from} no longer count them, reports for {to} do."),
+                done: format!("{name} moved to {to}."),
+            }));
         }
     };
     let checked = move || actions.all_matching.get() || actions.selected.with(|s| s.contains(&id));
@@ -115,8 +146,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             <td>
                 // `selected` on the options (not `prop:value` on the select): right in the
                 // server's HTML too, before the page is interactive.
-                <select aria-label=format!("Permission of {name}")
-                    on:change=move |ev| change_permission(event_target_value(&ev))>
+                <select aria-label=format!("Permission of {name}") on:change=ask_permission>
                     <option value="member" selected=permission == Permission::Member>"Member"</option>
                     <option value="admin" selected=permission == Permission::Admin>"Administrator"</option>
                 </select>
@@ -138,7 +168,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             </td>
             <td>{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
             <td>
-                <select aria-label=format!("Team of {name}") on:change=move |ev| move_to_team(event_target_value(&ev))>
+                <select aria-label=format!("Team of {name}") on:change=ask_team>
                     <option value="" selected=current_team.is_none()>"No team"</option>
                     {teams.get_value().into_iter().map(|t| {
                         let selected = Some(t.id) == current_team;
@@ -148,6 +178,11 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             </td>
         </tr>
     }
+}
+
+/// Puts a menu back on `value`: a change waits for its confirmation.
+fn reset(ev: &leptos::ev::Event, value: &str) {
+    event_target::<leptos::web_sys::HtmlSelectElement>(ev).set_value(value);
 }
 
 /// "EMEA / Enterprise", or "no team".

@@ -5,7 +5,7 @@ use super::{MemberActions, Selection};
 use crate::api::members::resend_invitations;
 use crate::api::seats::preview_free_licenses;
 use crate::api::teams::assign_team;
-use crate::components::interactive;
+use crate::components::{confirmed, interactive};
 use crate::model::member_list::{MemberFilter, MemberPage, TeamOption};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,6 +79,13 @@ pub(super) fn MemberTable(
             actions.selected.get_untracked(),
             actions.all_matching.get_untracked(),
         );
+        if all
+            && !confirmed(&format!(
+                "Send a new invitation to every invited member among all {total} matching members? Their previous links stop working."
+            ))
+        {
+            return;
+        }
         let filter = all.then(|| bulk_filter.get_value());
         spawn_local(async move {
             let result = resend_invitations(ids, filter).await.map(|n| match n {
@@ -112,6 +119,9 @@ pub(super) fn MemberTable(
         let filter = all.then(|| bulk_filter.get_value());
         let team = bulk_team.get_untracked().parse::<i64>().ok();
         let label = team_label(&team_labels.get_value(), team);
+        if all && !confirmed(&format!("Move all {total} matching members to {label}?")) {
+            return;
+        }
         spawn_local(async move {
             let result = assign_team(ids, filter, team).await.map(|n| match n {
                 0 => format!("Everyone selected is already in {label}."),
