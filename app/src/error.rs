@@ -19,6 +19,18 @@ pub enum AppError {
     /// Bad input in one form field, shown next to that field.
     #[error("{message}")]
     Field { field: String, message: String },
+    /// The request clashes with the state of things (a file imported before).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts: a throttle said no; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// The request body is larger than its route takes.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The server is at capacity for this kind of work (password hashing); try again.
+    #[error("{0}")]
+    Busy(String),
     /// Problems with items of a batch (members of an invitation list), each with its field.
     #[error("{} to fix before anything is saved: see the messages next to each member.", problem_count(.0))]
     Problems(Vec<crate::domain::Problem>),
@@ -59,6 +71,26 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The HTTP status a server function answers with when it returns this error, so a
+    /// proxy, a monitor or a client can tell a refusal from a fault. Only `Internal` is a
+    /// fault (500).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::Invalid(_) | AppError::Field { .. } | AppError::Problems(_) => 422,
+            AppError::TooManyRequests(_) => 429,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+            AppError::Busy(_) => 503,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -90,6 +122,13 @@ impl From<sqlx::Error> for AppError {
     /// except the constraints that state a rule, which keep their meaning.
     fn from(error: sqlx::Error) -> Self {
         if let Some(db) = error.as_database_error() {
+            // PostgreSQL stores no NUL character in text (22021): whatever field brought
+            // one, say so rather than fail.
+            if db.code().as_deref() == Some("22021") {
+                return AppError::invalid(
+                    "Some of the text contains a NUL character (\\0), which cannot be stored or searched: remove it and try again.",
+                );
+            }
             match db.constraint() {
                 Some("organizations_enable_seats_within_bought") => {
                     return AppError::invalid(

@@ -56,7 +56,7 @@ test('forgot password: a link by email, a new password, signed in, other session
 
 test('change password: the current one is required, then the new one works', async ({ browser }) => {
   const { page, context } = await newOrganizationAdmin(browser);
-  await page.getByRole('link', { name: 'Rowan Price' }).click();
+  await page.locator('.topbar').getByRole('link', { name: 'Rowan Price' }).click();
   await expect(page).toHaveURL(/\/account\/password$/);
   await hydrated(page);
   await page.getByLabel('Current password').fill('not my password');

@@ -38,7 +38,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn(refusal_statuses))
+        .layer(middleware::from_fn_with_state(
+            state.server.clone(),
+            same_origin_writes,
+        ))
         .layer(middleware::from_fn(body_limits))
         .layer(middleware::from_fn_with_state(
             state.server.clone(),
@@ -62,7 +66,9 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("(no route: static file or not found)", MatchedPath::as_str);
-    tracing::info_span!("request", method = %request.method(), route)
+    // A request id on every line the request logs, so one request's lines can be found.
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    tracing::info_span!("request", id = %&id[..12], method = %request.method(), route)
 }
 
 /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
@@ -108,32 +114,50 @@ async fn healthz(State(state): State<ServerState>) -> impl IntoResponse {
     }
 }
 
-/// Refuses state-changing requests sent by another site's page. The session cookie is
-/// SameSite=Lax already; this also covers browsers and set-ups where that is not enough.
-async fn same_origin_writes(request: Request<Body>, next: Next) -> Response {
+/// Refuses state-changing requests that do not come from this site's own pages. Fails
+/// closed: a write needs `Origin` equal to the public origin (scheme, host and port of
+/// `PUBLIC_URL`) or, where a browser sends no `Origin`, `Sec-Fetch-Site: same-origin`.
+/// The progress API is for servers and authenticates by its key instead.
+async fn same_origin_writes(
+    State(state): State<ServerState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe {
-        let headers = request.headers();
-        let origin_host = headers
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok())
-            .map(|o| o.split_once("://").map_or(o, |(_, rest)| rest).to_owned());
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-        if let (Some(origin), Some(host)) = (origin_host.as_deref(), host) {
-            if origin != host {
-                tracing::warn!(origin, host, "cross-site write refused");
-                return (
-                    StatusCode::FORBIDDEN,
-                    "Cross-site requests are not allowed.",
-                )
-                    .into_response();
-            }
-        }
+    if safe || request.uri().path().starts_with("/api/v1/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let allowed = match header("origin") {
+        Some(origin) => origin == public_origin(&state.config.public_url),
+        None => header("sec-fetch-site") == Some("same-origin"),
+    };
+    if !allowed {
+        tracing::warn!(
+            origin = header("origin"),
+            fetch_site = header("sec-fetch-site"),
+            "cross-site write refused"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({ "Invalid": "This request did not come from a Roster page, so it was refused. Reload the page and try again." })),
+        )
+            .into_response();
     }
     next.run(request).await
+}
+
+/// `https://roster.example` of `https://roster.example/some/path`: scheme, host and port.
+pub fn public_origin(public_url: &str) -> &str {
+    let after_scheme = public_url.find("://").map_or(0, |i| i + 3);
+    match public_url[after_scheme..].find('/') {
+        Some(slash) => &public_url[..after_scheme + slash],
+        None => public_url,
+    }
 }
 
 /// The browser's defenses on every response: the Content-Security-Policy (pages set their
@@ -210,11 +234,41 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
             serde_json::json!({ "error": message })
         } else {
             // The server functions' error encoding: the page shows the message.
-            serde_json::json!({ "Invalid": message })
+            serde_json::json!({ "TooLarge": message })
         };
         return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
     }
     let (parts, body) = request.into_parts();
     let body = Body::new(http_body_util::Limited::new(body, limit));
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Server functions answer every refusal with 500 and the error as JSON; this gives each
+/// its own status (`AppError::status`: 401, 403, 404, 409, 413, 422, 429, 503), so only a
+/// real fault stays 500 — and is logged, with the request's id. The page reads the same
+/// JSON whatever the status, so its messages do not change.
+async fn refusal_statuses(request: Request<Body>, next: Next) -> Response {
+    const SERVER_FN_ERROR: &str = "serverfnerror";
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        tracing::error!("a server function's error could not be read");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match serde_json::from_slice::<app::error::AppError>(&bytes) {
+        Ok(error) => {
+            parts.status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if parts.status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!("server function failed: answered 500 (the cause is logged above)");
+            }
+        }
+        Err(_) => tracing::error!("server function failed with an unreadable error"),
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

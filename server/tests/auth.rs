@@ -408,14 +408,44 @@ async fn sign_out_ends_the_session(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn cross_site_writes_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let response = browser()
-        .post(app.url(<app::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH))
-        .header("Origin", "https://evil.example")
-        .form(&[("email", "a@b.co"), ("password", "x")])
+    let path = <app::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH;
+    let other_scheme = app.base.replace("http://", "https://");
+    // (headers, refused?)
+    let matrix: Vec<(Vec<(&str, &str)>, bool)> = vec![
+        (vec![("Origin", "https://evil.example")], true),
+        (vec![("Origin", other_scheme.as_str())], true),
+        (vec![], true),
+        (vec![("Sec-Fetch-Site", "cross-site")], true),
+        (vec![("Sec-Fetch-Site", "same-site")], true),
+        (vec![("Referer", "https://evil.example/page")], true),
+        (vec![("Origin", "null")], true),
+        (vec![("Origin", app.base.as_str())], false),
+        (vec![("Sec-Fetch-Site", "same-origin")], false),
+    ];
+    for (headers, refused) in matrix {
+        let mut request = reqwest::Client::new()
+            .post(app.url(path))
+            .header("Accept", "application/json")
+            .form(&[("email", "a@b.co"), ("password", "x")]);
+        for (name, value) in &headers {
+            request = request.header(*name, *value);
+        }
+        let status = request.send().await.unwrap().status();
+        assert_eq!(
+            status == StatusCode::FORBIDDEN,
+            refused,
+            "{headers:?}: {status}"
+        );
+    }
+    // The progress API is for servers: its key decides (401 here, not 403).
+    let api = reqwest::Client::new()
+        .post(app.url("/api/v1/progress"))
+        .header("Content-Type", "application/json")
+        .body("{}")
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

@@ -63,7 +63,13 @@ async fn start(database_url: &str) -> Server {
 }
 
 fn client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()

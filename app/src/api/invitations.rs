@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
+    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    crate::server::invitations::view(&pool, &token).await
+    crate::server::invitations::view(&pool, &token, &client).await
 }
 
 #[server]
@@ -19,8 +20,9 @@ pub async fn accept_invitation(
     use crate::domain::NewPassword;
     let password = NewPassword::parse(&password, &password_confirmation)
         .map_err(|e| AppError::field("password", e.0))?;
+    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    let permission = crate::server::invitations::accept(&pool, &token, &password).await?;
+    let permission = crate::server::invitations::accept(&pool, &token, &password, &client).await?;
     leptos_axum::redirect(permission.home_path());
     Ok(())
 }

@@ -17,8 +17,9 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 
 #[server]
 pub async fn password_reset(token: String) -> Result<ResetView, AppError> {
+    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    crate::server::passwords::view(&pool, &token).await
+    crate::server::passwords::view(&pool, &token, &client).await
 }
 
 #[server]
@@ -29,8 +30,9 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     let password = crate::domain::NewPassword::parse(&password, &password_confirmation)
         .map_err(|e| AppError::field("password", e.0))?;
+    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    let permission = crate::server::passwords::reset(&pool, &token, &password).await?;
+    let permission = crate::server::passwords::reset(&pool, &token, &password, &client).await?;
     leptos_axum::redirect(permission.home_path());
     Ok(())
 }

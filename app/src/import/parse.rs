@@ -139,6 +139,8 @@ pub struct Parser {
     record: csv::ByteRecord,
     /// Where each of the contract's columns is in the file (`None`: absent).
     positions: [Option<usize>; 8],
+    /// Where (in the decoded text) the record just read starts.
+    record_start: usize,
     /// Line counting (see `next_record`): how far '\n's were counted, and the line there.
     counted_to: usize,
     line: u64,
@@ -178,6 +180,7 @@ impl Parser {
             in_order: false,
             record: csv::ByteRecord::new(),
             positions: [None; 8],
+            record_start: 0,
             counted_to: 0,
             line: 1,
             embedded_newlines: 0,
@@ -207,7 +210,22 @@ impl Parser {
             .filter(|&&b| b == b'\n')
             .count() as u64;
         self.counted_to = self.counted_to.max(start);
+        self.record_start = start;
         Ok(Some(self.line))
+    }
+
+    /// Whether the record just read ran to the end of the file inside a quoted cell: it
+    /// reaches the end, and from its start to there the quotes do not pair up.
+    fn quote_never_closed(&self) -> bool {
+        let bytes = self.reader.get_ref().get_ref();
+        let at_end = self.start + self.reader.position().byte() as usize >= bytes.len();
+        at_end
+            && bytes[self.record_start.min(bytes.len())..]
+                .iter()
+                .filter(|&&b| b == b'"')
+                .count()
+                % 2
+                == 1
     }
 
     /// Whether the record is blank (nothing but spaces), and the line breaks inside its
@@ -308,6 +326,15 @@ impl Parser {
             };
             let (blank, own) = self.shape();
             let row = (start_line - self.embedded_newlines) as u32;
+            if own > 0 && self.quote_never_closed() {
+                // The reader took everything to the end of the file as one cell: say
+                // where the quote opened rather than check a swallowed row.
+                self.file_problems.push(format!(
+                    "Row {row}: a quote (\") opened on this row is never closed, so the rest of the file would be read as one cell. Close the quote, or remove it, and drop the file again."
+                ));
+                self.done = true;
+                break;
+            }
             self.embedded_newlines += own;
             if blank {
                 continue; // blank lines, trailing ones included
@@ -398,5 +425,32 @@ mod tests {
         );
         assert!(parse(b"").file_problems[0].contains("empty"));
         assert!(parse(b"\n\n").file_problems[0].contains("empty"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_named_with_its_row() {
+        let parsed = parse(
+            "user_id,first_name,last_name,email\nEXT00001,Ana,Lopez,ana@example.com\nEXT00002,\"Bo,Berg,bo@example.com\nEXT00003,Cy,Case,cy@example.com\n"
+                .as_bytes(),
+        );
+        assert_eq!(
+            parsed.rows.len(),
+            1,
+            "the row before is read; nothing is swallowed"
+        );
+        assert_eq!(parsed.file_problems.len(), 1, "{:?}", parsed.file_problems);
+        assert!(
+            parsed.file_problems[0]
+                .starts_with("Row 3: a quote (\") opened on this row is never closed"),
+            "{:?}",
+            parsed.file_problems
+        );
+        // Quoted cells with line breaks that do close are fine.
+        let fine = parse(
+            "user_id,first_name,last_name,email\nEXT00001,\"Ana\nMaria\",Lopez,ana@example.com\n"
+                .as_bytes(),
+        );
+        assert!(fine.file_problems.is_empty(), "{:?}", fine.file_problems);
+        assert_eq!(fine.rows.len(), 1);
     }
 }

@@ -19,7 +19,8 @@ pub async fn sign_in(
             "Enter your email address and your password.",
         ));
     }
-    throttle::check(pool, &email_lower, address).await?;
+    // Counted before the password is checked: see `throttle`.
+    let attempt = throttle::admit(pool, &email_lower, address).await?;
 
     // The same address may belong to members of several organizations; try each.
     let candidates = sqlx::query!(
@@ -42,18 +43,18 @@ pub async fn sign_in(
         }
     }
     let Some((member_id, permission, status)) = matched else {
-        throttle::record_failure(pool, &email_lower, address).await?;
+        throttle::failed(pool, attempt).await?;
         return Err(AppError::invalid(
             "The email address or password is not right. Check both and try again.",
         ));
     };
+    throttle::succeeded(pool, attempt).await?;
     let permission = Permission::parse(&permission).map_err(|_| AppError::Internal)?;
     if MemberStatus::parse(&status).map_err(|_| AppError::Internal)? != MemberStatus::Active {
         return Err(AppError::invalid(
             "Your account is inactive. Ask an administrator of your organization to reactivate it.",
         ));
     }
-    throttle::clear(pool, &email_lower).await?;
     let mut conn = pool.acquire().await?;
     session::start(&mut conn, member_id).await?;
     tracing::info!(member_id, "signed in");

@@ -22,16 +22,98 @@ pub fn token_digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
+/// Argon2 runs at most this many at once (about the number of cores): each takes 19 MiB
+/// and a core for a while, and without a bound a burst of requests takes the server's
+/// memory (300 concurrent hashes: 5 GB). The others wait their turn, at most
+/// [`HASHING_WAIT`], then are told the server is busy.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(hashing_capacity()))
+}
+
+/// How many hashes run at once: the cores there are.
+fn hashing_capacity() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 16))
+}
+
+/// How long a password check waits for its turn before "busy, try again".
+pub const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn hashing_turn() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    match tokio::time::timeout(HASHING_WAIT, hashing_permits().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => {
+            tracing::warn!("password hashing at capacity: a request was told to retry");
+            Err(AppError::Busy(
+                "Roster is very busy checking passwords right now. Wait a few seconds and try again."
+                    .into(),
+            ))
+        }
+    }
+}
+
+/// A job for the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that run Argon2 (as many as there are turns). Not tokio's
+/// blocking pool: that starts new threads while old ones idle, and each thread's
+/// allocator keeps its 19 MiB — a burst of sign-ins grew the server by hundreds of MB.
+fn hashing_threads() -> &'static std::sync::Mutex<std::sync::mpsc::Sender<Job>> {
+    use std::sync::{mpsc, Arc, Mutex, OnceLock};
+    static THREADS: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    THREADS.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..hashing_capacity() {
+            let receiver = Arc::clone(&receiver);
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || loop {
+                    let job = match receiver.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::error!(%error, "could not start a password hashing thread");
+            }
+        }
+        Mutex::new(sender)
+    })
+}
+
+/// Runs `work` on a hashing thread, in turn (see [`hashing_turn`]).
+async fn on_hashing_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _turn = hashing_turn().await?;
+    let (answer, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = answer.send(work());
+    });
+    hashing_threads()
+        .lock()
+        .map_err(|_| internal("password hashing threads", "poisoned"))?
+        .send(job)
+        .map_err(|e| internal("password hashing threads", e))?;
+    result
+        .await
+        .map_err(|e| internal("password hashing thread", e))
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), on a hashing thread, in turn.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
     })
-    .await
-    .map_err(|e| internal("password hashing task", e))?
+    .await?
     .map_err(|e| internal("password hashing", e))
 }
 
@@ -39,7 +121,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// active) a dummy hash is checked anyway, so the answer takes as long either way and
 /// does not reveal which addresses are members.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let matches = PasswordHash::new(&stored)
@@ -52,7 +134,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
         known && matches
     })
     .await
-    .map_err(|e| internal("password verification task", e))
 }
 
 /// An Argon2id hash of a random string, with the default parameters.

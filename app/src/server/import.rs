@@ -36,7 +36,7 @@ pub async fn start(
     .fetch_optional(pool)
     .await?;
     if let Some(earlier) = earlier {
-        return Err(AppError::invalid(format!(
+        return Err(AppError::Conflict(format!(
             "This file was already imported on {} ({} member{} invited): nothing was imported again.",
             earlier.at,
             earlier.imported,

@@ -5,7 +5,7 @@ use super::activity::{self, Action, Actor};
 use super::crypto::{hash_password, new_token, token_digest};
 use super::mail::{Invitation, Mail};
 use super::outbox::{enqueue, Letter};
-use super::RuntimeConfig;
+use super::{throttle, RuntimeConfig};
 use crate::domain::{MemberStatus, NewPassword, Permission};
 use crate::error::AppError;
 use crate::model::invitations::{InvitationView, PendingInvitation};
@@ -137,9 +137,15 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     })
 }
 
-/// What the invitation page shows for a link.
-pub async fn view(pool: &PgPool, token: &str) -> Result<InvitationView, AppError> {
-    Ok(match lookup(pool, token).await? {
+/// What the invitation page shows for a link. Opening unusable links is throttled per
+/// client address (`throttle::check_links`).
+pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<InvitationView, AppError> {
+    throttle::check_links(pool, client).await?;
+    let found = lookup(pool, token).await?;
+    if matches!(found, Lookup::Unusable) {
+        throttle::link_failed(pool, client).await?;
+    }
+    Ok(match found {
         Lookup::Open {
             organization_name,
             first_name,
@@ -176,7 +182,13 @@ pub async fn accept(
     pool: &PgPool,
     token: &str,
     password: &NewPassword,
+    client: &str,
 ) -> Result<Permission, AppError> {
+    // The link first: no password is hashed for a link that cannot be used (a guesser's
+    // random tokens cost a look-up, not 19 MiB of Argon2).
+    if let InvitationView::Closed { message } = view(pool, token, client).await? {
+        return Err(AppError::invalid(message));
+    }
     // Hash before taking locks: Argon2 is deliberately slow.
     let password_hash = hash_password(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;

@@ -116,6 +116,17 @@ fn push_filters(
     Ok(())
 }
 
+/// A search text PostgreSQL can take: no control characters (a NUL cannot even be sent).
+fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
+    if filter.q.chars().any(char::is_control) {
+        return Err(AppError::field(
+            "q",
+            "The search contains a control character (such as NUL): remove it and search again.",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn fetch(
     pool: &PgPool,
     organization_id: i64,
@@ -123,6 +134,7 @@ pub async fn fetch(
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<MemberPage, AppError> {
+    searchable(filter)?;
     let sort = sort_of(&filter.sort)?;
     let backwards = before.is_some();
     let cursor = before.or(after);
@@ -218,6 +230,7 @@ pub async fn matching_ids(
     organization_id: i64,
     filter: &MemberFilter,
 ) -> Result<Vec<i64>, AppError> {
+    searchable(filter)?;
     let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id");
     push_from(&mut qb, organization_id, filter);
     push_filters(&mut qb, organization_id, filter)?;

@@ -62,7 +62,7 @@ pub async fn request_reset(
     .fetch_optional(pool)
     .await?;
     if admitted.is_none() {
-        return Err(AppError::invalid(format!(
+        return Err(AppError::TooManyRequests(format!(
             "Too many reset requests for this address or from your network. Check your inbox (and spam folder) for the link already sent, or try again in {WINDOW_MINUTES} minutes."
         )));
     }
@@ -180,8 +180,10 @@ pub async fn send_by_admin(
 
 pub const UNUSABLE_MESSAGE: &str = "This link cannot be used: it was already used, a newer one replaced it, or it expired (links work for 60 minutes). Ask for a new one with Forgot password? on the sign-in page.";
 
-/// What the reset page shows for a link.
-pub async fn view(pool: &PgPool, token: &str) -> Result<ResetView, AppError> {
+/// What the reset page shows for a link. Opening unusable links is throttled per client
+/// address (`throttle::check_links`).
+pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<ResetView, AppError> {
+    throttle::check_links(pool, client).await?;
     let row = sqlx::query!(
         r#"SELECT m.email FROM password_resets r JOIN members m ON m.id = r.member_id
             WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
@@ -192,9 +194,12 @@ pub async fn view(pool: &PgPool, token: &str) -> Result<ResetView, AppError> {
     .await?;
     Ok(match row {
         Some(r) => ResetView::Open { email: r.email },
-        None => ResetView::Closed {
-            message: UNUSABLE_MESSAGE.to_owned(),
-        },
+        None => {
+            throttle::link_failed(pool, client).await?;
+            ResetView::Closed {
+                message: UNUSABLE_MESSAGE.to_owned(),
+            }
+        }
     })
 }
 
@@ -204,10 +209,11 @@ pub async fn reset(
     pool: &PgPool,
     token: &str,
     password: &NewPassword,
+    client: &str,
 ) -> Result<Permission, AppError> {
     let digest = token_digest(token);
     // The link first: no password is hashed for a link that cannot be used.
-    if let ResetView::Closed { message } = view(pool, token).await? {
+    if let ResetView::Closed { message } = view(pool, token, client).await? {
         return Err(AppError::invalid(message));
     }
     let password_hash = hash_password(password.expose().to_owned()).await?;
@@ -265,7 +271,7 @@ pub async fn change(
     client: &str,
 ) -> Result<(), AppError> {
     let email_lower = viewer.email.to_lowercase();
-    throttle::check(pool, &email_lower, client).await?;
+    let attempt = throttle::admit(pool, &email_lower, client).await?;
     let stored = sqlx::query_scalar!(
         "SELECT password_hash FROM members WHERE id = $1",
         viewer.member_id
@@ -273,12 +279,13 @@ pub async fn change(
     .fetch_one(pool)
     .await?;
     if !verify_password(current.to_owned(), stored).await? {
-        throttle::record_failure(pool, &email_lower, client).await?;
+        throttle::failed(pool, attempt).await?;
         return Err(AppError::field(
             "current_password",
             "This is not your current password. Type it again.",
         ));
     }
+    throttle::succeeded(pool, attempt).await?;
     let password_hash = hash_password(new.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
     set_password(&mut tx, viewer.member_id, &password_hash).await?;

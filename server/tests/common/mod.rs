@@ -55,9 +55,16 @@ pub async fn spawn_app_with_smtp(pool: PgPool, smtp_url: Option<String>) -> Test
     TestApp { base, pool }
 }
 
-/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them),
+/// and says, as a browser does for a page's own requests, that they are same-origin.
 pub fn browser() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
         .build()

@@ -145,10 +145,11 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             <td>{row.job_title}</td>
             <td>
                 // `selected` on the options (not `prop:value` on the select): right in the
-                // server's HTML too, before the page is interactive.
+                // server's HTML too, before the page is interactive; `prop:selected` as
+                // well, so a re-rendered row shows its new value after a confirmed change.
                 <select aria-label=format!("Permission of {name}") on:change=ask_permission>
-                    <option value="member" selected=permission == Permission::Member>"Member"</option>
-                    <option value="admin" selected=permission == Permission::Admin>"Administrator"</option>
+                    <option value="member" selected=permission == Permission::Member prop:selected=permission == Permission::Member>"Member"</option>
+                    <option value="admin" selected=permission == Permission::Admin prop:selected=permission == Permission::Admin>"Administrator"</option>
                 </select>
             </td>
             <td>
@@ -169,10 +170,10 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             <td>{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
             <td>
                 <select aria-label=format!("Team of {name}") on:change=ask_team>
-                    <option value="" selected=current_team.is_none()>"No team"</option>
+                    <option value="" selected=current_team.is_none() prop:selected=current_team.is_none()>"No team"</option>
                     {teams.get_value().into_iter().map(|t| {
                         let selected = Some(t.id) == current_team;
-                        view! { <option value=t.id.to_string() selected=selected>{t.label}</option> }
+                        view! { <option value=t.id.to_string() selected=selected prop:selected=selected>{t.label}</option> }
                     }).collect_view()}
                 </select>
             </td>
