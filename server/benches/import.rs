@@ -76,7 +76,8 @@ async fn main() -> anyhow::Result<()> {
         rows.len(),
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .import_id;
     let mut imported = 0;
     for batch in rows.chunks(BATCH) {
         imported += import_batch(&pool, &config, &who, import_id, batch)

@@ -6,7 +6,7 @@ use crate::config::Config;
 use anyhow::{bail, Context};
 use app::import::{check_file, digest, parse, OrgContext, RowCells};
 use app::server::activity::Actor;
-use app::server::import::{import_batch, start};
+use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};
 use sqlx::PgPool;
 
@@ -100,22 +100,32 @@ async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::R
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let import_id = start(&pool, &actor, &file_name, &digest(&bytes), rows.len())
+    let started = start(&pool, &actor, &file_name, &digest(&bytes), rows.len())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (mut imported, mut skipped) = (0, Vec::new());
+    if let Some(continues) = &started.continues {
+        println!("{continues}");
+    }
+    let (mut imported, mut already, mut skipped) = (0, 0, Vec::new());
     for batch in rows.chunks(BATCH) {
-        let outcome = import_batch(&pool, &runtime, &actor, import_id, batch)
+        let outcome = import_batch(&pool, &runtime, &actor, started.import_id, batch)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(|e| anyhow::anyhow!("{e} (run the same command again to continue)"))?;
         imported += outcome.imported;
+        already += outcome.already;
         skipped.extend(outcome.skipped);
         eprintln!("… {imported} imported");
     }
+    finish(&pool, &actor, started.import_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "Imported {imported} member{} into {name}; invitations are queued.",
         if imported == 1 { "" } else { "s" }
     );
+    if already > 0 {
+        println!("{already} rows were imported already (by this file's earlier import that stopped) and were skipped.");
+    }
     if !skipped.is_empty() {
         println!("Not imported:");
         for problem in &skipped {

@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::import::{BatchOutcome, RowCells};
-use crate::model::import::{ImportContext, ImportRecord};
+use crate::model::import::{ImportContext, ImportRecord, ImportStart};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -19,7 +19,7 @@ pub async fn start_import(
     file_name: String,
     digest: String,
     rows_total: usize,
-) -> Result<i64, AppError> {
+) -> Result<ImportStart, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
     let actor = (&viewer).into();
@@ -33,6 +33,14 @@ pub async fn import_batch(import_id: i64, rows: Vec<RowCells>) -> Result<BatchOu
     let state = crate::server::state()?;
     let actor = (&viewer).into();
     crate::server::import::import_batch(&state.pool, &state.config, &actor, import_id, &rows).await
+}
+
+/// The last batch was sent: the import is completed.
+#[server]
+pub async fn finish_import(import_id: i64) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::import::finish(&pool, &(&viewer).into(), import_id).await
 }
 
 #[server]

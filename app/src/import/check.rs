@@ -55,8 +55,8 @@ pub struct ValidRow {
 /// What the organization already has, for the checks against it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrgContext {
-    /// Members' addresses, lowercase.
-    pub emails: HashSet<String>,
+    /// Members' addresses, lowercase, with each one's user_id.
+    pub emails: HashMap<String, Option<u32>>,
     pub user_ids: HashSet<u32>,
     pub enable_free: i64,
     pub opportunity_free: i64,
@@ -203,6 +203,10 @@ pub struct CheckReport {
     pub file_problems: Vec<String>,
     /// Positions (in the checked slice) of the rows without problems, in file order.
     pub valid: Vec<usize>,
+    /// Positions of the rows that are members already, with the same address and user_id:
+    /// imported before (by an import that stopped and is now continued). Not problems,
+    /// and not imported again.
+    pub already: Vec<usize>,
     pub enable_asked: i64,
     pub opportunity_asked: i64,
 }
@@ -299,6 +303,11 @@ impl<'o> FileChecker<'o> {
             let cells = &rows[index];
             let mut row_problems = Vec::new();
             let key = lowercase(cells.get(Column::Email));
+            if self.is_member_already(cells, &key) {
+                self.report.already.push(index);
+                self.rows_checked += 1;
+                continue;
+            }
             if !key.is_empty() {
                 if let Some(first) = self.first_with_email(rows, index, &key) {
                     row_problems.push(CellProblem {
@@ -306,7 +315,10 @@ impl<'o> FileChecker<'o> {
                         column: Some(Column::Email),
                         message: refusal::email_twice_in_file(first),
                     });
-                } else if self.org.is_some_and(|o| o.emails.contains(key.as_ref())) {
+                } else if self
+                    .org
+                    .is_some_and(|o| o.emails.contains_key(key.as_ref()))
+                {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::Email),
@@ -348,6 +360,19 @@ impl<'o> FileChecker<'o> {
             }
             self.report.problems.append(&mut row_problems);
             self.rows_checked += 1;
+        }
+    }
+
+    /// Whether the row is a member of the organization already: the same address and the
+    /// same user_id (a row imported before), not merely a clash with someone else.
+    fn is_member_already(&self, cells: &RowCells, email: &str) -> bool {
+        let Some(org) = self.org.filter(|o| !o.emails.is_empty()) else {
+            return false;
+        };
+        match org.emails.get(email) {
+            Some(Some(member_id)) => ExternalId::parse(cells.get(Column::UserId))
+                .is_ok_and(|id| id.number() == *member_id),
+            _ => false,
         }
     }
 
@@ -487,7 +512,7 @@ mod tests {
     #[test]
     fn the_organization_counts() {
         let org = OrgContext {
-            emails: ["ana@example.com".to_owned()].into(),
+            emails: [("ana@example.com".to_owned(), None)].into(),
             user_ids: [7].into(),
             enable_free: 1,
             opportunity_free: 5,

@@ -42,6 +42,8 @@ impl std::fmt::Display for CellProblem {
 pub struct BatchOutcome {
     pub import_id: i64,
     pub imported: usize,
+    /// Rows that were members already (imported before by this file's stopped import).
+    pub already: usize,
     /// Rows not imported, each with why.
     pub skipped: Vec<CellProblem>,
 }

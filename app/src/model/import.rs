@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 /// What the browser needs to check a file against the organization before sending it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportContext {
-    pub emails: Vec<String>,
+    /// Members' addresses (lowercase), each with the member's user_id.
+    pub emails: Vec<(String, Option<u32>)>,
     pub user_ids: Vec<u32>,
     pub enable_free: i64,
     pub opportunity_free: i64,
@@ -33,4 +34,37 @@ pub struct ImportRecord {
     pub rows_total: i32,
     pub imported: i32,
     pub skipped: i32,
+    /// Rows found already imported when a stopped import was continued.
+    pub already: i32,
+    pub state: ImportState,
+}
+
+/// Where an import stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportState {
+    /// Every batch was sent.
+    Completed,
+    /// Batches arrived in the last few minutes.
+    InProgress,
+    /// It stopped before its last batch (a crash, a closed tab, a lost network): the same
+    /// file again continues it.
+    Interrupted,
+}
+
+impl ImportState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportState::Completed => "Completed",
+            ImportState::InProgress => "In progress",
+            ImportState::Interrupted => "Interrupted: drop the same file to continue",
+        }
+    }
+}
+
+/// How an import starts: a new one, or one that stopped, continued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportStart {
+    pub import_id: i64,
+    /// When the same file's import stopped before: what was done, for the page to say.
+    pub continues: Option<String>,
 }

@@ -29,7 +29,7 @@ fn Activity() -> impl IntoView {
                     Ok(list) => {
                         let older = (list.len() == 50).then(|| list.last().map(|e| format!("?before={}", e.id))).flatten();
                         view! {
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table data-testid="activity-table">
                                     <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Member"</th><th scope="col">"Details"</th></tr></thead>
                                     <tbody>

@@ -74,7 +74,7 @@ fn ApiKeysBody() -> impl IntoView {
                 match keys.await {
                     Ok(list) if list.is_empty() => view! { <p class="hint">"No keys yet."</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="api-keys">
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
                                 <tbody>

@@ -55,7 +55,7 @@ fn Invitations() -> impl IntoView {
                         <p><a href="/organization/invite">"Invite members"</a></p></section>
                     }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="invitations-table">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Sent"</th>

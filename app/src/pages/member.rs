@@ -206,7 +206,7 @@ fn ProgramsCard(m: MemberDetail, reload: Changes) -> impl IntoView {
                 view! { <p class="hint" data-testid="no-programs">"No programs assigned."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table data-testid="member-programs">
                             <thead><tr><th scope="col">"Program"</th><th scope="col">"Progress"</th><th scope="col">"Assigned"</th><th scope="col">"Unassign"</th></tr></thead>
                             <tbody>{rows}</tbody>

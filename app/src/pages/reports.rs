@@ -115,7 +115,7 @@ fn ReportView(report: Report, scopes: Vec<ScopeOption>) -> impl IntoView {
             </div>
         </section>
         <h3 id="programs-title">"Programs"</h3>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table aria-labelledby="programs-title" data-testid="program-table">
                 <thead><tr><th scope="col">"Program"</th><th scope="col">"Enrolled"</th><th scope="col">"Average progress"</th><th scope="col">"Completions"</th></tr></thead>
                 <tbody>
@@ -130,7 +130,7 @@ fn ReportView(report: Report, scopes: Vec<ScopeOption>) -> impl IntoView {
             view! { <section class="card notice"><p>"Nobody is in this report yet. Assign members to teams on the member list."</p></section> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                     <table aria-labelledby="report-members-title" data-testid="report-members">
                         <thead><tr>
                             <th scope="col">"Name"</th><th scope="col">"Team"</th><th scope="col">"Billing status"</th>

@@ -39,7 +39,7 @@ fn Overview(overview: SeatOverview, action: ServerAction<RequestSeats>) -> impl 
     let shown = overview.holders.len() as i64;
     let limited = shown >= overview.holders_limit;
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table data-testid="seat-counts">
                 <caption>"Seats by kind"</caption>
                 <thead><tr><th scope="col">"Seat"</th><th scope="col">"Bought"</th><th scope="col">"Held"</th><th scope="col">"Used (progress ≥ 10 %)"</th><th scope="col">"Free"</th></tr></thead>
@@ -57,7 +57,7 @@ fn Overview(overview: SeatOverview, action: ServerAction<RequestSeats>) -> impl 
             view! { <section class="card notice"><p>"Nobody holds a seat yet. Give seats when you invite members, or on a member's page."</p></section> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0">
                     <table aria-labelledby="holders-title" data-testid="seat-holders">
                         <thead><tr><th scope="col">"Member"</th><th scope="col">"Billing status"</th><th scope="col">"Enable seat: why it counts"</th><th scope="col">"Opportunity seat: why it counts"</th></tr></thead>
                         <tbody>{overview.holders.into_iter().map(|h| view! { <HolderRow h/> }).collect_view()}</tbody>
@@ -149,7 +149,7 @@ fn RequestForm(action: ServerAction<RequestSeats>) -> impl IntoView {
 #[component]
 fn Requests(requests: Vec<SeatRequestRow>) -> impl IntoView {
     (!requests.is_empty()).then(|| view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table data-testid="seat-requests">
                 <caption>"Requests for more seats"</caption>
                 <thead><tr><th scope="col">"Sent"</th><th scope="col">"Seats"</th><th scope="col">"By"</th><th scope="col">"Note"</th><th scope="col">"State"</th></tr></thead>

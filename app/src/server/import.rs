@@ -9,52 +9,87 @@ use super::members::lock_organization;
 use super::RuntimeConfig;
 use crate::error::AppError;
 use crate::import::{check_file, BatchOutcome, RowCells, MAX_ROWS};
-use crate::model::import::{ImportContext, ImportRecord};
+use crate::model::import::{ImportContext, ImportRecord, ImportStart, ImportState};
 use sqlx::PgPool;
 
-/// Starts an import of a file (`digest` from [`crate::import::digest`]), refusing a file
-/// that was imported before.
+/// Starts an import of a file (`digest` from [`crate::import::digest`]). A file imported to
+/// its end before is refused; one whose import stopped (a crash, a closed tab) is continued:
+/// its rows already imported are recognised and skipped by each batch.
 pub async fn start(
     pool: &PgPool,
     actor: &Actor,
     file_name: &str,
     digest: &str,
     rows_total: usize,
-) -> Result<i64, AppError> {
+) -> Result<ImportStart, AppError> {
     if rows_total > MAX_ROWS {
         return Err(AppError::invalid(format!(
             "This file has {rows_total} rows; one import takes at most {MAX_ROWS}. Split it into several files."
         )));
     }
     let earlier = sqlx::query!(
-        r#"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "at!", imported
+        r#"SELECT id, completed_at IS NOT NULL AS "completed!", imported,
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "at!"
              FROM imports WHERE organization_id = $1 AND digest = $2 AND imported > 0
-            ORDER BY id LIMIT 1"#,
+            ORDER BY completed_at IS NULL, id DESC LIMIT 1"#,
         actor.organization_id,
         digest
     )
     .fetch_optional(pool)
     .await?;
-    if let Some(earlier) = earlier {
-        return Err(AppError::Conflict(format!(
-            "This file was already imported on {} ({} member{} invited): nothing was imported again.",
+    let members = |n: i32| format!("{n} member{}", if n == 1 { "" } else { "s" });
+    match earlier {
+        Some(earlier) if earlier.completed => Err(AppError::Conflict(format!(
+            "This file was already imported on {} ({} invited): nothing was imported again.",
             earlier.at,
-            earlier.imported,
-            if earlier.imported == 1 { "" } else { "s" }
-        )));
+            members(earlier.imported)
+        ))),
+        Some(earlier) => {
+            sqlx::query!(
+                "UPDATE imports SET rows_total = $2, updated_at = now() WHERE id = $1",
+                earlier.id,
+                rows_total as i32
+            )
+            .execute(pool)
+            .await?;
+            Ok(ImportStart {
+                import_id: earlier.id,
+                continues: Some(format!(
+                    "The import of this file started on {} stopped after {}: continuing it. Rows already imported are skipped.",
+                    earlier.at,
+                    members(earlier.imported)
+                )),
+            })
+        }
+        None => Ok(ImportStart {
+            import_id: sqlx::query_scalar!(
+                "INSERT INTO imports (organization_id, file_name, digest, rows_total, created_by, actor_label)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                actor.organization_id,
+                file_name.chars().take(255).collect::<String>(),
+                digest,
+                rows_total as i32,
+                actor.member_id,
+                actor.label,
+            )
+            .fetch_one(pool)
+            .await?,
+            continues: None,
+        }),
     }
-    Ok(sqlx::query_scalar!(
-        "INSERT INTO imports (organization_id, file_name, digest, rows_total, created_by, actor_label)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        actor.organization_id,
-        file_name.chars().take(255).collect::<String>(),
-        digest,
-        rows_total as i32,
-        actor.member_id,
-        actor.label,
+}
+
+/// The last batch arrived: the import is completed (the same file again is refused).
+pub async fn finish(pool: &PgPool, actor: &Actor, import_id: i64) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE imports SET completed_at = now(), updated_at = now()
+          WHERE id = $1 AND organization_id = $2 AND completed_at IS NULL",
+        import_id,
+        actor.organization_id
     )
-    .fetch_one(pool)
-    .await?)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Imports one batch of rows in one transaction: every valid row, or (when the batch
@@ -110,11 +145,16 @@ pub async fn import_batch(
     .await?;
     let imported = invited.member_ids.len();
     let skipped_rows = report.rows_with_problems();
+    let already = report.already.len();
     sqlx::query!(
-        "UPDATE imports SET imported = imported + $2, skipped = skipped + $3 WHERE id = $1",
+        "UPDATE imports
+            SET imported = imported + $2, skipped = skipped + $3, already = already + $4,
+                updated_at = now()
+          WHERE id = $1",
         import_id,
         imported as i32,
-        skipped_rows as i32
+        skipped_rows as i32,
+        already as i32,
     )
     .execute(&mut *tx)
     .await?;
@@ -122,6 +162,7 @@ pub async fn import_batch(
     Ok(BatchOutcome {
         import_id,
         imported,
+        already,
         skipped: report.problems,
     })
 }
@@ -144,7 +185,10 @@ pub async fn context(pool: &PgPool, organization_id: i64) -> Result<ImportContex
 pub async fn history(pool: &PgPool, organization_id: i64) -> Result<Vec<ImportRecord>, AppError> {
     Ok(sqlx::query!(
         r#"SELECT id, file_name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "at!",
-                  actor_label, rows_total, imported, skipped
+                  actor_label, rows_total, imported, skipped, already,
+                  completed_at IS NOT NULL AS "completed!",
+                  -- A batch takes seconds: minutes without one mean the import stopped.
+                  updated_at > now() - interval '2 minutes' AS "recent!"
              FROM imports WHERE organization_id = $1 ORDER BY id DESC LIMIT 100"#,
         organization_id
     )
@@ -159,6 +203,12 @@ pub async fn history(pool: &PgPool, organization_id: i64) -> Result<Vec<ImportRe
         rows_total: r.rows_total,
         imported: r.imported,
         skipped: r.skipped,
+        already: r.already,
+        state: match (r.completed, r.recent) {
+            (true, _) => ImportState::Completed,
+            (false, true) => ImportState::InProgress,
+            (false, false) => ImportState::Interrupted,
+        },
     })
     .collect())
 }

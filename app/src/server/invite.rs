@@ -205,7 +205,7 @@ pub async fn from_form(
     let problems: Vec<Problem> = people
         .iter()
         .enumerate()
-        .filter(|(_, p)| known.emails.contains(&p.email.normalized()))
+        .filter(|(_, p)| known.emails.contains_key(&p.email.normalized()))
         .map(|(item, _)| Problem {
             item,
             field: field::EMAIL.to_owned(),
@@ -307,14 +307,22 @@ pub async fn known(
     )
     .fetch_one(&mut *conn)
     .await?;
+    let user_id = |id: Option<&str>| {
+        id.and_then(|id| crate::domain::ExternalId::parse(id).ok())
+            .map(|id| id.number())
+    };
     Ok(OrgContext {
         user_ids: members
             .iter()
-            .filter_map(|(_, id)| id.as_deref())
-            .filter_map(|id| crate::domain::ExternalId::parse(id).ok())
-            .map(|id| id.number())
+            .filter_map(|(_, id)| user_id(id.as_deref()))
             .collect(),
-        emails: members.into_iter().map(|(email, _)| email).collect(),
+        emails: members
+            .into_iter()
+            .map(|(email, id)| {
+                let id = user_id(id.as_deref());
+                (email, id)
+            })
+            .collect(),
         enable_free: seats.enable,
         opportunity_free: seats.opportunity,
     })

@@ -8,7 +8,7 @@ mod upload;
 use crate::api::import::{import_history, load_import_context};
 use crate::components::{download, interactive, Access, Guarded};
 use crate::domain::Program;
-use crate::import::{problems_csv, template, with_problems, CellProblem, RowCells};
+use crate::import::{problems_csv, template, CellProblem, RowCells};
 use crate::model::import::ImportContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -44,10 +44,10 @@ fn ImportBody() -> impl IntoView {
                     match history.await {
                         Ok(list) if list.is_empty() => view! { <p class="hint">"No imports yet."</p> }.into_any(),
                         Ok(list) => view! {
-                            <div class="table-wrap"><table data-testid="import-history">
-                                <thead><tr><th scope="col">"When"</th><th scope="col">"File"</th><th scope="col">"By"</th><th scope="col">"Rows"</th><th scope="col">"Imported"</th><th scope="col">"Skipped"</th></tr></thead>
+                            <div class="table-wrap" tabindex="0"><table data-testid="import-history">
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"File"</th><th scope="col">"By"</th><th scope="col">"Rows"</th><th scope="col">"Imported"</th><th scope="col">"Skipped"</th><th scope="col">"State"</th></tr></thead>
                                 <tbody>{list.into_iter().map(|i| view! {
-                                    <tr><td>{i.at}</td><td>{i.file_name}</td><td>{i.by}</td><td>{i.rows_total}</td><td>{i.imported}</td><td>{i.skipped}</td></tr>
+                                    <tr><td>{i.at}</td><td>{i.file_name}</td><td>{i.by}</td><td>{i.rows_total}</td><td>{i.imported}</td><td>{i.skipped}</td><td>{i.state.label()}</td></tr>
                                 }).collect_view()}</tbody>
                             </table></div>
                         }.into_any(),
@@ -110,15 +110,11 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         let Some(file) = loaded.get_untracked() else {
             return;
         };
+        // The rows without problems; rows imported before (a continued import) stay here.
         let valid_rows: Vec<RowCells> = rows.with_untracked(|all| {
-            report.with_untracked(|r| {
-                all.iter()
-                    .zip(with_problems(all, &r.problems))
-                    .filter(|(_, bad)| !bad)
-                    .map(|(cells, _)| cells.clone())
-                    .collect()
-            })
+            report.with_untracked(|r| r.valid.iter().map(|&i| all[i].clone()).collect())
         });
+        let already_before = report.with_untracked(|r| r.already.len());
         progress.set(Some((0, valid_rows.len())));
         outcome.set(None);
         skipped.set(Vec::new());
@@ -139,11 +135,18 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                 }
             };
             let imported = uploaded.imported;
+            let already = already_before + uploaded.already;
+            let continued = uploaded
+                .continues
+                .map(|c| format!("{c} "))
+                .unwrap_or_default();
             outcome.set(Some(match uploaded.stopped {
-                Some(e) => Err(format!("Imported {imported} members, then stopped: {e}")),
-                None => Ok(imported_message(
-                    imported,
-                    skipped.with_untracked(|s| rows_in(s)),
+                Some(e) => Err(format!(
+                    "{continued}Imported {imported} members, then stopped: {e} Drop the same file again to continue."
+                )),
+                None => Ok(format!(
+                    "{continued}{}",
+                    imported_message(imported, already, skipped.with_untracked(|s| rows_in(s)))
                 )),
             }));
             history_version.update(|v| *v += 1);
@@ -170,6 +173,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         Some(view! {
             <p class="check-summary" data-testid="check-summary">
                 {format!("Checked {total} rows in {:.1} s: {} ready to import, {} with problems.", file.check_ms / 1000.0, r.valid.len(), r.rows_with_problems())}
+                {(!r.already.is_empty()).then(|| format!(" {} imported already (an import of this file that stopped): they are skipped.", r.already.len()))}
                 {move || { let (e, o) = free.get(); format!(" Enable seats asked: {} of {e} free; Opportunity: {} of {o} free.", r.enable_asked, r.opportunity_asked) }}
             </p>
         }.into_any())
@@ -240,10 +244,15 @@ fn rows_in(problems: &[CellProblem]) -> usize {
     rows.len()
 }
 
-fn imported_message(imported: usize, not_imported: usize) -> String {
+fn imported_message(imported: usize, already: usize, not_imported: usize) -> String {
     format!(
-        "Imported {imported} member{}: their invitations are on their way.{}",
+        "Imported {imported} member{}: their invitations are on their way.{}{}",
         if imported == 1 { "" } else { "s" },
+        match already {
+            0 => String::new(),
+            1 => " 1 row was imported already and was skipped.".to_owned(),
+            n => format!(" {n} rows were imported already and were skipped."),
+        },
         match not_imported {
             0 => String::new(),
             n => format!(

@@ -1,7 +1,7 @@
 //! Sending a checked file: the rows without problems, in batches (each one transaction
 //! on the server, and one step of the progress bar).
 
-use crate::api::import::{import_batch, start_import};
+use crate::api::import::{finish_import, import_batch, start_import};
 use crate::import::{CellProblem, RowCells};
 
 /// Rows sent per request.
@@ -10,6 +10,10 @@ pub(super) const BATCH: usize = 2_000;
 /// How an upload that started ended: the members imported, and why it stopped if it did.
 pub(super) struct Uploaded {
     pub imported: usize,
+    /// Rows the server found imported already (an import of this file that stopped).
+    pub already: usize,
+    /// Said when this continues an import of the file that stopped.
+    pub continues: Option<String>,
     pub stopped: Option<String>,
 }
 
@@ -22,26 +26,31 @@ pub(super) async fn upload(
     rows: Vec<RowCells>,
     mut on_batch: impl FnMut(usize, Vec<CellProblem>),
 ) -> Result<Uploaded, String> {
-    let import_id = start_import(file_name, digest, rows.len())
+    let start = start_import(file_name, digest, rows.len())
         .await
         .map_err(|e| e.to_string())?;
-    let mut imported = 0;
+    let mut uploaded = Uploaded {
+        imported: 0,
+        already: 0,
+        continues: start.continues,
+        stopped: None,
+    };
     for batch in rows.chunks(BATCH) {
-        match import_batch(import_id, batch.to_vec()).await {
+        match import_batch(start.import_id, batch.to_vec()).await {
             Ok(done) => {
-                imported += done.imported;
+                uploaded.imported += done.imported;
+                uploaded.already += done.already;
                 on_batch(batch.len(), done.skipped);
             }
             Err(e) => {
-                return Ok(Uploaded {
-                    imported,
-                    stopped: Some(e.to_string()),
-                })
+                uploaded.stopped = Some(e.to_string());
+                return Ok(uploaded);
             }
         }
     }
-    Ok(Uploaded {
-        imported,
-        stopped: None,
-    })
+    // Only now is the import complete: stopped before here, the same file continues it.
+    if let Err(e) = finish_import(start.import_id).await {
+        uploaded.stopped = Some(e.to_string());
+    }
+    Ok(uploaded)
 }

@@ -164,7 +164,7 @@ pub(super) fn MemberTable(
                 {if filter.is_filtered() { " match" } else { "" }}
                 {format!(" · showing {shown}")}
             </p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="members" data-testid="members-table" data-interactive=move || ready.get().to_string()>
                     <thead>
                         <tr>
