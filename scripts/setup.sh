@@ -53,6 +53,10 @@ if [ "$what" = all ]; then
     say "Installing Debian's Chromium (for the browser tests)"
     apt_install chromium
   fi
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "Installing aiosmtpd (the real SMTP server the mail tests talk to)"
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
+  fi
   # Again whenever package-lock.json changed since the last install.
   if [ ! -f end2end/node_modules/.package-lock.json ] ||
      [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

@@ -26,6 +26,8 @@ pub struct Config {
     pub mail_from: String,
     /// `VENDOR_EMAIL`: where administrators' requests for more seats go.
     pub vendor_email: String,
+    /// `SMTP_TIMEOUT_SECS`: how long the mail server may take to answer one message.
+    pub smtp_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -61,6 +63,17 @@ impl Config {
             smtp_url: std::env::var("SMTP_URL").ok().filter(|u| !u.is_empty()),
             mail_from: std::env::var("MAIL_FROM")
                 .unwrap_or_else(|_| "Roster <no-reply@roster.localhost>".to_owned()),
+            smtp_timeout: match std::env::var("SMTP_TIMEOUT_SECS") {
+                Ok(secs) => std::time::Duration::from_secs(
+                    secs.parse::<u64>()
+                        .ok()
+                        .filter(|s| (1..=600).contains(s))
+                        .with_context(|| {
+                            format!("SMTP_TIMEOUT_SECS {secs:?} is not a number of seconds from 1 to 600")
+                        })?,
+                ),
+                Err(_) => std::time::Duration::from_secs(20),
+            },
             vendor_email: std::env::var("VENDOR_EMAIL")
                 .ok()
                 .filter(|v| !v.trim().is_empty())

@@ -1,14 +1,19 @@
-//! The mail worker: delivers the outbox over SMTP, with retries and backoff.
+//! The mail worker: delivers the outbox over SMTP, each message exactly once.
 //!
-//! Rows are claimed with `FOR UPDATE SKIP LOCKED` inside a transaction that lasts until
-//! they are marked sent, so several server instances on one database share the work and
-//! each message goes out once. A failed send stays `pending` with a later
-//! `next_attempt_at`, so nothing is lost while the mail server is down.
+//! A worker claims one due message at a time with a lease (one short statement, committed
+//! at once: no transaction is held while it talks to the mail server), sends it, and marks
+//! it sent on its own right after the server accepted it. A worker that dies mid-message
+//! leaves only that message, which another worker (or the same one restarted) takes again
+//! when the lease runs out. Several instances share the work through `FOR UPDATE SKIP
+//! LOCKED`. A temporary failure (4xx, a timeout, a dropped connection, no server) is retried
+//! with a growing wait, up to ten minutes between tries; a permanent refusal (5xx) ends the
+//! message as `failed`, with the server's reason, for Pending invitations to show.
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use std::time::Duration;
+use tokio::sync::watch;
 
 #[derive(Clone)]
 pub struct MailerConfig {
@@ -20,8 +25,8 @@ pub struct MailerConfig {
     pub poll_interval: Duration,
     /// The first retry waits this long; each further failure doubles it, up to 10 minutes.
     pub base_backoff: Duration,
-    /// Messages claimed per transaction.
-    pub batch_size: i64,
+    /// How long the mail server may take to answer before the try counts as failed.
+    pub timeout: Duration,
 }
 
 impl MailerConfig {
@@ -31,8 +36,13 @@ impl MailerConfig {
             from,
             poll_interval: Duration::from_secs(1),
             base_backoff: Duration::from_secs(5),
-            batch_size: 20,
+            timeout: Duration::from_secs(20),
         }
+    }
+
+    /// A claimed message is this worker's for this long: the whole of one try, with room.
+    fn lease(&self) -> Duration {
+        self.timeout * 2 + Duration::from_secs(5)
     }
 }
 
@@ -40,13 +50,26 @@ pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     config: MailerConfig,
+    /// Who holds a lease: this process and worker.
+    owner: String,
+}
+
+/// How a try ended.
+enum Sent {
+    Accepted {
+        subject: String,
+    },
+    /// The server refused for good (5xx): the message is not tried again.
+    Refused(String),
+    /// Try again later.
+    Failed(String),
 }
 
 impl Mailer {
     pub fn new(config: MailerConfig) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
             .map_err(|e| anyhow::anyhow!("SMTP_URL is not usable: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
+            .timeout(Some(config.timeout))
             .build();
         let from = config
             .from
@@ -56,109 +79,147 @@ impl Mailer {
             transport,
             from,
             config,
+            owner: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
         })
     }
 
-    /// Runs forever (until the process ends), delivering due messages.
-    pub fn spawn(self, pool: PgPool) -> tokio::task::JoinHandle<()> {
+    /// Delivers due messages until `stop` turns true; the message being sent then is
+    /// finished first (nothing else is held).
+    pub fn spawn(
+        self,
+        pool: PgPool,
+        mut stop: watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
-                match self.deliver_due(&pool).await {
-                    Ok(0) => tokio::time::sleep(self.config.poll_interval).await,
-                    Ok(_) => {}
+            while !*stop.borrow() {
+                let wait = match self.deliver_one(&pool).await {
+                    Ok(true) => continue,
+                    Ok(false) => self.config.poll_interval,
                     Err(error) => {
                         tracing::warn!(%error, "mail worker: could not read the outbox; will retry");
-                        tokio::time::sleep(self.config.poll_interval).await;
+                        self.config.poll_interval
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    changed = stop.changed() => {
+                        // Nobody can tell it to stop any more: keep working.
+                        if changed.is_err() {
+                            tokio::time::sleep(wait).await;
+                        }
                     }
                 }
             }
+            tracing::info!("mail worker stopped");
         })
     }
 
-    /// Claims a batch of due messages and tries each once. Returns how many were tried.
-    pub async fn deliver_due(&self, pool: &PgPool) -> Result<usize, sqlx::Error> {
-        let mut tx = pool.begin().await?;
-        let due = sqlx::query!(
-            "SELECT id, kind, to_address, subject, body_text, body_html, payload, attempts
-               FROM email_outbox
-              WHERE status = 'pending' AND next_attempt_at <= now()
-              ORDER BY id
-              LIMIT $1
-              FOR UPDATE SKIP LOCKED",
-            self.config.batch_size
+    /// Claims one due message, tries it once and records how it went. Returns whether
+    /// there was one.
+    pub async fn deliver_one(&self, pool: &PgPool) -> Result<bool, sqlx::Error> {
+        // The claim: one statement, committed at once.
+        let claimed = sqlx::query!(
+            "UPDATE email_outbox
+                SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
+              WHERE id = (SELECT id FROM email_outbox
+                           WHERE status = 'pending' AND next_attempt_at <= now()
+                             AND (lease_until IS NULL OR lease_until < now())
+                           ORDER BY next_attempt_at, id
+                           LIMIT 1
+                           FOR UPDATE SKIP LOCKED)
+              RETURNING id, kind, to_address, subject, body_text, body_html, payload, attempts",
+            self.owner,
+            self.config.lease().as_secs_f64(),
         )
-        .fetch_all(&mut *tx)
+        .fetch_optional(pool)
         .await?;
-        for row in &due {
-            let message = app::server::mail::stored(
-                &row.kind,
-                row.payload.clone(),
-                row.subject.clone(),
-                row.body_text.clone(),
-                row.body_html.clone(),
-            );
-            let sent = match message {
-                Some(m) => self
-                    .send(&row.to_address, &m.subject, &m.text, &m.html)
-                    .await
-                    .map(|()| m.subject),
-                None => Err("the stored message could not be read".to_owned()),
-            };
-            match sent {
-                Ok(subject) => {
-                    // Sent: keep what was sent, to whom and when, and forget the rest (an
-                    // invitation's link must not outlive its delivery).
-                    sqlx::query!(
-                        "UPDATE email_outbox
-                            SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
-                                subject = $2, payload = NULL, body_text = NULL, body_html = NULL
-                          WHERE id = $1",
-                        row.id,
-                        subject,
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                    tracing::info!(id = row.id, to = %row.to_address, "email delivered");
-                }
-                Err(error) => {
-                    let wait = backoff(self.config.base_backoff, row.attempts);
-                    tracing::warn!(id = row.id, attempt = row.attempts + 1, %error, retry_in = ?wait, "email not delivered");
-                    sqlx::query!(
-                        "UPDATE email_outbox
-                            SET attempts = attempts + 1, last_error = $2,
-                                next_attempt_at = now() + make_interval(secs => $3)
-                          WHERE id = $1",
-                        row.id,
-                        error,
-                        wait.as_secs_f64(),
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                }
+        let Some(row) = claimed else {
+            return Ok(false);
+        };
+        let sent = match app::server::mail::stored(
+            &row.kind,
+            row.payload,
+            row.subject,
+            row.body_text,
+            row.body_html,
+        ) {
+            Some(m) => self.send(&row.to_address, m).await,
+            None => Sent::Refused("the stored message could not be read".to_owned()),
+        };
+        match sent {
+            Sent::Accepted { subject } => {
+                // Sent: keep what was sent, to whom and when, and forget the rest (an
+                // invitation's link must not outlive its delivery).
+                sqlx::query!(
+                    "UPDATE email_outbox
+                        SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL,
+                            subject = $2, payload = NULL, body_text = NULL, body_html = NULL,
+                            lease_owner = NULL, lease_until = NULL
+                      WHERE id = $1",
+                    row.id,
+                    subject,
+                )
+                .execute(pool)
+                .await?;
+                tracing::info!(id = row.id, "email delivered");
+            }
+            Sent::Refused(error) => {
+                tracing::warn!(id = row.id, %error, "email refused by the mail server: not retried");
+                sqlx::query!(
+                    "UPDATE email_outbox
+                        SET status = 'failed', attempts = attempts + 1, last_error = $2,
+                            lease_owner = NULL, lease_until = NULL
+                      WHERE id = $1",
+                    row.id,
+                    error,
+                )
+                .execute(pool)
+                .await?;
+            }
+            Sent::Failed(error) => {
+                let wait = backoff(self.config.base_backoff, row.attempts);
+                tracing::warn!(id = row.id, attempt = row.attempts + 1, %error, retry_in = ?wait, "email not delivered");
+                sqlx::query!(
+                    "UPDATE email_outbox
+                        SET attempts = attempts + 1, last_error = $2,
+                            next_attempt_at = now() + make_interval(secs => $3),
+                            lease_owner = NULL, lease_until = NULL
+                      WHERE id = $1",
+                    row.id,
+                    error,
+                    wait.as_secs_f64(),
+                )
+                .execute(pool)
+                .await?;
             }
         }
-        tx.commit().await?;
-        Ok(due.len())
+        Ok(true)
     }
 
-    async fn send(&self, to: &str, subject: &str, text: &str, html: &str) -> Result<(), String> {
-        let to: Mailbox = to
-            .parse()
-            .map_err(|e| format!("bad recipient address: {e}"))?;
-        let message = Message::builder()
+    async fn send(&self, to: &str, message: app::server::mail::Message) -> Sent {
+        let to: Mailbox = match to.parse() {
+            Ok(to) => to,
+            Err(e) => return Sent::Refused(format!("bad recipient address: {e}")),
+        };
+        let built = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
+            .subject(message.subject.clone())
             .multipart(MultiPart::alternative_plain_html(
-                text.to_owned(),
-                html.to_owned(),
-            ))
-            .map_err(|e| format!("could not build the message: {e}"))?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+                message.text,
+                message.html,
+            ));
+        let email = match built {
+            Ok(email) => email,
+            Err(e) => return Sent::Refused(format!("could not build the message: {e}")),
+        };
+        match self.transport.send(email).await {
+            Ok(_) => Sent::Accepted {
+                subject: message.subject,
+            },
+            Err(e) if e.is_permanent() => Sent::Refused(e.to_string()),
+            Err(e) => Sent::Failed(e.to_string()),
+        }
     }
 }
 

@@ -86,12 +86,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         false
     };
     maintenance::spawn(pool.clone());
+    let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+    let mut mail_worker = None;
     if let Some(smtp_url) = &config.smtp_url {
-        Mailer::new(MailerConfig::new(
-            smtp_url.clone(),
-            config.mail_from.clone(),
-        ))?
-        .spawn(pool.clone());
+        let mut mailer = MailerConfig::new(smtp_url.clone(), config.mail_from.clone());
+        mailer.timeout = config.smtp_timeout;
+        mail_worker = Some(Mailer::new(mailer)?.spawn(pool.clone(), mail_stop));
         tracing::info!("mail worker started");
     } else {
         tracing::info!(
@@ -121,5 +121,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     http::serve(listener, http::router(state)).await?;
+    // Told to stop: the mail worker finishes the message it is sending, then stops.
+    let _ = stop_mail.send(true);
+    if let Some(worker) = mail_worker {
+        let _ = tokio::time::timeout(config.smtp_timeout * 2, worker).await;
+    }
     Ok(())
 }

@@ -76,10 +76,10 @@ async fn every_kind_of_refusal_has_its_status(pool: PgPool) {
     let (status, _) = status_of::<LoadMember>(&app, &admin, &[("member_id", "999999")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // A file imported before: a conflict.
+    // A file imported to its end before: a conflict.
     sqlx::query(
-        "INSERT INTO imports (organization_id, file_name, digest, rows_total, imported, actor_label)
-         VALUES ($1, 'a.csv', 'feedfacecafebeef', 1, 1, 'test')",
+        "INSERT INTO imports (organization_id, file_name, digest, rows_total, imported, actor_label, completed_at)
+         VALUES ($1, 'a.csv', 'feedfacecafebeef', 1, 1, 'test', now())",
     )
     .bind(org)
     .execute(&pool)

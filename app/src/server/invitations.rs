@@ -279,6 +279,10 @@ pub async fn pending(
                 (Some("kept"), _) => {
                     "Kept in the development mailbox (no SMTP configured)".to_owned()
                 }
+                (Some("failed"), _) => format!(
+                    "Not delivered: the mail server refused it ({}). Check the address, then resend.",
+                    r.last_error.unwrap_or_default()
+                ),
                 (Some("pending"), 0) => "Queued for delivery".to_owned(),
                 (Some("pending"), n) => format!(
                     "Retrying: {n} failed attempt{} ({})",

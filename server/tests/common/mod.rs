@@ -30,11 +30,25 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
 
 /// The app with its mail worker delivering to `smtp_url` (retrying quickly, for tests).
 pub async fn spawn_app_with_smtp(pool: PgPool, smtp_url: Option<String>) -> TestApp {
-    if let Some(url) = &smtp_url {
-        let mut config = MailerConfig::new(url.clone(), "Roster <no-reply@roster.test>".into());
-        config.poll_interval = std::time::Duration::from_millis(50);
-        config.base_backoff = std::time::Duration::from_millis(100);
-        Mailer::new(config).unwrap().spawn(pool.clone());
+    spawn_app_with_mailer(pool, smtp_url.map(|url| test_mailer(&url))).await
+}
+
+/// A mail worker's settings for tests: quick polls and retries, a short timeout.
+pub fn test_mailer(smtp_url: &str) -> MailerConfig {
+    let mut config = MailerConfig::new(smtp_url.to_owned(), "Roster <no-reply@roster.test>".into());
+    config.poll_interval = std::time::Duration::from_millis(50);
+    config.base_backoff = std::time::Duration::from_millis(100);
+    config.timeout = std::time::Duration::from_secs(2);
+    config
+}
+
+/// The app with a mail worker of the given settings (or none: mail is kept).
+pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -> TestApp {
+    let smtp_url = mailer.as_ref().map(|m| m.smtp_url.clone());
+    if let Some(config) = mailer {
+        // Nobody stops it: the sender is dropped, the worker keeps going.
+        let (_, never) = tokio::sync::watch::channel(false);
+        Mailer::new(config).unwrap().spawn(pool.clone(), never);
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
