@@ -122,9 +122,12 @@ fn Lessons(plan: ProgramLessons, version: RwSignal<u32>) -> impl IntoView {
                             view! { <span class="badge ok">"Completed"</span> }.into_any()
                         } else {
                             view! {
-                                <button type="button" disabled=move || busy.get()
-                                    aria-label=format!("Mark “{}” as completed", lesson.title)
-                                    on:click=complete>"Mark as completed"</button>
+                                // The visible words first in the name, the lesson after them
+                                // for screen readers.
+                                <button type="button" disabled=move || busy.get() on:click=complete>
+                                    "Mark as completed"
+                                    <span class="visually-hidden">{format!(": {}", lesson.title)}</span>
+                                </button>
                             }.into_any()
                         }}
                     </li>

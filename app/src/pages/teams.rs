@@ -185,7 +185,7 @@ fn Team(team: TeamView, changes: Changes) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{name.clone()}</th>
-            <td><a href=format!("/organization?team={id}") aria-label=format!("Members of {name}")>{members}</a></td>
+            <td><a href=format!("/organization?team={id}")>{members}<span class="visually-hidden">{format!(" members of {name}")}</span></a></td>
             <td class="actions">
                 <Rename current=name.clone() what="team" on_save=move |new: String| changes.run(rename_team(id, new.clone()), move |()| format!("Team renamed to {}.", new.trim()))/>
                 <a class="button" href=format!("/organization/reports?scope=team:{id}")>"Report"</a>

@@ -173,7 +173,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         Some(view! {
             <p class="check-summary" data-testid="check-summary">
                 {format!("Checked {total} rows in {:.1} s: {} ready to import, {} with problems.", file.check_ms / 1000.0, r.valid.len(), r.rows_with_problems())}
-                {(!r.already.is_empty()).then(|| format!(" {} imported already (an import of this file that stopped): they are skipped.", r.already.len()))}
+                {(!r.already.is_empty()).then(|| format!(" {} imported already (members with the same address and user_id): they are skipped.", r.already.len()))}
                 {move || { let (e, o) = free.get(); format!(" Enable seats asked: {} of {e} free; Opportunity: {} of {o} free.", r.enable_asked, r.opportunity_asked) }}
             </p>
         }.into_any())
