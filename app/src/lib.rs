@@ -41,9 +41,6 @@ use pages::{
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // The Content-Security-Policy names the nonce of this very response's hydration script.
-    #[cfg(feature = "ssr")]
-    server::defenses::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -67,6 +67,7 @@ async fn main() -> anyhow::Result<()> {
         smtp_configured: false,
         vendor_email: "vendor@roster.localhost".into(),
         dev_mailbox: false,
+        trusted_proxies: Vec::new(),
     };
     let import_id = start(
         &pool,

@@ -28,6 +28,13 @@ pub struct Config {
     pub vendor_email: String,
     /// `SMTP_TIMEOUT_SECS`: how long the mail server may take to answer one message.
     pub smtp_timeout: std::time::Duration,
+    /// `DATABASE_POOL_SIZE`: connections this instance keeps to PostgreSQL at most.
+    pub pool_size: u32,
+    /// `TRUSTED_PROXIES`: addresses or networks (comma-separated) of the proxies in front,
+    /// whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; without it, no `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -63,6 +70,33 @@ impl Config {
             smtp_url: std::env::var("SMTP_URL").ok().filter(|u| !u.is_empty()),
             mail_from: std::env::var("MAIL_FROM")
                 .unwrap_or_else(|_| "Roster <no-reply@roster.localhost>".to_owned()),
+            pool_size: match std::env::var("DATABASE_POOL_SIZE") {
+                Ok(size) => size
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .with_context(|| {
+                        format!("DATABASE_POOL_SIZE {size:?} is not a number of connections from 1 to 1000")
+                    })?,
+                Err(_) => 20,
+            },
+            trusted_proxies: match std::env::var("TRUSTED_PROXIES") {
+                Ok(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        p.parse::<ipnet::IpNet>()
+                            .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                            .with_context(|| {
+                                format!("TRUSTED_PROXIES: {p:?} is not an address or a network like 10.0.0.0/8")
+                            })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                Err(_) => Vec::new(),
+            },
+            metrics_token: std::env::var("METRICS_TOKEN").ok().filter(|t| !t.trim().is_empty()),
             smtp_timeout: match std::env::var("SMTP_TIMEOUT_SECS") {
                 Ok(secs) => std::time::Duration::from_secs(
                     secs.parse::<u64>()
@@ -79,6 +113,31 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| "licenses@roster.localhost".to_owned()),
         })
+    }
+
+    /// What serving needs, checked before anything starts: in production a `PUBLIC_URL`
+    /// (links in emails, the origin check) and an `SMTP_URL` (mail is sent, not kept); any
+    /// given one well-formed. The message names the variable.
+    pub fn check_for_serving(&self) -> anyhow::Result<()> {
+        let production = self.environment == Environment::Production;
+        match &self.public_url {
+            Some(url) => check_url("PUBLIC_URL", url, &["http", "https"])?,
+            None if production => bail!(
+                "PUBLIC_URL is not set: in production (ROSTER_ENV=production, the default) set it to how people reach the site, such as https://roster.example.com"
+            ),
+            None => {}
+        }
+        match &self.smtp_url {
+            Some(url) => check_url("SMTP_URL", url, &["smtp", "smtps"])?,
+            None if production => bail!(
+                "SMTP_URL is not set: in production (ROSTER_ENV=production, the default) invitations must be sent. Set it, such as smtp://user:password@mail.example.com:587?tls=required (or ROSTER_ENV=development to keep mail in the development mailbox)"
+            ),
+            None => {}
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            bail!("METRICS_TOKEN is too short: use at least 16 random characters");
+        }
+        Ok(())
     }
 
     /// Where people reach the site: `PUBLIC_URL`, else the address served.
@@ -101,6 +160,46 @@ impl Config {
             smtp_configured: self.smtp_url.is_some(),
             vendor_email: self.vendor_email.clone(),
             dev_mailbox: self.environment == Environment::Development && self.smtp_url.is_none(),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
+    }
+}
+
+/// `url` (the value of `variable`) is `scheme://host…` with one of `schemes`.
+fn check_url(variable: &str, url: &str, schemes: &[&str]) -> anyhow::Result<()> {
+    let well_formed = url.split_once("://").is_some_and(|(scheme, rest)| {
+        schemes.contains(&scheme)
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+            && !rest.contains(char::is_whitespace)
+    });
+    if !well_formed {
+        bail!(
+            "{variable} {url:?} is not a URL like {}://host",
+            schemes.join("://host or ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn urls_are_checked_by_scheme_and_host() {
+        assert!(check_url("PUBLIC_URL", "https://roster.example", &["http", "https"]).is_ok());
+        assert!(check_url("PUBLIC_URL", "http://127.0.0.1:3000", &["http", "https"]).is_ok());
+        for bad in [
+            "roster.example",
+            "ftp://x",
+            "https://",
+            "https:///path",
+            "https://a b",
+        ] {
+            let error = check_url("PUBLIC_URL", bad, &["http", "https"]).unwrap_err();
+            assert!(error.to_string().starts_with("PUBLIC_URL"), "{error}");
+        }
+        assert!(check_url("SMTP_URL", "smtps://u:p@mail.example", &["smtp", "smtps"]).is_ok());
     }
 }

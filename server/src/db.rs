@@ -16,9 +16,15 @@ pub fn connect_options(database_url: &str) -> anyhow::Result<PgConnectOptions> {
         .context("DATABASE_URL is not a valid PostgreSQL URL")
 }
 
+/// A pool for the command line's one-off work.
 pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {
+    connect_with_size(database_url, 20).await
+}
+
+/// A pool of at most `size` connections (the server: `DATABASE_POOL_SIZE`).
+pub async fn connect_with_size(database_url: &str, size: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
-        .max_connections(20)
+        .max_connections(size)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(connect_options(database_url)?)
         .await

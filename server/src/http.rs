@@ -22,23 +22,42 @@ use tracing::Level;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub server: ServerState,
+    /// The bearer token of `/metrics`; `None`: no `/metrics`.
+    pub metrics: Option<MetricsToken>,
 }
+
+/// The nonce of one response's Content-Security-Policy.
+#[derive(Clone)]
+pub struct PageNonce(pub String);
+
+/// `METRICS_TOKEN`, as the `/metrics` handler checks it.
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = state.server.clone();
+    // The page's scripts carry the nonce this request's Content-Security-Policy names
+    // (made by `defenses`, passed in the request's extensions).
+    let provide = move || {
+        provide_context(context.clone());
+        let nonce = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+        if let Some(PageNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    };
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
+        .route("/healthz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .route("/api/v1/progress", post(crate::progress_api::post_progress))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context.clone()),
-            move || shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, provide, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(refusal_statuses))
+        .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(middleware::from_fn_with_state(
             state.server.clone(),
             same_origin_writes,
@@ -98,8 +117,14 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
-async fn healthz(State(state): State<ServerState>) -> impl IntoResponse {
+/// The process is alive and answers (for a restart decision): no database involved.
+async fn livez() -> &'static str {
+    "ok"
+}
+
+/// Ready for traffic (for a load balancer): 200 when the database answers within two
+/// seconds, 503 otherwise.
+async fn readyz(State(state): State<ServerState>) -> impl IntoResponse {
     let check = sqlx::query_scalar!("SELECT 1 AS \"one!\"").fetch_one(&state.pool);
     match tokio::time::timeout(Duration::from_secs(2), check).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok"),
@@ -166,18 +191,24 @@ pub fn public_origin(public_url: &str) -> &str {
 /// cache, and HTTPS only once the site is served over it.
 async fn defenses(
     State(state): State<ServerState>,
-    request: Request<Body>,
+    mut request: Request<Body>,
     next: Next,
 ) -> Response {
     use app::server::defenses::{content_security_policy, referrer_policy};
     use axum::http::HeaderValue;
     let path = request.uri().path().to_owned();
+    // A fresh nonce per response: a page's inline hydration script carries it.
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        if let Ok(policy) = HeaderValue::from_str(&content_security_policy(None)) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
-        }
+    let page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let policy = content_security_policy(page.then_some(nonce.as_str()));
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

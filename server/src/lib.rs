@@ -9,5 +9,6 @@ pub mod demo;
 pub mod http;
 pub mod mailer;
 pub mod maintenance;
+pub mod metrics;
 pub mod org_cli;
 pub mod progress_api;

@@ -77,7 +77,8 @@ fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOpti
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let options = leptos_options(&config)?;
-    let pool = db::connect(&config.database_url).await?;
+    config.check_for_serving()?;
+    let pool = db::connect_with_size(&config.database_url, config.pool_size).await?;
     db::migrate(&pool).await?;
     let addr = options.site_addr;
     let runtime = config.runtime();
@@ -108,6 +109,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             pool,
             config: Arc::new(runtime.clone()),
         },
+        metrics: config.metrics_token.clone().map(http::MetricsToken),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("could not listen on {addr} (is another server running there?)")

@@ -248,6 +248,7 @@ async fn a_worker_killed_mid_delivery_sends_each_message_once(pool: PgPool) {
                 .env("DATABASE_URL", &url)
                 .env("SMTP_URL", &smtp_url)
                 .env("SMTP_TIMEOUT_SECS", "1")
+                .env("PUBLIC_URL", "https://roster.example")
                 .env("SITE_ADDR", format!("127.0.0.1:{site}"))
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::null())

@@ -1,6 +1,6 @@
 //! The browser's own defenses, in one place: the Content-Security-Policy of every response
-//! (pages add the nonce of their hydration script), and the other security headers the
-//! server's middleware puts on every response.
+//! (a page's names the nonce of its inline hydration script) and the referrer policy, which
+//! the server's middleware puts on every response with the other security headers.
 
 /// The Content-Security-Policy: scripts from this origin only (plus, on a page, its own
 /// inline hydration script by `nonce`), WebAssembly compiled from them
@@ -25,20 +25,6 @@ pub fn referrer_policy(path: &str) -> &'static str {
         "no-referrer"
     } else {
         "same-origin"
-    }
-}
-
-/// Sets the page's policy, with the nonce of its hydration script, on the response being
-/// rendered.
-pub fn set_page_policy() {
-    use leptos::prelude::use_context;
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce))) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
     }
 }
 

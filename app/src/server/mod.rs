@@ -44,6 +44,8 @@ pub struct RuntimeConfig {
     /// The development mailbox (the outbox, readable by the organization's
     /// administrators, links included) exists: development mode without SMTP only.
     pub dev_mailbox: bool,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For` tells the client's address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl RuntimeConfig {

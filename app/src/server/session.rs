@@ -37,14 +37,58 @@ pub fn cookie_token() -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// The client's address, for throttling ("unknown" when the connection has none).
+/// The client's address, for throttling ("unknown" when the connection has none): the
+/// connection's peer, or — when the peer is a trusted proxy — what the proxies say in
+/// `X-Forwarded-For` (see [`client_of`]).
 pub async fn client_address() -> String {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|_| "unknown".to_owned())
+    let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await else {
+        return "unknown".to_owned();
+    };
+    let trusted = super::state()
+        .map(|s| s.config.trusted_proxies.clone())
+        .unwrap_or_default();
+    let forwarded = use_context::<http::request::Parts>()
+        .map(|parts| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    client_of(peer.ip(), &forwarded, &trusted).to_string()
+}
+
+/// Who the client is, from the peer and `X-Forwarded-For`: only a trusted proxy's word
+/// counts, read from the right (each proxy appends the address it saw), skipping trusted
+/// proxies; anything a client wrote itself further left is ignored.
+pub fn client_of(
+    peer: std::net::IpAddr,
+    forwarded_for: &str,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            // Garbage: stop at the last address a trusted proxy vouched for.
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// Opens a session for a member and sets its cookie on the response.
@@ -144,5 +188,40 @@ pub async fn require_admin() -> Result<Viewer, AppError> {
         Ok(viewer)
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+
+    #[test]
+    fn only_trusted_proxies_say_who_the_client_is() {
+        let trusted: Vec<ipnet::IpNet> = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.1/32".parse().unwrap(),
+        ];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        // Straight from the internet: the peer, whatever it claims.
+        assert_eq!(
+            client_of(ip("203.0.113.5"), "1.2.3.4", &trusted),
+            ip("203.0.113.5")
+        );
+        // Through the proxy: the address it saw.
+        assert_eq!(
+            client_of(ip("127.0.0.1"), "198.51.100.7", &trusted),
+            ip("198.51.100.7")
+        );
+        // A client's own claim left of it is ignored; chains of trusted proxies skipped.
+        assert_eq!(
+            client_of(ip("127.0.0.1"), "6.6.6.6, 198.51.100.7, 10.1.2.3", &trusted),
+            ip("198.51.100.7")
+        );
+        // No header: the proxy itself.
+        assert_eq!(client_of(ip("127.0.0.1"), "", &trusted), ip("127.0.0.1"));
+        assert_eq!(
+            client_of(ip("127.0.0.1"), "junk", &trusted),
+            ip("127.0.0.1")
+        );
     }
 }

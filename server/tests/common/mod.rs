@@ -16,6 +16,9 @@ use server::mailer::{Mailer, MailerConfig};
 use sqlx::PgPool;
 use std::sync::Arc;
 
+/// The bearer token of the test server's `/metrics`.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// Where the test server sends requests for more seats.
 pub const VENDOR_EMAIL: &str = "licenses@vendor.example";
 
@@ -62,8 +65,10 @@ pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -
                 smtp_configured: smtp_url.is_some(),
                 vendor_email: VENDOR_EMAIL.into(),
                 dev_mailbox: smtp_url.is_none(),
+                trusted_proxies: Vec::new(),
             }),
         },
+        metrics: Some(http::MetricsToken(METRICS_TOKEN.into())),
     };
     tokio::spawn(http::serve(listener, http::router(state)));
     TestApp { base, pool }
