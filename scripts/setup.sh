@@ -53,6 +53,10 @@ if [ "$what" = all ]; then
     say "Installing Debian's Chromium (for the browser tests)"
     apt_install chromium
   fi
+  if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
+    say "Installing Debian's nginx (the proxy test puts it in front of two instances)"
+    apt_install nginx
+  fi
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "Installing aiosmtpd (the real SMTP server the mail tests talk to)"
     python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6

@@ -54,8 +54,14 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(readyz))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/api/v1/progress", post(crate::progress_api::post_progress))
-        .leptos_routes_with_context(&state, routes, provide, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || {
+            shell(options.clone())
+        })
+        // Files, and the "not found" page (whose script needs the nonce too).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide, shell))
         .layer(middleware::from_fn(refusal_statuses))
         .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(middleware::from_fn_with_state(

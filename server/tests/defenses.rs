@@ -44,7 +44,28 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
         assert!(!headers.contains_key("strict-transport-security"), "{path}");
     }
 
-    // A page's policy allows exactly its own inline hydration script, by nonce.
+    // A page's policy allows exactly its own inline hydration script, by nonce — the
+    // "not found" page's too (it is rendered by another handler).
+    let missing = browser()
+        .get(app.url("/no-such-page"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let csp = missing.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = missing.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
     let page = browser()
         .get(app.url("/sign-in"))
         .header("Accept", "text/html")

@@ -52,7 +52,7 @@ fn smtp_server(port: u16, log: &std::path::Path, delay_ms: u32) -> Killed {
             &delay_ms.to_string(),
         ])
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .spawn()
         .expect("python3 with aiosmtpd (scripts/setup.sh installs it)");
     // It prints "ready" once it listens.
