@@ -7,75 +7,14 @@ mod common;
 
 use app::api::invitations::PendingInvitations;
 use app::api::invite::InviteMembers;
+use common::processes::{free_port, received, smtp_server, Killed};
 use common::{browser, spawn_app_with_mailer, test_mailer};
 use serde_json::json;
 use sqlx::PgPool;
-use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "a long passphrase";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when dropped (a failed assertion leaves nothing running).
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Killed {
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The fault server on `port`, logging what it accepts to `log`.
-fn smtp_server(port: u16, log: &std::path::Path, delay_ms: u32) -> Killed {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/fault_server.py");
-    let mut child = Command::new("python3")
-        .args([
-            script,
-            &port.to_string(),
-            log.to_str().unwrap(),
-            &delay_ms.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with aiosmtpd (scripts/setup.sh installs it)");
-    // It prints "ready" once it listens.
-    use std::io::BufRead;
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-    Killed(child)
-}
-
-/// How many messages the server accepted for each recipient.
-fn received(log: &std::path::Path) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
-        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
-        for to in entry["to"].as_array().unwrap() {
-            *counts.entry(to.as_str().unwrap().to_owned()).or_insert(0) += 1;
-        }
-    }
-    counts
-}
 
 async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let started = Instant::now();

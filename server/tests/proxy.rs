@@ -9,17 +9,15 @@ mod common;
 use app::api::auth::{CurrentViewer, SignIn};
 use app::api::invitations::AcceptInvitation;
 use app::api::invite::InviteMembers;
+use common::processes::{free_port, received, smtp_server, Killed};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 use sqlx::PgPool;
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "a long passphrase";
-
-struct Killed(Child);
 
 /// nginx, stopped the way it expects (`-s stop` to its master, which takes its workers
 /// down): a killed master would leave workers holding the test's output open.
@@ -41,21 +39,6 @@ impl Drop for Nginx {
         let _ = self.master.kill();
         let _ = self.master.wait();
     }
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn wait_until_up(url: &str) {
@@ -100,17 +83,6 @@ async fn call<F: ServerFn>(
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-fn received(log: &std::path::Path) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
-        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
-        for to in entry["to"].as_array().unwrap() {
-            *counts.entry(to.as_str().unwrap().to_owned()).or_insert(0) += 1;
-        }
-    }
-    counts
-}
-
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn two_instances_behind_nginx(pool: PgPool) {
     let url = common::database_url(&pool).await;
@@ -120,28 +92,7 @@ async fn two_instances_behind_nginx(pool: PgPool) {
     // A real SMTP server, logging what it accepts.
     let smtp_port = free_port();
     let mail_log = work.join("mail.jsonl");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/fault_server.py");
-    let mut smtp = Killed(
-        Command::new("python3")
-            .args([
-                script,
-                &smtp_port.to_string(),
-                mail_log.to_str().unwrap(),
-                "0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd"),
-    );
-    {
-        use std::io::BufRead;
-        let mut ready = String::new();
-        std::io::BufReader::new(smtp.0.stdout.take().unwrap())
-            .read_line(&mut ready)
-            .unwrap();
-        assert_eq!(ready.trim(), "ready");
-    }
+    let smtp = smtp_server(smtp_port, &mail_log, 0);
 
     // nginx with the committed proxy settings, in front of two instances.
     let (proxy_port, ports) = (free_port(), [free_port(), free_port()]);

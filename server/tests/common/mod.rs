@@ -2,6 +2,7 @@
 //! cookie-keeping HTTP client that calls pages and server functions as a browser would.
 #![allow(dead_code)]
 
+pub mod processes;
 pub mod smtp;
 
 use app::domain::{Email, OrganizationName, PersonName};
