@@ -46,44 +46,8 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
 
     // A page's policy allows exactly its own inline hydration script, by nonce — the
     // "not found" page's too (it is rendered by another handler).
-    let missing = browser()
-        .get(app.url("/no-such-page"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    let csp = missing.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap()
-        .to_owned();
-    let html = missing.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
-    let page = browser()
-        .get(app.url("/sign-in"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|rest| rest.split('\'').next())
-        .expect("a nonce in the page's policy")
-        .to_owned();
-    let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    page_nonce(&app, "/no-such-page").await;
+    let nonce = page_nonce(&app, "/sign-in").await;
     let again = browser().get(app.url("/sign-in")).send().await.unwrap();
     assert!(
         !again.headers()["content-security-policy"]
@@ -134,4 +98,30 @@ async fn bodies_larger_than_their_route_takes_are_refused_with_413(pool: PgPool)
         .await
         .unwrap();
     assert_ne!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// The nonce of the page at `path`'s policy, checked to be the one its scripts carry.
+async fn page_nonce(app: &common::TestApp, path: &str) -> String {
+    let page = browser()
+        .get(app.url(path))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in the policy of {path}: {csp}"))
+        .to_owned();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "{path}: {html}"
+    );
+    nonce
 }

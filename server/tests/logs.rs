@@ -62,20 +62,6 @@ async fn start(database_url: &str) -> Server {
     Server { child, base, log }
 }
 
-fn client() -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        "sec-fetch-site",
-        reqwest::header::HeaderValue::from_static("same-origin"),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// Calls a server function with form fields; returns the response (status checked).
 async fn call<F: ServerFn>(
     server: &Server,
@@ -138,7 +124,7 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
         ("reset password", RESET_PASSWORD.into()),
     ];
 
-    let admin = client();
+    let admin = common::browser();
     let signed_in = call::<SignIn>(
         &server,
         &admin,
@@ -172,7 +158,7 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
     let otto = token_mailed(&pool, "invitation", "otto@northwind.example").await;
     let accepted = call::<AcceptInvitation>(
         &server,
-        &client(),
+        &common::browser(),
         &[
             ("token", &lena),
             ("password", NEW_PASSWORD),
@@ -181,7 +167,7 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
     )
     .await;
     secrets.push(("accepting member's session", session_of(&accepted)));
-    let page = client()
+    let page = common::browser()
         .get(format!("{}/invite/{otto}?from=mail", server.base))
         .send()
         .await
@@ -193,12 +179,12 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
     // A password reset, asked for and used.
     call::<RequestPasswordReset>(
         &server,
-        &client(),
+        &common::browser(),
         &[("email", "ava.hughes@northwind.example")],
     )
     .await;
     let reset = token_mailed(&pool, "password_reset", "ava.hughes@northwind.example").await;
-    let page = client()
+    let page = common::browser()
         .get(format!("{}/reset-password/{reset}", server.base))
         .send()
         .await
@@ -206,7 +192,7 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
     assert!(page.status().is_success());
     let reset_done = call::<ResetPassword>(
         &server,
-        &client(),
+        &common::browser(),
         &[
             ("token", &reset),
             ("password", RESET_PASSWORD),

@@ -13,7 +13,6 @@ use common::processes::{free_port, received, smtp_server, Killed};
 use leptos::server_fn::ServerFn;
 use serde_json::json;
 use sqlx::PgPool;
-use std::net::IpAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -53,19 +52,6 @@ async fn wait_until_up(url: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// A browser at client address `from`.
-fn browser_at(from: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("sec-fetch-site", "same-origin".parse().unwrap());
-    reqwest::Client::builder()
-        .local_address(from.parse::<IpAddr>().unwrap())
-        .default_headers(headers)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn call<F: ServerFn>(
@@ -166,7 +152,7 @@ async fn two_instances_behind_nginx(pool: PgPool) {
 
     // An organization; its administrator accepts the invitation through nginx.
     let created = common::create_organization(&pool, "Acme", "ada@acme.example", 30, 0).await;
-    let ada = browser_at("127.0.0.2");
+    let ada = common::browser_from("127.0.0.2");
     let (status, body) = call::<AcceptInvitation>(
         &public,
         &ada,
@@ -195,7 +181,7 @@ async fn two_instances_behind_nginx(pool: PgPool) {
     }
 
     // Throttling: one client address is locked, another is not.
-    let guesser = browser_at("127.0.0.3");
+    let guesser = common::browser_from("127.0.0.3");
     for _ in 0..5 {
         let (status, _) = call::<SignIn>(
             &public,
@@ -212,7 +198,7 @@ async fn two_instances_behind_nginx(pool: PgPool) {
     )
     .await;
     assert_eq!(status, 429, "{body}");
-    let colleague = browser_at("127.0.0.4");
+    let colleague = common::browser_from("127.0.0.4");
     let (status, body) = call::<SignIn>(
         &public,
         &colleague,

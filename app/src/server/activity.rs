@@ -32,6 +32,17 @@ impl Actor {
 }
 
 impl Actor {
+    /// A member acting for themself without a session yet (accepting an invitation,
+    /// setting a new password from a reset link).
+    pub fn member(organization_id: i64, member_id: i64, email: &str) -> Self {
+        Self {
+            organization_id,
+            member_id: Some(member_id),
+            label: email.to_owned(),
+            name: email.to_owned(),
+        }
+    }
+
     /// The vendor, who sells the seats, acting through the operator's command line.
     pub fn vendor(organization_id: i64) -> Self {
         Self {

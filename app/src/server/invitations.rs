@@ -14,16 +14,6 @@ use time::OffsetDateTime;
 
 pub const VALID_FOR_DAYS: i32 = 7;
 
-/// Issues (or replaces) the member's invitation and returns the token for the link.
-pub async fn issue(
-    conn: &mut PgConnection,
-    member_id: i64,
-    invited_by: Option<i64>,
-) -> Result<String, AppError> {
-    let mut tokens = issue_many(conn, &[member_id], invited_by).await?;
-    Ok(tokens.pop().expect("one token per member"))
-}
-
 /// Issues (or replaces) invitations for many members in one statement; the tokens come
 /// back in the order of `member_ids`.
 pub async fn issue_many(
@@ -221,12 +211,7 @@ pub async fn accept(
     )
     .execute(&mut *tx)
     .await?;
-    let member = Actor {
-        organization_id: row.organization_id,
-        member_id: Some(row.member_id),
-        label: row.email.clone(),
-        name: row.email,
-    };
+    let member = Actor::member(row.organization_id, row.member_id, &row.email);
     activity::record(
         &mut tx,
         &member,

@@ -241,12 +241,7 @@ pub async fn reset(
         .await?;
     // Whoever was locked out by failed sign-ins gets in with the new password.
     throttle::clear_account(&mut tx, &row.email.to_lowercase()).await?;
-    let member = Actor {
-        organization_id: row.organization_id,
-        member_id: Some(row.member_id),
-        label: row.email.clone(),
-        name: row.email,
-    };
+    let member = Actor::member(row.organization_id, row.member_id, &row.email);
     activity::record(
         &mut tx,
         &member,

@@ -78,6 +78,18 @@ pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them),
 /// and says, as a browser does for a page's own requests, that they are same-origin.
 pub fn browser() -> reqwest::Client {
+    browser_builder().build().unwrap()
+}
+
+/// A browser whose connections come from client address `from` (any 127.x.y.z).
+pub fn browser_from(from: &str) -> reqwest::Client {
+    browser_builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+fn browser_builder() -> reqwest::ClientBuilder {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         "sec-fetch-site",
@@ -87,8 +99,6 @@ pub fn browser() -> reqwest::Client {
         .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
-        .build()
-        .unwrap()
 }
 
 impl TestApp {
