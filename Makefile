@@ -1,8 +1,11 @@
 # Roster: the two commands of README. Each does its own set-up (scripts/setup.sh).
-.PHONY: run test setup sqlx-prepare fmt lint db-start db-stop
+.PHONY: run dev test setup sqlx-prepare fmt lint db-start db-stop
 
-run:            ## build and serve http://127.0.0.1:3000 with a demo organization
+run:            ## build the release and serve http://127.0.0.1:3000 with a demo organization
 	scripts/run.sh
+
+dev:            ## the development loop: debug build, rebuilt and restarted on every change
+	scripts/dev.sh
 
 test:           ## every test: unit, database (real PostgreSQL) and browser (Chromium)
 	scripts/test.sh

@@ -22,8 +22,7 @@ case "${1:?which benchmark: member_list, reports, import, csv or page}" in
   csv|page)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
-    # wasm-opt from npm's binaryen (Debian's is too old for current Rust output).
-    PATH="$PWD/end2end/bench/node_modules/.bin:$PATH" cargo leptos build --release
+    cargo leptos build --release --precompress
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     site_db=$DATABASE_URL
     if [ "$1" = page ]; then
@@ -35,7 +34,7 @@ case "${1:?which benchmark: member_list, reports, import, csv or page}" in
       target/release/roster serve >target/bench-server.log 2>&1 &
     server_pid=$!
     for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-    gzip -c target/site/pkg/roster.wasm | wc -c | awk '{ printf "shipped wasm: %.0f KB gzip\n", $1 / 1024 }'
+    wc -c target/site/pkg/roster.*.wasm.br | awk '{ printf "shipped wasm: %.0f KB brotli\n", $1 / 1024 }'
     script=csv-check.mjs
     [ "$1" = page ] && script=import-page.mjs
     (cd end2end && BASE_URL="http://127.0.0.1:$port" node "bench/$script") ;;

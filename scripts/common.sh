@@ -1,5 +1,6 @@
 # Shared by run.sh and test.sh: PATH, and a database when DATABASE_URL is not given.
-export PATH="$HOME/.cargo/bin:$PATH"
+# tools/node_modules/.bin: wasm-opt (npm binaryen), which release builds run.
+export PATH="$HOME/.cargo/bin:$PWD/tools/node_modules/.bin:$PATH"
 # Builds use the committed query data in .sqlx, never a live database (see README).
 export SQLX_OFFLINE=true
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -54,6 +55,6 @@ use_database() {
 leptos_build_env() {
   export LEPTOS_OUTPUT_NAME=roster LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend \
-    LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false \
+    LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt \
     RUSTFLAGS="--cfg erase_components"
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: build, migrate, seed the demo organization and serve http://127.0.0.1:3000.
+# `make run`: build the release, migrate, seed the demo organization and serve
+# http://127.0.0.1:3000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -7,8 +8,11 @@ scripts/setup.sh run
 use_database roster
 trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
 
-say "Building (cargo leptos build)"
-cargo leptos build
+# The release build, as users get it: the wasm optimized for size (wasm-opt), its files
+# content-hashed and precompressed (brotli, gzip), the server optimized (Cargo.toml's
+# release profile). `make dev` is the quick-rebuild loop for changing the code.
+say "Building the release (cargo leptos build --release --precompress)"
+cargo leptos build --release --precompress
 
 export ROSTER_ENV=${ROSTER_ENV:-development}
 export SITE_ADDR=${SITE_ADDR:-${LEPTOS_SITE_ADDR:-127.0.0.1:3000}}
@@ -18,4 +22,4 @@ if [ "$ROSTER_ENV" = development ]; then
   echo "    administrator: admin@northwind.example       / northwind-demo"
   echo "    member:        ava.hughes@northwind.example  / northwind-demo"
 fi
-target/debug/roster serve
+target/release/roster serve

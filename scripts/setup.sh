@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Roster need, when it is missing:
 # the wasm target, cargo-leptos, wasm-bindgen-cli at exactly the Cargo.lock version,
-# the end-to-end npm packages, Debian's Chromium and PostgreSQL. Safe to run again.
+# binaryen's wasm-opt, the end-to-end npm packages, Debian's Chromium and PostgreSQL. Safe to run again.
 #   scripts/setup.sh          everything
 #   scripts/setup.sh run      what `make run` needs (no browser)
 set -euo pipefail
@@ -41,6 +41,13 @@ bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/,
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   say "Installing wasm-bindgen-cli $bindgen_version (the Cargo.lock version)"
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+# wasm-opt for release builds: npm's binaryen (Debian's is too old for current Rust output).
+if [ ! -f tools/node_modules/.package-lock.json ] ||
+   [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  say "Installing the build tools from npm (binaryen's wasm-opt)"
+  (cd tools && npm ci --no-audit --no-fund)
 fi
 
 if [ -z "${DATABASE_URL:-}" ] && ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then

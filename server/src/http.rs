@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let options = state.leptos_options.clone();
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let pkg_files = crate::assets::pkg_files(&options);
     Router::new()
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
@@ -57,7 +59,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
-        // Files, and the "not found" page (whose script needs the nonce too).
+        .nest_service(&pkg, pkg_files)
+        // Other files, and the "not found" page (whose script needs the nonce too).
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
@@ -73,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             state.server.clone(),
             defenses,
         ))
+        .layer(crate::assets::compression())
         // One structured line per request: method, route, status and latency.
         .layer(
             TraceLayer::new_for_http()

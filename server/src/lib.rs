@@ -1,6 +1,7 @@
 //! Roster's server: configuration, the database pool and migrations, the HTTP routes,
 //! background maintenance, the demo data and the command line.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod csv_cli;

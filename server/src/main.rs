@@ -66,6 +66,7 @@ fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOpti
             .output_name("roster")
             .site_root("target/site")
             .site_pkg_dir("pkg")
+            .hash_files(true)
             .env(leptos::config::Env::PROD)
             .build()
     };
