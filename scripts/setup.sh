@@ -56,6 +56,16 @@ if [ -z "${DATABASE_URL:-}" ] && ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>
 fi
 
 if [ "$what" = all ]; then
+  # The TLS test starts a PostgreSQL of its own, whatever DATABASE_URL says, with a
+  # certificate openssl makes.
+  if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    say "Installing PostgreSQL (the database TLS test runs its own server)"
+    apt_install postgresql
+  fi
+  if ! command -v openssl >/dev/null; then
+    say "Installing openssl (the database TLS test makes its certificates with it)"
+    apt_install openssl
+  fi
   if ! command -v chromium >/dev/null; then
     say "Installing Debian's Chromium (for the browser tests)"
     apt_install chromium

@@ -34,13 +34,23 @@ pub enum AppError {
     /// Problems with items of a batch (members of an invitation list), each with its field.
     #[error("{} to fix before anything is saved: see the messages next to each member.", problem_count(.0))]
     Problems(Vec<crate::domain::Problem>),
+    /// A fault: the cause is logged; the person sees the request's id (`reference`, as in
+    /// the log lines and the `x-request-id` header) to quote when they report it.
     #[error(
-        "Something went wrong on our side and it has been logged. Please try again in a moment."
+        "Something went wrong on our side and it has been logged{}. Please try again in a moment.",
+        reference_note(.reference)
     )]
-    Internal,
+    Internal { reference: Option<String> },
     /// The request never reached the server function, or its answer could not be read.
     #[error("The server could not be reached ({0}). Check your connection and try again.")]
     Transport(String),
+}
+
+fn reference_note(reference: &Option<String>) -> String {
+    match reference {
+        Some(reference) => format!(" (reference {reference})"),
+        None => String::new(),
+    }
 }
 
 fn problem_count(problems: &[crate::domain::Problem]) -> String {
@@ -51,6 +61,13 @@ fn problem_count(problems: &[crate::domain::Problem]) -> String {
 }
 
 impl AppError {
+    /// A fault, with the id of the request it happened in when there is one.
+    pub fn internal() -> Self {
+        AppError::Internal {
+            reference: current_request_id(),
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         AppError::Invalid(message.into())
     }
@@ -84,7 +101,7 @@ impl AppError {
             AppError::TooLarge(_) => 413,
             AppError::Invalid(_) | AppError::Field { .. } | AppError::Problems(_) => 422,
             AppError::TooManyRequests(_) => 429,
-            AppError::Internal => 500,
+            AppError::Internal { .. } => 500,
             AppError::Transport(_) => 502,
             AppError::Busy(_) => 503,
         }
@@ -180,6 +197,24 @@ impl From<sqlx::Error> for AppError {
             }
         }
         tracing::error!(error = %error, "database error");
-        AppError::Internal
+        AppError::internal()
     }
+}
+
+/// The id the server gives each request (`server::http`): in its log lines, its
+/// `x-request-id` header, and the message of a fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The id of the request being answered: server functions and pages rendered on the
+/// server see the request's parts in their context.
+#[cfg(feature = "ssr")]
+fn current_request_id() -> Option<String> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts.extensions.get::<RequestId>().map(|id| id.0.clone())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn current_request_id() -> Option<String> {
+    None
 }

@@ -1,6 +1,7 @@
 //! The HTTP side: Leptos pages and server functions, `/healthz`, request logging and
 //! the cross-site request check.
 
+use app::error::{AppError, RequestId};
 use app::server::ServerState;
 use app::{shell, App};
 use axum::body::Body;
@@ -84,10 +85,11 @@ pub fn router(state: AppState) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
 
-/// The span of a request's log line: its method and its route's template
+/// The span of a request's log line: its id, its method and its route's template
 /// (`/invite/{token}`), never the path itself, its query string or its body: paths and
 /// queries can carry secrets (invitation and reset links).
 fn request_span(request: &Request<Body>) -> tracing::Span {
@@ -95,9 +97,24 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .extensions()
         .get::<MatchedPath>()
         .map_or("(no route: static file or not found)", MatchedPath::as_str);
-    // A request id on every line the request logs, so one request's lines can be found.
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    tracing::info_span!("request", id = %&id[..12], method = %request.method(), route)
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .map_or("", |id| id.0.as_str());
+    tracing::info_span!("request", id = %id, method = %request.method(), route)
+}
+
+/// Gives the request an id: on every line it logs (its span), in its `x-request-id`
+/// header, and in the message of a fault (`AppError::Internal`), so what a person
+/// reports can be found in the log.
+async fn request_id(mut request: Request<Body>, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(request).await;
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
 }
 
 /// Serves until the process is told to stop (Ctrl-C or SIGTERM).
@@ -290,6 +307,7 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
 /// JSON whatever the status, so its messages do not change.
 async fn refusal_statuses(request: Request<Body>, next: Next) -> Response {
     const SERVER_FN_ERROR: &str = "serverfnerror";
+    let id = request.extensions().get::<RequestId>().cloned();
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key(SERVER_FN_ERROR)
@@ -297,16 +315,26 @@ async fn refusal_statuses(request: Request<Body>, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+    let Ok(mut bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         tracing::error!("a server function's error could not be read");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    match serde_json::from_slice::<app::error::AppError>(&bytes) {
+    match serde_json::from_slice::<AppError>(&bytes) {
         Ok(error) => {
             parts.status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if parts.status == StatusCode::INTERNAL_SERVER_ERROR {
+            if let AppError::Internal { reference } = error {
                 tracing::error!("server function failed: answered 500 (the cause is logged above)");
+                // A fault raised outside the request's context still names the request.
+                if reference.is_none() {
+                    let named = AppError::Internal {
+                        reference: id.map(|id| id.0),
+                    };
+                    if let Ok(json) = serde_json::to_vec(&named) {
+                        bytes = json.into();
+                        parts.headers.remove(header::CONTENT_LENGTH);
+                    }
+                }
             }
         }
         Err(_) => tracing::error!("server function failed with an unreadable error"),

@@ -66,10 +66,15 @@ fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOpti
             .output_name("roster")
             .site_root("target/site")
             .site_pkg_dir("pkg")
-            .hash_files(true)
             .env(leptos::config::Env::PROD)
             .build()
     };
+    // The build names its files after their content when it leaves a hash file beside the
+    // binary (hash-files in Cargo.toml): the pages then link those names.
+    options.hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+        .is_some_and(|file| file.exists());
     if let Some(addr) = config.site_addr {
         options.site_addr = addr;
     }

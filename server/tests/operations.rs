@@ -2,10 +2,15 @@
 
 mod common;
 
-use common::{browser, spawn_app, METRICS_TOKEN};
+use app::api::activity::Activity;
+use app::error::AppError;
+use common::{browser, spawn_app, spawn_app_serving, METRICS_TOKEN};
+use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::process::Command;
+
+const PASSWORD: &str = "a long passphrase";
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn probes_and_metrics(pool: PgPool) {
@@ -43,6 +48,112 @@ async fn probes_and_metrics(pool: PgPool) {
     ] {
         assert!(text.contains(metric), "{metric} missing from:\n{text}");
     }
+}
+
+/// A fault names its request: the message the person sees carries the id of the
+/// response's `x-request-id` header (and of the request's log lines), whether the fault
+/// comes back to the hydrated page or is rendered on the server.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_fault_shows_the_request_id(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    app.organization_with_admin("Faulty", "admin@faulty.example", PASSWORD)
+        .await;
+    let client = browser();
+    app.sign_in(&client, "admin@faulty.example", PASSWORD)
+        .await
+        .unwrap();
+    // A fault: the table the Activity page reads is gone.
+    sqlx::query("ALTER TABLE audit_log RENAME TO audit_log_elsewhere")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let response = client
+        .post(app.url(Activity::PATH))
+        .header("Accept", "application/json")
+        .form(&[("before", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let error: AppError = response.json().await.unwrap();
+    assert_eq!(
+        error,
+        AppError::Internal {
+            reference: Some(id.clone())
+        }
+    );
+    assert!(error.to_string().contains(&format!("(reference {id})")));
+
+    let page = client
+        .get(app.url("/organization/activity"))
+        .send()
+        .await
+        .unwrap();
+    let id = page.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("(reference {id})")), "{html}");
+}
+
+/// The built site's files: precompressed copies for browsers that take them, content-
+/// hashed names cached for good, misses never cached; pages compressed on the fly.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn assets_are_precompressed_and_cached_for_good(pool: PgPool) {
+    let site = std::env::temp_dir().join(format!("roster-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("roster.0123abcd.wasm"), vec![b'w'; 4096]).unwrap();
+    std::fs::write(pkg.join("roster.0123abcd.wasm.br"), b"brotli copy").unwrap();
+    std::fs::write(pkg.join("roster.0123abcd.wasm.gz"), b"gzip copy").unwrap();
+    let app = spawn_app_serving(pool.clone(), &site).await;
+    // No automatic decompression: the test reads the bytes as sent.
+    let client = reqwest::Client::builder().build().unwrap();
+    let get = |accept: &'static str, path: &'static str| {
+        client
+            .get(app.url(path))
+            .header("Accept-Encoding", accept)
+            .send()
+    };
+
+    let br = get("gzip, deflate, br", "/pkg/roster.0123abcd.wasm")
+        .await
+        .unwrap();
+    assert_eq!(br.status(), StatusCode::OK);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(
+        br.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli copy");
+    let gzip = get("gzip", "/pkg/roster.0123abcd.wasm").await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert_eq!(gzip.bytes().await.unwrap().as_ref(), b"gzip copy");
+    let plain = get("identity", "/pkg/roster.0123abcd.wasm").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().len(), 4096);
+
+    // A name this build does not have (a newer build's, mid-deploy): not cached.
+    let missing = get("br", "/pkg/roster.fedcba98.wasm").await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get("cache-control").is_none());
+
+    let _ = std::fs::remove_dir_all(&site);
+
+    // Pages are compressed as they are sent (an app without a hash file: the pages of
+    // one with link the names the hash file gives, which this test has none of).
+    let app = spawn_app(pool).await;
+    let page = client
+        .get(app.url("/sign-in"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-encoding"], "br");
 }
 
 /// `roster serve` with `env`, expected to stop at once with a message naming `variable`.

@@ -49,8 +49,8 @@ pub async fn sign_in(
         ));
     };
     throttle::succeeded(pool, attempt).await?;
-    let permission = Permission::parse(&permission).map_err(|_| AppError::Internal)?;
-    if MemberStatus::parse(&status).map_err(|_| AppError::Internal)? != MemberStatus::Active {
+    let permission = Permission::parse(&permission).map_err(|_| AppError::internal())?;
+    if MemberStatus::parse(&status).map_err(|_| AppError::internal())? != MemberStatus::Active {
         return Err(AppError::invalid(
             "Your account is inactive. Ask an administrator of your organization to reactivate it.",
         ));

@@ -142,7 +142,7 @@ const DUMMY_HASH: &str =
 
 fn internal(what: &str, error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "{what} failed");
-    AppError::Internal
+    AppError::internal()
 }
 
 #[cfg(test)]

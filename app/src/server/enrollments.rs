@@ -59,10 +59,10 @@ pub async fn detail(
     .into_iter()
     .map(|r| {
         Ok(Enrollment {
-            program: Program::from_slug(&r.slug).ok_or(AppError::Internal)?,
+            program: Program::from_slug(&r.slug).ok_or_else(AppError::internal)?,
             name: r.name,
             progress: Progress::from_basis_points(r.progress_basis_points.into())
-                .map_err(|_| AppError::Internal)?,
+                .map_err(|_| AppError::internal())?,
             enrolled_on: r.enrolled_on,
         })
     })
@@ -73,8 +73,8 @@ pub async fn detail(
         name: format!("{} {}", m.first_name, m.last_name),
         email: m.email,
         job_title: m.job_title,
-        permission: Permission::parse(&m.permission).map_err(|_| AppError::Internal)?,
-        status: MemberStatus::parse(&m.status).map_err(|_| AppError::Internal)?,
+        permission: Permission::parse(&m.permission).map_err(|_| AppError::internal())?,
+        status: MemberStatus::parse(&m.status).map_err(|_| AppError::internal())?,
         enable_seat: m.enable_seat,
         opportunity_seat: m.opportunity_seat,
         team: m
@@ -145,7 +145,8 @@ pub async fn unassign(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::invalid(format!("{} is not assigned {}.", member.email, program.name())))?;
-    let progress = Progress::from_basis_points(progress.into()).map_err(|_| AppError::Internal)?;
+    let progress =
+        Progress::from_basis_points(progress.into()).map_err(|_| AppError::internal())?;
     rules::may_unassign_program(progress)?;
     sqlx::query!(
         "DELETE FROM enrollments WHERE member_id = $1 AND program_id = $2",
@@ -209,7 +210,7 @@ pub async fn raise_progress(
     .await?;
     match now {
         Some(bp) => Ok(ProgressUpdate::Recorded(
-            Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal)?,
+            Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal())?,
         )),
         None => Ok(ProgressUpdate::NotEnrolled),
     }

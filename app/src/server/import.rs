@@ -121,7 +121,7 @@ pub async fn import_batch(
     if let Some(problem) = report.file_problems.first() {
         return Err(AppError::invalid(problem.clone()));
     }
-    let valid = report.valid_rows(rows).map_err(|_| AppError::Internal)?;
+    let valid = report.valid_rows(rows).map_err(|_| AppError::internal())?;
     let (first_row, last_row) = (
         valid.first().map_or(0, |r| r.row),
         valid.last().map_or(0, |r| r.row),

@@ -222,7 +222,7 @@ pub async fn accept(
     .await?;
     super::session::start(&mut tx, row.member_id).await?;
     tx.commit().await?;
-    let permission = Permission::parse(&row.permission).map_err(|_| AppError::Internal)?;
+    let permission = Permission::parse(&row.permission).map_err(|_| AppError::internal())?;
     tracing::info!(member_id = row.member_id, "invitation accepted");
     Ok(permission)
 }

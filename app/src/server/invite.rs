@@ -112,7 +112,7 @@ pub async fn invite(
             by_email
                 .get(p.email.normalized().as_str())
                 .copied()
-                .ok_or(AppError::Internal)
+                .ok_or_else(AppError::internal)
         })
         .collect::<Result<_, _>>()?;
 

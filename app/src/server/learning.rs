@@ -50,7 +50,7 @@ pub async fn lessons(
     .collect();
     Ok(ProgramLessons {
         program,
-        progress: Progress::from_basis_points(progress.into()).map_err(|_| AppError::Internal)?,
+        progress: Progress::from_basis_points(progress.into()).map_err(|_| AppError::internal())?,
         lessons,
     })
 }
@@ -131,7 +131,7 @@ pub async fn my_programs(pool: &PgPool, viewer: &Viewer) -> Result<MyEnrollments
                 slug: r.slug,
                 name: r.name,
                 progress: Progress::from_basis_points(r.progress_basis_points.into())
-                    .map_err(|_| AppError::Internal)?,
+                    .map_err(|_| AppError::internal())?,
             })
         })
         .collect::<Result<_, AppError>>()?;

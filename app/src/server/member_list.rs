@@ -188,9 +188,9 @@ pub async fn fetch(
                 email: r.try_get("email")?,
                 job_title: r.try_get("job_title")?,
                 permission: Permission::parse(r.try_get("permission")?)
-                    .map_err(|_| AppError::Internal)?,
+                    .map_err(|_| AppError::internal())?,
                 status: MemberStatus::parse(r.try_get("status")?)
-                    .map_err(|_| AppError::Internal)?,
+                    .map_err(|_| AppError::internal())?,
                 enable_seat: r.try_get("enable_seat")?,
                 opportunity_seat: r.try_get("opportunity_seat")?,
                 team_id: r.try_get("team_id")?,

@@ -76,8 +76,8 @@ pub(crate) async fn lock_member(
         id: row.id,
         email: row.email,
         first_name: row.first_name,
-        permission: Permission::parse(&row.permission).map_err(|_| AppError::Internal)?,
-        status: MemberStatus::parse(&row.status).map_err(|_| AppError::Internal)?,
+        permission: Permission::parse(&row.permission).map_err(|_| AppError::internal())?,
+        status: MemberStatus::parse(&row.status).map_err(|_| AppError::internal())?,
         enable_seat: row.enable_seat,
         opportunity_seat: row.opportunity_seat,
         restore_enable_seat: row.restore_enable_seat,
@@ -100,7 +100,7 @@ pub(crate) async fn program_progress(
     .fetch_all(conn)
     .await?
     .into_iter()
-    .map(|bp| Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal))
+    .map(|bp| Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal()))
     .collect()
 }
 

@@ -67,7 +67,7 @@ pub struct ServerState {
 pub fn state() -> Result<ServerState, AppError> {
     use_context::<ServerState>().ok_or_else(|| {
         tracing::error!("ServerState missing from the Leptos context");
-        AppError::Internal
+        AppError::internal()
     })
 }
 

@@ -54,7 +54,7 @@ pub async fn create(
         first_name: new.admin_first_name.clone(),
         last_name: new.admin_last_name.clone(),
         email: new.admin_email.clone(),
-        job_title: JobTitle::parse("").map_err(|_| AppError::Internal)?,
+        job_title: JobTitle::parse("").map_err(|_| AppError::internal())?,
         permission: Permission::Admin,
         enable_seat: new.admin_enable_seat,
         opportunity_seat: false,
@@ -82,7 +82,7 @@ pub async fn create(
         invited.member_ids.first(),
         invited.tokens.into_iter().next(),
     ) else {
-        return Err(AppError::Internal);
+        return Err(AppError::internal());
     };
     tx.commit().await?;
     Ok(CreatedOrganization {

@@ -253,7 +253,7 @@ pub async fn reset(
     session::start(&mut tx, row.member_id).await?;
     tx.commit().await?;
     tracing::info!(member_id = row.member_id, "password reset");
-    Permission::parse(&row.permission).map_err(|_| AppError::Internal)
+    Permission::parse(&row.permission).map_err(|_| AppError::internal())
 }
 
 /// *Change password*: the current password is required (a wrong one counts as a failed

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 pub const MEMBERS_SHOWN: i64 = 200;
 
 fn progress(bp: i32) -> Result<Progress, AppError> {
-    Progress::from_basis_points(bp.into()).map_err(|_| AppError::Internal)
+    Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal())
 }
 
 /// The report's title, which also proves the region or team is this organization's, and
@@ -201,7 +201,7 @@ pub async fn report(
                 last_name: r.last_name,
                 email: r.email,
                 team: r.team,
-                status: MemberStatus::parse(&r.status).map_err(|_| AppError::Internal)?,
+                status: MemberStatus::parse(&r.status).map_err(|_| AppError::internal())?,
                 progress: per_program,
             })
         })

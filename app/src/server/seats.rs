@@ -57,12 +57,12 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, Ap
     let holders = rows
         .into_iter()
         .map(|r| {
-            let status = MemberStatus::parse(&r.status).map_err(|_| AppError::Internal)?;
+            let status = MemberStatus::parse(&r.status).map_err(|_| AppError::internal())?;
             let top = match (r.top_program, r.top_progress) {
                 (Some(program), Some(bp)) => Some(TopProgress {
                     program,
                     progress: Progress::from_basis_points(bp.into())
-                        .map_err(|_| AppError::Internal)?,
+                        .map_err(|_| AppError::internal())?,
                 }),
                 _ => None,
             };
@@ -114,7 +114,7 @@ async fn requests(pool: &PgPool, organization_id: i64) -> Result<Vec<SeatRequest
     .map(|r| {
         Ok(SeatRequestRow {
             id: r.id,
-            kind: SeatKind::parse(&r.kind).map_err(|_| AppError::Internal)?,
+            kind: SeatKind::parse(&r.kind).map_err(|_| AppError::internal())?,
             seats: r.seats,
             note: r.note,
             by: r.requester_label,
@@ -446,7 +446,7 @@ async fn candidates(
                     .into_iter()
                     .map(|bp| Progress::from_basis_points(bp.into()))
                     .collect::<Result<_, _>>()
-                    .map_err(|_| AppError::Internal)?,
+                    .map_err(|_| AppError::internal())?,
             })
         })
         .collect()

@@ -167,7 +167,7 @@ pub async fn viewer() -> Result<Option<Viewer>, AppError> {
             email: r.email,
             permission: Permission::parse(&r.permission).map_err(|e| {
                 tracing::error!(%e, "stored permission unreadable");
-                AppError::Internal
+                AppError::internal()
             })?,
             enable_seat: r.enable_seat,
         })

@@ -49,7 +49,7 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<TeamsOverview, A
                 teams: Vec::new(),
             });
         }
-        let region = regions.last_mut().ok_or(AppError::Internal)?;
+        let region = regions.last_mut().ok_or_else(AppError::internal)?;
         if let (Some(id), Some(name)) = (r.team_id, r.team_name) {
             region.members += r.members;
             region.teams.push(TeamView {

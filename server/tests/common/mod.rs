@@ -48,6 +48,26 @@ pub fn test_mailer(smtp_url: &str) -> MailerConfig {
 
 /// The app with a mail worker of the given settings (or none: mail is kept).
 pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -> TestApp {
+    let options = LeptosOptions::builder().output_name("roster").build();
+    spawn_app_with(pool, mailer, options).await
+}
+
+/// An app serving the built site in `site_root` (`pkg/` and the hash file), as
+/// `cargo leptos build --release --precompress` leaves it.
+pub async fn spawn_app_serving(pool: PgPool, site_root: &std::path::Path) -> TestApp {
+    let options = LeptosOptions::builder()
+        .output_name("roster")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .hash_files(true)
+        .build();
+    spawn_app_with(pool, None, options).await
+}
+
+async fn spawn_app_with(
+    pool: PgPool,
+    mailer: Option<MailerConfig>,
+    leptos_options: LeptosOptions,
+) -> TestApp {
     let smtp_url = mailer.as_ref().map(|m| m.smtp_url.clone());
     if let Some(config) = mailer {
         // Nobody stops it: the sender is dropped, the worker keeps going.
@@ -57,7 +77,7 @@ pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("roster").build(),
+        leptos_options,
         server: ServerState {
             pool: pool.clone(),
             config: Arc::new(RuntimeConfig {
