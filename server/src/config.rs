@@ -11,7 +11,9 @@ pub enum Environment {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: String,
+    /// `DATABASE_URL`; `None` only matters to commands that need the database (see
+    /// [`Config::database_url`]): `roster csv check` without `--org` runs without one.
+    database_url: Option<String>,
     /// `SITE_ADDR` or `LEPTOS_SITE_ADDR`; cargo-leptos' metadata gives 127.0.0.1:3000.
     pub site_addr: Option<SocketAddr>,
     /// `PUBLIC_URL`: how people reach the site, for links in emails.
@@ -38,10 +40,15 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> anyhow::Result<Self> {
-        let database_url = std::env::var("DATABASE_URL").context(
+    /// `DATABASE_URL`, or an error saying to set it.
+    pub fn database_url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().context(
             "DATABASE_URL is not set: point it at a PostgreSQL database (make run sets one up)",
-        )?;
+        )
+    }
+
+    pub fn from_env() -> anyhow::Result<Self> {
+        let database_url = std::env::var("DATABASE_URL").ok();
         let site_addr =
             match std::env::var("SITE_ADDR").or_else(|_| std::env::var("LEPTOS_SITE_ADDR")) {
                 Ok(addr) => Some(addr.parse().with_context(|| {

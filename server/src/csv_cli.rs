@@ -1,10 +1,11 @@
-//! `roster csv check` and `roster csv import`: the page's CSV checks and import, for
-//! administrators with a shell.
+//! `roster csv check` and `roster csv import`: the page's checks and import, for
+//! administrators with a shell. Files are CSV, UTF-16 text or workbooks (.xlsx, .ods,
+//! .xls: the first sheet), read by the page's code.
 
 use crate::cli::CsvCommand;
 use crate::config::Config;
 use anyhow::{bail, Context};
-use app::import::{check_file, digest, parse, OrgContext, RowCells};
+use app::import::{check_file, digest, parse, to_source, OrgContext, RowCells};
 use app::server::activity::Actor;
 use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};
@@ -20,17 +21,20 @@ pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A file's text (a workbook's first sheet as CSV) and its rows. The text is what the
+/// import's fingerprint is taken of, as on the page.
 fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let parsed = parse(bytes.as_slice());
-    for notice in &parsed.notices {
+    let source = to_source(bytes, None).map_err(|message| anyhow::anyhow!(message))?;
+    let parsed = parse(source.text.as_slice());
+    for notice in source.notices.iter().chain(&parsed.notices) {
         eprintln!("note: {notice}");
     }
     if !parsed.file_problems.is_empty() {
         bail!("{}", parsed.file_problems.join("\n"));
     }
-    Ok((bytes, parsed.rows))
+    Ok((source.text, parsed.rows))
 }
 
 /// What the checks need to know of the organization: the same as the page's.
@@ -50,7 +54,7 @@ async fn check(
     let (_, rows) = read(file)?;
     let org_context = match org {
         Some(org) => {
-            let pool = crate::db::connect(&config.database_url).await?;
+            let pool = crate::db::connect(config.database_url()?).await?;
             let (id, _) = crate::org_cli::find(&pool, org).await?;
             Some(context(&pool, id).await?)
         }
@@ -91,7 +95,7 @@ async fn check(
 
 async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::Result<()> {
     let (bytes, rows) = read(file)?;
-    let pool = crate::db::connect(&config.database_url).await?;
+    let pool = crate::db::connect(config.database_url()?).await?;
     crate::db::migrate(&pool).await?;
     let (organization_id, name) = crate::org_cli::find(&pool, org).await?;
     let actor = Actor::operator(organization_id, &name, "command line");

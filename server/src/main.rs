@@ -43,7 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let pool = db::connect(&config.database_url).await?;
+            let pool = db::connect(config.database_url()?).await?;
             db::migrate(&pool).await?;
             println!("Migrations applied.");
             Ok(())
@@ -84,7 +84,7 @@ fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOpti
 async fn serve(config: Config) -> anyhow::Result<()> {
     let options = leptos_options(&config)?;
     config.check_for_serving()?;
-    let pool = db::connect_with_size(&config.database_url, config.pool_size).await?;
+    let pool = db::connect_with_size(config.database_url()?, config.pool_size).await?;
     db::migrate(&pool).await?;
     let addr = options.site_addr;
     let runtime = config.runtime();

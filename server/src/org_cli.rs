@@ -33,7 +33,7 @@ async fn set_seats(config: &Config, args: SetSeats) -> anyhow::Result<()> {
     if args.enable.is_none() && args.opportunity.is_none() {
         bail!("say which seats to set: --enable N, --opportunity M, or both");
     }
-    let pool = db::connect(&config.database_url).await?;
+    let pool = db::connect(config.database_url()?).await?;
     db::migrate(&pool).await?;
     let (organization_id, name) = find(&pool, &args.org).await?;
     let pools = seats::set_bought(
@@ -63,7 +63,7 @@ async fn create(config: &Config, args: CreateOrg) -> anyhow::Result<()> {
         admin_email: Email::parse(&args.admin_email).context("--admin-email")?,
         admin_enable_seat: args.admin_enable_seat,
     };
-    let pool = db::connect(&config.database_url).await?;
+    let pool = db::connect(config.database_url()?).await?;
     db::migrate(&pool).await?;
     let created = organizations::create(&pool, &new, "command line")
         .await

@@ -126,3 +126,61 @@ async fn import_invites_members_with_seats_programs_and_mail_once(pool: PgPool) 
         .unwrap();
     assert_eq!(members, 3);
 }
+
+/// The fixtures LibreOffice wrote (fixtures/spreadsheets/make.sh).
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../fixtures/spreadsheets/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// `roster csv check` reads workbooks and UTF-16 text with the page's code, and needs no
+/// database without `--org`; what is not a list is named, with exit status 1.
+#[test]
+fn check_reads_workbooks_without_a_database() {
+    let check = |name: &str| {
+        Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["csv", "check", &fixture(name)])
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    for name in [
+        "template.xlsx",
+        "template.ods",
+        "template.xls",
+        "template.utf16.txt",
+        "template.cp1252.csv",
+        "template.semicolon.csv",
+    ] {
+        let output = check(name);
+        let said = String::from_utf8_lossy(&output.stdout).to_string()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{name}: {said}");
+        assert!(
+            said.contains("4 rows checked: 4 without problems"),
+            "{name}: {said}"
+        );
+    }
+    let xlsx = check("template.xlsx");
+    assert!(String::from_utf8_lossy(&xlsx.stderr).contains("Excel workbook (.xlsx)"));
+    // HR's own column names are matched, and said.
+    for name in ["hr-export.xlsx", "hr-export.ods", "hr-export.xls", "hr-export.utf16.txt"] {
+        let output = check(name);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");
+        assert!(
+            stderr.contains("The column “E-mail Address” is read as email."),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("4 without problems"), "{name}: {stderr}");
+    }
+
+    for (name, named) in [("protected.xlsx", "password"), ("template.pdf", "PDF")] {
+        let output = check(name);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(named), "{name}: {stderr}");
+    }
+}

@@ -457,7 +457,7 @@ mod tests {
         let long = "x".repeat(101);
         let body = format!(
             "EXT1,Ana,López,ana@example.com,,TRUE,,\n\
-             EXT00002,,Li,not-an-email,,yes,,\n\
+             EXT00002,,Li,not-an-email,,maybe,,\n\
              EXT00003,{long},Li,c@example.com,,FALSE,,meddpicc-masterclass\n\
              EXT00004,Di,Li,ANA@example.com,,TRUE,,meddpic-masterclass\n\
              EXT00003,Ed,Li,e@example.com,,,maybe,\n\

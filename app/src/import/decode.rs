@@ -1,5 +1,5 @@
 //! Turning the bytes people upload into text: UTF-8 with or without a byte-order mark,
-//! or Excel's Windows-1252 (detected, and said), and `,` or Excel's `;` as separator.
+//! or Excel's Windows-1252 (detected, and said), and `,`, Excel's `;` or a tab as separator.
 
 /// A file's text, ready for the CSV reader. `text` holds valid UTF-8 from `start` on (a
 /// byte-order mark before it is skipped, not copied away: a million-row file is 100 MB).
@@ -113,20 +113,24 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
     decode_known(bytes, utf8)
 }
 
-/// `;` when the header line has more semicolons than commas outside quotes (Excel in
-/// locales that write decimals with a comma), `,` otherwise.
+/// The separator the header line uses most outside quotes: `,`, Excel's `;` (locales that
+/// write decimals with a comma) or a tab (tab-separated text, Excel's "Unicode Text");
+/// `,` on a tie.
 fn detect_delimiter(text: &[u8]) -> u8 {
-    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    let (mut commas, mut semicolons, mut tabs, mut quoted) = (0, 0, 0, false);
     for &b in text {
         match b {
             b'"' => quoted = !quoted,
             b',' if !quoted => commas += 1,
             b';' if !quoted => semicolons += 1,
+            b'\t' if !quoted => tabs += 1,
             b'\n' if !quoted => break,
             _ => {}
         }
     }
-    if semicolons > commas {
+    if tabs > commas && tabs > semicolons {
+        b'\t'
+    } else if semicolons > commas {
         b';'
     } else {
         b','
@@ -166,6 +170,7 @@ mod tests {
             b','
         );
         assert_eq!(decode(b"\"a;b\",c\n".to_vec()).delimiter, b',');
+        assert_eq!(decode(b"user_id\tfirst_name\n".to_vec()).delimiter, b'\t');
     }
 
     #[test]

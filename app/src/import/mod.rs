@@ -3,16 +3,20 @@
 //! the command line (`roster csv check`). One implementation, so the three never disagree.
 
 mod check;
+pub mod columns;
 mod decode;
 mod parse;
 #[cfg(test)]
 mod properties;
 mod slices;
+mod source;
+pub mod workbook;
 
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
 pub use decode::decode;
 pub use parse::{parse, Column, Parser, RowCells, COLUMNS};
 pub use slices::{check_again, read_and_check, Checked};
+pub use source::{prepare, to_source, workbook_source, Prepared, Source};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
 //! Reading a decoded CSV file into rows of the contract's eight columns.
 
+use super::columns::{localized_boolean, needs_matching, suggest, ColumnMap};
 use super::decode::{decode, Decoded, Encoding};
 use serde::{Deserialize, Serialize};
 
@@ -149,12 +150,24 @@ pub struct Parser {
     notices: Vec<String>,
     file_problems: Vec<String>,
     done: bool,
+    /// How the file's columns are read, when the person chose (the matching step).
+    columns: Option<ColumnMap>,
+    /// Booleans written in other words (WAHR, 1 …) read as TRUE/FALSE, for the notice.
+    booleans_read: std::collections::BTreeSet<String>,
 }
 
 impl Parser {
     /// Reads the header of a decoded file (see [`decode`]); nothing more is read when the
     /// header is unusable (the problem is in `finish`).
     pub fn new(decoded: Decoded) -> Self {
+        Self::with_columns(decoded, None)
+    }
+
+    /// [`Parser::new`], the file's columns read as `columns` says (one entry per column of
+    /// the header: the template column it fills, or `None` to ignore it). Without it,
+    /// columns are read by their names: the template's, or failing those the names
+    /// [`super::columns::suggest`] recognizes, each said in a notice.
+    pub fn with_columns(decoded: Decoded, columns: Option<ColumnMap>) -> Self {
         let mut notices = Vec::new();
         match decoded.encoding {
             Encoding::Windows1252 => notices.push(
@@ -165,6 +178,9 @@ impl Parser {
         }
         if decoded.delimiter == b';' {
             notices.push("Cells are separated by semicolons (;), as Excel saves in many countries: read that way.".into());
+        }
+        if decoded.delimiter == b'\t' {
+            notices.push("Cells are separated by tabs (tab-separated text): read that way.".into());
         }
         let start = decoded.start;
         let mut text = std::io::Cursor::new(decoded.text);
@@ -187,6 +203,8 @@ impl Parser {
             notices,
             file_problems: Vec::new(),
             done: false,
+            columns,
+            booleans_read: Default::default(),
         };
         parser.read_header();
         parser
@@ -265,10 +283,31 @@ impl Parser {
             }
         }
         self.embedded_newlines += self.shape().1;
+        let names: Vec<String> = self
+            .record
+            .iter()
+            .map(|field| String::from_utf8_lossy(field).trim().to_owned())
+            .collect();
+        let chosen = self.columns.take();
+        let map = match chosen {
+            Some(map) => map,
+            None if needs_matching(&names) => {
+                let map = suggest(&names, &[], &Default::default());
+                for (name, column) in names.iter().zip(&map) {
+                    if let Some(column) = column.filter(|c| Column::from_header(name) != Some(*c)) {
+                        self.notices.push(format!(
+                            "The column \u{201c}{name}\u{201d} is read as {}.",
+                            column.name()
+                        ));
+                    }
+                }
+                map
+            }
+            None => names.iter().map(|name| Column::from_header(name)).collect(),
+        };
         let mut ignored = Vec::new();
-        for (i, field) in self.record.iter().enumerate() {
-            let name = String::from_utf8_lossy(field);
-            match Column::from_header(&name) {
+        for (i, name) in names.iter().enumerate() {
+            match map.get(i).copied().flatten() {
                 Some(column) if self.positions[column.index()].is_none() => {
                     self.positions[column.index()] = Some(i)
                 }
@@ -276,8 +315,8 @@ impl Parser {
                     "The column {} appears twice in the header: keep one.",
                     column.name()
                 )),
-                None if name.trim().is_empty() => {}
-                None => ignored.push(name.trim().to_owned()),
+                None if name.is_empty() => {}
+                None => ignored.push(name.clone()),
             }
         }
         self.in_order = self.record.len() == COLUMNS.len()
@@ -349,10 +388,29 @@ impl Parser {
                     .and_then(|range| text.get(range))
                     .map_or("", crate::domain::trim)
             };
-            let cells = self.positions.map(field);
+            let mut cells = self.positions.map(field);
+            // Booleans in other words (WAHR, VRAI, yes, 1 …) become the template's.
+            let mut rewritten = false;
+            for column in [Column::MosEnable, Column::MosOpportunity] {
+                let cell = cells[column.index()];
+                if cell.is_empty()
+                    || cell.eq_ignore_ascii_case("true")
+                    || cell.eq_ignore_ascii_case("false")
+                {
+                    continue;
+                }
+                if let Some(value) = localized_boolean(cell) {
+                    if self.booleans_read.len() < 20 {
+                        self.booleans_read.insert(cell.to_owned());
+                    }
+                    cells[column.index()] = if value { "TRUE" } else { "FALSE" };
+                    rewritten = true;
+                }
+            }
             // The usual row (the template's columns in its order, nothing to trim) is
             // the record's text as it is: one copy instead of eight.
-            let untouched = self.in_order
+            let untouched = !rewritten
+                && self.in_order
                 && record.len() == COLUMNS.len()
                 && cells.iter().map(|c| c.len()).sum::<usize>() == text.len();
             rows.push(if untouched {
@@ -376,7 +434,18 @@ impl Parser {
     }
 
     /// The notices and the problems of the file as a whole.
-    pub fn finish(self) -> (Vec<String>, Vec<String>) {
+    pub fn finish(mut self) -> (Vec<String>, Vec<String>) {
+        if !self.booleans_read.is_empty() {
+            let words: Vec<String> = self
+                .booleans_read
+                .iter()
+                .map(|w| format!("\u{201c}{w}\u{201d}"))
+                .collect();
+            self.notices.push(format!(
+                "Read {} as TRUE or FALSE in the seat columns.",
+                words.join(", ")
+            ));
+        }
         (self.notices, self.file_problems)
     }
 }

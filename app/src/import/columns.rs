@@ -1,0 +1,397 @@
+//! Matching a file's own columns to the template's, as in-browser importers do: "E-mail
+//! Address", "Vorname" or "Enable seat" are suggested as email, first_name, mos_enable
+//! from their names (normalized, with synonyms in the languages sales teams use), from
+//! what their cells look like, and from what the organization chose for its last file.
+//! Also the booleans spreadsheets write in other languages (WAHR, VRAI, 1 …).
+
+use super::parse::{Column, COLUMNS};
+use std::collections::HashMap;
+
+/// A header reduced to what identifies it: lowercase letters and digits, accents
+/// dropped ("E-mail Address" → "emailaddress", "Prénom" → "prenom").
+pub fn header_key(header: &str) -> String {
+    header
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            'a'..='z' | '0'..='9' => Some(c),
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => Some('a'),
+            'ç' => Some('c'),
+            'è' | 'é' | 'ê' | 'ë' => Some('e'),
+            'ì' | 'í' | 'î' | 'ï' => Some('i'),
+            'ñ' => Some('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => Some('o'),
+            'ù' | 'ú' | 'û' | 'ü' => Some('u'),
+            'ß' => Some('s'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Header names (as [`header_key`]s) that mean a template column, besides its own name.
+const SYNONYMS: &[(Column, &[&str])] = &[
+    (
+        Column::UserId,
+        &[
+            "id",
+            "employeeid",
+            "externalid",
+            "personid",
+            "staffid",
+            "userid",
+            "memberid",
+            "mitarbeiterid",
+            "identifiant",
+            "idempleado",
+            "idusuario",
+        ],
+    ),
+    (
+        Column::FirstName,
+        &[
+            "first",
+            "givenname",
+            "forename",
+            "firstname",
+            "vorname",
+            "prenom",
+            "nombre",
+            "nome",
+            "voornaam",
+        ],
+    ),
+    (
+        Column::LastName,
+        &[
+            "last",
+            "surname",
+            "familyname",
+            "lastname",
+            "nachname",
+            "familienname",
+            "nom",
+            "apellido",
+            "apellidos",
+            "cognome",
+            "achternaam",
+        ],
+    ),
+    (
+        Column::Email,
+        &[
+            "email",
+            "emailaddress",
+            "mail",
+            "mailaddress",
+            "workemail",
+            "businessemail",
+            "emailadresse",
+            "courriel",
+            "adressemail",
+            "adresseemail",
+            "correo",
+            "correoelectronico",
+        ],
+    ),
+    (
+        Column::JobTitle,
+        &[
+            "job",
+            "title",
+            "jobtitle",
+            "position",
+            "jobrole",
+            "role",
+            "function",
+            "berufsbezeichnung",
+            "stelle",
+            "funktion",
+            "poste",
+            "fonction",
+            "cargo",
+            "puesto",
+        ],
+    ),
+    (
+        Column::MosEnable,
+        &[
+            "enable",
+            "enableseat",
+            "enablelicense",
+            "enablelicence",
+            "mosenableseat",
+            "meddpiccenable",
+        ],
+    ),
+    (
+        Column::MosOpportunity,
+        &[
+            "opportunity",
+            "opportunityseat",
+            "opportunitylicense",
+            "opportunitylicence",
+            "mosopportunityseat",
+            "meddpiccopportunity",
+        ],
+    ),
+    (
+        Column::CourseEnrollments,
+        &[
+            "courses",
+            "programs",
+            "programmes",
+            "enrollments",
+            "enrolments",
+            "trainingprograms",
+            "training",
+            "kurse",
+            "programme",
+            "cours",
+            "cursos",
+        ],
+    ),
+];
+
+/// The template column a header names, by its own name or a synonym.
+pub fn column_named(header: &str) -> Option<Column> {
+    let key = header_key(header);
+    if key.is_empty() {
+        return None;
+    }
+    COLUMNS
+        .into_iter()
+        .find(|c| header_key(c.name()) == key)
+        .or_else(|| {
+            SYNONYMS
+                .iter()
+                .find(|(_, names)| names.contains(&key.as_str()))
+                .map(|(column, _)| *column)
+        })
+}
+
+/// The template column a file column's cells look like, when they say so clearly: every
+/// non-empty sample an address (email) or a user_id (EXT and five digits).
+fn column_by_shape(samples: &[&str]) -> Option<Column> {
+    let values: Vec<&str> = samples.iter().copied().filter(|v| !v.is_empty()).collect();
+    if values.is_empty() {
+        return None;
+    }
+    let all = |test: fn(&str) -> bool| values.iter().all(|v| test(v));
+    if all(|v| v.contains('@') && !v.contains(' ')) {
+        return Some(Column::Email);
+    }
+    if all(|v| crate::domain::ExternalId::parse(v).is_ok()) {
+        return Some(Column::UserId);
+    }
+    None
+}
+
+/// How a file's columns are read: for each file column, the template column it fills or
+/// `None` (ignored).
+pub type ColumnMap = Vec<Option<Column>>;
+
+/// The suggested [`ColumnMap`] for a file with `headers` and a few sample rows: what the
+/// organization chose for a header before (`remembered`, by [`header_key`]), else the
+/// header's name, else the cells' shape. A template column goes to one file column only
+/// (the first that claims it).
+pub fn suggest(
+    headers: &[String],
+    samples: &[Vec<String>],
+    remembered: &HashMap<String, Option<Column>>,
+) -> ColumnMap {
+    let mut taken = [false; 8];
+    let mut map: ColumnMap = vec![None; headers.len()];
+    // Remembered choices first, then names, then shapes: a stronger reason wins a column.
+    let passes: [&dyn Fn(usize) -> Option<Option<Column>>; 3] = [
+        &|i| remembered.get(&header_key(&headers[i])).copied(),
+        &|i| column_named(&headers[i]).map(Some),
+        &|i| {
+            let column: Vec<&str> = samples
+                .iter()
+                .map(|row| row.get(i).map_or("", String::as_str))
+                .collect();
+            column_by_shape(&column).map(Some)
+        },
+    ];
+    let mut decided = vec![false; headers.len()];
+    for pass in passes {
+        for i in 0..headers.len() {
+            if decided[i] {
+                continue;
+            }
+            match pass(i) {
+                // Remembered as ignored.
+                Some(None) => decided[i] = true,
+                Some(Some(column)) if !taken[column.index()] => {
+                    taken[column.index()] = true;
+                    map[i] = Some(column);
+                    decided[i] = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    map
+}
+
+/// Whether a file's header needs the matching step: some column is not a template column
+/// by its exact name, or a required one is missing.
+pub fn needs_matching(headers: &[String]) -> bool {
+    let exact: Vec<Option<Column>> = headers.iter().map(|h| Column::from_header(h)).collect();
+    let unknown = headers
+        .iter()
+        .zip(&exact)
+        .any(|(h, c)| c.is_none() && !h.trim().is_empty());
+    let missing = COLUMNS
+        .iter()
+        .any(|c| c.required() && !exact.contains(&Some(*c)));
+    unknown || missing
+}
+
+/// What a map still lacks: the required template columns no file column fills.
+pub fn missing_required(map: &ColumnMap) -> Vec<Column> {
+    COLUMNS
+        .into_iter()
+        .filter(|c| c.required() && !map.contains(&Some(*c)))
+        .collect()
+}
+
+/// A boolean cell in the words spreadsheets and people use, in the languages of the
+/// teams: `Some(true)` / `Some(false)`, `None` when it is none of them. TRUE, FALSE and
+/// the empty cell are the template's own (see the check); this reads the others.
+pub fn localized_boolean(value: &str) -> Option<bool> {
+    const TRUE: &[&str] = &[
+        "true",
+        "wahr",
+        "vrai",
+        "verdadero",
+        "vero",
+        "waar",
+        "sant",
+        "yes",
+        "y",
+        "ja",
+        "oui",
+        "si",
+        "sí",
+        "1",
+        "x",
+    ];
+    const FALSE: &[&str] = &[
+        "false", "falsch", "faux", "falso", "onwaar", "falsk", "no", "n", "nein", "non", "nee",
+        "nej", "0",
+    ];
+    let lower = value.trim().to_lowercase();
+    if TRUE.contains(&lower.as_str()) {
+        Some(true)
+    } else if FALSE.contains(&lower.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn hr_style_headers_are_suggested() {
+        let file = headers(&[
+            "Employee ID",
+            "Vorname",
+            "Nachname",
+            "E-mail Address",
+            "Job",
+            "Enable seat",
+            "Opportunity seat",
+            "Personnel number",
+            "Department",
+        ]);
+        let map = suggest(&file, &[], &HashMap::new());
+        assert_eq!(
+            map,
+            vec![
+                Some(Column::UserId),
+                Some(Column::FirstName),
+                Some(Column::LastName),
+                Some(Column::Email),
+                Some(Column::JobTitle),
+                Some(Column::MosEnable),
+                Some(Column::MosOpportunity),
+                None,
+                None,
+            ]
+        );
+        assert!(needs_matching(&file));
+        assert!(missing_required(&map).is_empty());
+        assert!(!needs_matching(&headers(&[
+            "user_id",
+            "first_name",
+            "last_name",
+            "email",
+            "job_title",
+            "mos_enable",
+            "mos_opportunity",
+            "course_enrollments"
+        ])));
+    }
+
+    #[test]
+    fn cells_and_memory_decide_what_names_cannot() {
+        let file = headers(&["Kontakt", "Kennung", "Prénom", "Name"]);
+        let samples = vec![
+            vec![
+                "ana@example.com".into(),
+                "EXT00001".into(),
+                "Ana".into(),
+                "Ruiz".into(),
+            ],
+            vec![
+                "bo@example.com".into(),
+                "EXT00002".into(),
+                "Bo".into(),
+                "Li".into(),
+            ],
+        ];
+        let mut remembered = HashMap::new();
+        remembered.insert(header_key("Name"), Some(Column::LastName));
+        let map = suggest(&file, &samples, &remembered);
+        assert_eq!(
+            map,
+            vec![
+                Some(Column::Email),
+                Some(Column::UserId),
+                Some(Column::FirstName),
+                Some(Column::LastName)
+            ]
+        );
+        // A column remembered as ignored stays ignored, even with a telling name.
+        remembered.insert(header_key("Prénom"), None);
+        assert_eq!(suggest(&file, &samples, &remembered)[2], None);
+    }
+
+    #[test]
+    fn a_template_column_goes_to_one_file_column() {
+        let file = headers(&["Email", "E-mail"]);
+        assert_eq!(
+            suggest(&file, &[], &HashMap::new()),
+            vec![Some(Column::Email), None]
+        );
+    }
+
+    #[test]
+    fn booleans_in_other_languages() {
+        for yes in ["WAHR", "Vrai", "VERDADERO", "yes", "1", "Ja"] {
+            assert_eq!(localized_boolean(yes), Some(true), "{yes}");
+        }
+        for no in ["FALSCH", "faux", "FALSO", "no", "0", "Nein"] {
+            assert_eq!(localized_boolean(no), Some(false), "{no}");
+        }
+        assert_eq!(localized_boolean("maybe"), None);
+    }
+}
