@@ -22,7 +22,7 @@ case "${1:?which benchmark: member_list, reports, import, csv or page}" in
   csv|page)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
-    cargo leptos build --release --precompress
+    cargo leptos build --release --precompress --split
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     site_db=$DATABASE_URL
     if [ "$1" = page ]; then

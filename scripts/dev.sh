@@ -11,4 +11,4 @@ trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
 export ROSTER_ENV=development
 say "Watching the sources; serving http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (Ctrl-C stops it)"
 echo "  Sign in as admin@northwind.example / northwind-demo (the demo organization)."
-cargo leptos watch
+cargo leptos watch --split

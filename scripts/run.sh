@@ -11,8 +11,8 @@ trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
 # The release build, as users get it: the wasm optimized for size (wasm-opt), its files
 # content-hashed and precompressed (brotli, gzip), the server optimized (Cargo.toml's
 # release profile). `make dev` is the quick-rebuild loop for changing the code.
-say "Building the release (cargo leptos build --release --precompress)"
-cargo leptos build --release --precompress
+say "Building the release (cargo leptos build --release --precompress --split)"
+cargo leptos build --release --precompress --split
 
 export ROSTER_ENV=${ROSTER_ENV:-development}
 export SITE_ADDR=${SITE_ADDR:-${LEPTOS_SITE_ADDR:-127.0.0.1:3000}}

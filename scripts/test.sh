@@ -17,7 +17,7 @@ say "Unit tests: the shared domain (as the browser builds it)"
 cargo test -p app --lib
 
 say "Building the site (cargo leptos build)"
-cargo leptos build
+cargo leptos build --split
 
 say "Unit and database tests: the server side (each #[sqlx::test] gets its own database)"
 (

@@ -166,7 +166,12 @@ fn check_reads_workbooks_without_a_database() {
     let xlsx = check("template.xlsx");
     assert!(String::from_utf8_lossy(&xlsx.stderr).contains("Excel workbook (.xlsx)"));
     // HR's own column names are matched, and said.
-    for name in ["hr-export.xlsx", "hr-export.ods", "hr-export.xls", "hr-export.utf16.txt"] {
+    for name in [
+        "hr-export.xlsx",
+        "hr-export.ods",
+        "hr-export.xls",
+        "hr-export.utf16.txt",
+    ] {
         let output = check(name);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{name}: {stderr}");

@@ -2,7 +2,7 @@
 //! and past imports.
 
 use crate::error::AppError;
-use crate::import::{BatchOutcome, RowCells};
+use crate::import::{BatchOutcome, Column, RowCells};
 use crate::model::import::{ImportContext, ImportRecord, ImportStart};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -41,6 +41,14 @@ pub async fn finish_import(import_id: i64) -> Result<(), AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
     crate::server::import::finish(&pool, &(&viewer).into(), import_id).await
+}
+
+/// Remembers how a file's columns were matched, for the organization's next file.
+#[server(input = Json)]
+pub async fn remember_columns(choices: Vec<(String, Option<Column>)>) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    crate::server::import::remember_columns(&pool, viewer.organization_id, &choices).await
 }
 
 #[server]

@@ -14,7 +14,7 @@ pub mod workbook;
 
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
 pub use decode::decode;
-pub use parse::{parse, Column, Parser, RowCells, COLUMNS};
+pub use parse::{parse, peek, Column, Parser, RowCells, COLUMNS};
 pub use slices::{check_again, read_and_check, Checked};
 pub use source::{prepare, to_source, workbook_source, Prepared, Source};
 

@@ -129,6 +129,29 @@ pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
     }
 }
 
+/// A file's header and its first `rows` data rows, as written (the column-matching step
+/// shows them). Only the file's start is read.
+pub fn peek(text: &[u8], rows: usize) -> (Vec<String>, Vec<Vec<String>>) {
+    let end = super::decode::piece_end(text, 0, 64 << 10);
+    let decoded = decode(text[..end].to_vec());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(decoded.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&decoded.text[decoded.start..]);
+    let mut records = reader
+        .records()
+        .filter_map(Result::ok)
+        .filter(|r| r.iter().any(|cell| !cell.trim().is_empty()))
+        .map(|r| {
+            r.iter()
+                .map(|cell| cell.trim().to_owned())
+                .collect::<Vec<_>>()
+        });
+    let header = records.next().unwrap_or_default();
+    (header, records.take(rows).collect())
+}
+
 /// Reads a file a slice of rows at a time, so that the page can read a million rows
 /// without freezing: between two slices the browser paints and answers clicks.
 pub struct Parser {

@@ -4,6 +4,7 @@
 //! page); this module stays free of I/O, and the result is the same as `parse` followed by
 //! `check_file`.
 
+use super::columns::ColumnMap;
 use super::decode::{
     decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, Decoded, Encoding,
 };
@@ -28,9 +29,11 @@ pub struct Checked {
 
 /// Reads and checks `bytes`, calling `pause(fraction done)` between slices. When `pause`
 /// answers `false` (a newer file or edit replaced this one), stops and returns `None`.
+/// `columns`: how the file's columns are read, when the person matched them.
 pub async fn read_and_check<P, F>(
     bytes: Vec<u8>,
     org: Option<&OrgContext>,
+    columns: Option<ColumnMap>,
     mut pause: P,
 ) -> Option<Checked>
 where
@@ -64,7 +67,7 @@ where
     } else {
         decode_known(bytes, utf8)
     };
-    let mut parser = Parser::new(decoded);
+    let mut parser = Parser::with_columns(decoded, columns);
     let mut rows = Vec::new();
     let mut checker = FileChecker::new(org, 0);
     loop {
@@ -152,7 +155,7 @@ mod tests {
         let whole = parse(bytes.as_slice());
         let whole_report = check_file(&whole.rows, None);
         let mut pauses = Vec::new();
-        let sliced = run(read_and_check(bytes.clone(), None, |done| {
+        let sliced = run(read_and_check(bytes.clone(), None, None, |done| {
             pauses.push(done);
             async { true }
         }))
@@ -184,7 +187,7 @@ mod tests {
             .chars()
             .map(|c| u8::try_from(u32::from(c)).unwrap())
             .collect();
-        let sliced = run(read_and_check(ansi, None, |_| async { true })).unwrap();
+        let sliced = run(read_and_check(ansi, None, None, |_| async { true })).unwrap();
         assert_eq!(sliced.rows, parse(utf8).rows);
         assert!(
             sliced.notices[0].contains("Windows-1252"),
@@ -199,7 +202,10 @@ mod tests {
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
             bytes.extend(file(20_000));
             bytes.extend(tail);
-            let sliced = run(read_and_check(bytes.clone(), None, |_| async { true })).unwrap();
+            let sliced = run(read_and_check(bytes.clone(), None, None, |_| async {
+                true
+            }))
+            .unwrap();
             let whole = parse(bytes.as_slice());
             assert_eq!(sliced.rows, whole.rows);
             assert_eq!(sliced.rows.len(), 20_000 + usize::from(!tail.is_empty()));
@@ -214,11 +220,13 @@ mod tests {
     #[test]
     fn a_newer_file_stops_the_older_one() {
         assert_eq!(
-            run(read_and_check(file(25_000), None, |_| async { false })),
+            run(read_and_check(file(25_000), None, None, |_| async {
+                false
+            })),
             None
         );
         assert_eq!(
-            run(read_and_check(file(10), None, |_| async { false }))
+            run(read_and_check(file(10), None, None, |_| async { false }))
                 .unwrap()
                 .rows
                 .len(),

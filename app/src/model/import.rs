@@ -12,9 +12,18 @@ pub struct ImportContext {
     pub opportunity_free: i64,
     /// The first user_id after the organization's highest, for the sample file.
     pub next_user_id: u32,
+    /// The columns matched in the organization's earlier files: a header (as
+    /// `import::columns::header_key`) and the template column it filled (`None`: ignored).
+    pub column_choices: Vec<(String, Option<crate::import::Column>)>,
 }
 
 impl ImportContext {
+    pub fn remembered_columns(
+        &self,
+    ) -> std::collections::HashMap<String, Option<crate::import::Column>> {
+        self.column_choices.iter().cloned().collect()
+    }
+
     pub fn org_context(&self) -> crate::import::OrgContext {
         crate::import::OrgContext {
             emails: self.emails.iter().cloned().collect(),

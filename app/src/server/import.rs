@@ -8,7 +8,8 @@ use super::invite::{invite, known, Among, Delivery, Logged};
 use super::members::lock_organization;
 use super::RuntimeConfig;
 use crate::error::AppError;
-use crate::import::{check_file, BatchOutcome, RowCells, MAX_ROWS};
+use crate::import::columns::header_key;
+use crate::import::{check_file, BatchOutcome, Column, RowCells, MAX_ROWS};
 use crate::model::import::{ImportContext, ImportRecord, ImportStart, ImportState};
 use sqlx::PgPool;
 
@@ -172,13 +173,57 @@ pub async fn import_batch(
 pub async fn context(pool: &PgPool, organization_id: i64) -> Result<ImportContext, AppError> {
     let mut conn = pool.acquire().await?;
     let known = known(&mut conn, organization_id, Among::Everyone).await?;
+    let column_choices = sqlx::query!(
+        "SELECT header_key, template_column FROM column_choices WHERE organization_id = $1",
+        organization_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| {
+        let column = r.template_column.as_deref().and_then(Column::from_header);
+        (r.header_key, column)
+    })
+    .collect();
     Ok(ImportContext {
+        column_choices,
         next_user_id: known.user_ids.iter().max().map_or(1, |m| m + 1),
         emails: known.emails.into_iter().collect(),
         user_ids: known.user_ids.into_iter().collect(),
         enable_free: known.enable_free,
         opportunity_free: known.opportunity_free,
     })
+}
+
+/// Remembers how the administrator matched a file's columns (see `column_choices`): the
+/// next file with these headers is matched the same way. At most 100 headers a file.
+pub async fn remember_columns(
+    pool: &PgPool,
+    organization_id: i64,
+    choices: &[(String, Option<Column>)],
+) -> Result<(), AppError> {
+    let mut keys = Vec::new();
+    let mut columns = Vec::new();
+    for (header, column) in choices.iter().take(100) {
+        let key = header_key(header);
+        if !key.is_empty() && key.len() <= 200 && !keys.contains(&key) {
+            keys.push(key);
+            columns.push(column.map(|c| c.name().to_owned()));
+        }
+    }
+    // One statement: the choices of one file replace earlier ones for the same headers.
+    sqlx::query!(
+        r#"INSERT INTO column_choices (organization_id, header_key, template_column)
+           SELECT $1, key, col FROM UNNEST($2::text[], $3::text[]) AS t(key, col)
+           ON CONFLICT (organization_id, header_key)
+           DO UPDATE SET template_column = EXCLUDED.template_column, updated_at = now()"#,
+        organization_id,
+        &keys,
+        &columns as &[Option<String>]
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The organization's past imports, newest first.

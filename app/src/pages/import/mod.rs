@@ -1,6 +1,7 @@
 //! Import CSV: drop a file, every row is checked at once in the browser by the same code
 //! the server runs, fix what is wrong in place, import with a progress bar.
 
+mod matching;
 mod preview;
 mod reading;
 mod upload;
@@ -12,6 +13,7 @@ use crate::import::{problems_csv, template, CellProblem, RowCells};
 use crate::model::import::ImportContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use matching::ColumnMatching;
 use preview::Preview;
 use reading::{Checking, DropZone};
 use upload::upload;
@@ -28,7 +30,7 @@ fn ImportBody() -> impl IntoView {
     let history = Resource::new(move || history_version.get(), |_| import_history());
     view! {
         <h1>"Import CSV"</h1>
-        <p class="subtitle">"Invite many members at once: download the sample file, fill it in a spreadsheet, save it as CSV and drop it here. Every row is checked the moment you drop it."</p>
+        <p class="subtitle">"Invite many members at once: drop a spreadsheet (Excel, OpenDocument or CSV) — your own columns are matched to the template's — or start from the sample file. Every row is checked the moment you drop it."</p>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match context.await {
@@ -66,13 +68,15 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
     // again shows its rows as members already.
     let next_user_id = RwSignal::new(ctx.next_user_id);
     let free = RwSignal::new((ctx.enable_free, ctx.opportunity_free));
-    let checking = Checking::new(ctx.org_context());
+    let checking = Checking::new(ctx.org_context(), ctx.remembered_columns());
     let Checking {
         loaded,
         rows,
         report,
         done,
         org,
+        matching,
+        sheets,
         ..
     } = checking;
     let reload_context = move || {
@@ -198,6 +202,18 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             </details>
         </div>
         <DropZone loaded on_file on_error/>
+        <Show when=move || sheets.with(|s| s.names.len() > 1)>
+            <p class="sheet-picker">
+                <label for="sheet">"Sheet "</label>
+                <select id="sheet" data-testid="sheet"
+                    prop:value=move || sheets.with(|s| s.chosen.to_string())
+                    on:change=move |ev| checking.read_sheet(event_target_value(&ev).parse().ok())>
+                    {move || sheets.with(|s| s.names.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{name.clone()}</option> }).collect_view())}
+                </select>
+                <span class="hint">" The members are read from this sheet of the workbook."</span>
+            </p>
+        </Show>
+        {move || matching.get().map(|step| view! { <ColumnMatching checking step/> })}
         <ul class="notices" data-testid="notices">
             {move || loaded.get().map(|l| l.notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view())}
         </ul>

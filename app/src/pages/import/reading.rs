@@ -3,9 +3,37 @@
 //! again (duplicates and seats depend on all rows).
 
 use crate::components::{next_tick, now_ms};
-use crate::import::{check_again, read_and_check, CheckReport, FileChecker, OrgContext, RowCells};
+use crate::import::columns::{needs_matching, suggest, ColumnMap};
+use crate::import::workbook::WorkbookFormat;
+use crate::import::{
+    check_again, peek, prepare, read_and_check, CheckReport, Column, FileChecker, OrgContext,
+    Prepared, RowCells, Source,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::HashMap;
+
+/// A workbook's sheet as CSV text. Lazy: the workbook reader (calamine and its zip and XML
+/// readers, most of a megabyte) is a separate WebAssembly module that the browser loads
+/// the first time a workbook is dropped (`cargo leptos build --split`).
+#[lazy]
+fn read_workbook(
+    bytes: Vec<u8>,
+    format: WorkbookFormat,
+    sheet: Option<usize>,
+) -> Result<Source, String> {
+    crate::import::workbook_source(&bytes, format, sheet)
+}
+
+/// The matching step: a file whose columns are not the template's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct MatchStep {
+    pub headers: Vec<String>,
+    /// The first rows, for the person to recognize each column by its values.
+    pub samples: Vec<Vec<String>>,
+    /// The suggestion, which the person edits.
+    pub suggested: ColumnMap,
+}
 
 /// The file being worked on.
 #[derive(Clone, Default)]
@@ -17,6 +45,13 @@ pub(super) struct Loaded {
     pub check_ms: f64,
 }
 
+/// A workbook's sheets and the one read (empty for text files).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(super) struct Sheets {
+    pub names: Vec<String>,
+    pub chosen: usize,
+}
+
 /// The file, its rows and their check, and the organization they are checked against.
 #[derive(Clone, Copy)]
 pub(super) struct Checking {
@@ -26,6 +61,15 @@ pub(super) struct Checking {
     /// How far a running check is (0 to 1), or `None` when none runs.
     pub done: RwSignal<Option<f64>>,
     pub org: RwSignal<OrgContext>,
+    /// Set while the person matches the file's columns.
+    pub matching: RwSignal<Option<MatchStep>>,
+    pub sheets: RwSignal<Sheets>,
+    /// What the organization chose for headers before (by `header_key`).
+    pub remembered: RwSignal<HashMap<String, Option<Column>>>,
+    /// The file read, waiting for its columns to be matched: its name and text.
+    held: StoredValue<Option<(String, Source)>>,
+    /// A dropped workbook, kept to read another of its sheets.
+    workbook: StoredValue<Option<(String, WorkbookFormat, Vec<u8>)>>,
     // Runs: a new file stops an older file's reading and any re-check; a re-check stops
     // an older re-check (a file being read is checked against what it was read with).
     load_run: StoredValue<u64>,
@@ -33,8 +77,13 @@ pub(super) struct Checking {
 }
 
 impl Checking {
-    pub fn new(org: OrgContext) -> Self {
+    pub fn new(org: OrgContext, remembered: HashMap<String, Option<Column>>) -> Self {
         Self {
+            matching: RwSignal::new(None),
+            sheets: RwSignal::new(Sheets::default()),
+            remembered: RwSignal::new(remembered),
+            held: StoredValue::new(None),
+            workbook: StoredValue::new(None),
             loaded: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             report: RwSignal::new(CheckReport::default()),
@@ -62,16 +111,107 @@ impl Checking {
         }
     }
 
-    /// Reads and checks a new file, replacing the one before.
+    /// Reads a new file, replacing the one before: text at once, a workbook through the
+    /// lazily loaded reader, anything else refused with what it is.
     pub fn read(self, name: String, bytes: Vec<u8>) {
+        self.workbook.set_value(None);
+        self.sheets.set(Sheets::default());
+        match prepare(bytes) {
+            Prepared::Ready(source) => self.take(name, source),
+            Prepared::Workbook(format, bytes) => {
+                self.workbook.set_value(Some((name, format, bytes)));
+                self.read_sheet(None);
+            }
+            Prepared::Unreadable(message) => self.refuse(name, message),
+        }
+    }
+
+    /// Reads sheet `sheet` (the first when `None`) of the workbook dropped last.
+    pub fn read_sheet(self, sheet: Option<usize>) {
+        let Some((name, format, bytes)) = self.workbook.get_value() else {
+            return;
+        };
+        let mine = self.new_run();
+        self.done.set(Some(0.0));
+        spawn_local(async move {
+            let read = read_workbook(bytes, format, sheet).await;
+            if self.load_run.get_value() != mine {
+                return;
+            }
+            match read {
+                Ok(source) => {
+                    self.sheets.set(Sheets {
+                        names: source.sheets.clone(),
+                        chosen: source.sheet,
+                    });
+                    self.take(name, source)
+                }
+                Err(message) => self.refuse(name, message),
+            }
+        });
+    }
+
+    /// A file that cannot be read: its message, and nothing to import.
+    fn refuse(self, name: String, message: String) {
+        self.new_run();
+        self.matching.set(None);
+        self.rows.set(Vec::new());
+        self.report.set(CheckReport::default());
+        self.done.set(None);
+        self.loaded.set(Some(Loaded {
+            name,
+            file_problems: vec![message],
+            ..Loaded::default()
+        }));
+    }
+
+    /// A file's text: checked at once when its header is the template's, otherwise held
+    /// for the matching step, with the suggestion.
+    fn take(self, name: String, source: Source) {
+        let (headers, samples) = peek(&source.text, 5);
+        if !headers.is_empty() && needs_matching(&headers) {
+            self.new_run();
+            let suggested = self
+                .remembered
+                .with_untracked(|remembered| suggest(&headers, &samples, remembered));
+            self.held.set_value(Some((name, source)));
+            self.done.set(None);
+            self.loaded.set(None);
+            self.matching.set(Some(MatchStep {
+                headers,
+                samples,
+                suggested,
+            }));
+        } else {
+            self.check(name, source, None);
+        }
+    }
+
+    /// The person matched the columns: the held file is checked with them.
+    pub fn confirm_columns(self, columns: ColumnMap) {
+        self.matching.set(None);
+        if let Some((name, source)) = self.held.try_update_value(Option::take).flatten() {
+            self.check(name, source, Some(columns));
+        }
+    }
+
+    /// Starts a new run (a newer file or sheet stops the older one's work).
+    fn new_run(self) -> u64 {
         self.load_run.update_value(|r| *r += 1);
         self.check_run.update_value(|r| *r += 1);
-        let mine = self.load_run.get_value();
+        self.load_run.get_value()
+    }
+
+    /// Reads and checks a file's text, with its columns read as `columns` says.
+    fn check(self, name: String, source: Source, columns: Option<ColumnMap>) {
+        let mine = self.new_run();
+        self.matching.set(None);
         spawn_local(async move {
             let started = now_ms();
             let org_now = self.org.get_untracked();
             let pause = self.pause(self.load_run, mine);
-            let Some(checked) = read_and_check(bytes, Some(&org_now), pause).await else {
+            let Source { text, notices, .. } = source;
+            let Some(checked) = read_and_check(text, Some(&org_now), columns, pause).await else {
                 return; // a newer file replaced this one
             };
             let elapsed = now_ms() - started;
@@ -81,7 +221,7 @@ impl Checking {
             self.loaded.set(Some(Loaded {
                 name,
                 digest: checked.digest,
-                notices: checked.notices,
+                notices: notices.into_iter().chain(checked.notices).collect(),
                 file_problems: checked.file_problems,
                 check_ms: elapsed,
             }));
@@ -181,10 +321,10 @@ pub(super) fn DropZone(
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop>
-            <p><strong>"Drop your CSV file here"</strong>" or "</p>
+            <p><strong>"Drop your file here"</strong>" or "</p>
             <label for="csv-file" class="button">"Choose a file"</label>
-            <input id="csv-file" class="visually-hidden" type="file" accept=".csv,text/csv,text/plain" on:change=on_pick/>
-            <p class="hint">{move || loaded.get().map(|l| format!("File: {}", l.name)).unwrap_or_else(|| "UTF-8 or Excel CSV, commas or semicolons.".into())}</p>
+            <input id="csv-file" class="visually-hidden" type="file" accept=".csv,.txt,.tsv,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,text/plain,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel,application/vnd.oasis.opendocument.spreadsheet" on:change=on_pick/>
+            <p class="hint">{move || loaded.get().map(|l| format!("File: {}", l.name)).unwrap_or_else(|| "Excel (.xlsx, .xls), OpenDocument (.ods), CSV or tab-separated text.".into())}</p>
         </div>
     }
 }
