@@ -113,6 +113,13 @@ pub fn validate_row(cells: &RowCells) -> Result<RowFacts, Vec<CellProblem>> {
     if let Err(e) = JobTitle::check(cells.get(Column::JobTitle)) {
         problem(Column::JobTitle, e.0);
     }
+    // The roster's permission column, when the file has one (an exported roster).
+    let permission = cells.get(Column::Permission);
+    if !permission.is_empty() {
+        if let Err(e) = Permission::parse(permission) {
+            problem(Column::Permission, e.0);
+        }
+    }
     let mut flag = |column: Column| {
         boolean(cells.get(column)).or_else(|| {
             problem(column, format!("\u{201c}{}\u{201d} is not TRUE or FALSE: write TRUE, FALSE, or leave it empty for FALSE.", cells.get(column)));

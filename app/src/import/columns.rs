@@ -4,7 +4,7 @@
 //! what their cells look like, and from what the organization chose for its last file.
 //! Also the booleans spreadsheets write in other languages (WAHR, VRAI, 1 …).
 
-use super::parse::{Column, COLUMNS};
+use super::parse::{Column, CELLS, COLUMNS};
 use std::collections::HashMap;
 
 /// A header reduced to what identifies it: lowercase letters and digits, accents
@@ -199,7 +199,7 @@ pub fn suggest(
     samples: &[Vec<String>],
     remembered: &HashMap<String, Option<Column>>,
 ) -> ColumnMap {
-    let mut taken = [false; 8];
+    let mut taken = [false; CELLS];
     let mut map: ColumnMap = vec![None; headers.len()];
     // Remembered choices first, then names, then shapes: a stronger reason wins a column.
     let passes: [&dyn Fn(usize) -> Option<Option<Column>>; 3] = [

@@ -8,13 +8,16 @@ mod decode;
 mod parse;
 #[cfg(test)]
 mod properties;
+pub mod roster;
 mod slices;
 mod source;
 pub mod workbook;
 
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
 pub use decode::decode;
-pub use parse::{parse, peek, Column, Parser, RowCells, COLUMNS};
+pub use parse::{
+    parse, peek, Column, Parser, RowCells, ALL_COLUMNS, CELLS, COLUMNS, ROSTER_COLUMNS,
+};
 pub use slices::{check_again, read_and_check, Checked};
 pub use source::{prepare, to_source, workbook_source, Prepared, Source};
 

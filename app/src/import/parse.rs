@@ -1,4 +1,6 @@
-//! Reading a decoded CSV file into rows of the contract's eight columns.
+//! Reading a decoded CSV file into rows of the contract's eight columns, and of the three
+//! an exported roster adds (permission, region, team), which a re-imported export
+//! changes.
 
 use super::columns::{localized_boolean, needs_matching, suggest, ColumnMap};
 use super::decode::{decode, Decoded, Encoding};
@@ -14,8 +16,43 @@ pub enum Column {
     MosEnable,
     MosOpportunity,
     CourseEnrollments,
+    /// The roster's columns (`roster members export`): not in the template; read when a
+    /// file has them, to change existing members.
+    Permission,
+    Region,
+    Team,
+    /// Written by the export for the reader's information; a file never changes it.
+    Status,
 }
 
+/// How many cells a row keeps: the template's and the roster's.
+pub const CELLS: usize = 12;
+
+/// The roster's extra columns, after the template's.
+pub const ROSTER_COLUMNS: [Column; 4] = [
+    Column::Permission,
+    Column::Region,
+    Column::Team,
+    Column::Status,
+];
+
+/// Every column a file may have, the template's first.
+pub const ALL_COLUMNS: [Column; CELLS] = [
+    Column::UserId,
+    Column::FirstName,
+    Column::LastName,
+    Column::Email,
+    Column::JobTitle,
+    Column::MosEnable,
+    Column::MosOpportunity,
+    Column::CourseEnrollments,
+    Column::Permission,
+    Column::Region,
+    Column::Team,
+    Column::Status,
+];
+
+/// The template's columns (SPEC §4), in its order.
 pub const COLUMNS: [Column; 8] = [
     Column::UserId,
     Column::FirstName,
@@ -38,6 +75,10 @@ impl Column {
             Column::MosEnable => "mos_enable",
             Column::MosOpportunity => "mos_opportunity",
             Column::CourseEnrollments => "course_enrollments",
+            Column::Permission => "permission",
+            Column::Region => "region",
+            Column::Team => "team",
+            Column::Status => "status",
         }
     }
 
@@ -60,7 +101,7 @@ impl Column {
             .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
             .collect();
-        COLUMNS
+        ALL_COLUMNS
             .into_iter()
             .find(|c| c.name().replace('_', "") == key)
     }
@@ -74,13 +115,22 @@ pub struct RowCells {
     pub row: u32,
     text: String,
     /// Where each cell ends in `text` (byte offsets).
-    ends: [u32; 8],
+    ends: [u32; CELLS],
 }
 
 impl RowCells {
+    /// A row of the template's eight cells.
     pub fn new(row: u32, cells: [&str; 8]) -> Self {
+        Self::with_all(
+            row,
+            std::array::from_fn(|i| cells.get(i).copied().unwrap_or("")),
+        )
+    }
+
+    /// A row of every column's cell (see [`ALL_COLUMNS`]).
+    pub fn with_all(row: u32, cells: [&str; CELLS]) -> Self {
         let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
-        let mut ends = [0u32; 8];
+        let mut ends = [0u32; CELLS];
         for (i, cell) in cells.iter().enumerate() {
             text.push_str(cell);
             ends[i] = text.len() as u32;
@@ -97,13 +147,19 @@ impl RowCells {
 
     /// Replaces one cell (a fix made in the preview).
     pub fn set(&mut self, column: Column, value: &str) {
-        let mut cells = self.cells();
+        let mut cells = self.all_cells();
         cells[column.index()] = value;
-        *self = Self::new(self.row, cells);
+        *self = Self::with_all(self.row, cells);
     }
 
+    /// The template's eight cells.
     pub fn cells(&self) -> [&str; 8] {
         COLUMNS.map(|c| self.get(c))
+    }
+
+    /// Every column's cell.
+    pub fn all_cells(&self) -> [&str; CELLS] {
+        ALL_COLUMNS.map(|c| self.get(c))
     }
 }
 
@@ -114,6 +170,8 @@ pub struct ParsedFile {
     pub notices: Vec<String>,
     /// Wrong with the file as a whole: nothing can be imported until they are fixed.
     pub file_problems: Vec<String>,
+    /// Which columns the file has (by [`Column::index`]): a column it lacks changes nothing.
+    pub present: [bool; CELLS],
 }
 
 /// Reads a whole file at once (the server, the command line, the tests).
@@ -121,11 +179,13 @@ pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
     let mut parser = Parser::new(decode(bytes.into()));
     let mut rows = Vec::new();
     while parser.read_rows(usize::MAX, &mut rows) {}
+    let present = parser.present();
     let (notices, file_problems) = parser.finish();
     ParsedFile {
         rows,
         notices,
         file_problems,
+        present,
     }
 }
 
@@ -162,7 +222,7 @@ pub struct Parser {
     in_order: bool,
     record: csv::ByteRecord,
     /// Where each of the contract's columns is in the file (`None`: absent).
-    positions: [Option<usize>; 8],
+    positions: [Option<usize>; CELLS],
     /// Where (in the decoded text) the record just read starts.
     record_start: usize,
     /// Line counting (see `next_record`): how far '\n's were counted, and the line there.
@@ -218,7 +278,7 @@ impl Parser {
             start,
             in_order: false,
             record: csv::ByteRecord::new(),
-            positions: [None; 8],
+            positions: [None; CELLS],
             record_start: 0,
             counted_to: 0,
             line: 1,
@@ -343,7 +403,8 @@ impl Parser {
             }
         }
         self.in_order = self.record.len() == COLUMNS.len()
-            && (0..COLUMNS.len()).all(|i| self.positions[i] == Some(i));
+            && (0..COLUMNS.len()).all(|i| self.positions[i] == Some(i))
+            && self.positions[COLUMNS.len()..].iter().all(Option::is_none);
         if !ignored.is_empty() {
             self.notices.push(format!(
                 "Ignored column{} not in the template: {}.",
@@ -414,6 +475,16 @@ impl Parser {
             let mut cells = self.positions.map(field);
             // Booleans in other words (WAHR, VRAI, yes, 1 …) become the template's.
             let mut rewritten = false;
+            // Roster's own downloads put an apostrophe before a cell that starts like a
+            // formula (`export::spreadsheet_safe`); reading one back takes it off.
+            for cell in cells.iter_mut() {
+                if let Some(rest) = cell.strip_prefix('\'') {
+                    if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        *cell = rest;
+                        rewritten = true;
+                    }
+                }
+            }
             for column in [Column::MosEnable, Column::MosOpportunity] {
                 let cell = cells[column.index()];
                 if cell.is_empty()
@@ -440,14 +511,24 @@ impl Parser {
                 RowCells {
                     row,
                     text: text.to_owned(),
-                    ends: std::array::from_fn(|i| record.range(i).map_or(0, |r| r.end as u32)),
+                    // The roster's cells, absent, end where the text does.
+                    ends: std::array::from_fn(|i| {
+                        record
+                            .range(i.min(COLUMNS.len() - 1))
+                            .map_or(0, |r| r.end as u32)
+                    }),
                 }
             } else {
-                RowCells::new(row, cells)
+                RowCells::with_all(row, cells)
             });
             read += 1;
         }
         !self.done
+    }
+
+    /// Which columns the file has.
+    pub fn present(&self) -> [bool; CELLS] {
+        self.positions.map(|p| p.is_some())
     }
 
     /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).

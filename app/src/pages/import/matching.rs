@@ -6,7 +6,7 @@
 use super::reading::{Checking, MatchStep};
 use crate::api::import::remember_columns;
 use crate::import::columns::{missing_required, ColumnMap};
-use crate::import::{Column, COLUMNS};
+use crate::import::{Column, ALL_COLUMNS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -23,7 +23,7 @@ pub(super) fn ColumnMatching(checking: Checking, step: MatchStep) -> impl IntoVi
     let missing = move || map.with(missing_required);
     let taken_twice = move || {
         map.with(|m| {
-            COLUMNS
+            ALL_COLUMNS
                 .into_iter()
                 .filter(|c| m.iter().filter(|chosen| **chosen == Some(*c)).count() > 1)
                 .collect::<Vec<Column>>()
@@ -76,7 +76,7 @@ pub(super) fn ColumnMatching(checking: Checking, step: MatchStep) -> impl IntoVi
                                 map.update(|m| m[i] = Column::from_header(&value));
                             }>
                             <option value=IGNORE>"Ignore this column"</option>
-                            {COLUMNS.into_iter().map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
+                            {ALL_COLUMNS.into_iter().map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
                         </select>
                     </td>
                 </tr>
