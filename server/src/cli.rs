@@ -25,9 +25,48 @@ pub enum Command {
     /// Manage organizations.
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Check or import a member CSV file (the format of the page's sample file).
+    /// Check, import, or apply as a change set a member file: CSV (the page's sample
+    /// file, or an export), UTF-16 text, or a workbook (.xlsx, .ods, .xls: the first sheet).
     #[command(subcommand)]
     Csv(CsvCommand),
+    /// The organization's members as a file.
+    #[command(subcommand)]
+    Members(MembersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Write the organization's members (the template's columns plus permission, region,
+    /// team and status; formula-safe) to standard output or --output. Change it and give it
+    /// to `roster csv diff` / `roster csv apply` to update the members.
+    Export {
+        /// The organization, by id or exact name.
+        #[arg(long)]
+        org: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+/// A file as a change set, for `csv diff` and `csv apply`.
+#[derive(Debug, Args)]
+pub struct ChangeSetArgs {
+    pub file: std::path::PathBuf,
+    /// The organization, by id or exact name.
+    #[arg(long)]
+    pub org: String,
+    /// Deactivate the members the file leaves out.
+    #[arg(long)]
+    pub deactivate_missing: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +81,22 @@ pub enum CsvCommand {
         /// One JSON object per line: {"row", "column", "message"}.
         #[arg(long)]
         json: bool,
+    },
+    /// Print what a file would change (rows matched to members by user_id, else email):
+    /// new, change (with each field), unchanged, deactivate (with --deactivate-missing) or
+    /// refused (with the reason). Exit status 1 when a row is refused.
+    Diff {
+        #[command(flatten)]
+        change_set: ChangeSetArgs,
+        /// One JSON object per line: {"row", "action", "member", "changes", "message"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply what `csv diff` prints, all of it or nothing (exit status 1, nothing changed,
+    /// when a row is refused). Applying the same file again changes nothing.
+    Apply {
+        #[command(flatten)]
+        change_set: ChangeSetArgs,
     },
     /// Import a file into an organization as the page does: every valid row becomes an
     /// invited member (with seats, programs and an invitation email); others are listed.

@@ -18,12 +18,23 @@ pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
     match command {
         CsvCommand::Check { file, org, json } => check(config, &file, org.as_deref(), json).await,
         CsvCommand::Import { file, org } => import(config, &file, &org).await,
+        CsvCommand::Diff { change_set, json } => {
+            crate::roster_cli::diff(config, &change_set, json).await
+        }
+        CsvCommand::Apply { change_set } => crate::roster_cli::apply(config, &change_set).await,
     }
+}
+
+/// A file read: its text, its rows and which columns it has.
+pub struct ReadFile {
+    pub text: Vec<u8>,
+    pub rows: Vec<RowCells>,
+    pub present: [bool; app::import::CELLS],
 }
 
 /// A file's text (a workbook's first sheet as CSV) and its rows. The text is what the
 /// import's fingerprint is taken of, as on the page.
-fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
+pub fn read(file: &std::path::Path) -> anyhow::Result<ReadFile> {
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
     let source = to_source(bytes, None).map_err(|message| anyhow::anyhow!(message))?;
@@ -34,7 +45,11 @@ fn read(file: &std::path::Path) -> anyhow::Result<(Vec<u8>, Vec<RowCells>)> {
     if !parsed.file_problems.is_empty() {
         bail!("{}", parsed.file_problems.join("\n"));
     }
-    Ok((source.text, parsed.rows))
+    Ok(ReadFile {
+        text: source.text,
+        rows: parsed.rows,
+        present: parsed.present,
+    })
 }
 
 /// What the checks need to know of the organization: the same as the page's.
@@ -51,7 +66,7 @@ async fn check(
     org: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (_, rows) = read(file)?;
+    let ReadFile { rows, .. } = read(file)?;
     let org_context = match org {
         Some(org) => {
             let pool = crate::db::connect(config.database_url()?).await?;
@@ -94,7 +109,9 @@ async fn check(
 }
 
 async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::Result<()> {
-    let (bytes, rows) = read(file)?;
+    let ReadFile {
+        text: bytes, rows, ..
+    } = read(file)?;
     let pool = crate::db::connect(config.database_url()?).await?;
     crate::db::migrate(&pool).await?;
     let (organization_id, name) = crate::org_cli::find(&pool, org).await?;

@@ -13,3 +13,4 @@ pub mod maintenance;
 pub mod metrics;
 pub mod org_cli;
 pub mod progress_api;
+pub mod roster_cli;

@@ -50,6 +50,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Org(command) => server::org_cli::run(&config, command).await,
         Command::Csv(command) => server::csv_cli::run(&config, command).await,
+        Command::Members(command) => server::roster_cli::members(&config, command).await,
     }
 }
 

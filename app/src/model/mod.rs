@@ -13,6 +13,7 @@ pub mod mailbox;
 pub mod member_list;
 pub mod passwords;
 pub mod reports;
+pub mod roster;
 pub mod seats;
 pub mod teams;
 pub mod viewer;

@@ -96,10 +96,11 @@ pub enum Action {
     PasswordResetSent,
     PasswordReset,
     PasswordChanged,
+    ChangedByFile,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -127,6 +128,7 @@ impl Action {
         Action::PasswordResetSent,
         Action::PasswordReset,
         Action::PasswordChanged,
+        Action::ChangedByFile,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -168,6 +170,7 @@ impl Action {
             Action::PasswordResetSent => ("password.reset_sent", "Sent a password reset link to"),
             Action::PasswordReset => ("password.reset", "Set a new password from a reset link:"),
             Action::PasswordChanged => ("password.changed", "Changed the password of"),
+            Action::ChangedByFile => ("member.changed_by_file", "Changed from a file:"),
         }
     }
 

@@ -154,12 +154,27 @@ pub async fn deactivate(
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
     let member = lock_member(&mut tx, org, member_id).await?;
+    let outcome = deactivate_locked(&mut tx, &Actor::from(viewer), &member, None).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Deactivates `member` (locked, with their organization) in the caller's transaction:
+/// the one way a member is deactivated, by the member list or by a file (`file` names it
+/// in the activity entry).
+pub(crate) async fn deactivate_locked(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    member: &LockedMember,
+    file: Option<&str>,
+) -> Result<DeactivationOutcome, AppError> {
+    let org = actor.organization_id;
     if !member.status.may_become(MemberStatus::Deactivated) {
         return Err(AppError::invalid("This member is already inactive."));
     }
-    let admins = active_admins(&mut tx, org).await?;
+    let admins = active_admins(&mut *tx, org).await?;
     rules::may_stop_being_active_admin(member.status, member.permission, admins)?;
-    let progress = program_progress(&mut tx, member.id).await?;
+    let progress = program_progress(&mut *tx, member.id).await?;
     let outcome =
         rules::deactivation_outcome(member.enable_seat, member.opportunity_seat, &progress);
     if outcome.releases_enable {
@@ -195,18 +210,18 @@ pub async fn deactivate(
         Action::MemberDeactivated
     };
     activity::record(
-        &mut tx,
-        &Actor::from(viewer),
+        &mut *tx,
+        actor,
         action,
         Some(member.id),
         serde_json::json!({
             "released_enable_seat": outcome.releases_enable,
             "kept_used_enable_seat": outcome.keeps_used_enable,
             "released_opportunity_seat": outcome.releases_opportunity,
+            "file": file,
         }),
     )
     .await?;
-    tx.commit().await?;
     Ok(outcome)
 }
 

@@ -19,6 +19,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod passwords;
 pub mod reports;
+pub mod roster;
 pub mod seats;
 pub mod session;
 pub mod teams;

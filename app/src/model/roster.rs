@@ -1,0 +1,39 @@
+//! A roster file sent to be planned or applied, and what applying did.
+
+use crate::import::{RowCells, CELLS};
+use serde::{Deserialize, Serialize};
+
+/// A file's rows as a change set (see `import::roster`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterFile {
+    pub file_name: String,
+    /// The fingerprint of the file's text (`import::digest`).
+    pub digest: String,
+    pub rows: Vec<RowCells>,
+    /// Which columns the file has: a column it lacks changes nothing.
+    pub present: [bool; CELLS],
+    /// Deactivate the members the file leaves out.
+    pub deactivate_missing: bool,
+}
+
+/// What applying a file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+    /// The change set, to undo it; `None` when the file changed nothing.
+    pub change_id: Option<i64>,
+    pub invited: usize,
+    pub changed: usize,
+    pub deactivated: usize,
+}
+
+impl Applied {
+    pub fn message(&self) -> String {
+        if self.change_id.is_none() {
+            return "Nothing to change: every row matches its member already.".into();
+        }
+        format!(
+            "Applied: {} invited, {} changed, {} deactivated. You can undo it for 24 hours.",
+            self.invited, self.changed, self.deactivated
+        )
+    }
+}

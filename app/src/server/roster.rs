@@ -1,0 +1,482 @@
+//! The roster as a file: read for the export and for plans, and a file applied as a change
+//! set — all of it or nothing, in one transaction, under the organization's lock.
+
+use super::activity::{self, Action, Actor};
+use super::enrollments::program_id;
+use super::invite::{invite, Delivery, Logged};
+use super::members::{deactivate_locked, lock_member, lock_organization};
+use super::RuntimeConfig;
+use crate::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
+use crate::error::AppError;
+use crate::import::roster::{plan, Action as PlanAction, FieldChange, Plan, Roster, RosterMember};
+use crate::import::{check_row, Column};
+use crate::model::member_list::MemberFilter;
+use crate::model::roster::{Applied, RosterFile};
+use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
+
+/// The organization's members as files show them (every member, or those in `only`),
+/// by last and first name, with the seats and teams a plan needs.
+pub async fn load(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    only: Option<&[i64]>,
+) -> Result<Roster, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, lower(m.email) AS "email!",
+                  m.job_title, m.permission, m.status, m.enable_seat, m.opportunity_seat,
+                  coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
+                  coalesce(array_agg(e.program_id ORDER BY e.program_id)
+                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "program_ids!",
+                  coalesce(array_agg(e.progress_basis_points ORDER BY e.program_id)
+                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "progress!"
+             FROM members m
+             LEFT JOIN teams t ON t.id = m.team_id
+             LEFT JOIN regions r ON r.id = t.region_id
+             LEFT JOIN enrollments e ON e.member_id = m.id
+            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.id = ANY($2))
+            GROUP BY m.id, r.name, t.name
+            ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
+        organization_id,
+        only as Option<&[i64]>
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for r in rows {
+        let programs = r
+            .program_ids
+            .iter()
+            .zip(&r.progress)
+            .map(|(&id, &bp)| {
+                let program = Program::ALL
+                    .get((id as usize).wrapping_sub(1))
+                    .copied()
+                    .ok_or_else(AppError::internal)?;
+                let progress =
+                    Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal())?;
+                Ok((program, progress))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        members.push(RosterMember {
+            id: r.id,
+            user_id: r
+                .external_id
+                .as_deref()
+                .and_then(|id| ExternalId::parse(id).ok()),
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            job_title: r.job_title,
+            permission: Permission::parse(&r.permission).map_err(|_| AppError::internal())?,
+            status: MemberStatus::parse(&r.status).map_err(|_| AppError::internal())?,
+            enable_seat: r.enable_seat,
+            opportunity_seat: r.opportunity_seat,
+            programs,
+            region: r.region,
+            team: r.team,
+        });
+    }
+    let seats = sqlx::query!(
+        "SELECT enable_seats, enable_seats_held, opportunity_seats, opportunity_seats_held
+           FROM organizations WHERE id = $1",
+        organization_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let teams = sqlx::query!(
+        "SELECT r.name AS region, t.name AS team FROM teams t JOIN regions r ON r.id = t.region_id
+          WHERE t.organization_id = $1 ORDER BY r.name, t.name",
+        organization_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|t| (t.region, t.team))
+    .collect();
+    Ok(Roster {
+        members,
+        enable_bought: seats.enable_seats.into(),
+        enable_held: seats.enable_seats_held.into(),
+        opportunity_bought: seats.opportunity_seats.into(),
+        opportunity_held: seats.opportunity_seats_held.into(),
+        teams,
+    })
+}
+
+/// The members to export: those `filter` matches (My Organization's current filter), or
+/// every member.
+pub async fn export(
+    pool: &PgPool,
+    organization_id: i64,
+    filter: Option<&MemberFilter>,
+) -> Result<Vec<RosterMember>, AppError> {
+    let mut conn = pool.acquire().await?;
+    let only = match filter {
+        Some(filter) => {
+            Some(super::member_list::matching_ids(&mut conn, organization_id, filter).await?)
+        }
+        None => None,
+    };
+    Ok(load(&mut conn, organization_id, only.as_deref())
+        .await?
+        .members)
+}
+
+/// What `file` would do now (a preview: nothing is locked or saved).
+pub async fn preview(
+    pool: &PgPool,
+    organization_id: i64,
+    file: &RosterFile,
+) -> Result<Plan, AppError> {
+    let mut conn = pool.acquire().await?;
+    let roster = load(&mut conn, organization_id, None).await?;
+    Ok(plan(
+        &file.rows,
+        &file.present,
+        &roster,
+        file.deactivate_missing,
+    ))
+}
+
+/// A member's fields after a change, as the UPDATE writes them.
+struct After {
+    id: i64,
+    external_id: Option<String>,
+    first_name: String,
+    last_name: String,
+    job_title: String,
+    permission: String,
+    enable_seat: bool,
+    opportunity_seat: bool,
+}
+
+fn after(member: &RosterMember, changes: &[FieldChange]) -> After {
+    let mut a = After {
+        id: member.id,
+        external_id: member.user_id.map(|id| id.to_string()),
+        first_name: member.first_name.clone(),
+        last_name: member.last_name.clone(),
+        job_title: member.job_title.clone(),
+        permission: member.permission.as_str().to_owned(),
+        enable_seat: member.enable_seat,
+        opportunity_seat: member.opportunity_seat,
+    };
+    for change in changes {
+        match Column::from_header(&change.field) {
+            Some(Column::UserId) => a.external_id = Some(change.to.clone()),
+            Some(Column::FirstName) => a.first_name = change.to.clone(),
+            Some(Column::LastName) => a.last_name = change.to.clone(),
+            Some(Column::JobTitle) => a.job_title = change.to.clone(),
+            Some(Column::Permission) => a.permission = change.to.clone(),
+            Some(Column::MosEnable) => a.enable_seat = change.to == "TRUE",
+            Some(Column::MosOpportunity) => a.opportunity_seat = change.to == "TRUE",
+            _ => {}
+        }
+    }
+    a
+}
+
+fn slugs(text: &str) -> Vec<Program> {
+    text.split(',').filter_map(Program::from_slug).collect()
+}
+
+/// Applies `file`: plans it again on the roster as it is under the organization's lock,
+/// refuses it whole if any row is refused, and otherwise invites, changes and deactivates
+/// in one transaction, with one activity entry per member naming the file. A file that
+/// changes nothing saves nothing (the same file twice is harmless).
+pub async fn apply(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    file: &RosterFile,
+) -> Result<Applied, AppError> {
+    let org = actor.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let roster = load(&mut tx, org, None).await?;
+    let plan = plan(&file.rows, &file.present, &roster, file.deactivate_missing);
+    let refused: Vec<String> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Refused)
+        .map(|e| match e.row {
+            Some(row) => format!("Row {row}: {}", e.message),
+            None => format!("{}: {}", e.who, e.message),
+        })
+        .collect();
+    if !refused.is_empty() {
+        let shown: Vec<&str> = refused.iter().take(5).map(String::as_str).collect();
+        return Err(AppError::invalid(format!(
+            "{} row{} refused, so nothing was changed: fix or leave out {} and apply again. {}",
+            refused.len(),
+            if refused.len() == 1 { " is" } else { "s are" },
+            if refused.len() == 1 { "it" } else { "them" },
+            shown.join(" ")
+        )));
+    }
+    if !plan.changes_anything() {
+        return Ok(Applied::default());
+    }
+    let change_id = sqlx::query_scalar!(
+        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+        org,
+        file.file_name,
+        file.digest,
+        actor.label
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
+
+    // 1. Deactivations first: the seats they free count before the seats rows ask for.
+    let mut deactivated = Vec::new();
+    for entry in plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Deactivate)
+    {
+        let id = entry.member.ok_or_else(AppError::internal)?;
+        let member = lock_member(&mut tx, org, id).await?;
+        deactivate_locked(&mut tx, actor, &member, Some(&file.file_name)).await?;
+        deactivated.push(id);
+    }
+
+    // 2. Changes: fields and seats removed, then programs, then seats granted, then teams.
+    let changes: Vec<(&RosterMember, &[FieldChange])> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Change)
+        .map(|e| {
+            let member = e.member.and_then(|id| by_id.get(&id).copied());
+            member
+                .map(|m| (m, e.changes.as_slice()))
+                .ok_or_else(AppError::internal)
+        })
+        .collect::<Result<_, _>>()?;
+    let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
+    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    sqlx::query!(
+        r#"UPDATE members m
+              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
+                  job_title = t.job_title, permission = t.permission,
+                  -- Seats only go here; granted ones in the next statement, after every
+                  -- seat this file frees is free.
+                  enable_seat = m.enable_seat AND t.enable_seat,
+                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::bool[], $9::bool[])
+                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Programs removed (with an Enable seat removed, all of them): only below 10 %.
+    let (mut removed_members, mut removed_programs, mut added_members, mut added_programs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (member, changes) in &changes {
+        let Some(change) = changes
+            .iter()
+            .find(|c| c.field == Column::CourseEnrollments.name())
+        else {
+            continue;
+        };
+        let (from, to) = (slugs(&change.from), slugs(&change.to));
+        for p in from.iter().filter(|p| !to.contains(p)) {
+            removed_members.push(member.id);
+            removed_programs.push(program_id(*p));
+        }
+        for p in to.iter().filter(|p| !from.contains(p)) {
+            added_members.push(member.id);
+            added_programs.push(program_id(*p));
+        }
+    }
+    let removed = sqlx::query!(
+        "DELETE FROM enrollments e USING UNNEST($1::bigint[], $2::smallint[]) AS t(member_id, program_id)
+          WHERE e.member_id = t.member_id AND e.program_id = t.program_id
+            AND e.progress_basis_points < 1000",
+        &removed_members,
+        &removed_programs
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if removed as usize != removed_members.len() {
+        // Progress reached 10 % since the plan was read: rule 3 says no, for the whole file.
+        return Err(AppError::Conflict(
+            "A program's progress reached 10 % while the file was being applied: nothing was changed. Check the preview again."
+                .into(),
+        ));
+    }
+    sqlx::query!(
+        r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1
+              AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO enrollments (member_id, program_id)
+         SELECT * FROM UNNEST($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING",
+        &added_members,
+        &added_programs
+    )
+    .execute(&mut *tx)
+    .await?;
+    let (mut team_members, mut team_regions, mut team_names) = (Vec::new(), Vec::new(), Vec::new());
+    for (member, changes) in &changes {
+        if let Some(change) = changes.iter().find(|c| c.field == Column::Team.name()) {
+            let (region, team) = change.to.split_once(" / ").unwrap_or(("", ""));
+            team_members.push(member.id);
+            team_regions.push(region.to_owned());
+            team_names.push(team.to_owned());
+        }
+    }
+    sqlx::query!(
+        r#"UPDATE members m
+              SET team_id = (SELECT te.id FROM teams te JOIN regions r ON r.id = te.region_id
+                              WHERE te.organization_id = $1 AND lower(r.name) = lower(t.region)
+                                AND lower(te.name) = lower(t.team))
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, region, team)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &team_members,
+        &team_regions,
+        &team_names
+    )
+    .execute(&mut *tx)
+    .await?;
+    let details: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|(_, c)| serde_json::json!({ "file": file.file_name, "changes": c }))
+        .collect();
+    activity::record_many(&mut tx, actor, Action::ChangedByFile, &ids, &details).await?;
+
+    // 3. New members: the one invitation path, with the seats left after the changes.
+    let invitees = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::New)
+        .map(|e| {
+            let row = file.rows.iter().find(|r| Some(r.row) == e.row);
+            row.and_then(|r| check_row(r).ok())
+                .map(|valid| valid.invitee)
+                .ok_or_else(AppError::internal)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // The seats as the changes left them (the lock is held already).
+    let locked = lock_organization(&mut tx, org).await?;
+    let invited = invite(
+        &mut tx,
+        actor,
+        &locked,
+        &invitees,
+        Delivery::Email(config),
+        Logged::Once {
+            action: Action::MembersImported,
+            details: serde_json::json!({ "file": file.file_name, "invited": invitees.len() }),
+            about_first: false,
+        },
+    )
+    .await?;
+
+    // What was done, for the undo.
+    let mut kinds = Vec::new();
+    let mut members = Vec::new();
+    let mut recorded = Vec::new();
+    for id in &invited.member_ids {
+        members.push(*id);
+        kinds.push("invite".to_owned());
+        recorded.push(serde_json::json!([]));
+    }
+    for (member, changes) in &changes {
+        members.push(member.id);
+        kinds.push("change".to_owned());
+        recorded.push(serde_json::to_value(changes).map_err(|_| AppError::internal())?);
+    }
+    for id in &deactivated {
+        members.push(*id);
+        kinds.push("deactivate".to_owned());
+        recorded.push(serde_json::json!([]));
+    }
+    sqlx::query!(
+        "INSERT INTO roster_change_members (change_id, member_id, kind, changes)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::jsonb[])",
+        change_id,
+        &members,
+        &kinds,
+        &recorded
+    )
+    .execute(&mut *tx)
+    .await?;
+    let applied = Applied {
+        change_id: Some(change_id),
+        invited: invited.member_ids.len(),
+        changed: changes.len(),
+        deactivated: deactivated.len(),
+    };
+    sqlx::query!(
+        "UPDATE roster_changes SET invited = $2, changed = $3, deactivated = $4 WHERE id = $1",
+        change_id,
+        applied.invited as i32,
+        applied.changed as i32,
+        applied.deactivated as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// The roster as an Excel workbook: the columns of [`crate::export::roster_csv`], seats as
+/// boolean cells, every other cell as text — never a formula, whatever it starts with.
+pub fn roster_xlsx(members: &[RosterMember]) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "the members workbook could not be written");
+        AppError::internal()
+    };
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Members").map_err(failed)?;
+    let bold = Format::new().set_bold();
+    for (col, column) in crate::import::ALL_COLUMNS.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, column.name(), &bold)
+            .map_err(failed)?;
+    }
+    for (i, member) in members.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (col, cell) in crate::import::roster::member_cells(member)
+            .iter()
+            .enumerate()
+        {
+            let column = crate::import::ALL_COLUMNS[col];
+            match column {
+                Column::MosEnable | Column::MosOpportunity => {
+                    sheet.write_boolean(row, col as u16, cell == "TRUE")
+                }
+                _ if cell.is_empty() => continue,
+                _ => sheet.write_string(row, col as u16, cell),
+            }
+            .map_err(failed)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(failed)?;
+    workbook.save_to_buffer().map_err(failed)
+}

@@ -1,0 +1,131 @@
+//! `roster csv diff`, `roster csv apply` and `roster members export`: the roster as a
+//! file, for administrators with a shell. The plan is the page's (`import::roster`), the
+//! apply the page's (`app::server::roster::apply`).
+
+use crate::cli::{ChangeSetArgs, ExportFormat, MembersCommand};
+use crate::config::Config;
+use crate::csv_cli::{read, ReadFile};
+use anyhow::Context;
+use app::import::digest;
+use app::import::roster::{Action, Plan};
+use app::model::roster::RosterFile;
+use app::server::activity::Actor;
+use std::io::Write;
+
+pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result<()> {
+    let MembersCommand::Export {
+        org,
+        format,
+        output,
+    } = command;
+    let pool = crate::db::connect(config.database_url()?).await?;
+    let (organization_id, _) = crate::org_cli::find(&pool, &org).await?;
+    let members = app::server::roster::export(&pool, organization_id, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = match format {
+        ExportFormat::Csv => app::export::roster_csv(&members).into_bytes(),
+        ExportFormat::Xlsx => {
+            app::server::roster::roster_xlsx(&members).map_err(|e| anyhow::anyhow!("{e}"))?
+        }
+    };
+    match output {
+        Some(path) => std::fs::write(&path, bytes)
+            .with_context(|| format!("could not write {}", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    eprintln!("{} members exported.", members.len());
+    Ok(())
+}
+
+/// The file as a change set, and the organization it is for.
+async fn change_set(
+    config: &Config,
+    args: &ChangeSetArgs,
+) -> anyhow::Result<(sqlx::PgPool, i64, String, RosterFile)> {
+    let ReadFile {
+        text,
+        rows,
+        present,
+    } = read(&args.file)?;
+    let pool = crate::db::connect(config.database_url()?).await?;
+    crate::db::migrate(&pool).await?;
+    let (organization_id, name) = crate::org_cli::find(&pool, &args.org).await?;
+    let file = RosterFile {
+        file_name: args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        digest: digest(&text),
+        rows,
+        present,
+        deactivate_missing: args.deactivate_missing,
+    };
+    Ok((pool, organization_id, name, file))
+}
+
+pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::Result<()> {
+    let (pool, organization_id, _, file) = change_set(config, args).await?;
+    let plan = app::server::roster::preview(&pool, organization_id, &file)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for entry in &plan.entries {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "row": entry.row,
+                    "action": entry.action.as_str(),
+                    "member": entry.member,
+                    "changes": entry.changes,
+                    "message": entry.message,
+                })
+            );
+        } else {
+            let at = entry.row.map_or("—".to_owned(), |r| format!("row {r}"));
+            println!("{at:>9}  {:<10} {}", entry.action.as_str(), entry.who);
+            for change in &entry.changes {
+                println!(
+                    "             {}: “{}” → “{}”",
+                    change.field, change.from, change.to
+                );
+            }
+            if !entry.message.is_empty() && entry.action != Action::New {
+                println!("             {}", entry.message);
+            }
+        }
+    }
+    eprintln!("{}", summary(&plan));
+    if plan.count(Action::Refused) > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> {
+    let (pool, organization_id, name, file) = change_set(config, args).await?;
+    let actor = Actor::operator(organization_id, &name, "command line");
+    match app::server::roster::apply(&pool, &config.runtime(), &actor, &file).await {
+        Ok(applied) => {
+            println!("{}", applied.message());
+            Ok(())
+        }
+        Err(refused) => {
+            eprintln!("{refused}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn summary(plan: &Plan) -> String {
+    format!(
+        "{} new, {} changed, {} unchanged, {} deactivated, {} refused. {}",
+        plan.count(Action::New),
+        plan.count(Action::Change),
+        plan.count(Action::Unchanged),
+        plan.count(Action::Deactivate),
+        plan.count(Action::Refused),
+        plan.seat_impact()
+    )
+}

@@ -1,0 +1,269 @@
+//! The roster round trip, run as an operator runs it: `roster members export` (CSV and
+//! .xlsx), the file changed, `roster csv diff` shows exactly those changes, `roster csv
+//! apply` applies them all or nothing, and the same file again changes nothing.
+
+mod common;
+
+use sqlx::PgPool;
+use std::process::{Command, Output};
+
+fn roster(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("PUBLIC_URL", "https://roster.example")
+        .env_remove("SMTP_URL")
+        .output()
+        .unwrap()
+}
+
+fn said(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+async fn seed(pool: &PgPool) -> i64 {
+    let org = common::create_organization(pool, "Acme", "ada@acme.example", 10, 5).await;
+    let id = org.organization_id;
+    sqlx::query(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA');
+         ",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO teams (organization_id, region_id, name)
+         SELECT $1, r.id, t FROM regions r, unnest(ARRAY['Iberia', 'DACH']) t WHERE r.organization_id = $1",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO members (organization_id, external_id, first_name, last_name, email, job_title, permission,
+                              status, password_hash, enable_seat, team_id)
+         SELECT $1, 'EXT0000' || n, 'Zoë' || n, 'Müller', 'm' || n || '@acme.example', 'Account Executive',
+                'member', 'active', 'x', n <= 2, (SELECT id FROM teams WHERE name = 'Iberia' AND organization_id = $1)
+           FROM generate_series(1, 4) n",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    // m1 is at 15 % on a program (its license is used); m2 at 5 %.
+    sqlx::query(
+        "INSERT INTO enrollments (member_id, program_id, progress_basis_points)
+         SELECT id, 1, CASE email WHEN 'm1@acme.example' THEN 1500 ELSE 500 END
+           FROM members WHERE email IN ('m1@acme.example', 'm2@acme.example')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn export_change_diff_apply_and_again(pool: PgPool) {
+    let url = common::database_url(&pool).await;
+    let org = seed(&pool).await.to_string();
+    let dir = std::env::temp_dir().join(format!("roster-roundtrip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("roster.csv");
+    let xlsx = dir.join("roster.xlsx");
+
+    for (path, format) in [(&csv, "csv"), (&xlsx, "xlsx")] {
+        let out = roster(
+            &url,
+            &[
+                "members",
+                "export",
+                "--org",
+                &org,
+                "--format",
+                format,
+                "--output",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", said(&out));
+        // Unchanged, the export plans nothing, from either format.
+        let out = roster(
+            &url,
+            &["csv", "diff", path.to_str().unwrap(), "--org", &org],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+        assert!(
+            said(&out).contains("0 new, 0 changed, 5 unchanged"),
+            "{format}: {}",
+            said(&out)
+        );
+    }
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with(
+        "user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments,permission,region,team,status\r\n"
+    ));
+
+    // Three cells changed and a row deleted.
+    let changed: Vec<String> = text
+        .lines()
+        .filter(|l| !l.contains("m4@acme.example"))
+        .map(|l| {
+            if l.contains("m3@acme.example") {
+                l.replace("Account Executive", "Sales Manager")
+                    .replace(",Iberia,", ",DACH,")
+            } else if l.contains("m2@acme.example") {
+                l.replace(",FALSE,", ",TRUE,") // an Opportunity seat
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    let edited = dir.join("edited.csv");
+    std::fs::write(&edited, changed.join("\r\n") + "\r\n").unwrap();
+    let out = roster(
+        &url,
+        &[
+            "csv",
+            "diff",
+            edited.to_str().unwrap(),
+            "--org",
+            &org,
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let changes: Vec<&serde_json::Value> =
+        lines.iter().filter(|l| l["action"] == "change").collect();
+    assert_eq!(changes.len(), 2, "{lines:#?}");
+    let fields: Vec<&str> = changes
+        .iter()
+        .flat_map(|c| c["changes"].as_array().unwrap())
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["mos_opportunity", "job_title", "team"],
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| l["action"] != "deactivate"));
+    // The deletion deactivates only when asked.
+    let out = roster(
+        &url,
+        &[
+            "csv",
+            "diff",
+            edited.to_str().unwrap(),
+            "--org",
+            &org,
+            "--deactivate-missing",
+            "--json",
+        ],
+    );
+    let deactivations = String::from_utf8_lossy(&out.stdout)
+        .matches("\"deactivate\"")
+        .count();
+    assert_eq!(deactivations, 1, "{}", said(&out));
+
+    let out = roster(
+        &url,
+        &[
+            "csv",
+            "apply",
+            edited.to_str().unwrap(),
+            "--org",
+            &org,
+            "--deactivate-missing",
+        ],
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("Applied: 0 invited, 2 changed, 1 deactivated"),
+        "{}",
+        said(&out)
+    );
+    let (title, team): (String, String) = sqlx::query_as(
+        "SELECT m.job_title, t.name FROM members m JOIN teams t ON t.id = m.team_id WHERE m.email = 'm3@acme.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((title.as_str(), team.as_str()), ("Sales Manager", "DACH"));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM members WHERE email = 'm4@acme.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "deactivated");
+    let entries: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'member.changed_by_file' AND details->>'file' = 'edited.csv'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(entries, 2);
+
+    // The same file again: nothing to change, and it says so.
+    let out = roster(
+        &url,
+        &[
+            "csv",
+            "apply",
+            edited.to_str().unwrap(),
+            "--org",
+            &org,
+            "--deactivate-missing",
+        ],
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("Nothing to change"), "{}", said(&out));
+
+    // A change the 10 % rule forbids: refused with its reason, and nothing is applied.
+    let refused: Vec<String> = changed
+        .iter()
+        .map(|l| {
+            if l.contains("m1@acme.example") {
+                l.replace("meddpicc-leadership-and-enablement-toolkit", "")
+            } else if l.contains("m3@acme.example") {
+                l.replace("Sales Manager", "Team Lead")
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    let refused_file = dir.join("refused.csv");
+    std::fs::write(&refused_file, refused.join("\r\n") + "\r\n").unwrap();
+    let out = roster(
+        &url,
+        &["csv", "diff", refused_file.to_str().unwrap(), "--org", &org],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(
+        said(&out).contains("this license is used"),
+        "{}",
+        said(&out)
+    );
+    let out = roster(
+        &url,
+        &[
+            "csv",
+            "apply",
+            refused_file.to_str().unwrap(),
+            "--org",
+            &org,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("nothing was changed"), "{}", said(&out));
+    let title: String =
+        sqlx::query_scalar("SELECT job_title FROM members WHERE email = 'm3@acme.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(title, "Sales Manager");
+    let _ = std::fs::remove_dir_all(&dir);
+}
