@@ -265,5 +265,44 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(title, "Sales Manager");
+
+    // Undo: the fields restored, the deactivated member back; a second undo is refused.
+    let change_id: i64 =
+        sqlx::query_scalar("SELECT id FROM roster_changes ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let org_id: i64 = org.parse().unwrap();
+    let actor = app::server::activity::Actor::operator(org_id, "Acme", "test");
+    let config = app::server::RuntimeConfig {
+        public_url: "https://roster.example".into(),
+        secure_cookies: true,
+        smtp_configured: false,
+        vendor_email: "vendor@example.com".into(),
+        dev_mailbox: false,
+        trusted_proxies: Vec::new(),
+    };
+    let undone = app::server::roster::undo(&pool, &config, &actor, change_id)
+        .await
+        .unwrap();
+    assert_eq!((undone.restored, undone.reactivated), (2, 1), "{undone:?}");
+    let (title, team, status): (String, String, String) = sqlx::query_as(
+        "SELECT m.job_title, t.name, m.status FROM members m JOIN teams t ON t.id = m.team_id WHERE m.email = 'm3@acme.example'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (title.as_str(), team.as_str(), status.as_str()),
+        ("Account Executive", "Iberia", "active")
+    );
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM members WHERE email = 'm4@acme.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "active");
+    let again = app::server::roster::undo(&pool, &config, &actor, change_id).await;
+    assert!(again.unwrap_err().to_string().contains("undone already"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,5 +16,6 @@ pub mod member_list;
 pub mod members;
 pub mod passwords;
 pub mod reports;
+pub mod roster;
 pub mod seats;
 pub mod teams;

@@ -37,3 +37,33 @@ impl Applied {
         )
     }
 }
+
+/// A download made on the server: the members export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub file_name: String,
+    pub mime: String,
+    /// The file's bytes, base64 (a workbook is binary).
+    pub base64: String,
+}
+
+/// What undoing a file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undone {
+    pub revoked: usize,
+    pub restored: usize,
+    pub reactivated: usize,
+}
+
+impl Undone {
+    pub fn message(&self) -> String {
+        format!(
+            "Undone: {} invitation{} revoked, {} member{} restored, {} reactivated.",
+            self.revoked,
+            if self.revoked == 1 { "" } else { "s" },
+            self.restored,
+            if self.restored == 1 { "" } else { "s" },
+            self.reactivated
+        )
+    }
+}

@@ -237,6 +237,21 @@ pub async fn reactivate(
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
     let member = lock_member(&mut tx, org, member_id).await?;
+    let new_status =
+        reactivate_locked(&mut tx, config, &Actor::from(viewer), &locked, &member).await?;
+    tx.commit().await?;
+    Ok(new_status)
+}
+
+/// Reactivates `member` (locked, with `locked`, their organization) in the caller's
+/// transaction: the one way a member comes back, from the member list or a file's undo.
+pub(crate) async fn reactivate_locked(
+    tx: &mut PgConnection,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    locked: &LockedOrganization,
+    member: &LockedMember,
+) -> Result<MemberStatus, AppError> {
     if member.status != MemberStatus::Deactivated {
         return Err(AppError::invalid("This member is not inactive."));
     }
@@ -281,24 +296,16 @@ pub async fn reactivate(
             email: &member.email,
             first_name: &member.first_name,
         };
-        invitations::send(
-            &mut tx,
-            config,
-            &Actor::from(viewer),
-            &locked.name,
-            &[recipient],
-        )
-        .await?;
+        invitations::send(&mut *tx, config, actor, &locked.name, &[recipient]).await?;
     }
     activity::record(
-        &mut tx,
-        &Actor::from(viewer),
+        &mut *tx,
+        actor,
         Action::MemberReactivated,
         Some(member.id),
         serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(new_status)
 }
 

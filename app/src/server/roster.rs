@@ -4,14 +4,14 @@
 use super::activity::{self, Action, Actor};
 use super::enrollments::program_id;
 use super::invite::{invite, Delivery, Logged};
-use super::members::{deactivate_locked, lock_member, lock_organization};
+use super::members::{deactivate_locked, lock_member, lock_organization, reactivate_locked};
 use super::RuntimeConfig;
 use crate::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
 use crate::import::roster::{plan, Action as PlanAction, FieldChange, Plan, Roster, RosterMember};
 use crate::import::{check_row, Column};
 use crate::model::member_list::MemberFilter;
-use crate::model::roster::{Applied, RosterFile};
+use crate::model::roster::{Applied, ExportFile, RosterFile, Undone};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 
@@ -121,6 +121,177 @@ pub async fn export(
     Ok(load(&mut conn, organization_id, only.as_deref())
         .await?
         .members)
+}
+
+/// The export as a download: CSV or an Excel workbook (`format`: `csv`, `xlsx`).
+pub async fn export_file(
+    pool: &PgPool,
+    organization_id: i64,
+    filter: &MemberFilter,
+    format: &str,
+) -> Result<ExportFile, AppError> {
+    use base64::Engine;
+    let members = export(pool, organization_id, Some(filter)).await?;
+    let date = time::OffsetDateTime::now_utc().date();
+    let (bytes, extension, mime) = match format {
+        "csv" => (
+            crate::export::roster_csv(&members).into_bytes(),
+            "csv",
+            "text/csv;charset=utf-8",
+        ),
+        "xlsx" => (
+            roster_xlsx(&members)?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        other => {
+            return Err(AppError::invalid(format!(
+                "\u{201c}{other}\u{201d} is not an export format: choose csv or xlsx."
+            )))
+        }
+    };
+    Ok(ExportFile {
+        file_name: format!("roster-members-{date}.{extension}"),
+        mime: mime.to_owned(),
+        base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+/// Undoes an applied file within 24 hours, when nothing since depends on it: the
+/// invitations it sent are revoked (none accepted since), the fields it changed restored
+/// (none changed since), the members it deactivated reactivated if the seats allow. All
+/// or nothing, like the apply; its own changes are in the Activity log.
+pub async fn undo(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    change_id: i64,
+) -> Result<Undone, AppError> {
+    let org = actor.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let change = sqlx::query!(
+        r#"SELECT file_name, undone_at IS NOT NULL AS "undone!",
+                  applied_at > now() - interval '24 hours' AS "recent!",
+                  EXISTS (SELECT 1 FROM roster_changes later
+                           WHERE later.organization_id = c.organization_id AND later.id > c.id
+                             AND later.undone_at IS NULL) AS "later!"
+             FROM roster_changes c WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
+        change_id,
+        org
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::NotFound("This file's changes are not in your organization.".into())
+    })?;
+    if change.undone {
+        return Err(AppError::invalid(
+            "This file's changes were undone already.",
+        ));
+    }
+    if !change.recent {
+        return Err(AppError::invalid(
+            "This file was applied more than 24 hours ago: change the members one by one, or apply a corrected file.",
+        ));
+    }
+    if change.later {
+        return Err(AppError::invalid(
+            "Another file was applied after this one: undo that one first.",
+        ));
+    }
+    let items = sqlx::query!(
+        "SELECT member_id, kind, changes FROM roster_change_members WHERE change_id = $1 ORDER BY member_id",
+        change_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.member_id).collect();
+    let roster = load(&mut tx, org, Some(&ids)).await?;
+    let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
+    let mut undone = Undone::default();
+    let mut reversed: Vec<(&RosterMember, Vec<FieldChange>)> = Vec::new();
+    let mut refusals = Vec::new();
+    let mut to_reactivate = Vec::new();
+    for item in &items {
+        let Some(member) = by_id.get(&item.member_id).copied() else {
+            continue;
+        };
+        match item.kind.as_str() {
+            "invite" if member.status != MemberStatus::Invited => refusals.push(format!(
+                "{} has accepted the invitation since.",
+                member.email
+            )),
+            "invite" => {
+                let locked_member = lock_member(&mut tx, org, member.id).await?;
+                deactivate_locked(&mut tx, actor, &locked_member, Some(&change.file_name)).await?;
+                undone.revoked += 1;
+            }
+            "change" => {
+                let changes: Vec<FieldChange> = serde_json::from_value(item.changes.clone())
+                    .map_err(|_| AppError::internal())?;
+                let now = crate::import::roster::member_cells(member);
+                let moved: Vec<&str> = changes
+                    .iter()
+                    .filter(|c| {
+                        let current = match Column::from_header(&c.field) {
+                            Some(Column::Team) if member.team.is_empty() => String::new(),
+                            Some(Column::Team) => format!("{} / {}", member.region, member.team),
+                            Some(column) => now[column.index()].clone(),
+                            None => c.to.clone(),
+                        };
+                        current != c.to
+                    })
+                    .map(|c| c.field.as_str())
+                    .collect();
+                if !moved.is_empty() {
+                    refusals.push(format!(
+                        "{}'s {} changed since.",
+                        member.email,
+                        moved.join(", ")
+                    ));
+                    continue;
+                }
+                let back = changes
+                    .into_iter()
+                    .map(|c| FieldChange {
+                        field: c.field,
+                        from: c.to,
+                        to: c.from,
+                    })
+                    .collect();
+                reversed.push((member, back));
+            }
+            "deactivate" if member.status != MemberStatus::Deactivated => {}
+            "deactivate" => to_reactivate.push(member.id),
+            _ => return Err(AppError::internal()),
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "This file cannot be undone, nothing was changed: {}",
+            refusals.join(" ")
+        )));
+    }
+    let changes: Vec<(&RosterMember, &[FieldChange])> =
+        reversed.iter().map(|(m, c)| (*m, c.as_slice())).collect();
+    execute_changes(&mut tx, actor, &changes, &change.file_name, true).await?;
+    undone.restored = changes.len();
+    // Last, with the seats the revoked invitations and restored fields returned.
+    let locked = lock_organization(&mut tx, org).await?;
+    for id in to_reactivate {
+        let member = lock_member(&mut tx, org, id).await?;
+        reactivate_locked(&mut tx, config, actor, &locked, &member).await?;
+        undone.reactivated += 1;
+    }
+    sqlx::query!(
+        "UPDATE roster_changes SET undone_at = now() WHERE id = $1",
+        change_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(undone)
 }
 
 /// What `file` would do now (a preview: nothing is locked or saved).
@@ -255,117 +426,7 @@ pub async fn apply(
                 .ok_or_else(AppError::internal)
         })
         .collect::<Result<_, _>>()?;
-    let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
-    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
-    sqlx::query!(
-        r#"UPDATE members m
-              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
-                  job_title = t.job_title, permission = t.permission,
-                  -- Seats only go here; granted ones in the next statement, after every
-                  -- seat this file frees is free.
-                  enable_seat = m.enable_seat AND t.enable_seat,
-                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                         $8::bool[], $9::bool[])
-                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
-            WHERE m.id = t.id AND m.organization_id = $1"#,
-        org,
-        &ids,
-        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
-        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
-    )
-    .execute(&mut *tx)
-    .await?;
-    // Programs removed (with an Enable seat removed, all of them): only below 10 %.
-    let (mut removed_members, mut removed_programs, mut added_members, mut added_programs) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (member, changes) in &changes {
-        let Some(change) = changes
-            .iter()
-            .find(|c| c.field == Column::CourseEnrollments.name())
-        else {
-            continue;
-        };
-        let (from, to) = (slugs(&change.from), slugs(&change.to));
-        for p in from.iter().filter(|p| !to.contains(p)) {
-            removed_members.push(member.id);
-            removed_programs.push(program_id(*p));
-        }
-        for p in to.iter().filter(|p| !from.contains(p)) {
-            added_members.push(member.id);
-            added_programs.push(program_id(*p));
-        }
-    }
-    let removed = sqlx::query!(
-        "DELETE FROM enrollments e USING UNNEST($1::bigint[], $2::smallint[]) AS t(member_id, program_id)
-          WHERE e.member_id = t.member_id AND e.program_id = t.program_id
-            AND e.progress_basis_points < 1000",
-        &removed_members,
-        &removed_programs
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if removed as usize != removed_members.len() {
-        // Progress reached 10 % since the plan was read: rule 3 says no, for the whole file.
-        return Err(AppError::Conflict(
-            "A program's progress reached 10 % while the file was being applied: nothing was changed. Check the preview again."
-                .into(),
-        ));
-    }
-    sqlx::query!(
-        r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
-             FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
-            WHERE m.id = t.id AND m.organization_id = $1
-              AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
-        org,
-        &ids,
-        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO enrollments (member_id, program_id)
-         SELECT * FROM UNNEST($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING",
-        &added_members,
-        &added_programs
-    )
-    .execute(&mut *tx)
-    .await?;
-    let (mut team_members, mut team_regions, mut team_names) = (Vec::new(), Vec::new(), Vec::new());
-    for (member, changes) in &changes {
-        if let Some(change) = changes.iter().find(|c| c.field == Column::Team.name()) {
-            let (region, team) = change.to.split_once(" / ").unwrap_or(("", ""));
-            team_members.push(member.id);
-            team_regions.push(region.to_owned());
-            team_names.push(team.to_owned());
-        }
-    }
-    sqlx::query!(
-        r#"UPDATE members m
-              SET team_id = (SELECT te.id FROM teams te JOIN regions r ON r.id = te.region_id
-                              WHERE te.organization_id = $1 AND lower(r.name) = lower(t.region)
-                                AND lower(te.name) = lower(t.team))
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, region, team)
-            WHERE m.id = t.id AND m.organization_id = $1"#,
-        org,
-        &team_members,
-        &team_regions,
-        &team_names
-    )
-    .execute(&mut *tx)
-    .await?;
-    let details: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|(_, c)| serde_json::json!({ "file": file.file_name, "changes": c }))
-        .collect();
-    activity::record_many(&mut tx, actor, Action::ChangedByFile, &ids, &details).await?;
+    execute_changes(&mut tx, actor, &changes, &file.file_name, false).await?;
 
     // 3. New members: the one invitation path, with the seats left after the changes.
     let invitees = plan
@@ -441,6 +502,132 @@ pub async fn apply(
     .await?;
     tx.commit().await?;
     Ok(applied)
+}
+
+/// Applies changes (fields, seats, programs, team) to members, in the caller's
+/// transaction with the organization locked: fields and removed seats first, then
+/// programs, then granted seats (after every seat the changes free is free), then teams;
+/// one activity entry per member naming the file. Returns the members' ids.
+async fn execute_changes(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    changes: &[(&RosterMember, &[FieldChange])],
+    file_name: &str,
+    undo: bool,
+) -> Result<Vec<i64>, AppError> {
+    let org = actor.organization_id;
+    let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
+    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    sqlx::query!(
+        r#"UPDATE members m
+              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
+                  job_title = t.job_title, permission = t.permission,
+                  -- Seats only go here; granted ones in the next statement, after every
+                  -- seat this file frees is free.
+                  enable_seat = m.enable_seat AND t.enable_seat,
+                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::bool[], $9::bool[])
+                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    // Programs removed (with an Enable seat removed, all of them): only below 10 %.
+    let (mut removed_members, mut removed_programs, mut added_members, mut added_programs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (member, changes) in changes.iter() {
+        let Some(change) = changes
+            .iter()
+            .find(|c| c.field == Column::CourseEnrollments.name())
+        else {
+            continue;
+        };
+        let (from, to) = (slugs(&change.from), slugs(&change.to));
+        for p in from.iter().filter(|p| !to.contains(p)) {
+            removed_members.push(member.id);
+            removed_programs.push(program_id(*p));
+        }
+        for p in to.iter().filter(|p| !from.contains(p)) {
+            added_members.push(member.id);
+            added_programs.push(program_id(*p));
+        }
+    }
+    let removed = sqlx::query!(
+        "DELETE FROM enrollments e USING UNNEST($1::bigint[], $2::smallint[]) AS t(member_id, program_id)
+          WHERE e.member_id = t.member_id AND e.program_id = t.program_id
+            AND e.progress_basis_points < 1000",
+        &removed_members,
+        &removed_programs
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if removed as usize != removed_members.len() {
+        // Progress reached 10 % since the plan was read: rule 3 says no, for the whole file.
+        return Err(AppError::Conflict(
+            "A program's progress reached 10 % while the file was being applied: nothing was changed. Check the preview again."
+                .into(),
+        ));
+    }
+    sqlx::query!(
+        r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1
+              AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO enrollments (member_id, program_id)
+         SELECT * FROM UNNEST($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING",
+        &added_members,
+        &added_programs
+    )
+    .execute(&mut *tx)
+    .await?;
+    let (mut team_members, mut team_regions, mut team_names) = (Vec::new(), Vec::new(), Vec::new());
+    for (member, changes) in changes.iter() {
+        if let Some(change) = changes.iter().find(|c| c.field == Column::Team.name()) {
+            let (region, team) = change.to.split_once(" / ").unwrap_or(("", ""));
+            team_members.push(member.id);
+            team_regions.push(region.to_owned());
+            team_names.push(team.to_owned());
+        }
+    }
+    sqlx::query!(
+        r#"UPDATE members m
+              SET team_id = (SELECT te.id FROM teams te JOIN regions r ON r.id = te.region_id
+                              WHERE te.organization_id = $1 AND lower(r.name) = lower(t.region)
+                                AND lower(te.name) = lower(t.team))
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, region, team)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &team_members,
+        &team_regions,
+        &team_names
+    )
+    .execute(&mut *tx)
+    .await?;
+    let details: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|(_, c)| serde_json::json!({ "file": file_name, "changes": c, "undo": undo }))
+        .collect();
+    activity::record_many(&mut *tx, actor, Action::ChangedByFile, &ids, &details).await?;
+    Ok(ids)
 }
 
 /// The roster as an Excel workbook: the columns of [`crate::export::roster_csv`], seats as
