@@ -267,6 +267,9 @@ pub fn body_limit(path: &str) -> usize {
     } else if path.starts_with("/api/import_batch") {
         // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON.
         4 * 1024 * 1024
+    } else if path.starts_with("/api/apply_roster") {
+        // A whole file at once (all or nothing): 200,000 rows as the page sends them.
+        96 * 1024 * 1024
     } else {
         256 * 1024
     }

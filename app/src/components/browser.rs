@@ -5,30 +5,47 @@
 pub fn download(file_name: &str, mime: &str, text: &str) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
         let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type(mime);
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        let document = leptos::prelude::document();
-        if let Some(anchor) = document
-            .create_element("a")
-            .ok()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            anchor.set_href(&url);
-            anchor.set_download(file_name);
-            anchor.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
+        save_blob(file_name, mime, &parts);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (file_name, mime, text);
+}
+
+/// [`download`] for binary content (a workbook).
+pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) {
+    #[cfg(feature = "hydrate")]
+    {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        save_blob(file_name, mime, &parts);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (file_name, mime, bytes);
+}
+
+/// Offers `parts` as a file to save, as a link with `download` does.
+#[cfg(feature = "hydrate")]
+fn save_blob(file_name: &str, mime: &str, parts: &js_sys::Array) {
+    use wasm_bindgen::JsCast;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let document = leptos::prelude::document();
+    if let Some(anchor) = document
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Milliseconds since the epoch (for "checked in 0.4 s").

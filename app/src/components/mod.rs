@@ -7,7 +7,7 @@ mod layout;
 
 #[cfg(feature = "hydrate")]
 pub use browser::bytes_in_pieces;
-pub use browser::{download, next_tick, now_ms};
+pub use browser::{download, download_bytes, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Access, Guarded};
 

@@ -70,7 +70,7 @@ pub fn member_cells(member: &RosterMember) -> [String; CELLS] {
 }
 
 /// What a plan does with one row (or one member the file leaves out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     New,

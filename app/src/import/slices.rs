@@ -25,6 +25,8 @@ pub struct Checked {
     pub notices: Vec<String>,
     pub file_problems: Vec<String>,
     pub report: CheckReport,
+    /// Which columns the file has (see `ParsedFile::present`).
+    pub present: [bool; crate::import::CELLS],
 }
 
 /// Reads and checks `bytes`, calling `pause(fraction done)` between slices. When `pause`
@@ -81,8 +83,10 @@ where
             return None;
         }
     }
+    let present = parser.present();
     let (notices, file_problems) = parser.finish();
     Some(Checked {
+        present,
         rows,
         digest: digest.finish(),
         notices,

@@ -262,12 +262,27 @@ fn describe_details(details: &serde_json::Value) -> String {
         .map(|fields| {
             fields
                 .iter()
-                .map(|(k, v)| {
-                    format!(
+                .filter(|(_, v)| !v.is_null() && *v != &serde_json::Value::Bool(false))
+                .map(|(k, v)| match (k.as_str(), v.as_array()) {
+                    // A file's changes: `job_title “A” → “B”; team “…” → “…”`.
+                    ("changes", Some(changes)) => changes
+                        .iter()
+                        .map(|c| {
+                            let text = |key: &str| c[key].as_str().unwrap_or_default().to_owned();
+                            format!(
+                                "{} \u{201c}{}\u{201d} → \u{201c}{}\u{201d}",
+                                text("field"),
+                                text("from"),
+                                text("to")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    _ => format!(
                         "{}: {}",
                         k.replace('_', " "),
                         v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                    )
+                    ),
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

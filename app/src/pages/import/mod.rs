@@ -1,6 +1,7 @@
 //! Import CSV: drop a file, every row is checked at once in the browser by the same code
 //! the server runs, fix what is wrong in place, import with a progress bar.
 
+mod changes;
 mod matching;
 mod preview;
 mod reading;
@@ -11,6 +12,7 @@ use crate::components::{download, interactive, Access, Guarded};
 use crate::domain::Program;
 use crate::import::{problems_csv, template, CellProblem, RowCells};
 use crate::model::import::ImportContext;
+use changes::ChangeSet;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use matching::ColumnMatching;
@@ -97,6 +99,23 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             checking.recheck();
         }
     });
+    // A file whose rows are members already is a change set (see `changes`).
+    let change_mode = Memo::new(move |_| {
+        loaded.with(Option::is_some)
+            && org.with(|org| {
+                rows.with(|rows| {
+                    rows.iter().any(|r| {
+                        let email = r.get(crate::import::Column::Email).trim().to_lowercase();
+                        org.emails.contains_key(&email)
+                            || crate::domain::ExternalId::parse(
+                                r.get(crate::import::Column::UserId),
+                            )
+                            .is_ok_and(|id| org.user_ids.contains(&id.number()))
+                    })
+                })
+            })
+    });
+    let on_changed = Callback::new(move |_: ()| reload_context());
     let only_problems = RwSignal::new(false);
     let progress = RwSignal::new(None::<(usize, usize)>);
     let outcome = RwSignal::new(None::<Result<String, String>>);
@@ -220,6 +239,8 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         <ul class="file-problems error" role="alert" data-testid="file-problems">
             {move || checking.blocking().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
         </ul>
+        {move || change_mode.get().then(|| loaded.get().map(|loaded| view! { <ChangeSet loaded rows on_changed/> }))}
+        <Show when=move || !change_mode.get()>
         {summary}
         <Show when=move || loaded.with(Option::is_some)>
             <div class="preview-tools">
@@ -234,6 +255,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                 </button>
             </div>
             <Preview rows report only_problems edited/>
+        </Show>
         </Show>
         {move || progress.get().map(|(sent, total)| view! {
             <div class="import-progress">

@@ -43,6 +43,8 @@ pub(super) struct Loaded {
     pub notices: Vec<String>,
     pub file_problems: Vec<String>,
     pub check_ms: f64,
+    /// Which columns the file has.
+    pub present: [bool; crate::import::CELLS],
 }
 
 /// A workbook's sheets and the one read (empty for text files).
@@ -224,6 +226,7 @@ impl Checking {
                 notices: notices.into_iter().chain(checked.notices).collect(),
                 file_problems: checked.file_problems,
                 check_ms: elapsed,
+                present: checked.present,
             }));
         });
     }

@@ -2,6 +2,7 @@
 //! filters, the table, a row, and the dialogs.
 
 mod dialogs;
+mod export;
 mod filters;
 mod row;
 mod table;
@@ -13,6 +14,7 @@ use crate::error::AppError;
 use crate::model::member_list::{MemberFilter, OrganizationSummary};
 use crate::model::seats::FreeLicensesPreview;
 use dialogs::{ConfirmDialog, FreeLicensesDialog};
+use export::ExportButtons;
 use filters::Filters;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -122,6 +124,7 @@ fn OrganizationBody() -> impl IntoView {
                             <Header overview/>
                             <h2 id="members-heading">"Members"</h2>
                             <Filters filter=filter() teams/>
+                            <ExportButtons filter=Signal::derive(filter)/>
                         }
                         .into_any()
                     }

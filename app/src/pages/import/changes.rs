@@ -1,0 +1,219 @@
+//! A file whose rows are members already (an export changed in a spreadsheet, HR's new
+//! list) is a change set: the plan, computed here in the browser by the code the server
+//! decides with, shows before anything is saved — new members, changes field by field,
+//! unchanged rows, and, only when ticked, who would be deactivated — with the seat impact
+//! and each refused change with its reason, which the person fixes in the file or leaves
+//! out. Apply is all or nothing; Undo takes it back within 24 hours.
+
+use super::reading::Loaded;
+use crate::api::roster::{apply_roster, load_roster, undo_roster};
+use crate::import::roster::{plan, Action, Plan, Roster};
+use crate::import::RowCells;
+use crate::model::roster::RosterFile;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::HashSet;
+
+/// Entries listed at most: a plan of 100,000 rows is summed up, not drawn.
+const SHOWN: usize = 500;
+
+#[component]
+pub(super) fn ChangeSet(
+    loaded: Loaded,
+    rows: RwSignal<Vec<RowCells>>,
+    /// Called after an apply or an undo: the organization changed.
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let roster = RwSignal::new(None::<Result<Roster, String>>);
+    let version = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        version.track();
+        spawn_local(async move {
+            roster.set(Some(load_roster().await.map_err(|e| e.to_string())));
+        });
+    });
+    let deactivate = RwSignal::new(false);
+    let excluded = RwSignal::new(HashSet::<u32>::new());
+    let present = loaded.present;
+    let kept_rows = move || {
+        excluded.with(|out| {
+            rows.with(|all| {
+                all.iter()
+                    .filter(|r| !out.contains(&r.row))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let the_plan = Memo::new(move |_| {
+        roster.with(|r| match r {
+            Some(Ok(roster)) => {
+                let kept = kept_rows();
+                Some(plan(&kept, &present, roster, deactivate.get()))
+            }
+            _ => None,
+        })
+    });
+    let applying = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let applied = RwSignal::new(None::<i64>);
+
+    let apply = {
+        let loaded = loaded.clone();
+        move |_| {
+            let file = RosterFile {
+                file_name: loaded.name.clone(),
+                digest: loaded.digest.clone(),
+                rows: kept_rows(),
+                present,
+                deactivate_missing: deactivate.get_untracked(),
+            };
+            applying.set(true);
+            outcome.set(None);
+            spawn_local(async move {
+                match apply_roster(file).await {
+                    Ok(done) => {
+                        applied.set(done.change_id);
+                        outcome.set(Some(Ok(done.message())));
+                        version.update(|v| *v += 1);
+                        on_changed.run(());
+                    }
+                    Err(e) => outcome.set(Some(Err(e.to_string()))),
+                }
+                applying.set(false);
+            });
+        }
+    };
+    let undo = move |_| {
+        let Some(change_id) = applied.get_untracked() else {
+            return;
+        };
+        applying.set(true);
+        spawn_local(async move {
+            match undo_roster(change_id).await {
+                Ok(undone) => {
+                    applied.set(None);
+                    outcome.set(Some(Ok(undone.message())));
+                    version.update(|v| *v += 1);
+                    on_changed.run(());
+                }
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+            applying.set(false);
+        });
+    };
+    let can_apply = move || {
+        !applying.get()
+            && the_plan.with(|p| {
+                p.as_ref()
+                    .is_some_and(|p| p.changes_anything() && p.count(Action::Refused) == 0)
+            })
+    };
+
+    view! {
+        <section class="change-set" aria-labelledby="changes-heading" data-testid="change-set">
+            <h2 id="changes-heading">"Changes this file makes"</h2>
+            <p class="hint">"Rows are matched to members by user_id, else by email. Nothing is saved until you apply."</p>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || deactivate.get()
+                    on:change=move |ev| deactivate.set(event_target_checked(&ev))/>
+                " Deactivate members who are not in this file"
+            </label>
+            {move || match roster.get() {
+                None => view! { <p class="loading">"Reading your organization…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(_)) => view! { <PlanView the_plan excluded/> }.into_any(),
+            }}
+            <div class="preview-tools">
+                <button type="button" class="primary" disabled=move || !can_apply() on:click=apply>
+                    "Apply changes"
+                </button>
+                <Show when=move || applied.get().is_some()>
+                    <button type="button" disabled=move || applying.get() on:click=undo>"Undo"</button>
+                </Show>
+            </div>
+            <Show when=move || applying.get()>
+                <div class="import-progress" data-testid="applying">
+                    <progress aria-label="Applying the changes"></progress>
+                    <span>"Applying… (all of it or nothing)"</span>
+                </div>
+            </Show>
+            <p role="status" data-testid="change-outcome">
+                {move || outcome.get().map(|r| match r {
+                    Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
+                    Err(t) => view! { <span class="error">{t}</span> }.into_any(),
+                })}
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn PlanView(the_plan: Memo<Option<Plan>>, excluded: RwSignal<HashSet<u32>>) -> impl IntoView {
+    let summary = move || {
+        the_plan.with(|p| {
+            p.as_ref().map(|p| {
+                format!(
+                    "{} new, {} changed, {} unchanged, {} to deactivate, {} refused. {}",
+                    p.count(Action::New),
+                    p.count(Action::Change),
+                    p.count(Action::Unchanged),
+                    p.count(Action::Deactivate),
+                    p.count(Action::Refused),
+                    p.seat_impact()
+                )
+            })
+        })
+    };
+    let left_out = move || {
+        let n = excluded.with(HashSet::len);
+        (n > 0).then(|| {
+            view! {
+                <p class="hint">
+                    {format!("{n} row{} left out. ", if n == 1 { "" } else { "s" })}
+                    <button type="button" class="link" on:click=move |_| excluded.set(HashSet::new())>"Put them back"</button>
+                </p>
+            }
+        })
+    };
+    let entries = move || {
+        the_plan.with(|p| {
+            let Some(p) = p else { return Vec::new() };
+            p.entries
+                .iter()
+                .filter(|e| e.action != Action::Unchanged)
+                .take(SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <p class="check-summary" data-testid="plan-summary">{summary}</p>
+        {left_out}
+        <div class="table-wrap" tabindex="0">
+            <table data-testid="plan">
+                <thead><tr><th scope="col">"Row"</th><th scope="col">"Action"</th><th scope="col">"Member"</th><th scope="col">"What changes"</th></tr></thead>
+                <tbody>
+                    <For each=entries key=|e| (e.row, e.member, e.action, e.message.clone(), e.changes.len()) let:entry>
+                        <tr data-action=entry.action.as_str() data-testid="plan-entry">
+                            <td>{entry.row.map(|r| r.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td><span class=format!("badge {}", entry.action.as_str())>{entry.action.as_str()}</span></td>
+                            <td>{entry.who.clone()}</td>
+                            <td>
+                                <ul class="changes">
+                                    {entry.changes.iter().map(|c| view! {
+                                        <li><code>{c.field.clone()}</code>": “"{c.from.clone()}"” → “"{c.to.clone()}"”"</li>
+                                    }).collect_view()}
+                                </ul>
+                                {(!entry.message.is_empty()).then(|| view! { <p class="message">{entry.message.clone()}</p> })}
+                                {(entry.action == Action::Refused).then(|| entry.row.map(|row| view! {
+                                    <button type="button" on:click=move |_| excluded.update(|out| { out.insert(row); })>"Leave this row out"</button>
+                                }))}
+                            </td>
+                        </tr>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
