@@ -96,6 +96,9 @@ async fn check(
             println!("{problem}");
         }
     }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     let bad = report.rows_with_problems();
     eprintln!(
         "{} rows checked: {} without problems, {bad} with problems.",

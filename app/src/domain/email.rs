@@ -86,6 +86,114 @@ impl Email {
     }
 }
 
+/// Mail providers people mistype most; an address one slip away from one of them (or
+/// from the organization's own domain) is probably a typo.
+const PROVIDERS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "msn.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "yahoo.fr",
+    "orange.fr",
+    "hotmail.fr",
+    "free.fr",
+    "yahoo.es",
+    "hotmail.es",
+    "libero.it",
+    "outlook.de",
+    "t-online.de",
+];
+
+/// Endings that are typos of `.com` (and not real top-level domains people use).
+const COM_TYPOS: &[&str] = &["con", "cmo", "ocm", "comm", "vom", "xom", "cim", "coom"];
+
+/// The address as probably meant, when `domain` (lowercase) is one slip from a common
+/// mail provider or from one of `home_domains` (the organization's own), or ends in a typo
+/// of `.com`: a warning with "did you mean", never a refusal — the address may be right.
+pub fn likely_domain_typo(domain: &str, home_domains: &[String]) -> Option<String> {
+    if domain.is_empty() || PROVIDERS.contains(&domain) || home_domains.iter().any(|h| h == domain)
+    {
+        return None;
+    }
+    let known = PROVIDERS
+        .iter()
+        .copied()
+        .chain(home_domains.iter().map(String::as_str));
+    if let Some(near) = known
+        .filter(|k| k.len().abs_diff(domain.len()) <= 1)
+        .find(|k| slips(domain, k) == 1)
+    {
+        return Some(near.to_owned());
+    }
+    let (name, ending) = domain.rsplit_once('.')?;
+    COM_TYPOS.contains(&ending).then(|| format!("{name}.com"))
+}
+
+/// The edits between `a` and `b`: a letter added, dropped, changed, or two swapped.
+fn slips(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod typo_tests {
+    use super::likely_domain_typo;
+
+    #[test]
+    fn a_slip_from_a_provider_or_the_home_domain_is_suggested() {
+        let home = vec!["northwind.example".to_owned()];
+        assert_eq!(
+            likely_domain_typo("gmial.com", &home).as_deref(),
+            Some("gmail.com")
+        );
+        assert_eq!(
+            likely_domain_typo("hotmal.com", &home).as_deref(),
+            Some("hotmail.com")
+        );
+        assert_eq!(
+            likely_domain_typo("northwnd.example", &home).as_deref(),
+            Some("northwind.example")
+        );
+        assert_eq!(
+            likely_domain_typo("acme.con", &home).as_deref(),
+            Some("acme.com")
+        );
+        assert_eq!(likely_domain_typo("gmail.com", &home), None);
+        assert_eq!(likely_domain_typo("northwind.example", &home), None);
+        assert_eq!(likely_domain_typo("acme.com", &home), None);
+        assert_eq!(likely_domain_typo("example.co", &home), None);
+    }
+}
+
 impl TryFrom<String> for Email {
     type Error = FieldError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

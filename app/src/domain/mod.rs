@@ -16,7 +16,7 @@ pub mod report;
 pub mod rules;
 mod seats;
 
-pub use email::Email;
+pub use email::{likely_domain_typo, Email};
 pub use external_id::ExternalId;
 pub use invitee::{Invitee, InviteeDraft, Problem};
 pub use member::{MemberStatus, Permission};

@@ -216,6 +216,9 @@ pub struct CheckReport {
     pub already: Vec<usize>,
     pub enable_asked: i64,
     pub opportunity_asked: i64,
+    /// Addresses that are probably mistyped (a provider or the organization's domain one
+    /// slip away): "did you mean", never a refusal.
+    pub warnings: Vec<CellProblem>,
 }
 
 impl CheckReport {
@@ -254,6 +257,27 @@ pub struct FileChecker<'o> {
     user_ids: Vec<u32>,
     rows_checked: usize,
     report: CheckReport,
+    /// The organization's own mail domain(s), for typo warnings.
+    home_domains: Vec<String>,
+    /// Each domain met, with its likely intended form: most files have few domains.
+    typos: HashMap<String, Option<String>>,
+}
+
+/// The domain most of the organization's members have (their company's), if any.
+fn home_domains(org: Option<&OrgContext>) -> Vec<String> {
+    let Some(org) = org else { return Vec::new() };
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for email in org.emails.keys() {
+        if let Some((_, domain)) = email.rsplit_once('@') {
+            *counts.entry(domain).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .max_by_key(|(domain, n)| (*n, std::cmp::Reverse(*domain)))
+        .map(|(domain, _)| vec![domain.to_owned()])
+        .unwrap_or_default()
 }
 
 /// An address in lowercase, borrowed when it already is.
@@ -278,6 +302,35 @@ impl<'o> FileChecker<'o> {
             user_ids: vec![0; ExternalId::MAX as usize + 1],
             rows_checked: 0,
             report: CheckReport::default(),
+            home_domains: home_domains(org),
+            typos: HashMap::new(),
+        }
+    }
+
+    /// A warning when the address's domain is probably mistyped.
+    fn warn_typo(&mut self, row: u32, email: &str) {
+        let Some((local, domain)) = email.rsplit_once('@') else {
+            return;
+        };
+        // Looked up by reference: the usual row allocates nothing here.
+        let meant = match self.typos.get(domain) {
+            Some(meant) => meant.as_deref(),
+            None => {
+                let meant = crate::domain::likely_domain_typo(domain, &self.home_domains);
+                self.typos
+                    .entry(domain.to_owned())
+                    .or_insert(meant)
+                    .as_deref()
+            }
+        };
+        if let Some(meant) = meant {
+            self.report.warnings.push(CellProblem {
+                row,
+                column: Some(Column::Email),
+                message: format!(
+                    "Did you mean {local}@{meant}? Check the address: it is imported as written."
+                ),
+            });
         }
     }
 
@@ -355,6 +408,7 @@ impl<'o> FileChecker<'o> {
             }
             match validate_row(cells) {
                 Ok(facts) if row_problems.is_empty() => {
+                    self.warn_typo(cells.row, &key);
                     self.report.enable_asked += i64::from(facts.enable_seat);
                     self.report.opportunity_asked += i64::from(facts.opportunity_seat);
                     self.report.valid.push(index);
@@ -419,6 +473,20 @@ impl<'o> FileChecker<'o> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn likely_typos_are_warned_about_not_refused() {
+        let parsed = parse(
+            format!("{HEADER}EXT00001,Ana,López,ana@gmial.com,,,,\nEXT00002,Bo,Li,bo@example.con,,,,\nEXT00003,Cy,Ng,cy@gmail.com,,,,\n")
+                .as_bytes(),
+        );
+        let report = check_file(&parsed.rows, None);
+        assert_eq!(report.valid.len(), 3);
+        let warned: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(warned[0].contains("Row 2") && warned[0].contains("ana@gmail.com"));
+        assert!(warned[1].contains("bo@example.com"));
+    }
     use super::*;
     use crate::import::parse;
 

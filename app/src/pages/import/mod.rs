@@ -236,6 +236,9 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         <ul class="notices" data-testid="notices">
             {move || loaded.get().map(|l| l.notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view())}
         </ul>
+        <ul class="warnings" data-testid="warnings">
+            {move || report.with(|r| r.warnings.iter().take(50).map(|w| view! { <li>{w.to_string()}</li> }).collect_view())}
+        </ul>
         <ul class="file-problems error" role="alert" data-testid="file-problems">
             {move || checking.blocking().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
         </ul>
