@@ -181,7 +181,7 @@ fn wanted(cells: &RowCells, present: &[bool; CELLS]) -> Wanted {
                 .split(',')
                 .map(crate::domain::trim)
                 .filter(|s| !s.is_empty())
-                .filter_map(|slug| Program::from_slug(slug))
+                .filter_map(Program::from_slug)
                 .collect();
             programs.sort_by_key(|p| Program::ALL.iter().position(|q| q == p));
             programs.dedup();
