@@ -5,6 +5,9 @@
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 #   scripts/bench.sh page          the Import CSV page itself with a 1,000,000-row file
+#   scripts/bench.sh plan          a 100,000-row roster file planned in the browser (release)
+#   scripts/bench.sh workbook      a 100,000-row .xlsx (LibreOffice) read in the browser (release)
+#   scripts/bench.sh apply         100,000 changes applied by `roster csv apply` (release binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -16,10 +19,13 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, reports, import, csv or page}" in
+case "${1:?which benchmark: member_list, reports, import, csv, page, plan, workbook or apply}" in
   member_list|import|reports)
     cargo bench -p server --bench "$1" ;;
-  csv|page)
+  apply)
+    cargo build --release -p server --bin roster
+    scripts/bench-apply.sh "$DATABASE_URL" ;;
+  csv|page|plan|workbook)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
     cargo leptos build --release --precompress --split
@@ -34,9 +40,24 @@ case "${1:?which benchmark: member_list, reports, import, csv or page}" in
       target/release/roster serve >target/bench-server.log 2>&1 &
     server_pid=$!
     for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-    wc -c target/site/pkg/roster.*.wasm.br | awk '{ printf "shipped wasm: %.0f KB brotli\n", $1 / 1024 }'
-    script=csv-check.mjs
-    [ "$1" = page ] && script=import-page.mjs
-    (cd end2end && BASE_URL="http://127.0.0.1:$port" node "bench/$script") ;;
+    ls -l target/site/pkg/*.wasm.br | awk '{ printf "%s: %.0f KB brotli\n", $NF, $5 / 1024 }'
+    case "$1" in
+      csv) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/csv-check.mjs) ;;
+      page) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/import-page.mjs) ;;
+      plan) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/roster.mjs plan) ;;
+      workbook)
+        # 100,000 rows written by LibreOffice (apt-get install -y libreoffice-calc-nogui).
+        xlsx=/tmp/roster-100k-rows.xlsx
+        if [ ! -f "$xlsx" ]; then
+          python3 - <<'PY'
+with open('/tmp/roster-100k-rows.csv', 'w', encoding='utf-8', newline='') as f:
+    f.write('user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments\r\n')
+    for n in range(1, 100001):
+        f.write(f'EXT{n % 100000:05d},Zoë{n},Müller,person{n}@example.com,Account Executive,{"TRUE" if n % 2 else "FALSE"},FALSE,\r\n')
+PY
+          soffice --headless --infilter='CSV:44,34,76,1,,0,false,true,true' --convert-to xlsx --outdir /tmp /tmp/roster-100k-rows.csv >/dev/null
+        fi
+        (cd end2end && BASE_URL="http://127.0.0.1:$port" FILE=$xlsx node bench/roster.mjs workbook) ;;
+    esac ;;
   *) echo "unknown benchmark $1" >&2; exit 2 ;;
 esac

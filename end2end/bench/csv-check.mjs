@@ -37,7 +37,9 @@ console.log('rows       MB    Roster parse+check (one task)   papaparse parse (h
 for (const rows of sizes) {
   const result = await page.evaluate(async ([runs, rows, generator]) => {
     const bytes = new Function(`return (${generator})`)()(rows);
-    const mod = await import('/pkg/roster.js');
+    // The build names its script after its content: the one this page loaded.
+    const script = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/pkg\/roster\.[^/]*js$/.test(n));
+    const mod = await import(script);
     const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
     // First the page's way: a slice of rows at a time with pauses; the longest task is
     // what a person feels (the page can neither paint nor answer during one). The

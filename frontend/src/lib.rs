@@ -56,3 +56,84 @@ pub fn wasm_memory_bytes() -> f64 {
         })
         .unwrap_or(0.0)
 }
+
+/// A change set planned as the Import page plans it: an organization of `members`
+/// members, and its export with every tenth row's job title changed, read back and planned
+/// (`scripts/bench.sh plan`). Returns `[ms to read the file, ms to plan, changes]`.
+#[wasm_bindgen]
+pub fn plan_for_benchmark(members: u32) -> Vec<f64> {
+    use app::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
+    use app::import::roster::{member_cells, plan, Action, Roster, RosterMember};
+    let roster = Roster {
+        members: (1..=members as i64)
+            .map(|id| RosterMember {
+                id,
+                user_id: ExternalId::from_number((id % 100_000) as u32).filter(|_| id < 100_000),
+                first_name: format!("Zoë{id}"),
+                last_name: "Müller".into(),
+                email: format!("person{id}@example.com"),
+                job_title: "Account Executive".into(),
+                permission: Permission::Member,
+                status: MemberStatus::Active,
+                enable_seat: id % 2 == 0,
+                opportunity_seat: false,
+                programs: if id % 2 == 0 {
+                    vec![(
+                        Program::Masterclass,
+                        Progress::from_basis_points(500).unwrap(),
+                    )]
+                } else {
+                    Vec::new()
+                },
+                region: "EMEA".into(),
+                team: "Iberia".into(),
+            })
+            .collect(),
+        enable_bought: members as i64,
+        enable_held: (members / 2) as i64,
+        opportunity_bought: 0,
+        opportunity_held: 0,
+        teams: vec![("EMEA".into(), "Iberia".into())],
+    };
+    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
+    let rows = roster.members.iter().map(|m| {
+        let mut cells = member_cells(m).to_vec();
+        if m.id % 10 == 0 {
+            cells[app::import::Column::JobTitle.index()] = "Sales Manager".into();
+        }
+        cells
+    });
+    let text = app::export::safe_csv(&header, rows);
+    let started = js_sys::Date::now();
+    let parsed = app::import::parse(text);
+    let read = js_sys::Date::now() - started;
+    let started = js_sys::Date::now();
+    let planned = plan(&parsed.rows, &parsed.present, &roster, false);
+    let planning = js_sys::Date::now() - started;
+    vec![read, planning, planned.count(Action::Change) as f64]
+}
+
+/// Reads a workbook's first sheet through the Import page's lazily loaded reader and
+/// checks it (`scripts/bench.sh workbook`). Resolves to `[ms to read, ms to check, rows]`;
+/// the first call includes loading the reader's module.
+#[wasm_bindgen]
+pub fn read_workbook_for_benchmark(bytes: Vec<u8>) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        let started = js_sys::Date::now();
+        let source = app::pages::import::read_workbook_for_benchmark(bytes)
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e))?;
+        let read = js_sys::Date::now() - started;
+        let started = js_sys::Date::now();
+        let parsed = app::import::parse(source.text);
+        let report = app::import::check_file(&parsed.rows, None);
+        let checked = js_sys::Date::now() - started;
+        let _ = report;
+        Ok(js_sys::Array::of3(
+            &read.into(),
+            &checked.into(),
+            &(parsed.rows.len() as f64).into(),
+        )
+        .into())
+    })
+}

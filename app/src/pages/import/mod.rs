@@ -5,6 +5,7 @@ mod changes;
 mod matching;
 mod preview;
 mod reading;
+pub use reading::read_workbook_for_benchmark;
 mod upload;
 
 use crate::api::import::{import_history, load_import_context};

@@ -25,6 +25,16 @@ fn read_workbook(
     crate::import::workbook_source(&bytes, format, sheet)
 }
 
+/// A workbook's first sheet through the lazily loaded reader (the first call loads it),
+/// for the browser benchmark (`scripts/bench.sh workbook`).
+pub async fn read_workbook_for_benchmark(bytes: Vec<u8>) -> Result<Source, String> {
+    match crate::import::prepare(bytes) {
+        Prepared::Workbook(format, bytes) => read_workbook(bytes, format, None).await,
+        Prepared::Ready(_) => Err("not a workbook".into()),
+        Prepared::Unreadable(message) => Err(message),
+    }
+}
+
 /// The matching step: a file whose columns are not the template's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct MatchStep {

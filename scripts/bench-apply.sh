@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `scripts/bench.sh apply`: 100,000 changes applied as one file. A scratch organization
+# of 100,000 members (SQL), exported by `roster members export`, every job title changed,
+# then `roster csv diff` and `roster csv apply` timed (release binary), against a raw
+# UPDATE of the same 100,000 rows from a temporary table as the reference.
+#   scripts/bench-apply.sh DATABASE_URL
+set -euo pipefail
+url=$1
+bin=target/release/roster
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+name="Bench $(date +%s)"
+DATABASE_URL=$url PUBLIC_URL=http://127.0.0.1 $bin org create --name "$name" --enable-seats 200000 \
+  --opportunity-seats 200000 --admin-email "admin@bench.example" --admin-first-name Ada --admin-last-name Admin >/dev/null
+org="(SELECT id FROM organizations WHERE name = '$name')"
+psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO members (organization_id, external_id, first_name, last_name, email, job_title, permission, status, password_hash, enable_seat)
+SELECT $org, CASE WHEN n < 100000 THEN 'EXT' || lpad(n::text, 5, '0') END, 'Zoë' || n, 'Müller', 'person' || n || '@bench.example',
+       'Account Executive', 'member', 'active', 'x', n % 2 = 0
+  FROM generate_series(1, 100000) n;
+ANALYZE members;
+SQL
+DATABASE_URL=$url $bin members export --org "$name" --output "$dir/roster.csv" 2>/dev/null
+sed 's/,Account Executive,/,Sales Manager,/' "$dir/roster.csv" > "$dir/changed.csv"
+echo "rows in the file: $(($(wc -l < "$dir/changed.csv") - 1))"
+for run in 1 2 3; do
+  # Back to the exported state between runs, so each run changes 100,000 members.
+  if [ "$run" -gt 1 ]; then
+    DATABASE_URL=$url $bin csv apply "$dir/roster.csv" --org "$name" >/dev/null
+  fi
+  diff_s=$( { /usr/bin/time -f %e env DATABASE_URL=$url $bin csv diff "$dir/changed.csv" --org "$name" >/dev/null 2>/dev/null; } 2>&1 )
+  apply_s=$( { /usr/bin/time -f %e env DATABASE_URL=$url $bin csv apply "$dir/changed.csv" --org "$name" >"$dir/out" 2>&1; } 2>&1 )
+  echo "run $run: csv diff ${diff_s} s, csv apply ${apply_s} s ($(cat "$dir/out"))"
+done
+# The reference: the same 100,000 job titles set by one raw UPDATE from a table.
+psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
+\timing on
+CREATE TEMP TABLE wanted AS SELECT id, 'Account Executive'::text AS job_title FROM members WHERE organization_id = $org;
+UPDATE members m SET job_title = w.job_title FROM wanted w WHERE m.id = w.id;
+SQL
