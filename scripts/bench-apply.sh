@@ -26,11 +26,13 @@ echo "rows in the file: $(($(wc -l < "$dir/changed.csv") - 1))"
 for run in 1 2 3; do
   # Back to the exported state between runs, so each run changes 100,000 members.
   if [ "$run" -gt 1 ]; then
-    DATABASE_URL=$url $bin csv apply "$dir/roster.csv" --org "$name" >/dev/null
+    DATABASE_URL=$url RUST_LOG=error $bin csv apply "$dir/roster.csv" --org "$name" >/dev/null 2>&1
   fi
-  diff_s=$( { /usr/bin/time -f %e env DATABASE_URL=$url $bin csv diff "$dir/changed.csv" --org "$name" >/dev/null 2>/dev/null; } 2>&1 )
-  apply_s=$( { /usr/bin/time -f %e env DATABASE_URL=$url $bin csv apply "$dir/changed.csv" --org "$name" >"$dir/out" 2>&1; } 2>&1 )
-  echo "run $run: csv diff ${diff_s} s, csv apply ${apply_s} s ($(cat "$dir/out"))"
+  /usr/bin/time -f %e -o "$dir/diff-s" env DATABASE_URL=$url RUST_LOG=error \
+    $bin csv diff "$dir/changed.csv" --org "$name" >/dev/null 2>&1 || true
+  /usr/bin/time -f %e -o "$dir/apply-s" env DATABASE_URL=$url RUST_LOG=error \
+    $bin csv apply "$dir/changed.csv" --org "$name" >"$dir/out" 2>&1
+  echo "run $run: csv diff $(cat "$dir/diff-s") s, csv apply $(cat "$dir/apply-s") s ($(tail -1 "$dir/out"))"
 done
 # The reference: the same 100,000 job titles set by one raw UPDATE from a table.
 psql "$url" -q -v ON_ERROR_STOP=1 <<SQL

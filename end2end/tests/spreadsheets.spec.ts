@@ -143,3 +143,19 @@ test('the roster round trip: export, change three cells and delete a row, previe
   await page.goto('/organization/activity');
   await expect(page.locator('main')).toContainText('team.csv');
 });
+
+test('a likely typo in an address is asked about, never refused', async ({ browser }) => {
+  const { page } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  const csv = 'user_id,first_name,last_name,email\r\nEXT00001,Ana,López,ana@gmial.com\r\nEXT00002,Bo,Li,bo@example.con\r\n';
+  await page.getByLabel('Choose a file').setInputFiles({ name: 'typos.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByTestId('check-summary')).toContainText('2 ready to import, 0 with problems');
+  await expect(page.getByTestId('warnings')).toContainText('Row 2, email: Did you mean ana@gmail.com?');
+  await expect(page.getByTestId('warnings')).toContainText('bo@example.com');
+
+  await page.goto('/organization/invite');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill('zoe@hotmial.com');
+  await expect(page.getByTestId('email-typo')).toHaveText('Did you mean zoe@hotmail.com?');
+});

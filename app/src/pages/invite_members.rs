@@ -187,6 +187,14 @@ fn InviteForm() -> impl IntoView {
                 {text_input("First name", field::FIRST_NAME, "text", true, |d| d.first_name.clone(), |d, v| d.first_name = v)}
                 {text_input("Last name", field::LAST_NAME, "text", true, |d| d.last_name.clone(), |d, v| d.last_name = v)}
                 {text_input("Email address", field::EMAIL, "email", true, |d| d.email.clone(), |d, v| d.email = v)}
+                // A likely typo is a question, never a refusal: the address may be right.
+                <p class="hint warnings" data-testid="email-typo" aria-live="polite">
+                    {move || form.with(|d| {
+                        let email = d.email.trim().to_lowercase();
+                        let (local, domain) = email.rsplit_once('@')?;
+                        crate::domain::likely_domain_typo(domain, &[]).map(|meant| format!("Did you mean {local}@{meant}?"))
+                    })}
+                </p>
                 {text_input("Job title", field::JOB_TITLE, "text", false, |d| d.job_title.clone(), |d, v| d.job_title = v)}
                 <div class="field">
                     <label for="invite-permission">"Permission"</label>
