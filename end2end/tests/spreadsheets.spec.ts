@@ -53,6 +53,11 @@ test('an HR workbook with its own column names: matched, remembered, imported', 
   await page.getByLabel('Choose a file').setInputFiles(fixture('hr-export.ods'));
   await expect(page.getByLabel('Job', { exact: true })).toHaveValue('');
   await expect(page.getByLabel('E-mail Address')).toHaveValue('email');
+  // Its rows are members now: the page offers to review what the file changes for them.
+  await page.getByRole('button', { name: 'Continue with these columns' }).click();
+  await expect(page.getByTestId('matched-members')).toContainText('4 rows of this file are members already');
+  await page.getByRole('button', { name: 'Review what this file changes for them' }).click();
+  await expect(page.getByTestId('plan-summary')).toContainText('0 new, 0 changed, 4 unchanged');
 });
 
 test('files that are not lists are named, with what to do', async ({ browser }) => {

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::csv_cli::{read, ReadFile};
 use anyhow::Context;
 use app::import::digest;
-use app::import::roster::{Action, Plan};
+use app::import::roster::Action;
 use app::model::roster::RosterFile;
 use app::server::activity::Actor;
 use std::io::Write;
@@ -96,7 +96,7 @@ pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::
             }
         }
     }
-    eprintln!("{}", summary(&plan));
+    eprintln!("{}", plan.summary());
     if plan.count(Action::Refused) > 0 {
         std::process::exit(1);
     }
@@ -116,16 +116,4 @@ pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> 
             std::process::exit(1);
         }
     }
-}
-
-fn summary(plan: &Plan) -> String {
-    format!(
-        "{} new, {} changed, {} unchanged, {} deactivated, {} refused. {}",
-        plan.count(Action::New),
-        plan.count(Action::Change),
-        plan.count(Action::Unchanged),
-        plan.count(Action::Deactivate),
-        plan.count(Action::Refused),
-        plan.seat_impact()
-    )
 }

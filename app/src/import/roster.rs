@@ -138,6 +138,20 @@ impl Plan {
             .any(|e| matches!(e.action, Action::New | Action::Change | Action::Deactivate))
     }
 
+    /// "3 new, 12 changed, 80 unchanged, 0 to deactivate, 1 refused. Enable: …" (the page
+    /// and `roster csv diff` say the same).
+    pub fn summary(&self) -> String {
+        format!(
+            "{} new, {} changed, {} unchanged, {} to deactivate, {} refused. {}",
+            self.count(Action::New),
+            self.count(Action::Change),
+            self.count(Action::Unchanged),
+            self.count(Action::Deactivate),
+            self.count(Action::Refused),
+            self.seat_impact()
+        )
+    }
+
     /// "Enable: 36 free → 12 free; Opportunity: 4 free → 4 free."
     pub fn seat_impact(&self) -> String {
         format!(

@@ -150,21 +150,7 @@ pub(super) fn ChangeSet(
 
 #[component]
 fn PlanView(the_plan: Memo<Option<Plan>>, excluded: RwSignal<HashSet<u32>>) -> impl IntoView {
-    let summary = move || {
-        the_plan.with(|p| {
-            p.as_ref().map(|p| {
-                format!(
-                    "{} new, {} changed, {} unchanged, {} to deactivate, {} refused. {}",
-                    p.count(Action::New),
-                    p.count(Action::Change),
-                    p.count(Action::Unchanged),
-                    p.count(Action::Deactivate),
-                    p.count(Action::Refused),
-                    p.seat_impact()
-                )
-            })
-        })
-    };
+    let summary = move || the_plan.with(|p| p.as_ref().map(Plan::summary));
     let left_out = move || {
         let n = excluded.with(HashSet::len);
         (n > 0).then(|| {

@@ -100,12 +100,15 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             checking.recheck();
         }
     });
-    // A file whose rows are members already is a change set (see `changes`).
-    let change_mode = Memo::new(move |_| {
-        loaded.with(Option::is_some)
-            && org.with(|org| {
-                rows.with(|rows| {
-                    rows.iter().any(|r| {
+    // Rows that are members already (by address or user_id).
+    let matched = Memo::new(move |_| {
+        if loaded.with(Option::is_none) {
+            return 0;
+        }
+        org.with(|org| {
+            rows.with(|rows| {
+                rows.iter()
+                    .filter(|r| {
                         let email = r.get(crate::import::Column::Email).trim().to_lowercase();
                         org.emails.contains_key(&email)
                             || crate::domain::ExternalId::parse(
@@ -113,8 +116,27 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
                             )
                             .is_ok_and(|id| org.user_ids.contains(&id.number()))
                     })
-                })
+                    .count()
             })
+        })
+    });
+    // Such a file is a change set (see `changes`): at once when it is a roster export (it
+    // has the roster's own columns), or when the person asks to review what it changes
+    // (a list of new members dropped again stays an import, which skips them).
+    let review = RwSignal::new(false);
+    Effect::new(move |_| {
+        loaded.track();
+        review.set(false);
+    });
+    let change_mode = Memo::new(move |_| {
+        let roster_file = loaded.with(|l| {
+            l.as_ref().is_some_and(|l| {
+                crate::import::ROSTER_COLUMNS
+                    .iter()
+                    .any(|c| l.present[c.index()])
+            })
+        });
+        matched.get() > 0 && (roster_file || review.get())
     });
     let on_changed = Callback::new(move |_: ()| reload_context());
     let only_problems = RwSignal::new(false);
@@ -246,6 +268,12 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         {move || change_mode.get().then(|| loaded.get().map(|loaded| view! { <ChangeSet loaded rows on_changed/> }))}
         <Show when=move || !change_mode.get()>
         {summary}
+        {move || (matched.get() > 0 && done.with(Option::is_none)).then(|| view! {
+            <p class="hint" data-testid="matched-members">
+                {format!("{} row{} of this file {} members already. ", matched.get(), if matched.get() == 1 { "" } else { "s" }, if matched.get() == 1 { "is" } else { "are" })}
+                <button type="button" on:click=move |_| review.set(true)>"Review what this file changes for them"</button>
+            </p>
+        })}
         <Show when=move || loaded.with(Option::is_some)>
             <div class="preview-tools">
                 <label class="check"><input type="checkbox" prop:checked=move || only_problems.get()
