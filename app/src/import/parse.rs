@@ -52,17 +52,16 @@ pub const ALL_COLUMNS: [Column; CELLS] = [
     Column::Status,
 ];
 
-/// The template's columns (SPEC §4), in its order.
-pub const COLUMNS: [Column; 8] = [
-    Column::UserId,
-    Column::FirstName,
-    Column::LastName,
-    Column::Email,
-    Column::JobTitle,
-    Column::MosEnable,
-    Column::MosOpportunity,
-    Column::CourseEnrollments,
-];
+/// The template's columns (SPEC §4), in its order: the first eight of [`ALL_COLUMNS`].
+pub const COLUMNS: [Column; 8] = {
+    let mut columns = [Column::UserId; 8];
+    let mut i = 0;
+    while i < 8 {
+        columns[i] = ALL_COLUMNS[i];
+        i += 1;
+    }
+    columns
+};
 
 impl Column {
     pub fn name(self) -> &'static str {
@@ -557,6 +556,15 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_sits_at_its_index() {
+        for (i, column) in ALL_COLUMNS.iter().enumerate() {
+            assert_eq!(column.index(), i, "{column:?}");
+        }
+        assert_eq!(&ALL_COLUMNS[..8], &COLUMNS);
+        assert_eq!(&ALL_COLUMNS[8..], &ROSTER_COLUMNS);
+    }
 
     #[test]
     fn headers_match_in_any_case_order_and_spacing() {
