@@ -136,11 +136,17 @@ test('the roster round trip: export, change three cells and delete a row, previe
   await expect(plan.locator('tr[data-action="deactivate"]')).toContainText(`m3.${tag}`);
   await page.getByLabel('Deactivate members who are not in this file').uncheck();
 
-  // The refused row is left out; the rest applies, all at once.
-  await m1.getByRole('button', { name: 'Leave this row out' }).click();
-  await expect(page.getByTestId('plan-summary')).toContainText('0 refused');
+  // A refused row is fixed in place (its program put back) or left out; then the whole
+  // file applies at once.
+  await m1.getByText('Fix this row here').click();
+  const programs = m1.getByLabel(/Row \d+, course_enrollments/);
+  await programs.fill('meddpicc-masterclass');
+  await programs.press('Tab');
+  await expect(page.getByTestId('plan-summary')).toContainText('0 new, 2 changed, 1 unchanged, 0 to deactivate, 0 refused');
+  await expect(m1).toContainText('last_name: “García” → “García López”');
+  await expect(page.getByRole('button', { name: 'Leave this row out' })).toHaveCount(0);
   await page.getByRole('button', { name: 'Apply changes' }).click();
-  await expect(page.getByTestId('change-outcome')).toContainText('Applied: 0 invited, 1 changed, 0 deactivated');
+  await expect(page.getByTestId('change-outcome')).toContainText('Applied: 0 invited, 2 changed, 0 deactivated');
 
   // Undo takes it back.
   await page.getByRole('button', { name: 'Undo' }).click();

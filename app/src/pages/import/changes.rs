@@ -8,7 +8,7 @@
 use super::reading::Loaded;
 use crate::api::roster::{apply_roster, load_roster, undo_roster};
 use crate::import::roster::{plan, Action, Plan, Roster};
-use crate::import::RowCells;
+use crate::import::{Column, RowCells, ALL_COLUMNS};
 use crate::model::roster::RosterFile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -122,7 +122,7 @@ pub(super) fn ChangeSet(
             {move || match roster.get() {
                 None => view! { <p class="loading">"Reading your organization…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(_)) => view! { <PlanView the_plan excluded/> }.into_any(),
+                Some(Ok(_)) => view! { <PlanView the_plan excluded rows/> }.into_any(),
             }}
             <div class="preview-tools">
                 <button type="button" class="primary" disabled=move || !can_apply() on:click=apply>
@@ -149,7 +149,11 @@ pub(super) fn ChangeSet(
 }
 
 #[component]
-fn PlanView(the_plan: Memo<Option<Plan>>, excluded: RwSignal<HashSet<u32>>) -> impl IntoView {
+fn PlanView(
+    the_plan: Memo<Option<Plan>>,
+    excluded: RwSignal<HashSet<u32>>,
+    rows: RwSignal<Vec<RowCells>>,
+) -> impl IntoView {
     let summary = move || the_plan.with(|p| p.as_ref().map(Plan::summary));
     let left_out = move || {
         let n = excluded.with(HashSet::len);
@@ -193,6 +197,7 @@ fn PlanView(the_plan: Memo<Option<Plan>>, excluded: RwSignal<HashSet<u32>>) -> i
                                 </ul>
                                 {(!entry.message.is_empty()).then(|| view! { <p class="message">{entry.message.clone()}</p> })}
                                 {(entry.action == Action::Refused).then(|| entry.row.map(|row| view! {
+                                    <FixRow row rows/>
                                     <button type="button" on:click=move |_| excluded.update(|out| { out.insert(row); })>"Leave this row out"</button>
                                 }))}
                             </td>
@@ -201,5 +206,45 @@ fn PlanView(the_plan: Memo<Option<Plan>>, excluded: RwSignal<HashSet<u32>>) -> i
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A refused row's cells, editable in place: the plan is made again as you type.
+#[component]
+fn FixRow(row: u32, rows: RwSignal<Vec<RowCells>>) -> impl IntoView {
+    let editable = ALL_COLUMNS
+        .into_iter()
+        .filter(|c| *c != Column::Status)
+        .map(|column| {
+            let id = format!("fix-{row}-{}", column.name());
+            let value = move || {
+                rows.with(|all| {
+                    all.iter()
+                        .find(|r| r.row == row)
+                        .map(|r| r.get(column).to_owned())
+                        .unwrap_or_default()
+                })
+            };
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{format!("Row {row}, {}", column.name())}</label>
+                    <input id=id type="text" prop:value=value
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            rows.update(|all| {
+                                if let Some(r) = all.iter_mut().find(|r| r.row == row) {
+                                    r.set(column, &text);
+                                }
+                            });
+                        }/>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="fix-row">
+            <summary>"Fix this row here"</summary>
+            <div class="fix-fields">{editable}</div>
+        </details>
     }
 }
