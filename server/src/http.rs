@@ -74,7 +74,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(body_limits))
         .layer(middleware::from_fn_with_state(
-            state.server.clone(),
+            Defended {
+                server: state.server.clone(),
+                live_reload: live_reload(&state.leptos_options),
+            },
             defenses,
         ))
         .layer(crate::assets::compression())
@@ -216,8 +219,30 @@ pub fn public_origin(public_url: &str) -> &str {
 /// own, with their hydration script's nonce), no sniffing, no framing, a referrer only to
 /// this origin (none from pages whose address holds a secret), nothing personal in any
 /// cache, and HTTPS only once the site is served over it.
+/// What `defenses` needs: the configuration, and the live-reload socket of `make dev`.
+#[derive(Clone)]
+struct Defended {
+    server: ServerState,
+    live_reload: Option<String>,
+}
+
+/// Under `cargo leptos watch` (it sets `LEPTOS_WATCH`), the websocket the page listens on
+/// for "rebuilt: reload", which the Content-Security-Policy must then allow.
+fn live_reload(options: &LeptosOptions) -> Option<String> {
+    std::env::var_os("LEPTOS_WATCH").map(|_| {
+        let port = options.reload_external_port.unwrap_or(options.reload_port);
+        format!(
+            "ws://{}:{port} ws://localhost:{port}",
+            options.site_addr.ip()
+        )
+    })
+}
+
 async fn defenses(
-    State(state): State<ServerState>,
+    State(Defended {
+        server: state,
+        live_reload,
+    }): State<Defended>,
     mut request: Request<Body>,
     next: Next,
 ) -> Response {
@@ -233,7 +258,7 @@ async fn defenses(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
-    let policy = content_security_policy(page.then_some(nonce.as_str()));
+    let policy = content_security_policy(page.then_some(nonce.as_str()), live_reload.as_deref());
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
