@@ -2,17 +2,10 @@
 
 mod common;
 
+use common::processes::roster;
+
 use sqlx::PgPool;
 use std::process::Command;
-
-fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("PUBLIC_URL", "https://roster.example")
-        .output()
-        .unwrap()
-}
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn org_create_prints_a_one_time_invitation_link(pool: PgPool) {

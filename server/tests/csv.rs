@@ -2,18 +2,10 @@
 
 mod common;
 
+use common::processes::roster;
+
 use sqlx::PgPool;
 use std::process::Command;
-
-fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("PUBLIC_URL", "https://roster.example")
-        .env_remove("SMTP_URL")
-        .output()
-        .unwrap()
-}
 
 fn file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("roster-csv-{}", std::process::id()));

@@ -4,18 +4,10 @@
 
 mod common;
 
-use sqlx::PgPool;
-use std::process::{Command, Output};
+use common::processes::roster;
 
-fn roster(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("PUBLIC_URL", "https://roster.example")
-        .env_remove("SMTP_URL")
-        .output()
-        .unwrap()
-}
+use sqlx::PgPool;
+use std::process::Output;
 
 fn said(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
@@ -274,14 +266,7 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
             .unwrap();
     let org_id: i64 = org.parse().unwrap();
     let actor = app::server::activity::Actor::operator(org_id, "Acme", "test");
-    let config = app::server::RuntimeConfig {
-        public_url: "https://roster.example".into(),
-        secure_cookies: true,
-        smtp_configured: false,
-        vendor_email: "vendor@example.com".into(),
-        dev_mailbox: false,
-        trusted_proxies: Vec::new(),
-    };
+    let config = common::runtime_config("https://roster.example", false);
     let undone = app::server::roster::undo(&pool, &config, &actor, change_id)
         .await
         .unwrap();

@@ -60,6 +60,27 @@ pub struct OrgContext {
     pub user_ids: HashSet<u32>,
     pub enable_free: i64,
     pub opportunity_free: i64,
+    /// The organization's own mail domain (most members'), for typo warnings: found once
+    /// here, not by each check of a file (the page checks again after every edit).
+    pub home_domains: Vec<String>,
+}
+
+impl OrgContext {
+    /// The context of an organization whose members have `emails` (lowercase, with their
+    /// user_ids); the user_ids and the home domain follow from them.
+    pub fn new(
+        emails: HashMap<String, Option<u32>>,
+        enable_free: i64,
+        opportunity_free: i64,
+    ) -> Self {
+        Self {
+            user_ids: emails.values().flatten().copied().collect(),
+            home_domains: home_domains(&emails),
+            emails,
+            enable_free,
+            opportunity_free,
+        }
+    }
 }
 
 fn boolean(value: &str) -> Option<bool> {
@@ -257,17 +278,14 @@ pub struct FileChecker<'o> {
     user_ids: Vec<u32>,
     rows_checked: usize,
     report: CheckReport,
-    /// The organization's own mail domain(s), for typo warnings.
-    home_domains: Vec<String>,
     /// Each domain met, with its likely intended form: most files have few domains.
     typos: HashMap<String, Option<String>>,
 }
 
 /// The domain most of the organization's members have (their company's), if any.
-fn home_domains(org: Option<&OrgContext>) -> Vec<String> {
-    let Some(org) = org else { return Vec::new() };
+fn home_domains(emails: &HashMap<String, Option<u32>>) -> Vec<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for email in org.emails.keys() {
+    for email in emails.keys() {
         if let Some((_, domain)) = email.rsplit_once('@') {
             *counts.entry(domain).or_default() += 1;
         }
@@ -302,7 +320,6 @@ impl<'o> FileChecker<'o> {
             user_ids: vec![0; ExternalId::MAX as usize + 1],
             rows_checked: 0,
             report: CheckReport::default(),
-            home_domains: home_domains(org),
             typos: HashMap::new(),
         }
     }
@@ -316,7 +333,8 @@ impl<'o> FileChecker<'o> {
         let meant = match self.typos.get(domain) {
             Some(meant) => meant.as_deref(),
             None => {
-                let meant = crate::domain::likely_domain_typo(domain, &self.home_domains);
+                let home = self.org.map_or(&[][..], |o| o.home_domains.as_slice());
+                let meant = crate::domain::likely_domain_typo(domain, home);
                 self.typos
                     .entry(domain.to_owned())
                     .or_insert(meant)
@@ -587,10 +605,8 @@ mod tests {
     #[test]
     fn the_organization_counts() {
         let org = OrgContext {
-            emails: [("ana@example.com".to_owned(), None)].into(),
             user_ids: [7].into(),
-            enable_free: 1,
-            opportunity_free: 5,
+            ..OrgContext::new([("ana@example.com".to_owned(), None)].into(), 1, 5)
         };
         let r = report(
             "EXT00001,Ana,L,Ana@Example.com,,TRUE,,\nEXT00007,Bo,L,bo@example.com,,TRUE,,\nEXT00008,Cy,L,cy@example.com,,TRUE,,\nEXT00009,Di,L,di@example.com,,TRUE,,\n",

@@ -36,6 +36,13 @@ pub struct RosterMember {
     pub team: String,
 }
 
+impl RosterMember {
+    /// "Region / Team", or "" for no team: how changes and the Activity name a team.
+    pub fn team_label(&self) -> String {
+        team_text(&self.region, &self.team)
+    }
+}
+
 /// The organization as a plan needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Roster {
@@ -321,7 +328,7 @@ fn compare(
         {
             changes.push(FieldChange {
                 field: Column::Team.name().into(),
-                from: team_text(&member.region, &member.team),
+                from: member.team_label(),
                 to: team_text(region, team),
             });
             let exists = roster

@@ -25,12 +25,11 @@ impl ImportContext {
     }
 
     pub fn org_context(&self) -> crate::import::OrgContext {
-        crate::import::OrgContext {
-            emails: self.emails.iter().cloned().collect(),
-            user_ids: self.user_ids.iter().copied().collect(),
-            enable_free: self.enable_free,
-            opportunity_free: self.opportunity_free,
-        }
+        crate::import::OrgContext::new(
+            self.emails.iter().cloned().collect(),
+            self.enable_free,
+            self.opportunity_free,
+        )
     }
 }
 

@@ -311,19 +311,9 @@ pub async fn known(
         id.and_then(|id| crate::domain::ExternalId::parse(id).ok())
             .map(|id| id.number())
     };
-    Ok(OrgContext {
-        user_ids: members
-            .iter()
-            .filter_map(|(_, id)| user_id(id.as_deref()))
-            .collect(),
-        emails: members
-            .into_iter()
-            .map(|(email, id)| {
-                let id = user_id(id.as_deref());
-                (email, id)
-            })
-            .collect(),
-        enable_free: seats.enable,
-        opportunity_free: seats.opportunity,
-    })
+    let emails = members
+        .into_iter()
+        .map(|(email, id)| (email, user_id(id.as_deref())))
+        .collect();
+    Ok(OrgContext::new(emails, seats.enable, seats.opportunity))
 }

@@ -235,8 +235,7 @@ pub async fn undo(
                     .iter()
                     .filter(|c| {
                         let current = match Column::from_header(&c.field) {
-                            Some(Column::Team) if member.team.is_empty() => String::new(),
-                            Some(Column::Team) => format!("{} / {}", member.region, member.team),
+                            Some(Column::Team) => member.team_label(),
                             Some(column) => now[column.index()].clone(),
                             None => c.to.clone(),
                         };
@@ -599,26 +598,25 @@ async fn execute_changes(
     )
     .execute(&mut *tx)
     .await?;
-    let (mut team_members, mut team_regions, mut team_names) = (Vec::new(), Vec::new(), Vec::new());
+    // A team change names the team by its label (`RosterMember::team_label`): matched
+    // whole, never split, so a " / " inside a name cannot mislead; "" is no team.
+    let (mut team_members, mut team_labels) = (Vec::new(), Vec::new());
     for (member, changes) in changes.iter() {
         if let Some(change) = changes.iter().find(|c| c.field == Column::Team.name()) {
-            let (region, team) = change.to.split_once(" / ").unwrap_or(("", ""));
             team_members.push(member.id);
-            team_regions.push(region.to_owned());
-            team_names.push(team.to_owned());
+            team_labels.push(change.to.clone());
         }
     }
     sqlx::query!(
         r#"UPDATE members m
               SET team_id = (SELECT te.id FROM teams te JOIN regions r ON r.id = te.region_id
-                              WHERE te.organization_id = $1 AND lower(r.name) = lower(t.region)
-                                AND lower(te.name) = lower(t.team))
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[]) AS t(id, region, team)
+                              WHERE te.organization_id = $1
+                                AND lower(r.name || ' / ' || te.name) = lower(t.label))
+             FROM UNNEST($2::bigint[], $3::text[]) AS t(id, label)
             WHERE m.id = t.id AND m.organization_id = $1"#,
         org,
         &team_members,
-        &team_regions,
-        &team_names
+        &team_labels
     )
     .execute(&mut *tx)
     .await?;

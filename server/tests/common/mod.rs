@@ -52,6 +52,18 @@ pub async fn spawn_app_with_mailer(pool: PgPool, mailer: Option<MailerConfig>) -
     spawn_app_with(pool, mailer, options).await
 }
 
+/// The runtime configuration of a test app at `public_url`, with or without SMTP.
+pub fn runtime_config(public_url: &str, smtp: bool) -> RuntimeConfig {
+    RuntimeConfig {
+        public_url: public_url.to_owned(),
+        secure_cookies: false,
+        smtp_configured: smtp,
+        vendor_email: VENDOR_EMAIL.into(),
+        dev_mailbox: !smtp,
+        trusted_proxies: Vec::new(),
+    }
+}
+
 /// An app serving the built site in `site_root` (`pkg/` and the hash file), as
 /// `cargo leptos build --release --precompress` leaves it.
 pub async fn spawn_app_serving(pool: PgPool, site_root: &std::path::Path) -> TestApp {
@@ -80,14 +92,7 @@ async fn spawn_app_with(
         leptos_options,
         server: ServerState {
             pool: pool.clone(),
-            config: Arc::new(RuntimeConfig {
-                public_url: base.clone(),
-                secure_cookies: false,
-                smtp_configured: smtp_url.is_some(),
-                vendor_email: VENDOR_EMAIL.into(),
-                dev_mailbox: smtp_url.is_none(),
-                trusted_proxies: Vec::new(),
-            }),
+            config: Arc::new(runtime_config(&base, smtp_url.is_some())),
         },
         metrics: Some(http::MetricsToken(METRICS_TOKEN.into())),
     };

@@ -65,3 +65,15 @@ pub fn received(log: &std::path::Path) -> BTreeMap<String, usize> {
     }
     counts
 }
+
+/// The real binary as an operator runs it: `roster ARGS` against `database_url`, without
+/// a mail server.
+pub fn roster(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("PUBLIC_URL", "https://roster.example")
+        .env_remove("SMTP_URL")
+        .output()
+        .unwrap()
+}

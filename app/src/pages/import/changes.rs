@@ -45,12 +45,18 @@ pub(super) fn ChangeSet(
             })
         })
     };
+    // Planned again on every change (a tick, a row left out or fixed): the rows are read
+    // where they are, copied only when some are left out.
     let the_plan = Memo::new(move |_| {
+        let deactivate = deactivate.get();
         roster.with(|r| match r {
-            Some(Ok(roster)) => {
-                let kept = kept_rows();
-                Some(plan(&kept, &present, roster, deactivate.get()))
-            }
+            Some(Ok(roster)) => Some(excluded.with(|out| {
+                if out.is_empty() {
+                    rows.with(|all| plan(all, &present, roster, deactivate))
+                } else {
+                    plan(&kept_rows(), &present, roster, deactivate)
+                }
+            })),
             _ => None,
         })
     });
