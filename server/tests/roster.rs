@@ -291,3 +291,54 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
     assert!(again.unwrap_err().to_string().contains("undone already"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two files applied at once, each giving the organization's one free Enable seat to a
+/// different member: the organization's lock makes them take turns, the second is planned
+/// on what the first left, so exactly one applies and the seats never exceed those bought.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn two_files_racing_for_the_last_seat(pool: PgPool) {
+    let org = seed(&pool).await;
+    // m1 and m2 hold Enable seats; one of the 10 bought stays free after this.
+    sqlx::query("UPDATE organizations SET enable_seats = enable_seats_held + 1 WHERE id = $1")
+        .bind(org)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let roster = app::server::roster::load(&mut conn, org, None)
+        .await
+        .unwrap();
+    drop(conn);
+    let file_for = |email: &str| {
+        let member = roster.members.iter().find(|m| m.email == email).unwrap();
+        let mut cells = app::import::roster::member_cells(member);
+        cells[app::import::Column::MosEnable.index()] = "TRUE".into();
+        let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
+        let parsed = app::import::parse(app::export::safe_csv(&header, vec![cells.to_vec()]));
+        app::model::roster::RosterFile {
+            file_name: format!("{email}.csv"),
+            digest: "race".into(),
+            rows: parsed.rows,
+            present: parsed.present,
+            deactivate_missing: false,
+        }
+    };
+    let (a, b) = (file_for("m3@acme.example"), file_for("m4@acme.example"));
+    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let config = common::runtime_config("https://roster.example", false);
+    let (first, second) = tokio::join!(
+        app::server::roster::apply(&pool, &config, &actor, &a),
+        app::server::roster::apply(&pool, &config, &actor, &b)
+    );
+    let applied = [&first, &second].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(applied, 1, "{first:?} {second:?}");
+    let refused = if first.is_err() { first } else { second };
+    assert!(refused.unwrap_err().to_string().contains("No Enable seat"));
+    let (held, bought): (i32, i32) =
+        sqlx::query_as("SELECT enable_seats_held, enable_seats FROM organizations WHERE id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(held, bought);
+}
