@@ -11,7 +11,7 @@ ensure_database "$url" roster_prepare
 for f in migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$url" -f "$f" >/dev/null; done
 rm -rf .sqlx && mkdir .sqlx
 # Touch the crate roots so the query macros run again for every query.
-touch app/src/lib.rs server/src/lib.rs server/src/main.rs server/tests/*.rs 2>/dev/null || true
+touch app/src/lib.rs server/src/lib.rs server/src/main.rs server/tests/integration/*.rs 2>/dev/null || true
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$url" \
   cargo check -p app --features ssr --lib --tests
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$url" \

@@ -1,7 +1,7 @@
 //! A way back in: *Forgot password?*, the reset link, *Change password* and the
 //! administrator's reset link, against the real server and database.
 
-mod common;
+use crate::common;
 
 use app::api::auth::CurrentViewer;
 use app::api::members::DeactivateMember;

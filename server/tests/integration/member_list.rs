@@ -1,6 +1,6 @@
 //! The member list query: filters, search, the three sort orders and keyset paging.
 
-mod common;
+use crate::common;
 
 use app::model::member_list::{MemberFilter, MEMBER_PAGE_SIZE};
 use app::server::member_list::fetch;

@@ -1,6 +1,6 @@
 //! `roster csv check` and `roster csv import`, run as an operator runs them.
 
-mod common;
+use crate::common;
 
 use common::processes::roster;
 

@@ -2,7 +2,7 @@
 //! rule 8, the race of deleting a team while members are assigned to it, report figures
 //! computed by SQL, and downloads that a spreadsheet cannot turn into formulas.
 
-mod common;
+use crate::common;
 
 use app::api::reports::{LoadReport, ReportCsv};
 use app::api::teams::{AssignTeam, CreateRegion, CreateTeam, DeleteRegion, DeleteTeam, RenameTeam};

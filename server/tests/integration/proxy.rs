@@ -4,7 +4,7 @@
 //! address and not another (the client's address comes from `X-Forwarded-For`, trusted
 //! because nginx is in `TRUSTED_PROXIES`); each email is sent once.
 
-mod common;
+use crate::common;
 
 use app::api::auth::{CurrentViewer, SignIn};
 use app::api::invitations::AcceptInvitation;

@@ -5,7 +5,7 @@
 //! certificate and the host name, and refuses a server another authority certified; the
 //! real binary migrates over it, as a managed PostgreSQL service would be used.
 
-mod common;
+use crate::common;
 
 use common::processes::free_port;
 use std::path::{Path, PathBuf};

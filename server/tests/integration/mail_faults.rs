@@ -3,7 +3,7 @@
 //! killed mid-delivery. Each message is delivered once; a permanent refusal is not retried
 //! and shows on Pending invitations with the server's reason.
 
-mod common;
+use crate::common;
 
 use app::api::invitations::PendingInvitations;
 use app::api::invite::InviteMembers;

@@ -2,7 +2,7 @@
 //! .xlsx), the file changed, `roster csv diff` shows exactly those changes, `roster csv
 //! apply` applies them all or nothing, and the same file again changes nothing.
 
-mod common;
+use crate::common;
 
 use common::processes::roster;
 

@@ -3,7 +3,7 @@
 //! memory (read from /proc) stays under 500 MB. Unbounded, Argon2's 19 MiB per hash took
 //! the server to 5 GB.
 
-mod common;
+use crate::common;
 
 use app::api::auth::SignIn;
 use app::api::invitations::AcceptInvitation;

@@ -1,6 +1,6 @@
 //! Running it for real: probes, metrics behind a token, and configuration that fails early.
 
-mod common;
+use crate::common;
 
 use app::api::activity::Activity;
 use app::error::AppError;

@@ -1,6 +1,6 @@
 //! The browser's defenses on every response, and bodies limited per route.
 
-mod common;
+use crate::common;
 
 use app::api::auth::SignIn;
 use common::{browser, spawn_app};

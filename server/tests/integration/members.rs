@@ -1,7 +1,7 @@
 //! Inviting members, their email, deactivation and permissions, over HTTP against the
 //! real server, with mail delivered to an in-process SMTP server.
 
-mod common;
+use crate::common;
 
 use app::api::invite::InviteMembers;
 use app::api::members::{

@@ -2,7 +2,7 @@
 //! recognised and skipped, the rest imported, each member once; only a completed import
 //! refuses the file again.
 
-mod common;
+use crate::common;
 
 use sqlx::PgPool;
 use std::process::{Command, Stdio};

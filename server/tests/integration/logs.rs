@@ -2,7 +2,7 @@
 //! secret (sessions, invitation links, a password reset, an API key, passwords), then every
 //! line it wrote is searched for each of them.
 
-mod common;
+use crate::common;
 
 use app::api::api_keys::CreateApiKey;
 use app::api::auth::SignIn;

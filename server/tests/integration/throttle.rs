@@ -2,7 +2,7 @@
 //! checked, so a burst of any size gets at most the limit checked; the pair (account,
 //! client address) is throttled strictly, the address alone loosely.
 
-mod common;
+use crate::common;
 
 use app::server::auth::sign_in;
 use app::server::throttle::{ADDRESS_LIMIT, PAIR_LIMIT};

@@ -1,7 +1,7 @@
 //! Seats, programs and the 10 % rule through the real server and database, including the
 //! races of issue 5: concurrent grants, unassign against progress, free against grant.
 
-mod common;
+use crate::common;
 
 use app::api::api_keys::CreateApiKey;
 use app::api::enrollments::{AssignProgram, UnassignProgram};

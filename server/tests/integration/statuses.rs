@@ -1,7 +1,7 @@
 //! Each kind of refusal answers with its own HTTP status (the body is the same JSON the
 //! page reads); only a real fault is a 500. And text PostgreSQL cannot hold gets a message.
 
-mod common;
+use crate::common;
 
 use app::api::enrollments::LoadMember;
 use app::api::import::StartImport;

@@ -1,6 +1,6 @@
 //! The command line, run as the operator runs it.
 
-mod common;
+use crate::common;
 
 use common::processes::roster;
 

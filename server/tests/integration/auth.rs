@@ -1,6 +1,6 @@
 //! Sign-in, sessions, invitations and page guards over real HTTP against the real server.
 
-mod common;
+use crate::common;
 
 use app::api::invitations::{AcceptInvitation, Invitation};
 use app::api::member_list::ListMembers;
