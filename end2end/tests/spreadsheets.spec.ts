@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { hydrated, newOrganizationAdmin } from './helpers';
 
 /** A fixture LibreOffice wrote (fixtures/spreadsheets/make.sh). */
@@ -145,8 +145,19 @@ test('the roster round trip: export, change three cells and delete a row, previe
   await expect(page.getByTestId('plan-summary')).toContainText('0 new, 2 changed, 1 unchanged, 0 to deactivate, 0 refused');
   await expect(m1).toContainText('last_name: “García” → “García López”');
   await expect(page.getByRole('button', { name: 'Leave this row out' })).toHaveCount(0);
+  // Another change to the organization holds its lock for a few seconds: the progress bar
+  // says what the apply waits for, with its steps (3 rows + the check + the record).
+  const holder = spawn('psql', [process.env.DATABASE_URL!, '-q', '-c',
+    `BEGIN; SELECT 1 FROM organizations WHERE id = ${org} FOR UPDATE; SELECT pg_sleep(3) AS held_for_${tag}; COMMIT;`]);
+  await expect.poll(() => execFileSync('psql', [process.env.DATABASE_URL!, '-Atq', '-c',
+    `SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%held_for_${tag}%' AND wait_event = 'PgSleep'`]).toString().trim()).toBe('1');
   await page.getByRole('button', { name: 'Apply changes' }).click();
-  await expect(page.getByTestId('change-outcome')).toContainText('Applied: 0 invited, 2 changed, 0 deactivated');
+  const bar = page.getByTestId('applying');
+  await expect(bar).toContainText('Waiting for other changes to your organization… 0 %');
+  await expect(bar.getByRole('progressbar', { name: 'Applying the changes' })).toHaveAttribute('max', '5');
+  await expect(page.getByTestId('change-outcome')).toContainText('Applied: 0 invited, 2 changed, 0 deactivated', { timeout: 15_000 });
+  await expect(bar).toHaveCount(0);
+  if (holder.exitCode === null) await new Promise((done) => holder.on('exit', done));
 
   // Undo takes it back.
   await page.getByRole('button', { name: 'Undo' }).click();

@@ -10,6 +10,7 @@ use app::import::digest;
 use app::import::roster::Action;
 use app::model::roster::RosterFile;
 use app::server::activity::Actor;
+use app::server::roster_progress::Reporter;
 use std::io::Write;
 
 pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result<()> {
@@ -106,7 +107,9 @@ pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::
 pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> {
     let (pool, organization_id, name, file) = change_set(config, args).await?;
     let actor = Actor::operator(organization_id, &name, "command line");
-    match app::server::roster::apply(&pool, &config.runtime(), &actor, &file).await {
+    match app::server::roster::apply(&pool, &config.runtime(), &actor, &file, Reporter::quiet())
+        .await
+    {
         Ok(applied) => {
             println!("{}", applied.message());
             Ok(())

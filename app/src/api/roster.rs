@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::import::roster::Roster;
 use crate::model::member_list::MemberFilter;
-use crate::model::roster::{Applied, ExportFile, RosterFile, Undone};
+use crate::model::roster::{Applied, ApplyProgress, ExportFile, RosterFile, Undone};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -25,12 +25,41 @@ pub async fn load_roster() -> Result<Roster, AppError> {
     crate::server::roster::load(&mut conn, viewer.organization_id, None).await
 }
 
-/// Applies a file as a change set: all of it or nothing.
+/// A key for the next apply's progress, which the page polls while it runs.
+#[server]
+pub async fn start_roster_apply() -> Result<String, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    let key = crate::server::roster_progress::start(&pool, viewer.organization_id).await?;
+    Ok(key.to_string())
+}
+
+/// Applies a file as a change set: all of it or nothing. Its progress goes under
+/// `progress_key` (from [`start_roster_apply`]; empty for none).
 #[server(input = Json)]
-pub async fn apply_roster(file: RosterFile) -> Result<Applied, AppError> {
+pub async fn apply_roster(file: RosterFile, progress_key: String) -> Result<Applied, AppError> {
+    use crate::server::roster_progress::Reporter;
     let viewer = crate::server::session::require_admin().await?;
     let state = crate::server::state()?;
-    crate::server::roster::apply(&state.pool, &state.config, &(&viewer).into(), &file).await
+    let progress = match progress_key.parse::<uuid::Uuid>() {
+        Ok(key) => Reporter::to(&state.pool, viewer.organization_id, key),
+        Err(_) => Reporter::quiet(),
+    };
+    let actor = (&viewer).into();
+    crate::server::roster::apply(&state.pool, &state.config, &actor, &file, progress).await
+}
+
+/// How far the apply under `progress_key` has got; `None` once it has ended.
+#[server]
+pub async fn roster_apply_progress(
+    progress_key: String,
+) -> Result<Option<ApplyProgress>, AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    let Ok(key) = progress_key.parse::<uuid::Uuid>() else {
+        return Ok(None);
+    };
+    crate::server::roster_progress::read(&pool, viewer.organization_id, key).await
 }
 
 /// Undoes an applied file (within 24 hours, when nothing since depends on it).

@@ -67,3 +67,12 @@ impl Undone {
         )
     }
 }
+
+/// How far applying a file has got (the page's progress bar).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyProgress {
+    pub done: u32,
+    pub total: u32,
+    /// What it is doing, such as "Changing members".
+    pub stage: String,
+}

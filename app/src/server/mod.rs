@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod passwords;
 pub mod reports;
 pub mod roster;
+pub mod roster_progress;
 pub mod seats;
 pub mod session;
 pub mod teams;

@@ -5,6 +5,7 @@ use super::activity::{self, Action, Actor};
 use super::enrollments::program_id;
 use super::invite::{invite, Delivery, Logged};
 use super::members::{deactivate_locked, lock_member, lock_organization, reactivate_locked};
+use super::roster_progress::Reporter;
 use super::RuntimeConfig;
 use crate::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
@@ -274,7 +275,16 @@ pub async fn undo(
     }
     let changes: Vec<(&RosterMember, &[FieldChange])> =
         reversed.iter().map(|(m, c)| (*m, c.as_slice())).collect();
-    execute_changes(&mut tx, actor, &changes, &change.file_name, true).await?;
+    let mut quiet = Reporter::quiet();
+    execute_changes(
+        &mut tx,
+        actor,
+        &changes,
+        &change.file_name,
+        true,
+        &mut quiet,
+    )
+    .await?;
     undone.restored = changes.len();
     // Last, with the seats the revoked invitations and restored fields returned.
     let locked = lock_organization(&mut tx, org).await?;
@@ -308,6 +318,12 @@ pub async fn preview(
         file.deactivate_missing,
     ))
 }
+
+/// Members whose fields one statement changes: large files go in slices, one step of the
+/// progress bar each.
+const FIELDS_AT_ONCE: usize = 5_000;
+/// Deactivations between two progress reports.
+const REPORT_EVERY: usize = 200;
 
 /// A member's fields after a change, as the UPDATE writes them.
 struct After {
@@ -354,18 +370,48 @@ fn slugs(text: &str) -> Vec<Program> {
 /// Applies `file`: plans it again on the roster as it is under the organization's lock,
 /// refuses it whole if any row is refused, and otherwise invites, changes and deactivates
 /// in one transaction, with one activity entry per member naming the file. A file that
-/// changes nothing saves nothing (the same file twice is harmless).
+/// changes nothing saves nothing (the same file twice is harmless). Its steps go to
+/// `progress` as they are done.
 pub async fn apply(
     pool: &PgPool,
     config: &RuntimeConfig,
     actor: &Actor,
     file: &RosterFile,
+    mut progress: Reporter,
+) -> Result<Applied, AppError> {
+    let applied = apply_reporting(pool, config, actor, file, &mut progress).await;
+    progress.finish().await;
+    applied
+}
+
+async fn apply_reporting(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    file: &RosterFile,
+    progress: &mut Reporter,
 ) -> Result<Applied, AppError> {
     let org = actor.organization_id;
+    progress.set_total(file.rows.len() + 2);
+    progress
+        .advance(0, "Waiting for other changes to your organization")
+        .await;
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
+    progress
+        .advance(0, "Checking the file against your organization")
+        .await;
     let roster = load(&mut tx, org, None).await?;
     let plan = plan(&file.rows, &file.present, &roster, file.deactivate_missing);
+    // One step per member touched (a change counts twice: its fields, then the rest),
+    // one for the check and one for the record.
+    let count = |action| plan.entries.iter().filter(|e| e.action == action).count();
+    progress.set_total(
+        2 + count(PlanAction::Deactivate) + 2 * count(PlanAction::Change) + count(PlanAction::New),
+    );
+    progress
+        .advance(1, "Checking the file against your organization")
+        .await;
     let refused: Vec<String> = plan
         .entries
         .iter()
@@ -411,7 +457,15 @@ pub async fn apply(
         let member = lock_member(&mut tx, org, id).await?;
         deactivate_locked(&mut tx, actor, &member, Some(&file.file_name)).await?;
         deactivated.push(id);
+        if deactivated.len() % REPORT_EVERY == 0 {
+            progress
+                .advance(REPORT_EVERY, "Deactivating members not in the file")
+                .await;
+        }
     }
+    progress
+        .advance(deactivated.len() % REPORT_EVERY, "Changing members")
+        .await;
 
     // 2. Changes: fields and seats removed, then programs, then seats granted, then teams.
     let changes: Vec<(&RosterMember, &[FieldChange])> = plan
@@ -425,7 +479,8 @@ pub async fn apply(
                 .ok_or_else(AppError::internal)
         })
         .collect::<Result<_, _>>()?;
-    execute_changes(&mut tx, actor, &changes, &file.file_name, false).await?;
+    execute_changes(&mut tx, actor, &changes, &file.file_name, false, progress).await?;
+    progress.advance(0, "Inviting new members").await;
 
     // 3. New members: the one invitation path, with the seats left after the changes.
     let invitees = plan
@@ -454,6 +509,12 @@ pub async fn apply(
         },
     )
     .await?;
+    progress
+        .advance(
+            invited.member_ids.len(),
+            "Recording the change so it can be undone",
+        )
+        .await;
 
     // What was done, for the undo.
     let mut kinds = Vec::new();
@@ -506,41 +567,27 @@ pub async fn apply(
 /// Applies changes (fields, seats, programs, team) to members, in the caller's
 /// transaction with the organization locked: fields and removed seats first, then
 /// programs, then granted seats (after every seat the changes free is free), then teams;
-/// one activity entry per member naming the file. Returns the members' ids.
+/// one activity entry per member naming the file. Reports two steps per member. Returns
+/// the members' ids.
 async fn execute_changes(
     tx: &mut PgConnection,
     actor: &Actor,
     changes: &[(&RosterMember, &[FieldChange])],
     file_name: &str,
     undo: bool,
+    progress: &mut Reporter,
 ) -> Result<Vec<i64>, AppError> {
     let org = actor.organization_id;
     let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
     let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
-    sqlx::query!(
-        r#"UPDATE members m
-              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
-                  job_title = t.job_title, permission = t.permission,
-                  -- Seats only go here; granted ones in the next statement, after every
-                  -- seat this file frees is free.
-                  enable_seat = m.enable_seat AND t.enable_seat,
-                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                         $8::bool[], $9::bool[])
-                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
-            WHERE m.id = t.id AND m.organization_id = $1"#,
-        org,
-        &ids,
-        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
-        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
-    )
-    .execute(&mut *tx)
-    .await?;
+    // The fields in slices, the longest step of a large file, so that the bar moves.
+    for afters in afters.chunks(FIELDS_AT_ONCE) {
+        update_fields(&mut *tx, org, afters).await?;
+        progress.advance(afters.len(), "Changing members").await;
+    }
+    progress
+        .advance(0, "Changing members' programs, seats and teams")
+        .await;
     // Programs removed (with an Enable seat removed, all of them): only below 10 %.
     let (mut removed_members, mut removed_programs, mut added_members, mut added_programs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -625,7 +672,41 @@ async fn execute_changes(
         .map(|(_, c)| serde_json::json!({ "file": file_name, "changes": c, "undo": undo }))
         .collect();
     activity::record_many(&mut *tx, actor, Action::ChangedByFile, &ids, &details).await?;
+    progress
+        .advance(ids.len(), "Changing members' programs, seats and teams")
+        .await;
     Ok(ids)
+}
+
+/// Members' fields after their changes, and the seats they lose (granted ones come later,
+/// after every seat the file frees is free).
+async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Result<(), AppError> {
+    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    sqlx::query!(
+        r#"UPDATE members m
+              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
+                  job_title = t.job_title, permission = t.permission,
+                  -- Seats only go here; granted ones in the next statement, after every
+                  -- seat this file frees is free.
+                  enable_seat = m.enable_seat AND t.enable_seat,
+                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::bool[], $9::bool[])
+                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// The roster as an Excel workbook: the columns of [`crate::export::roster_csv`], seats as

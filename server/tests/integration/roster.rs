@@ -6,6 +6,7 @@ use crate::common;
 
 use common::processes::roster;
 
+use app::server::roster_progress::Reporter;
 use sqlx::PgPool;
 use std::process::Output;
 
@@ -327,8 +328,8 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
     let actor = app::server::activity::Actor::operator(org, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
     let (first, second) = tokio::join!(
-        app::server::roster::apply(&pool, &config, &actor, &a),
-        app::server::roster::apply(&pool, &config, &actor, &b)
+        app::server::roster::apply(&pool, &config, &actor, &a, Reporter::quiet()),
+        app::server::roster::apply(&pool, &config, &actor, &b, Reporter::quiet())
     );
     let applied = [&first, &second].iter().filter(|r| r.is_ok()).count();
     assert_eq!(applied, 1, "{first:?} {second:?}");
@@ -341,4 +342,77 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(held, bought);
+}
+
+/// The progress bar's row: written outside the apply's transaction, so it shows while the
+/// apply waits (here for a lock this test holds) and works; read only by the organization
+/// that started it; gone when the apply ends.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
+    use app::server::roster_progress;
+    let org = seed(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let roster = app::server::roster::load(&mut conn, org, None)
+        .await
+        .unwrap();
+    drop(conn);
+    // Every member's job title changed: one change per member.
+    let rows: Vec<_> = roster
+        .members
+        .iter()
+        .map(|m| {
+            let mut cells = app::import::roster::member_cells(m);
+            cells[app::import::Column::JobTitle.index()] = "Closer".into();
+            cells.to_vec()
+        })
+        .collect();
+    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
+    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
+    let file = app::model::roster::RosterFile {
+        file_name: "titles.csv".into(),
+        digest: "titles".into(),
+        rows: parsed.rows,
+        present: parsed.present,
+        deactivate_missing: false,
+    };
+    let key = roster_progress::start(&pool, org).await.unwrap();
+    let other = roster_progress::start(&pool, org + 1000).await;
+    assert!(other.is_err(), "a key only for an organization that exists");
+    // Hold the organization's lock: the apply reports, then waits.
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE")
+        .bind(org)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let config = common::runtime_config("https://roster.example", false);
+    let applying = {
+        let (pool, file) = (pool.clone(), file.clone());
+        tokio::spawn(async move {
+            let reporter = roster_progress::Reporter::to(&pool, org, key);
+            app::server::roster::apply(&pool, &config, &actor, &file, reporter).await
+        })
+    };
+    let waiting = loop {
+        let now = roster_progress::read(&pool, org, key)
+            .await
+            .unwrap()
+            .unwrap();
+        if now.stage.starts_with("Waiting") {
+            break now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(waiting.done, 0);
+    assert_eq!(waiting.total as usize, file.rows.len() + 2);
+    // Another organization's administrator cannot read it.
+    assert_eq!(
+        roster_progress::read(&pool, org + 1, key).await.unwrap(),
+        None
+    );
+    holder.rollback().await.unwrap();
+    let applied = applying.await.unwrap().unwrap();
+    assert_eq!(applied.changed, roster.members.len());
+    assert_eq!(roster_progress::read(&pool, org, key).await.unwrap(), None);
 }

@@ -6,13 +6,16 @@
 //! out. Apply is all or nothing; Undo takes it back within 24 hours.
 
 use super::reading::Loaded;
-use crate::api::roster::{apply_roster, load_roster, undo_roster};
+use crate::api::roster::{
+    apply_roster, load_roster, roster_apply_progress, start_roster_apply, undo_roster,
+};
 use crate::import::roster::{plan, Action, Plan, Roster};
 use crate::import::{Column, RowCells, ALL_COLUMNS};
-use crate::model::roster::RosterFile;
+use crate::model::roster::{ApplyProgress, RosterFile};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
+use std::time::Duration;
 
 /// Entries listed at most: a plan of 100,000 rows is summed up, not drawn.
 const SHOWN: usize = 500;
@@ -61,6 +64,9 @@ pub(super) fn ChangeSet(
         })
     });
     let applying = RwSignal::new(false);
+    // How far the server has got (polled while it applies; `None` while the file is sent).
+    let progress = RwSignal::new(None::<ApplyProgress>);
+    let polling = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let applied = RwSignal::new(None::<i64>);
 
@@ -76,8 +82,35 @@ pub(super) fn ChangeSet(
             };
             applying.set(true);
             outcome.set(None);
+            progress.set(None);
             spawn_local(async move {
-                match apply_roster(file).await {
+                // A progress key first; without one the apply still runs, with a bar that
+                // only says it is working.
+                let key = start_roster_apply().await.unwrap_or_default();
+                let poll = {
+                    let key = key.clone();
+                    move || {
+                        if polling.get_untracked() || key.is_empty() {
+                            return;
+                        }
+                        polling.set(true);
+                        let key = key.clone();
+                        spawn_local(async move {
+                            if let Ok(Some(now)) = roster_apply_progress(key).await {
+                                if applying.get_untracked() {
+                                    progress.set(Some(now));
+                                }
+                            }
+                            polling.set(false);
+                        });
+                    }
+                };
+                let ticker = set_interval_with_handle(poll, Duration::from_millis(300)).ok();
+                let result = apply_roster(file, key).await;
+                if let Some(ticker) = ticker {
+                    ticker.clear();
+                }
+                match result {
                     Ok(done) => {
                         applied.set(done.change_id);
                         outcome.set(Some(Ok(done.message())));
@@ -140,8 +173,21 @@ pub(super) fn ChangeSet(
             </div>
             <Show when=move || applying.get()>
                 <div class="import-progress" data-testid="applying">
-                    <progress aria-label="Applying the changes"></progress>
-                    <span>"Applying… (all of it or nothing)"</span>
+                    {move || match progress.get() {
+                        Some(p) if p.total > 0 => {
+                            let percent = u64::from(p.done) * 100 / u64::from(p.total);
+                            view! {
+                                <progress aria-label="Applying the changes" max=p.total value=p.done></progress>
+                                <span>{format!("{}… {percent} % (all of it or nothing)", p.stage)}</span>
+                            }
+                            .into_any()
+                        }
+                        _ => view! {
+                            <progress aria-label="Applying the changes"></progress>
+                            <span>"Sending the file… (all of it or nothing)"</span>
+                        }
+                        .into_any(),
+                    }}
                 </div>
             </Show>
             <p role="status" data-testid="change-outcome">

@@ -1,0 +1,113 @@
+//! How far a change set's apply has got, for the page's progress bar. The apply runs in one
+//! transaction that no one else can see into until it commits, so it reports its steps on
+//! separate connections to `roster_apply_progress`; the page polls that row through
+//! whichever instance answers. Progress is advisory: a report that fails is logged and the
+//! apply goes on.
+
+use crate::error::AppError;
+use crate::model::roster::ApplyProgress;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// An apply's progress: the row the page polls (or nothing, for the command line).
+pub struct Reporter {
+    target: Option<(PgPool, i64, Uuid)>,
+    done: usize,
+    total: usize,
+}
+
+impl Reporter {
+    /// A reporter that reports to no one (`roster csv apply`, tests).
+    pub fn quiet() -> Self {
+        Reporter {
+            target: None,
+            done: 0,
+            total: 0,
+        }
+    }
+
+    /// The reporter for `key`, which [`start`] made for `organization_id`.
+    pub fn to(pool: &PgPool, organization_id: i64, key: Uuid) -> Self {
+        Reporter {
+            target: Some((pool.clone(), organization_id, key)),
+            done: 0,
+            total: 0,
+        }
+    }
+
+    /// Sets the whole amount of work, in steps (one per member touched, and a few more).
+    pub fn set_total(&mut self, total: usize) {
+        self.total = total;
+    }
+
+    /// `steps` more done, now at `stage`.
+    pub async fn advance(&mut self, steps: usize, stage: &str) {
+        self.done = (self.done + steps).min(self.total);
+        let Some((pool, organization_id, key)) = &self.target else {
+            return;
+        };
+        let written = sqlx::query!(
+            "UPDATE roster_apply_progress SET done = $3, total = $4, stage = $5, updated_at = now()
+              WHERE key = $1 AND organization_id = $2",
+            key,
+            organization_id,
+            self.done as i32,
+            self.total as i32,
+            stage
+        )
+        .execute(pool)
+        .await;
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "an apply's progress could not be written");
+        }
+    }
+
+    /// The apply ended (done or refused): its row goes.
+    pub async fn finish(self) {
+        if let Some((pool, _, key)) = self.target {
+            let _ = sqlx::query!("DELETE FROM roster_apply_progress WHERE key = $1", key)
+                .execute(&pool)
+                .await;
+        }
+    }
+}
+
+/// A new progress row for an apply about to start in `organization_id`. Rows an apply left
+/// behind (its server stopped mid-way) go after a day.
+pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError> {
+    sqlx::query!("DELETE FROM roster_apply_progress WHERE updated_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?;
+    let key = Uuid::new_v4();
+    sqlx::query!(
+        "INSERT INTO roster_apply_progress (key, organization_id, stage)
+         VALUES ($1, $2, 'Sending the file')",
+        key,
+        organization_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(key)
+}
+
+/// How far the apply `key` of `organization_id` has got; `None` when it has ended (or is
+/// another organization's).
+pub async fn read(
+    pool: &PgPool,
+    organization_id: i64,
+    key: Uuid,
+) -> Result<Option<ApplyProgress>, AppError> {
+    let row = sqlx::query!(
+        "SELECT done, total, stage FROM roster_apply_progress
+          WHERE key = $1 AND organization_id = $2",
+        key,
+        organization_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| ApplyProgress {
+        done: r.done.max(0) as u32,
+        total: r.total.max(0) as u32,
+        stage: r.stage,
+    }))
+}
