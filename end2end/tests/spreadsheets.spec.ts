@@ -60,6 +60,24 @@ test('an HR workbook with its own column names: matched, remembered, imported', 
   await expect(page.getByTestId('plan-summary')).toContainText('0 new, 0 changed, 4 unchanged');
 });
 
+test('a workbook of several sheets: the members are read from the sheet picked', async ({ browser }) => {
+  const { page } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  for (const name of ['two-sheets.xlsx', 'two-sheets.ods']) {
+    await page.getByLabel('Choose a file').setInputFiles(fixture(name));
+    // The first sheet is a cover page: read first, and not a list of members.
+    const sheet = page.getByLabel('Sheet');
+    await expect(sheet).toHaveValue('0');
+    await expect(sheet.locator('option')).toHaveText(['Read me', 'Members']);
+    await expect(page.getByTestId('check-summary')).toHaveCount(0);
+    await sheet.selectOption({ label: 'Members' });
+    await expect(page.getByTestId('notices')).toContainText('Members');
+    await expect(page.getByTestId('check-summary')).toContainText('4 ready to import, 0 with problems');
+    await expect(page.getByTestId('preview')).toContainText('Ødegård');
+  }
+});
+
 test('files that are not lists are named, with what to do', async ({ browser }) => {
   const { page } = await newOrganizationAdmin(browser);
   await page.goto('/organization/import');
