@@ -166,9 +166,9 @@ test('the roster round trip: export, change three cells and delete a row, previe
   // Another change to the organization holds its lock for a few seconds: the progress bar
   // says what the apply waits for, with its steps (3 rows + the check + the record).
   const holder = spawn('psql', [process.env.DATABASE_URL!, '-q', '-c',
-    `BEGIN; SELECT 1 FROM organizations WHERE id = ${org} FOR UPDATE; SELECT pg_sleep(3) AS held_for_${tag}; COMMIT;`]);
+    `BEGIN; SELECT 1 FROM organizations WHERE id = ${org} FOR UPDATE; SELECT pg_sleep(3), 'held for ${tag}'; COMMIT;`]);
   await expect.poll(() => execFileSync('psql', [process.env.DATABASE_URL!, '-Atq', '-c',
-    `SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%held_for_${tag}%' AND wait_event = 'PgSleep'`]).toString().trim()).toBe('1');
+    `SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%held for ${tag}%' AND wait_event = 'PgSleep'`]).toString().trim()).toBe('1');
   await page.getByRole('button', { name: 'Apply changes' }).click();
   const bar = page.getByTestId('applying');
   await expect(bar).toContainText('Waiting for other changes to your organization… 0 %');
