@@ -35,6 +35,11 @@ const SYNONYMS: &[(Column, &[&str])] = &[
         &[
             "id",
             "employeeid",
+            "employeenumber",
+            "employeeno",
+            "personnelnumber",
+            "personalnummer",
+            "matricule",
             "externalid",
             "personid",
             "staffid",
@@ -53,6 +58,8 @@ const SYNONYMS: &[(Column, &[&str])] = &[
             "givenname",
             "forename",
             "firstname",
+            "legalfirstname",
+            "preferredfirstname",
             "vorname",
             "prenom",
             "nombre",
@@ -67,6 +74,7 @@ const SYNONYMS: &[(Column, &[&str])] = &[
             "surname",
             "familyname",
             "lastname",
+            "legallastname",
             "nachname",
             "familienname",
             "nom",
@@ -85,6 +93,9 @@ const SYNONYMS: &[(Column, &[&str])] = &[
             "mailaddress",
             "workemail",
             "businessemail",
+            "primaryworkemail",
+            "workemailaddress",
+            "primaryemail",
             "emailadresse",
             "courriel",
             "adressemail",
@@ -99,6 +110,8 @@ const SYNONYMS: &[(Column, &[&str])] = &[
             "job",
             "title",
             "jobtitle",
+            "businesstitle",
+            "positiontitle",
             "position",
             "jobrole",
             "role",
@@ -339,6 +352,37 @@ mod tests {
             "mos_opportunity",
             "course_enrollments"
         ])));
+    }
+
+    #[test]
+    fn hr_systems_exports_are_suggested() {
+        // Workday's and BambooHR's column names.
+        let workday = headers(&[
+            "Employee ID",
+            "Legal First Name",
+            "Legal Last Name",
+            "Primary Work Email",
+            "Business Title",
+        ]);
+        let bamboo = headers(&[
+            "Employee Number",
+            "First Name",
+            "Last Name",
+            "Work Email",
+            "Job Title",
+        ]);
+        for file in [workday, bamboo] {
+            assert_eq!(
+                suggest(&file, &[], &HashMap::new()),
+                vec![
+                    Some(Column::UserId),
+                    Some(Column::FirstName),
+                    Some(Column::LastName),
+                    Some(Column::Email),
+                    Some(Column::JobTitle),
+                ]
+            );
+        }
     }
 
     #[test]
