@@ -11,7 +11,7 @@ use app::import::roster::Action;
 use app::model::roster::RosterFile;
 use app::server::activity::Actor;
 use app::server::roster_progress::Reporter;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result<()> {
     let MembersCommand::Export {
@@ -107,9 +107,23 @@ pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::
 pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> {
     let (pool, organization_id, name, file) = change_set(config, args).await?;
     let actor = Actor::operator(organization_id, &name, "command line");
-    match app::server::roster::apply(&pool, &config.runtime(), &actor, &file, Reporter::quiet())
-        .await
-    {
+    // On a terminal, how far it has got, on one line that rewrites itself; in a script or a
+    // log, only the result.
+    let terminal = std::io::stderr().is_terminal();
+    let progress = if terminal {
+        Reporter::listener(Box::new(|done, total, stage| {
+            let percent = (done * 100).checked_div(total).unwrap_or(0);
+            eprint!("\r\x1b[K{stage}… {percent} %");
+        }))
+    } else {
+        Reporter::quiet()
+    };
+    let applied =
+        app::server::roster::apply(&pool, &config.runtime(), &actor, &file, progress).await;
+    if terminal {
+        eprint!("\r\x1b[K");
+    }
+    match applied {
         Ok(applied) => {
             println!("{}", applied.message());
             Ok(())

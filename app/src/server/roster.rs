@@ -560,6 +560,7 @@ async fn apply_reporting(
     )
     .execute(&mut *tx)
     .await?;
+    progress.advance(1, "Saving").await;
     tx.commit().await?;
     Ok(applied)
 }

@@ -9,9 +9,21 @@ use crate::model::roster::ApplyProgress;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// An apply's progress: the row the page polls (or nothing, for the command line).
+/// Something told how far an apply has got: done, total, stage.
+pub type Listener = Box<dyn FnMut(usize, usize, &str) + Send>;
+
+/// Where an apply's progress goes.
+enum Target {
+    Nowhere,
+    /// The row the page polls: the pool, the organization and the key.
+    Row(PgPool, i64, Uuid),
+    /// A function (the command line prints it on a terminal).
+    Listener(Listener),
+}
+
+/// An apply's progress: the row the page polls, a listener, or nothing.
 pub struct Reporter {
-    target: Option<(PgPool, i64, Uuid)>,
+    target: Target,
     done: usize,
     total: usize,
 }
@@ -20,7 +32,7 @@ impl Reporter {
     /// A reporter that reports to no one (`roster csv apply`, tests).
     pub fn quiet() -> Self {
         Reporter {
-            target: None,
+            target: Target::Nowhere,
             done: 0,
             total: 0,
         }
@@ -29,7 +41,16 @@ impl Reporter {
     /// The reporter for `key`, which [`start`] made for `organization_id`.
     pub fn to(pool: &PgPool, organization_id: i64, key: Uuid) -> Self {
         Reporter {
-            target: Some((pool.clone(), organization_id, key)),
+            target: Target::Row(pool.clone(), organization_id, key),
+            done: 0,
+            total: 0,
+        }
+    }
+
+    /// A reporter that tells `listener`.
+    pub fn listener(listener: Listener) -> Self {
+        Reporter {
+            target: Target::Listener(listener),
             done: 0,
             total: 0,
         }
@@ -43,8 +64,10 @@ impl Reporter {
     /// `steps` more done, now at `stage`.
     pub async fn advance(&mut self, steps: usize, stage: &str) {
         self.done = (self.done + steps).min(self.total);
-        let Some((pool, organization_id, key)) = &self.target else {
-            return;
+        let (pool, organization_id, key) = match &mut self.target {
+            Target::Nowhere => return,
+            Target::Listener(tell) => return tell(self.done, self.total, stage),
+            Target::Row(pool, organization_id, key) => (&*pool, *organization_id, *key),
         };
         let written = sqlx::query!(
             "UPDATE roster_apply_progress SET done = $3, total = $4, stage = $5, updated_at = now()
@@ -64,7 +87,7 @@ impl Reporter {
 
     /// The apply ended (done or refused): its row goes.
     pub async fn finish(self) {
-        if let Some((pool, _, key)) = self.target {
+        if let Target::Row(pool, _, key) = self.target {
             let _ = sqlx::query!("DELETE FROM roster_apply_progress WHERE key = $1", key)
                 .execute(&pool)
                 .await;

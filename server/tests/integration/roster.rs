@@ -10,6 +10,21 @@ use app::server::roster_progress::Reporter;
 use sqlx::PgPool;
 use std::process::Output;
 
+/// `roster ARGS` on a pseudo-terminal (util-linux's `script`), as a person runs it.
+fn roster_on_a_terminal(url: &str, args: &[&str]) -> Output {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_roster"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    std::process::Command::new("script")
+        .args(["-qefc", &quoted.join(" "), "/dev/null"])
+        .env("DATABASE_URL", url)
+        .env("PUBLIC_URL", "https://roster.example")
+        .env_remove("SMTP_URL")
+        .output()
+        .unwrap()
+}
+
 fn said(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
 }
@@ -162,7 +177,8 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
         .count();
     assert_eq!(deactivations, 1, "{}", said(&out));
 
-    let out = roster(
+    // On a terminal (a pseudo-terminal by `script`), the command shows how far it has got.
+    let out = roster_on_a_terminal(
         &url,
         &[
             "csv",
@@ -174,11 +190,13 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
         ],
     );
     assert!(out.status.success(), "{}", said(&out));
+    let shown = said(&out);
     assert!(
-        said(&out).contains("Applied: 0 invited, 2 changed, 1 deactivated"),
-        "{}",
-        said(&out)
+        shown.contains("Applied: 0 invited, 2 changed, 1 deactivated"),
+        "{shown}"
     );
+    assert!(shown.contains("Changing members… "), "{shown}");
+    assert!(shown.contains("Saving… 100 %"), "{shown}");
     let (title, team): (String, String) = sqlx::query_as(
         "SELECT m.job_title, t.name FROM members m JOIN teams t ON t.id = m.team_id WHERE m.email = 'm3@acme.example'",
     )
