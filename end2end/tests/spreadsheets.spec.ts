@@ -198,6 +198,34 @@ test('the roster round trip: export, change three cells and delete a row, previe
   await expect(page.getByTestId('plan-summary')).toContainText('0 new, 0 changed, 4 unchanged, 0 to deactivate, 0 refused');
 });
 
+test('a file of 5,000 members is sent in parts and applied whole', async ({ browser }) => {
+  const { page, orgName } = await newOrganizationAdmin(browser);
+  const tag = orgName.toLowerCase();
+  const org = `(SELECT id FROM organizations WHERE name = '${orgName}')`;
+  sql(`INSERT INTO members (organization_id, external_id, first_name, last_name, email, job_title, permission, status, password_hash)
+       SELECT ${org}, 'EXT' || lpad(n::text, 5, '0'), 'Zoë' || n, 'Müller', 'p' || n || '.${tag}@example.com',
+              'Account Executive', 'member', 'active', 'x'
+         FROM generate_series(1, 4999) n`);
+  await page.goto('/organization');
+  await hydrated(page);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const changed = readFileSync(await download.path(), 'utf8').replaceAll(',Account Executive,', ',Sales Manager,');
+  await page.goto('/organization/import');
+  await hydrated(page);
+  await page.getByLabel('Choose a file').setInputFiles({ name: 'titles.csv', mimeType: 'text/csv', buffer: Buffer.from(changed) });
+  await expect(page.getByTestId('plan-summary')).toContainText('4999 changed');
+  await page.getByRole('button', { name: 'Apply changes' }).click();
+  // Three parts of at most 2,000 rows, put together on the server and applied at once.
+  await expect(page.getByTestId('change-outcome')).toContainText('Applied: 0 invited, 4999 changed, 0 deactivated', { timeout: 30_000 });
+  sql(`DO $$ BEGIN
+         IF (SELECT count(*) FROM members WHERE organization_id = ${org} AND job_title = 'Sales Manager') <> 4999
+         THEN RAISE 'not every title changed'; END IF;
+       END $$`);
+});
+
 test('a likely typo in an address is asked about, never refused', async ({ browser }) => {
   const { page } = await newOrganizationAdmin(browser);
   await page.goto('/organization/import');

@@ -289,12 +289,10 @@ pub fn body_limit(path: &str) -> usize {
     if path == "/api/v1/progress" {
         // {"email": …, "program": …, "progress": …}
         16 * 1024
-    } else if path.starts_with("/api/import_batch") {
-        // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON.
+    } else if path.starts_with("/api/import_batch") || path.starts_with("/api/send_roster_rows") {
+        // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON (a change
+        // set's rows are sent in parts of as many: roster_progress::ROWS_PER_PART).
         4 * 1024 * 1024
-    } else if path.starts_with("/api/apply_roster") {
-        // A whole file at once (all or nothing): 200,000 rows as the page sends them.
-        96 * 1024 * 1024
     } else {
         256 * 1024
     }

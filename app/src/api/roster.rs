@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::import::roster::Roster;
+use crate::import::RowCells;
 use crate::model::member_list::MemberFilter;
 use crate::model::roster::{Applied, ApplyProgress, ExportFile, RosterFile, Undone};
 use leptos::prelude::*;
@@ -34,17 +35,39 @@ pub async fn start_roster_apply() -> Result<String, AppError> {
     Ok(key.to_string())
 }
 
-/// Applies a file as a change set: all of it or nothing. Its progress goes under
-/// `progress_key` (from [`start_roster_apply`]; empty for none).
+/// One part of the rows of a file about to be applied under `progress_key` (at most
+/// [`ROWS_PER_PART`](crate::model::roster::ROWS_PER_PART)): the page sends the file in parts, showing how much has gone.
 #[server(input = Json)]
-pub async fn apply_roster(file: RosterFile, progress_key: String) -> Result<Applied, AppError> {
-    use crate::server::roster_progress::Reporter;
+pub async fn send_roster_rows(
+    progress_key: String,
+    part: u32,
+    rows: Vec<RowCells>,
+) -> Result<(), AppError> {
+    let viewer = crate::server::session::require_admin().await?;
+    let pool = crate::server::pool()?;
+    let key = parse_key(&progress_key)?;
+    crate::server::roster_progress::stage_rows(&pool, viewer.organization_id, key, part, &rows)
+        .await
+}
+
+/// Applies a file as a change set: all of it or nothing. Its rows are the `sent_rows`
+/// sent under `progress_key` ([`send_roster_rows`]); its progress goes there too.
+#[server(input = Json)]
+pub async fn apply_roster(
+    file: RosterFile,
+    progress_key: String,
+    sent_rows: u32,
+) -> Result<Applied, AppError> {
+    use crate::server::roster_progress::{staged_rows, Reporter};
     let viewer = crate::server::session::require_admin().await?;
     let state = crate::server::state()?;
-    let progress = match progress_key.parse::<uuid::Uuid>() {
-        Ok(key) => Reporter::to(&state.pool, viewer.organization_id, key),
-        Err(_) => Reporter::quiet(),
+    let key = parse_key(&progress_key)?;
+    let org = viewer.organization_id;
+    let file = RosterFile {
+        rows: staged_rows(&state.pool, org, key, sent_rows as usize).await?,
+        ..file
     };
+    let progress = Reporter::to(&state.pool, org, key);
     let actor = (&viewer).into();
     crate::server::roster::apply(&state.pool, &state.config, &actor, &file, progress).await
 }
@@ -56,9 +79,7 @@ pub async fn roster_apply_progress(
 ) -> Result<Option<ApplyProgress>, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
-    let Ok(key) = progress_key.parse::<uuid::Uuid>() else {
-        return Ok(None);
-    };
+    let key = parse_key(&progress_key)?;
     crate::server::roster_progress::read(&pool, viewer.organization_id, key).await
 }
 
@@ -68,4 +89,10 @@ pub async fn undo_roster(change_id: i64) -> Result<Undone, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let state = crate::server::state()?;
     crate::server::roster::undo(&state.pool, &state.config, &(&viewer).into(), change_id).await
+}
+
+#[cfg(feature = "ssr")]
+fn parse_key(key: &str) -> Result<uuid::Uuid, AppError> {
+    key.parse()
+        .map_err(|_| AppError::invalid("This apply's key is not valid: apply the file again."))
 }

@@ -3,6 +3,10 @@
 use crate::import::{RowCells, CELLS};
 use serde::{Deserialize, Serialize};
 
+/// Rows the page sends in one request before an apply (as JSON about 1.9 MiB at the
+/// longest cells the checks allow; the route takes 4 MiB).
+pub const ROWS_PER_PART: usize = 2_000;
+
 /// A file's rows as a change set (see `import::roster`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterFile {

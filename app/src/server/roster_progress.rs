@@ -5,7 +5,8 @@
 //! apply goes on.
 
 use crate::error::AppError;
-use crate::model::roster::ApplyProgress;
+use crate::import::RowCells;
+use crate::model::roster::{ApplyProgress, ROWS_PER_PART};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -111,6 +112,69 @@ pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError
     .execute(pool)
     .await?;
     Ok(key)
+}
+
+/// Keeps part `part` of the file to be applied under `key` (sent again, it replaces itself).
+pub async fn stage_rows(
+    pool: &PgPool,
+    organization_id: i64,
+    key: Uuid,
+    part: u32,
+    rows: &[RowCells],
+) -> Result<(), AppError> {
+    if rows.len() > ROWS_PER_PART {
+        return Err(AppError::invalid(format!(
+            "Send at most {ROWS_PER_PART} rows at once."
+        )));
+    }
+    let json = serde_json::to_value(rows).map_err(|_| AppError::internal())?;
+    // Only under a key of the caller's organization that has not ended.
+    let kept = sqlx::query!(
+        "INSERT INTO roster_apply_rows (key, part, rows)
+         SELECT key, $3, $4 FROM roster_apply_progress WHERE key = $1 AND organization_id = $2
+         ON CONFLICT (key, part) DO UPDATE SET rows = EXCLUDED.rows",
+        key,
+        organization_id,
+        part as i32,
+        json
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if kept == 0 {
+        return Err(AppError::NotFound(
+            "This apply has ended or was started elsewhere: apply the file again.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The rows sent under `key`, in the order of their parts; refused unless all `expected`
+/// arrived.
+pub async fn staged_rows(
+    pool: &PgPool,
+    organization_id: i64,
+    key: Uuid,
+    expected: usize,
+) -> Result<Vec<RowCells>, AppError> {
+    let parts = sqlx::query!(
+        r#"SELECT r.rows AS "rows: sqlx::types::Json<Vec<RowCells>>"
+             FROM roster_apply_rows r JOIN roster_apply_progress p USING (key)
+            WHERE r.key = $1 AND p.organization_id = $2
+            ORDER BY r.part"#,
+        key,
+        organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let rows: Vec<RowCells> = parts.into_iter().flat_map(|p| p.rows.0).collect();
+    if rows.len() != expected {
+        return Err(AppError::invalid(format!(
+            "{} of the file's {expected} rows arrived, so nothing was changed: apply it again.",
+            rows.len()
+        )));
+    }
+    Ok(rows)
 }
 
 /// How far the apply `key` of `organization_id` has got; `None` when it has ended (or is

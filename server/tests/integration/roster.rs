@@ -369,30 +369,7 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
 async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     use app::server::roster_progress;
     let org = seed(&pool).await;
-    let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, org, None)
-        .await
-        .unwrap();
-    drop(conn);
-    // Every member's job title changed: one change per member.
-    let rows: Vec<_> = roster
-        .members
-        .iter()
-        .map(|m| {
-            let mut cells = app::import::roster::member_cells(m);
-            cells[app::import::Column::JobTitle.index()] = "Closer".into();
-            cells.to_vec()
-        })
-        .collect();
-    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
-    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
-    let file = app::model::roster::RosterFile {
-        file_name: "titles.csv".into(),
-        digest: "titles".into(),
-        rows: parsed.rows,
-        present: parsed.present,
-        deactivate_missing: false,
-    };
+    let (file, members) = every_title_changed(&pool, org).await;
     // Another change holds the organization's lock: a key is still given at once, and the
     // apply reports, then waits.
     let mut holder = pool.begin().await.unwrap();
@@ -436,6 +413,84 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     );
     holder.rollback().await.unwrap();
     let applied = applying.await.unwrap().unwrap();
-    assert_eq!(applied.changed, roster.members.len());
+    assert_eq!(applied.changed, members);
     assert_eq!(roster_progress::read(&pool, org, key).await.unwrap(), None);
+}
+
+/// A file whose every member's job title changed, and how many members that is.
+async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::RosterFile, usize) {
+    let mut conn = pool.acquire().await.unwrap();
+    let roster = app::server::roster::load(&mut conn, org, None)
+        .await
+        .unwrap();
+    let rows: Vec<_> = roster
+        .members
+        .iter()
+        .map(|m| {
+            let mut cells = app::import::roster::member_cells(m);
+            cells[app::import::Column::JobTitle.index()] = "Closer".into();
+            cells.to_vec()
+        })
+        .collect();
+    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
+    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
+    let file = app::model::roster::RosterFile {
+        file_name: "titles.csv".into(),
+        digest: "titles".into(),
+        rows: parsed.rows,
+        present: parsed.present,
+        deactivate_missing: false,
+    };
+    (file, roster.members.len())
+}
+
+/// The page sends a file's rows in parts before the apply: only under a key of its own
+/// organization, put together in the parts' order, refused whole when a part is missing,
+/// and gone with the key when the apply ends.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
+    use app::server::roster_progress::{stage_rows, staged_rows, start, Reporter};
+    let org = seed(&pool).await;
+    let (file, members) = every_title_changed(&pool, org).await;
+    let other = common::create_organization(&pool, "Globex", "gus@globex.example", 1, 1)
+        .await
+        .organization_id;
+    let key = start(&pool, org).await.unwrap();
+    let refused = stage_rows(&pool, other, key, 0, &file.rows).await;
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("apply the file again"));
+    // Parts may arrive in any order.
+    stage_rows(&pool, org, key, 1, &file.rows[2..])
+        .await
+        .unwrap();
+    let missing = staged_rows(&pool, org, key, file.rows.len()).await;
+    assert!(missing.unwrap_err().to_string().contains("arrived"));
+    stage_rows(&pool, org, key, 0, &file.rows[..2])
+        .await
+        .unwrap();
+    assert!(staged_rows(&pool, other, key, file.rows.len())
+        .await
+        .is_err());
+    let rows = staged_rows(&pool, org, key, file.rows.len()).await.unwrap();
+    assert_eq!(rows, file.rows);
+
+    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let config = common::runtime_config("https://roster.example", false);
+    let sent = app::model::roster::RosterFile {
+        rows,
+        ..file.clone()
+    };
+    let reporter = Reporter::to(&pool, org, key);
+    let applied = app::server::roster::apply(&pool, &config, &actor, &sent, reporter)
+        .await
+        .unwrap();
+    assert_eq!(applied.changed, members);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_apply_rows")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(stage_rows(&pool, org, key, 0, &file.rows).await.is_err());
 }

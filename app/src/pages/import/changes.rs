@@ -7,11 +7,12 @@
 
 use super::reading::Loaded;
 use crate::api::roster::{
-    apply_roster, load_roster, roster_apply_progress, start_roster_apply, undo_roster,
+    apply_roster, load_roster, roster_apply_progress, send_roster_rows, start_roster_apply,
+    undo_roster,
 };
 use crate::import::roster::{plan, Action, Plan, Roster};
 use crate::import::{Column, RowCells, ALL_COLUMNS};
-use crate::model::roster::{ApplyProgress, RosterFile};
+use crate::model::roster::{Applied, ApplyProgress, RosterFile, ROWS_PER_PART};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -73,10 +74,11 @@ pub(super) fn ChangeSet(
     let apply = {
         let loaded = loaded.clone();
         move |_| {
+            let rows = kept_rows();
             let file = RosterFile {
                 file_name: loaded.name.clone(),
                 digest: loaded.digest.clone(),
-                rows: kept_rows(),
+                rows: Vec::new(),
                 present,
                 deactivate_missing: deactivate.get_untracked(),
             };
@@ -84,32 +86,7 @@ pub(super) fn ChangeSet(
             outcome.set(None);
             progress.set(None);
             spawn_local(async move {
-                // A progress key first; without one the apply still runs, with a bar that
-                // only says it is working.
-                let key = start_roster_apply().await.unwrap_or_default();
-                let poll = {
-                    let key = key.clone();
-                    move || {
-                        if polling.get_untracked() || key.is_empty() {
-                            return;
-                        }
-                        polling.set(true);
-                        let key = key.clone();
-                        spawn_local(async move {
-                            if let Ok(Some(now)) = roster_apply_progress(key).await {
-                                if applying.get_untracked() {
-                                    progress.set(Some(now));
-                                }
-                            }
-                            polling.set(false);
-                        });
-                    }
-                };
-                let ticker = set_interval_with_handle(poll, Duration::from_millis(300)).ok();
-                let result = apply_roster(file, key).await;
-                if let Some(ticker) = ticker {
-                    ticker.clear();
-                }
+                let result = send_and_apply(file, rows, progress, applying, polling).await;
                 match result {
                     Ok(done) => {
                         applied.set(done.change_id);
@@ -117,7 +94,7 @@ pub(super) fn ChangeSet(
                         version.update(|v| *v += 1);
                         on_changed.run(());
                     }
-                    Err(e) => outcome.set(Some(Err(e.to_string()))),
+                    Err(e) => outcome.set(Some(Err(e))),
                 }
                 applying.set(false);
             });
@@ -184,7 +161,7 @@ pub(super) fn ChangeSet(
                         }
                         _ => view! {
                             <progress aria-label="Applying the changes"></progress>
-                            <span>"Sending the file… (all of it or nothing)"</span>
+                            <span>"Starting… (all of it or nothing)"</span>
                         }
                         .into_any(),
                     }}
@@ -198,6 +175,57 @@ pub(super) fn ChangeSet(
             </p>
         </section>
     }
+}
+
+/// Sends the file's rows in parts (the bar shows how much has gone), then applies it
+/// while the server's steps are polled into `progress`.
+async fn send_and_apply(
+    file: RosterFile,
+    rows: Vec<RowCells>,
+    progress: RwSignal<Option<ApplyProgress>>,
+    applying: RwSignal<bool>,
+    polling: RwSignal<bool>,
+) -> Result<Applied, String> {
+    let key = start_roster_apply().await.map_err(|e| e.to_string())?;
+    let total = rows.len() as u32;
+    let sending = |done: u32| ApplyProgress {
+        done,
+        total,
+        stage: "Sending the file".into(),
+    };
+    let mut sent = 0;
+    for (part, rows) in rows.chunks(ROWS_PER_PART).enumerate() {
+        progress.set(Some(sending(sent)));
+        send_roster_rows(key.clone(), part as u32, rows.to_vec())
+            .await
+            .map_err(|e| e.to_string())?;
+        sent += rows.len() as u32;
+    }
+    progress.set(Some(sending(sent)));
+    let poll = {
+        let key = key.clone();
+        move || {
+            if polling.get_untracked() {
+                return;
+            }
+            polling.set(true);
+            let key = key.clone();
+            spawn_local(async move {
+                if let Ok(Some(now)) = roster_apply_progress(key).await {
+                    if applying.get_untracked() {
+                        progress.set(Some(now));
+                    }
+                }
+                polling.set(false);
+            });
+        }
+    };
+    let ticker = set_interval_with_handle(poll, Duration::from_millis(300)).ok();
+    let result = apply_roster(file, key, total).await;
+    if let Some(ticker) = ticker {
+        ticker.clear();
+    }
+    result.map_err(|e| e.to_string())
 }
 
 #[component]
