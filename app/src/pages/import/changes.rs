@@ -68,6 +68,7 @@ pub(super) fn ChangeSet(
     // How far the server has got (polled while it applies; `None` while the file is sent).
     let progress = RwSignal::new(None::<ApplyProgress>);
     let polling = RwSignal::new(false);
+    let undoing = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let applied = RwSignal::new(None::<i64>);
 
@@ -105,6 +106,8 @@ pub(super) fn ChangeSet(
             return;
         };
         applying.set(true);
+        outcome.set(None);
+        undoing.set(true);
         spawn_local(async move {
             match undo_roster(change_id).await {
                 Ok(undone) => {
@@ -115,6 +118,7 @@ pub(super) fn ChangeSet(
                 }
                 Err(e) => outcome.set(Some(Err(e.to_string()))),
             }
+            undoing.set(false);
             applying.set(false);
         });
     };
@@ -151,6 +155,11 @@ pub(super) fn ChangeSet(
             <Show when=move || applying.get()>
                 <div class="import-progress" data-testid="applying">
                     {move || match progress.get() {
+                        _ if undoing.get() => view! {
+                            <progress aria-label="Undoing the changes"></progress>
+                            <span>"Undoing… (all of it or nothing)"</span>
+                        }
+                        .into_any(),
                         Some(p) if p.total > 0 => {
                             let percent = u64::from(p.done) * 100 / u64::from(p.total);
                             view! {
