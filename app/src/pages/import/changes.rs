@@ -65,7 +65,8 @@ pub(super) fn ChangeSet(
         })
     });
     let applying = RwSignal::new(false);
-    // How far the server has got (polled while it applies; `None` while the file is sent).
+    // How far it has got: the rows sent, then the server's steps (polled while it applies);
+    // `None` until the first part goes.
     let progress = RwSignal::new(None::<ApplyProgress>);
     let polling = RwSignal::new(false);
     let undoing = RwSignal::new(false);
