@@ -403,11 +403,14 @@ async fn apply_reporting(
         .await;
     let roster = load(&mut tx, org, None).await?;
     let plan = plan(&file.rows, &file.present, &roster, file.deactivate_missing);
-    // One step per member touched (a change counts twice: its fields, then the rest),
-    // one for the check and one for the record.
+    // One step per member touched (a change counts twice: its fields, then the rest) and
+    // one more each for the undo record (as long as a change's fields, measured), one for
+    // the check and one for saving.
     let count = |action| plan.entries.iter().filter(|e| e.action == action).count();
     progress.set_total(
-        2 + count(PlanAction::Deactivate) + 2 * count(PlanAction::Change) + count(PlanAction::New),
+        2 + 2 * count(PlanAction::Deactivate)
+            + 3 * count(PlanAction::Change)
+            + 2 * count(PlanAction::New),
     );
     progress
         .advance(1, "Checking the file against your organization")
@@ -545,6 +548,7 @@ async fn apply_reporting(
     )
     .execute(&mut *tx)
     .await?;
+    progress.advance(members.len(), "Saving").await;
     let applied = Applied {
         change_id: Some(change_id),
         invited: invited.member_ids.len(),
