@@ -494,3 +494,82 @@ async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
     assert_eq!(left, 0);
     assert!(stage_rows(&pool, org, key, 0, &file.rows).await.is_err());
 }
+
+/// The server functions of an apply over HTTP, as the page calls them: a member may not
+/// start one; another organization's administrator can neither send rows under the key
+/// nor read its progress; the administrator's parts, sent out of order, are applied whole.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_apply_over_http_is_the_administrators_own(pool: PgPool) {
+    use app::api::roster::{ApplyRoster, RosterApplyProgress, SendRosterRows, StartRosterApply};
+    use app::error::AppError;
+    const PASSWORD: &str = "a long passphrase";
+    let app = common::spawn_app(pool.clone()).await;
+    let (acme, _) = app
+        .organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
+    app.organization_with_admin("Globex", "gus@globex.example", PASSWORD)
+        .await;
+    app.member(acme, "max@acme.example", "member", Some(PASSWORD))
+        .await;
+    let (file, members) = every_title_changed(&pool, acme).await;
+
+    let max = common::browser();
+    app.sign_in(&max, "max@acme.example", PASSWORD)
+        .await
+        .unwrap();
+    let refused = app.call::<StartRosterApply>(&max, &[]).await;
+    assert_eq!(refused.unwrap_err(), AppError::Forbidden);
+
+    let ada = common::browser();
+    app.sign_in(&ada, "ada@acme.example", PASSWORD)
+        .await
+        .unwrap();
+    let key = app.call::<StartRosterApply>(&ada, &[]).await.unwrap();
+    let key = key.as_str().unwrap().to_owned();
+
+    let gus = common::browser();
+    app.sign_in(&gus, "gus@globex.example", PASSWORD)
+        .await
+        .unwrap();
+    let part = |part: u32, rows: &[app::import::RowCells]| serde_json::json!({ "progress_key": key, "part": part, "rows": rows });
+    let foreign = app
+        .call_json::<SendRosterRows>(&gus, part(0, &file.rows))
+        .await;
+    assert!(matches!(foreign, Err(AppError::NotFound(_))), "{foreign:?}");
+    let peek = app
+        .call::<RosterApplyProgress>(&gus, &[("progress_key", &key)])
+        .await
+        .unwrap();
+    assert_eq!(peek, serde_json::Value::Null);
+    let own = app
+        .call::<RosterApplyProgress>(&ada, &[("progress_key", &key)])
+        .await
+        .unwrap();
+    assert_eq!(own["stage"], "Sending the file");
+
+    app.call_json::<SendRosterRows>(&ada, part(1, &file.rows[1..]))
+        .await
+        .unwrap();
+    app.call_json::<SendRosterRows>(&ada, part(0, &file.rows[..1]))
+        .await
+        .unwrap();
+    let metadata = app::model::roster::RosterFile {
+        rows: Vec::new(),
+        ..file.clone()
+    };
+    let applied = app
+        .call_json::<ApplyRoster>(
+            &ada,
+            serde_json::json!({
+                "file": metadata, "progress_key": key, "sent_rows": file.rows.len()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied["changed"], members, "{applied}");
+    let ended = app
+        .call::<RosterApplyProgress>(&ada, &[("progress_key", &key)])
+        .await
+        .unwrap();
+    assert_eq!(ended, serde_json::Value::Null);
+}
