@@ -291,7 +291,7 @@ pub fn body_limit(path: &str) -> usize {
         16 * 1024
     } else if path.starts_with("/api/import_batch") || path.starts_with("/api/send_roster_rows") {
         // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON (a change
-        // set's rows are sent in parts of as many: roster_progress::ROWS_PER_PART).
+        // set's rows are sent in parts of as many: model::roster::ROWS_PER_PART).
         4 * 1024 * 1024
     } else {
         256 * 1024

@@ -10,7 +10,7 @@ use app::import::digest;
 use app::import::roster::Action;
 use app::model::roster::RosterFile;
 use app::server::activity::Actor;
-use app::server::roster_progress::Reporter;
+use app::server::roster::progress::Reporter;
 use std::io::{IsTerminal, Write};
 
 pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result<()> {

@@ -31,7 +31,7 @@ pub async fn load_roster() -> Result<Roster, AppError> {
 pub async fn start_roster_apply() -> Result<String, AppError> {
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
-    let key = crate::server::roster_progress::start(&pool, viewer.organization_id).await?;
+    let key = crate::server::roster::progress::start(&pool, viewer.organization_id).await?;
     Ok(key.to_string())
 }
 
@@ -46,7 +46,7 @@ pub async fn send_roster_rows(
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
     let key = parse_key(&progress_key)?;
-    crate::server::roster_progress::stage_rows(&pool, viewer.organization_id, key, part, &rows)
+    crate::server::roster::progress::stage_rows(&pool, viewer.organization_id, key, part, &rows)
         .await
 }
 
@@ -58,7 +58,7 @@ pub async fn apply_roster(
     progress_key: String,
     sent_rows: u32,
 ) -> Result<Applied, AppError> {
-    use crate::server::roster_progress::{staged_rows, Reporter};
+    use crate::server::roster::progress::{staged_rows, Reporter};
     let viewer = crate::server::session::require_admin().await?;
     let state = crate::server::state()?;
     let key = parse_key(&progress_key)?;
@@ -80,7 +80,7 @@ pub async fn roster_apply_progress(
     let viewer = crate::server::session::require_admin().await?;
     let pool = crate::server::pool()?;
     let key = parse_key(&progress_key)?;
-    crate::server::roster_progress::read(&pool, viewer.organization_id, key).await
+    crate::server::roster::progress::read(&pool, viewer.organization_id, key).await
 }
 
 /// Undoes an applied file (within 24 hours, when nothing since depends on it).

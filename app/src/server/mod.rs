@@ -20,7 +20,6 @@ pub mod outbox;
 pub mod passwords;
 pub mod reports;
 pub mod roster;
-pub mod roster_progress;
 pub mod seats;
 pub mod session;
 pub mod teams;

@@ -6,7 +6,7 @@ use crate::common;
 
 use common::processes::roster;
 
-use app::server::roster_progress::Reporter;
+use app::server::roster::progress::Reporter;
 use sqlx::PgPool;
 use std::process::Output;
 
@@ -367,7 +367,7 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
 /// that started it; gone when the apply ends.
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
-    use app::server::roster_progress;
+    use app::server::roster::progress;
     let org = seed(&pool).await;
     let (file, members) = every_title_changed(&pool, org).await;
     // Another change holds the organization's lock: a key is still given at once, and the
@@ -380,7 +380,7 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
         .unwrap();
     let key = tokio::time::timeout(
         std::time::Duration::from_secs(30),
-        roster_progress::start(&pool, org),
+        progress::start(&pool, org),
     )
     .await
     .expect("a progress key does not wait for the organization's lock")
@@ -390,15 +390,12 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     let applying = {
         let (pool, file) = (pool.clone(), file.clone());
         tokio::spawn(async move {
-            let reporter = roster_progress::Reporter::to(&pool, org, key);
+            let reporter = progress::Reporter::to(&pool, org, key);
             app::server::roster::apply(&pool, &config, &actor, &file, reporter).await
         })
     };
     let waiting = loop {
-        let now = roster_progress::read(&pool, org, key)
-            .await
-            .unwrap()
-            .unwrap();
+        let now = progress::read(&pool, org, key).await.unwrap().unwrap();
         if now.stage.starts_with("Waiting") {
             break now;
         }
@@ -407,14 +404,11 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     assert_eq!(waiting.done, 0);
     assert_eq!(waiting.total as usize, file.rows.len() + 2);
     // Another organization's administrator cannot read it.
-    assert_eq!(
-        roster_progress::read(&pool, org + 1, key).await.unwrap(),
-        None
-    );
+    assert_eq!(progress::read(&pool, org + 1, key).await.unwrap(), None);
     holder.rollback().await.unwrap();
     let applied = applying.await.unwrap().unwrap();
     assert_eq!(applied.changed, members);
-    assert_eq!(roster_progress::read(&pool, org, key).await.unwrap(), None);
+    assert_eq!(progress::read(&pool, org, key).await.unwrap(), None);
 }
 
 /// A file whose every member's job title changed, and how many members that is.
@@ -449,7 +443,7 @@ async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::Ro
 /// and gone with the key when the apply ends.
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
-    use app::server::roster_progress::{stage_rows, staged_rows, start, Reporter};
+    use app::server::roster::progress::{stage_rows, staged_rows, start, Reporter};
     let org = seed(&pool).await;
     let (file, members) = every_title_changed(&pool, org).await;
     let other = common::create_organization(&pool, "Globex", "gus@globex.example", 1, 1)

@@ -1,0 +1,220 @@
+//! A file applied as a change set: all of it or nothing.
+
+use super::changes::execute_changes;
+use super::load;
+use super::progress::Reporter;
+use crate::error::AppError;
+use crate::import::check_row;
+use crate::import::roster::{plan, Action as PlanAction, FieldChange, RosterMember};
+use crate::model::roster::{Applied, RosterFile};
+use crate::server::activity::{Action, Actor};
+use crate::server::invite::{invite, Delivery, Logged};
+use crate::server::members::{deactivate_locked, lock_member, lock_organization};
+use crate::server::RuntimeConfig;
+use sqlx::PgPool;
+use std::collections::HashMap;
+
+/// Deactivations between two progress reports.
+const REPORT_EVERY: usize = 200;
+
+/// Applies `file`: plans it again on the roster as it is under the organization's lock,
+/// refuses it whole if any row is refused, and otherwise invites, changes and deactivates
+/// in one transaction, with one activity entry per member naming the file. A file that
+/// changes nothing saves nothing (the same file twice is harmless). Its steps go to
+/// `progress` as they are done.
+pub async fn apply(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    file: &RosterFile,
+    mut progress: Reporter,
+) -> Result<Applied, AppError> {
+    let applied = apply_reporting(pool, config, actor, file, &mut progress).await;
+    progress.finish().await;
+    applied
+}
+
+async fn apply_reporting(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    file: &RosterFile,
+    progress: &mut Reporter,
+) -> Result<Applied, AppError> {
+    let org = actor.organization_id;
+    progress.set_total(file.rows.len() + 2);
+    progress
+        .advance(0, "Waiting for other changes to your organization")
+        .await;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    progress
+        .advance(0, "Checking the file against your organization")
+        .await;
+    let roster = load(&mut tx, org, None).await?;
+    let plan = plan(&file.rows, &file.present, &roster, file.deactivate_missing);
+    // One step per member touched (a change counts twice: its fields, then the rest) and
+    // one more each for the undo record (as long as a change's fields, measured), one for
+    // the check and one for saving.
+    let count = |action| plan.entries.iter().filter(|e| e.action == action).count();
+    progress.set_total(
+        2 + 2 * count(PlanAction::Deactivate)
+            + 3 * count(PlanAction::Change)
+            + 2 * count(PlanAction::New),
+    );
+    progress
+        .advance(1, "Checking the file against your organization")
+        .await;
+    let refused: Vec<String> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Refused)
+        .map(|e| match e.row {
+            Some(row) => format!("Row {row}: {}", e.message),
+            None => format!("{}: {}", e.who, e.message),
+        })
+        .collect();
+    if !refused.is_empty() {
+        let shown: Vec<&str> = refused.iter().take(5).map(String::as_str).collect();
+        return Err(AppError::invalid(format!(
+            "{} row{} refused, so nothing was changed: fix or leave out {} and apply again. {}",
+            refused.len(),
+            if refused.len() == 1 { " is" } else { "s are" },
+            if refused.len() == 1 { "it" } else { "them" },
+            shown.join(" ")
+        )));
+    }
+    if !plan.changes_anything() {
+        return Ok(Applied::default());
+    }
+    let change_id = sqlx::query_scalar!(
+        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+        org,
+        file.file_name,
+        file.digest,
+        actor.label
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
+
+    // 1. Deactivations first: the seats they free count before the seats rows ask for.
+    let mut deactivated = Vec::new();
+    for entry in plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Deactivate)
+    {
+        let id = entry.member.ok_or_else(AppError::internal)?;
+        let member = lock_member(&mut tx, org, id).await?;
+        deactivate_locked(&mut tx, actor, &member, Some(&file.file_name)).await?;
+        deactivated.push(id);
+        if deactivated.len() % REPORT_EVERY == 0 {
+            progress
+                .advance(REPORT_EVERY, "Deactivating members not in the file")
+                .await;
+        }
+    }
+    progress
+        .advance(deactivated.len() % REPORT_EVERY, "Changing members")
+        .await;
+
+    // 2. Changes: fields and seats removed, then programs, then seats granted, then teams.
+    let changes: Vec<(&RosterMember, &[FieldChange])> = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::Change)
+        .map(|e| {
+            let member = e.member.and_then(|id| by_id.get(&id).copied());
+            member
+                .map(|m| (m, e.changes.as_slice()))
+                .ok_or_else(AppError::internal)
+        })
+        .collect::<Result<_, _>>()?;
+    execute_changes(&mut tx, actor, &changes, &file.file_name, false, progress).await?;
+    progress.advance(0, "Inviting new members").await;
+
+    // 3. New members: the one invitation path, with the seats left after the changes.
+    let invitees = plan
+        .entries
+        .iter()
+        .filter(|e| e.action == PlanAction::New)
+        .map(|e| {
+            let row = file.rows.iter().find(|r| Some(r.row) == e.row);
+            row.and_then(|r| check_row(r).ok())
+                .map(|valid| valid.invitee)
+                .ok_or_else(AppError::internal)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // The seats as the changes left them (the lock is held already).
+    let locked = lock_organization(&mut tx, org).await?;
+    let invited = invite(
+        &mut tx,
+        actor,
+        &locked,
+        &invitees,
+        Delivery::Email(config),
+        Logged::Once {
+            action: Action::MembersImported,
+            details: serde_json::json!({ "file": file.file_name, "invited": invitees.len() }),
+            about_first: false,
+        },
+    )
+    .await?;
+    progress
+        .advance(
+            invited.member_ids.len(),
+            "Recording the change so it can be undone",
+        )
+        .await;
+
+    // What was done, for the undo.
+    let mut kinds = Vec::new();
+    let mut members = Vec::new();
+    let mut recorded = Vec::new();
+    for id in &invited.member_ids {
+        members.push(*id);
+        kinds.push("invite".to_owned());
+        recorded.push(serde_json::json!([]));
+    }
+    for (member, changes) in &changes {
+        members.push(member.id);
+        kinds.push("change".to_owned());
+        recorded.push(serde_json::to_value(changes).map_err(|_| AppError::internal())?);
+    }
+    for id in &deactivated {
+        members.push(*id);
+        kinds.push("deactivate".to_owned());
+        recorded.push(serde_json::json!([]));
+    }
+    sqlx::query!(
+        "INSERT INTO roster_change_members (change_id, member_id, kind, changes)
+         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::jsonb[])",
+        change_id,
+        &members,
+        &kinds,
+        &recorded
+    )
+    .execute(&mut *tx)
+    .await?;
+    progress.advance(members.len(), "Saving").await;
+    let applied = Applied {
+        change_id: Some(change_id),
+        invited: invited.member_ids.len(),
+        changed: changes.len(),
+        deactivated: deactivated.len(),
+    };
+    sqlx::query!(
+        "UPDATE roster_changes SET invited = $2, changed = $3, deactivated = $4 WHERE id = $1",
+        change_id,
+        applied.invited as i32,
+        applied.changed as i32,
+        applied.deactivated as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    progress.advance(1, "Saving").await;
+    tx.commit().await?;
+    Ok(applied)
+}

@@ -1,0 +1,201 @@
+//! Members changed as a file says (by an apply, and back by an undo).
+
+use super::progress::Reporter;
+use crate::domain::Program;
+use crate::error::AppError;
+use crate::import::roster::{FieldChange, RosterMember};
+use crate::import::Column;
+use crate::server::activity::{self, Action, Actor};
+use crate::server::enrollments::program_id;
+use sqlx::PgConnection;
+
+/// Members whose fields one statement changes: large files go in slices, one step of the
+/// progress bar each.
+const FIELDS_AT_ONCE: usize = 5_000;
+
+/// A member's fields after a change, as the UPDATE writes them.
+struct After {
+    id: i64,
+    external_id: Option<String>,
+    first_name: String,
+    last_name: String,
+    job_title: String,
+    permission: String,
+    enable_seat: bool,
+    opportunity_seat: bool,
+}
+
+fn after(member: &RosterMember, changes: &[FieldChange]) -> After {
+    let mut a = After {
+        id: member.id,
+        external_id: member.user_id.map(|id| id.to_string()),
+        first_name: member.first_name.clone(),
+        last_name: member.last_name.clone(),
+        job_title: member.job_title.clone(),
+        permission: member.permission.as_str().to_owned(),
+        enable_seat: member.enable_seat,
+        opportunity_seat: member.opportunity_seat,
+    };
+    for change in changes {
+        match Column::from_header(&change.field) {
+            Some(Column::UserId) => a.external_id = Some(change.to.clone()),
+            Some(Column::FirstName) => a.first_name = change.to.clone(),
+            Some(Column::LastName) => a.last_name = change.to.clone(),
+            Some(Column::JobTitle) => a.job_title = change.to.clone(),
+            Some(Column::Permission) => a.permission = change.to.clone(),
+            Some(Column::MosEnable) => a.enable_seat = change.to == "TRUE",
+            Some(Column::MosOpportunity) => a.opportunity_seat = change.to == "TRUE",
+            _ => {}
+        }
+    }
+    a
+}
+
+fn slugs(text: &str) -> Vec<Program> {
+    text.split(',').filter_map(Program::from_slug).collect()
+}
+
+/// Applies changes (fields, seats, programs, team) to members, in the caller's
+/// transaction with the organization locked: fields and removed seats first, then
+/// programs, then granted seats (after every seat the changes free is free), then teams;
+/// one activity entry per member naming the file. Reports two steps per member. Returns
+/// the members' ids.
+pub(super) async fn execute_changes(
+    tx: &mut PgConnection,
+    actor: &Actor,
+    changes: &[(&RosterMember, &[FieldChange])],
+    file_name: &str,
+    undo: bool,
+    progress: &mut Reporter,
+) -> Result<Vec<i64>, AppError> {
+    let org = actor.organization_id;
+    let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
+    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    // The fields in slices, the longest step of a large file, so that the bar moves.
+    for afters in afters.chunks(FIELDS_AT_ONCE) {
+        update_fields(&mut *tx, org, afters).await?;
+        progress.advance(afters.len(), "Changing members").await;
+    }
+    progress
+        .advance(0, "Changing members' programs, seats and teams")
+        .await;
+    // Programs removed (with an Enable seat removed, all of them): only below 10 %.
+    let (mut removed_members, mut removed_programs, mut added_members, mut added_programs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (member, changes) in changes.iter() {
+        let Some(change) = changes
+            .iter()
+            .find(|c| c.field == Column::CourseEnrollments.name())
+        else {
+            continue;
+        };
+        let (from, to) = (slugs(&change.from), slugs(&change.to));
+        for p in from.iter().filter(|p| !to.contains(p)) {
+            removed_members.push(member.id);
+            removed_programs.push(program_id(*p));
+        }
+        for p in to.iter().filter(|p| !from.contains(p)) {
+            added_members.push(member.id);
+            added_programs.push(program_id(*p));
+        }
+    }
+    let removed = sqlx::query!(
+        "DELETE FROM enrollments e USING UNNEST($1::bigint[], $2::smallint[]) AS t(member_id, program_id)
+          WHERE e.member_id = t.member_id AND e.program_id = t.program_id
+            AND e.progress_basis_points < 1000",
+        &removed_members,
+        &removed_programs
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if removed as usize != removed_members.len() {
+        // Progress reached 10 % since the plan was read: rule 3 says no, for the whole file.
+        return Err(AppError::Conflict(
+            "A program's progress reached 10 % while the file was being applied: nothing was changed. Check the preview again."
+                .into(),
+        ));
+    }
+    sqlx::query!(
+        r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1
+              AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO enrollments (member_id, program_id)
+         SELECT * FROM UNNEST($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING",
+        &added_members,
+        &added_programs
+    )
+    .execute(&mut *tx)
+    .await?;
+    // A team change names the team by its label (`RosterMember::team_label`): matched
+    // whole, never split, so a " / " inside a name cannot mislead; "" is no team.
+    let (mut team_members, mut team_labels) = (Vec::new(), Vec::new());
+    for (member, changes) in changes.iter() {
+        if let Some(change) = changes.iter().find(|c| c.field == Column::Team.name()) {
+            team_members.push(member.id);
+            team_labels.push(change.to.clone());
+        }
+    }
+    sqlx::query!(
+        r#"UPDATE members m
+              SET team_id = (SELECT te.id FROM teams te JOIN regions r ON r.id = te.region_id
+                              WHERE te.organization_id = $1
+                                AND lower(r.name || ' / ' || te.name) = lower(t.label))
+             FROM UNNEST($2::bigint[], $3::text[]) AS t(id, label)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &team_members,
+        &team_labels
+    )
+    .execute(&mut *tx)
+    .await?;
+    let details: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|(_, c)| serde_json::json!({ "file": file_name, "changes": c, "undo": undo }))
+        .collect();
+    activity::record_many(&mut *tx, actor, Action::ChangedByFile, &ids, &details).await?;
+    progress
+        .advance(ids.len(), "Changing members' programs, seats and teams")
+        .await;
+    Ok(ids)
+}
+
+/// Members' fields after their changes, and the seats they lose (granted ones come later,
+/// after every seat the file frees is free).
+async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Result<(), AppError> {
+    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    sqlx::query!(
+        r#"UPDATE members m
+              SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
+                  job_title = t.job_title, permission = t.permission,
+                  -- Seats only go here; granted ones in the next statement, after every
+                  -- seat this file frees is free.
+                  enable_seat = m.enable_seat AND t.enable_seat,
+                  opportunity_seat = m.opportunity_seat AND t.opportunity_seat
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::bool[], $9::bool[])
+                  AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &ids,
+        &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &afters.iter().map(|a| a.first_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.last_name.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.job_title.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.permission.clone()).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! The roster as a file: read for the export and for plans, and a file applied as a change
+//! set — all of it or nothing, in one transaction, under the organization's lock
+//! (`apply`), taken back within a day (`undo`), its progress shown as it goes (`progress`).
+
+mod apply;
+mod changes;
+mod export;
+pub mod progress;
+mod undo;
+
+pub use apply::apply;
+pub use export::{export, export_file, roster_xlsx};
+pub use undo::undo;
+
+use crate::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
+use crate::error::AppError;
+use crate::import::roster::{plan, Plan, Roster, RosterMember};
+use crate::model::roster::RosterFile;
+use sqlx::{PgConnection, PgPool};
+
+/// The organization's members as files show them (every member, or those in `only`),
+/// by last and first name, with the seats and teams a plan needs.
+pub async fn load(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    only: Option<&[i64]>,
+) -> Result<Roster, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, lower(m.email) AS "email!",
+                  m.job_title, m.permission, m.status, m.enable_seat, m.opportunity_seat,
+                  coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
+                  coalesce(array_agg(e.program_id ORDER BY e.program_id)
+                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "program_ids!",
+                  coalesce(array_agg(e.progress_basis_points ORDER BY e.program_id)
+                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "progress!"
+             FROM members m
+             LEFT JOIN teams t ON t.id = m.team_id
+             LEFT JOIN regions r ON r.id = t.region_id
+             LEFT JOIN enrollments e ON e.member_id = m.id
+            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.id = ANY($2))
+            GROUP BY m.id, r.name, t.name
+            ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
+        organization_id,
+        only as Option<&[i64]>
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for r in rows {
+        let programs = r
+            .program_ids
+            .iter()
+            .zip(&r.progress)
+            .map(|(&id, &bp)| {
+                let program = Program::ALL
+                    .get((id as usize).wrapping_sub(1))
+                    .copied()
+                    .ok_or_else(AppError::internal)?;
+                let progress =
+                    Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal())?;
+                Ok((program, progress))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        members.push(RosterMember {
+            id: r.id,
+            user_id: r
+                .external_id
+                .as_deref()
+                .and_then(|id| ExternalId::parse(id).ok()),
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            job_title: r.job_title,
+            permission: Permission::parse(&r.permission).map_err(|_| AppError::internal())?,
+            status: MemberStatus::parse(&r.status).map_err(|_| AppError::internal())?,
+            enable_seat: r.enable_seat,
+            opportunity_seat: r.opportunity_seat,
+            programs,
+            region: r.region,
+            team: r.team,
+        });
+    }
+    let seats = sqlx::query!(
+        "SELECT enable_seats, enable_seats_held, opportunity_seats, opportunity_seats_held
+           FROM organizations WHERE id = $1",
+        organization_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let teams = sqlx::query!(
+        "SELECT r.name AS region, t.name AS team FROM teams t JOIN regions r ON r.id = t.region_id
+          WHERE t.organization_id = $1 ORDER BY r.name, t.name",
+        organization_id
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|t| (t.region, t.team))
+    .collect();
+    Ok(Roster {
+        members,
+        enable_bought: seats.enable_seats.into(),
+        enable_held: seats.enable_seats_held.into(),
+        opportunity_bought: seats.opportunity_seats.into(),
+        opportunity_held: seats.opportunity_seats_held.into(),
+        teams,
+    })
+}
+
+/// What `file` would do now (a preview: nothing is locked or saved).
+pub async fn preview(
+    pool: &PgPool,
+    organization_id: i64,
+    file: &RosterFile,
+) -> Result<Plan, AppError> {
+    let mut conn = pool.acquire().await?;
+    let roster = load(&mut conn, organization_id, None).await?;
+    Ok(plan(
+        &file.rows,
+        &file.present,
+        &roster,
+        file.deactivate_missing,
+    ))
+}

@@ -1,0 +1,162 @@
+//! Taking an applied file back.
+
+use super::changes::execute_changes;
+use super::load;
+use super::progress::Reporter;
+use crate::domain::MemberStatus;
+use crate::error::AppError;
+use crate::import::roster::{FieldChange, RosterMember};
+use crate::import::Column;
+use crate::model::roster::Undone;
+use crate::server::activity::Actor;
+use crate::server::members::{
+    deactivate_locked, lock_member, lock_organization, reactivate_locked,
+};
+use crate::server::RuntimeConfig;
+use sqlx::PgPool;
+use std::collections::HashMap;
+
+/// Undoes an applied file within 24 hours, when nothing since depends on it: the
+/// invitations it sent are revoked (none accepted since), the fields it changed restored
+/// (none changed since), the members it deactivated reactivated if the seats allow. All
+/// or nothing, like the apply; its own changes are in the Activity log.
+pub async fn undo(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    change_id: i64,
+) -> Result<Undone, AppError> {
+    let org = actor.organization_id;
+    let mut tx = pool.begin().await?;
+    lock_organization(&mut tx, org).await?;
+    let change = sqlx::query!(
+        r#"SELECT file_name, undone_at IS NOT NULL AS "undone!",
+                  applied_at > now() - interval '24 hours' AS "recent!",
+                  EXISTS (SELECT 1 FROM roster_changes later
+                           WHERE later.organization_id = c.organization_id AND later.id > c.id
+                             AND later.undone_at IS NULL) AS "later!"
+             FROM roster_changes c WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
+        change_id,
+        org
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::NotFound("This file's changes are not in your organization.".into())
+    })?;
+    if change.undone {
+        return Err(AppError::invalid(
+            "This file's changes were undone already.",
+        ));
+    }
+    if !change.recent {
+        return Err(AppError::invalid(
+            "This file was applied more than 24 hours ago: change the members one by one, or apply a corrected file.",
+        ));
+    }
+    if change.later {
+        return Err(AppError::invalid(
+            "Another file was applied after this one: undo that one first.",
+        ));
+    }
+    let items = sqlx::query!(
+        "SELECT member_id, kind, changes FROM roster_change_members WHERE change_id = $1 ORDER BY member_id",
+        change_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.member_id).collect();
+    let roster = load(&mut tx, org, Some(&ids)).await?;
+    let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
+    let mut undone = Undone::default();
+    let mut reversed: Vec<(&RosterMember, Vec<FieldChange>)> = Vec::new();
+    let mut refusals = Vec::new();
+    let mut to_reactivate = Vec::new();
+    for item in &items {
+        let Some(member) = by_id.get(&item.member_id).copied() else {
+            continue;
+        };
+        match item.kind.as_str() {
+            "invite" if member.status != MemberStatus::Invited => refusals.push(format!(
+                "{} has accepted the invitation since.",
+                member.email
+            )),
+            "invite" => {
+                let locked_member = lock_member(&mut tx, org, member.id).await?;
+                deactivate_locked(&mut tx, actor, &locked_member, Some(&change.file_name)).await?;
+                undone.revoked += 1;
+            }
+            "change" => {
+                let changes: Vec<FieldChange> = serde_json::from_value(item.changes.clone())
+                    .map_err(|_| AppError::internal())?;
+                let now = crate::import::roster::member_cells(member);
+                let moved: Vec<&str> = changes
+                    .iter()
+                    .filter(|c| {
+                        let current = match Column::from_header(&c.field) {
+                            Some(Column::Team) => member.team_label(),
+                            Some(column) => now[column.index()].clone(),
+                            None => c.to.clone(),
+                        };
+                        current != c.to
+                    })
+                    .map(|c| c.field.as_str())
+                    .collect();
+                if !moved.is_empty() {
+                    refusals.push(format!(
+                        "{}'s {} changed since.",
+                        member.email,
+                        moved.join(", ")
+                    ));
+                    continue;
+                }
+                let back = changes
+                    .into_iter()
+                    .map(|c| FieldChange {
+                        field: c.field,
+                        from: c.to,
+                        to: c.from,
+                    })
+                    .collect();
+                reversed.push((member, back));
+            }
+            "deactivate" if member.status != MemberStatus::Deactivated => {}
+            "deactivate" => to_reactivate.push(member.id),
+            _ => return Err(AppError::internal()),
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "This file cannot be undone, nothing was changed: {}",
+            refusals.join(" ")
+        )));
+    }
+    let changes: Vec<(&RosterMember, &[FieldChange])> =
+        reversed.iter().map(|(m, c)| (*m, c.as_slice())).collect();
+    let mut quiet = Reporter::quiet();
+    execute_changes(
+        &mut tx,
+        actor,
+        &changes,
+        &change.file_name,
+        true,
+        &mut quiet,
+    )
+    .await?;
+    undone.restored = changes.len();
+    // Last, with the seats the revoked invitations and restored fields returned.
+    let locked = lock_organization(&mut tx, org).await?;
+    for id in to_reactivate {
+        let member = lock_member(&mut tx, org, id).await?;
+        reactivate_locked(&mut tx, config, actor, &locked, &member).await?;
+        undone.reactivated += 1;
+    }
+    sqlx::query!(
+        "UPDATE roster_changes SET undone_at = now() WHERE id = $1",
+        change_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(undone)
+}
