@@ -1,4 +1,4 @@
-//! Housekeeping that keeps the session and throttling tables small.
+//! Housekeeping that keeps the session, throttling and apply-progress tables small.
 
 use sqlx::PgPool;
 use std::time::Duration;
@@ -25,10 +25,19 @@ pub async fn sweep(pool: &PgPool) -> Result<(), sqlx::Error> {
             .execute(pool)
             .await?
             .rows_affected();
+    // Applies that never ended (a server stopped mid-way, a page closed while sending):
+    // their progress rows and the parts sent under them.
+    let applies = sqlx::query!(
+        "DELETE FROM roster_apply_progress WHERE updated_at < now() - interval '1 day'"
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
     tracing::info!(
         sessions,
         failures,
-        "expired sessions and old sign-in failures removed"
+        applies,
+        "expired sessions, old sign-in failures and abandoned applies removed"
     );
     Ok(())
 }

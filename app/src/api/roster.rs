@@ -36,7 +36,8 @@ pub async fn start_roster_apply() -> Result<String, AppError> {
 }
 
 /// One part of the rows of a file about to be applied under `progress_key` (at most
-/// [`ROWS_PER_PART`](crate::model::roster::ROWS_PER_PART)): the page sends the file in parts, showing how much has gone.
+/// [`ROWS_PER_PART`](crate::model::roster::ROWS_PER_PART)): the page sends the file in
+/// parts, showing how much has gone.
 #[server(input = Json)]
 pub async fn send_roster_rows(
     progress_key: String,
@@ -58,18 +59,12 @@ pub async fn apply_roster(
     progress_key: String,
     sent_rows: u32,
 ) -> Result<Applied, AppError> {
-    use crate::server::roster::progress::{staged_rows, Reporter};
     let viewer = crate::server::session::require_admin().await?;
     let state = crate::server::state()?;
     let key = parse_key(&progress_key)?;
-    let org = viewer.organization_id;
-    let file = RosterFile {
-        rows: staged_rows(&state.pool, org, key, sent_rows as usize).await?,
-        ..file
-    };
-    let progress = Reporter::to(&state.pool, org, key);
     let actor = (&viewer).into();
-    crate::server::roster::apply(&state.pool, &state.config, &actor, &file, progress).await
+    let sent = sent_rows as usize;
+    crate::server::roster::apply_sent(&state.pool, &state.config, &actor, file, key, sent).await
 }
 
 /// How far the apply under `progress_key` has got; `None` once it has ended.

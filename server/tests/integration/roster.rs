@@ -332,15 +332,7 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
         let member = roster.members.iter().find(|m| m.email == email).unwrap();
         let mut cells = app::import::roster::member_cells(member);
         cells[app::import::Column::MosEnable.index()] = "TRUE".into();
-        let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
-        let parsed = app::import::parse(app::export::safe_csv(&header, vec![cells.to_vec()]));
-        app::model::roster::RosterFile {
-            file_name: format!("{email}.csv"),
-            digest: "race".into(),
-            rows: parsed.rows,
-            present: parsed.present,
-            deactivate_missing: false,
-        }
+        roster_file(&format!("{email}.csv"), vec![cells.to_vec()])
     };
     let (a, b) = (file_for("m3@acme.example"), file_for("m4@acme.example"));
     let actor = app::server::activity::Actor::operator(org, "Acme", "test");
@@ -426,16 +418,50 @@ async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::Ro
             cells.to_vec()
         })
         .collect();
+    (roster_file("titles.csv", rows), roster.members.len())
+}
+
+/// A file of the roster's columns with `rows`, read as the page and the command line read
+/// files.
+fn roster_file(name: &str, rows: Vec<Vec<String>>) -> app::model::roster::RosterFile {
     let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
     let parsed = app::import::parse(app::export::safe_csv(&header, rows));
-    let file = app::model::roster::RosterFile {
-        file_name: "titles.csv".into(),
-        digest: "titles".into(),
+    app::model::roster::RosterFile {
+        file_name: name.into(),
+        digest: name.into(),
         rows: parsed.rows,
         present: parsed.present,
         deactivate_missing: false,
-    };
-    (file, roster.members.len())
+    }
+}
+
+/// Applies that never ended (a page closed while sending) go with the maintenance sweep
+/// after a day, the parts sent under them too; a running one stays.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn abandoned_applies_are_swept_after_a_day(pool: PgPool) {
+    use app::server::roster::progress::{read, stage_rows, start};
+    let org = seed(&pool).await;
+    let (file, _) = every_title_changed(&pool, org).await;
+    let (old, running) = (
+        start(&pool, org).await.unwrap(),
+        start(&pool, org).await.unwrap(),
+    );
+    stage_rows(&pool, org, old, 0, &file.rows).await.unwrap();
+    sqlx::query(
+        "UPDATE roster_apply_progress SET updated_at = now() - interval '25 hours' WHERE key = $1",
+    )
+    .bind(old)
+    .execute(&pool)
+    .await
+    .unwrap();
+    server::maintenance::sweep(&pool).await.unwrap();
+    assert_eq!(read(&pool, org, old).await.unwrap(), None);
+    assert!(read(&pool, org, running).await.unwrap().is_some());
+    let parts: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_apply_rows")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(parts, 0);
 }
 
 /// The page sends a file's rows in parts before the apply: only under a key of its own

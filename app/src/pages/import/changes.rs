@@ -15,7 +15,9 @@ use crate::import::{Column, RowCells, ALL_COLUMNS};
 use crate::model::roster::{Applied, ApplyProgress, RosterFile, ROWS_PER_PART};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::Cell;
 use std::collections::HashSet;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// Entries listed at most: a plan of 100,000 rows is summed up, not drawn.
@@ -64,12 +66,8 @@ pub(super) fn ChangeSet(
             _ => None,
         })
     });
-    let applying = RwSignal::new(false);
-    // How far it has got: the rows sent, then the server's steps (polled while it applies);
-    // `None` until the first part goes.
-    let progress = RwSignal::new(None::<ApplyProgress>);
-    let polling = RwSignal::new(false);
-    let undoing = RwSignal::new(false);
+    let work = RwSignal::new(Work::Idle);
+    let busy = move || work.with(|w| *w != Work::Idle);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let applied = RwSignal::new(None::<i64>);
 
@@ -84,11 +82,10 @@ pub(super) fn ChangeSet(
                 present,
                 deactivate_missing: deactivate.get_untracked(),
             };
-            applying.set(true);
+            work.set(Work::Applying(None));
             outcome.set(None);
-            progress.set(None);
             spawn_local(async move {
-                let result = send_and_apply(file, rows, progress, applying, polling).await;
+                let result = send_and_apply(file, rows, work).await;
                 match result {
                     Ok(done) => {
                         applied.set(done.change_id);
@@ -98,7 +95,7 @@ pub(super) fn ChangeSet(
                     }
                     Err(e) => outcome.set(Some(Err(e))),
                 }
-                applying.set(false);
+                work.set(Work::Idle);
             });
         }
     };
@@ -106,9 +103,8 @@ pub(super) fn ChangeSet(
         let Some(change_id) = applied.get_untracked() else {
             return;
         };
-        applying.set(true);
+        work.set(Work::Undoing);
         outcome.set(None);
-        undoing.set(true);
         spawn_local(async move {
             match undo_roster(change_id).await {
                 Ok(undone) => {
@@ -119,12 +115,11 @@ pub(super) fn ChangeSet(
                 }
                 Err(e) => outcome.set(Some(Err(e.to_string()))),
             }
-            undoing.set(false);
-            applying.set(false);
+            work.set(Work::Idle);
         });
     };
     let can_apply = move || {
-        !applying.get()
+        !busy()
             && the_plan.with(|p| {
                 p.as_ref()
                     .is_some_and(|p| p.changes_anything() && p.count(Action::Refused) == 0)
@@ -150,18 +145,18 @@ pub(super) fn ChangeSet(
                     "Apply changes"
                 </button>
                 <Show when=move || applied.get().is_some()>
-                    <button type="button" disabled=move || applying.get() on:click=undo>"Undo"</button>
+                    <button type="button" disabled=busy on:click=undo>"Undo"</button>
                 </Show>
             </div>
-            <Show when=move || applying.get()>
+            <Show when=busy>
                 <div class="import-progress" data-testid="applying">
-                    {move || match progress.get() {
-                        _ if undoing.get() => view! {
+                    {move || match work.get() {
+                        Work::Undoing => view! {
                             <progress aria-label="Undoing the changes"></progress>
                             <span>"Undoing… (all of it or nothing)"</span>
                         }
                         .into_any(),
-                        Some(p) if p.total > 0 => {
+                        Work::Applying(Some(p)) if p.total > 0 => {
                             let percent = u64::from(p.done) * 100 / u64::from(p.total);
                             view! {
                                 <progress aria-label="Applying the changes" max=p.total value=p.done></progress>
@@ -187,14 +182,22 @@ pub(super) fn ChangeSet(
     }
 }
 
+/// What the change set is busy with, for its progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Work {
+    Idle,
+    /// How far it has got: the rows sent, then the server's steps (polled while it
+    /// applies); `None` until the first part goes.
+    Applying(Option<ApplyProgress>),
+    Undoing,
+}
+
 /// Sends the file's rows in parts (the bar shows how much has gone), then applies it
-/// while the server's steps are polled into `progress`.
+/// while the server's steps are polled into `work`.
 async fn send_and_apply(
     file: RosterFile,
     rows: Vec<RowCells>,
-    progress: RwSignal<Option<ApplyProgress>>,
-    applying: RwSignal<bool>,
-    polling: RwSignal<bool>,
+    work: RwSignal<Work>,
 ) -> Result<Applied, String> {
     let key = start_roster_apply().await.map_err(|e| e.to_string())?;
     let total = rows.len() as u32;
@@ -205,25 +208,27 @@ async fn send_and_apply(
     };
     let mut sent = 0;
     for (part, rows) in rows.chunks(ROWS_PER_PART).enumerate() {
-        progress.set(Some(sending(sent)));
+        work.set(Work::Applying(Some(sending(sent))));
         send_roster_rows(key.clone(), part as u32, rows.to_vec())
             .await
             .map_err(|e| e.to_string())?;
         sent += rows.len() as u32;
     }
-    progress.set(Some(sending(sent)));
+    work.set(Work::Applying(Some(sending(sent))));
+    // One poll at a time: a slow answer is not overtaken by the next tick's.
+    let polling = Rc::new(Cell::new(false));
     let poll = {
         let key = key.clone();
         move || {
-            if polling.get_untracked() {
+            if polling.replace(true) {
                 return;
             }
-            polling.set(true);
-            let key = key.clone();
+            let (key, polling) = (key.clone(), polling.clone());
             spawn_local(async move {
                 if let Ok(Some(now)) = roster_apply_progress(key).await {
-                    if applying.get_untracked() {
-                        progress.set(Some(now));
+                    // Not once the apply has answered.
+                    if work.with_untracked(|w| matches!(w, Work::Applying(_))) {
+                        work.set(Work::Applying(Some(now)));
                     }
                 }
                 polling.set(false);

@@ -2,10 +2,10 @@
 
 use super::changes::execute_changes;
 use super::load;
-use super::progress::Reporter;
+use super::progress::{staged_rows, Reporter};
 use crate::error::AppError;
-use crate::import::check_row;
 use crate::import::roster::{plan, Action as PlanAction, FieldChange, RosterMember};
+use crate::import::{check_row, RowCells};
 use crate::model::roster::{Applied, RosterFile};
 use crate::server::activity::{Action, Actor};
 use crate::server::invite::{invite, Delivery, Logged};
@@ -13,6 +13,7 @@ use crate::server::members::{deactivate_locked, lock_member, lock_organization};
 use crate::server::RuntimeConfig;
 use sqlx::PgPool;
 use std::collections::HashMap;
+use uuid::Uuid;
 
 /// Deactivations between two progress reports.
 const REPORT_EVERY: usize = 200;
@@ -32,6 +33,27 @@ pub async fn apply(
     let applied = apply_reporting(pool, config, actor, file, &mut progress).await;
     progress.finish().await;
     applied
+}
+
+/// Applies `file` with the rows the page sent under `key` (all `sent_rows` of them, or
+/// nothing), reporting its progress there.
+pub async fn apply_sent(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    actor: &Actor,
+    file: RosterFile,
+    key: Uuid,
+    sent_rows: usize,
+) -> Result<Applied, AppError> {
+    let progress = Reporter::to(pool, actor.organization_id, key);
+    let file = match staged_rows(pool, actor.organization_id, key, sent_rows).await {
+        Ok(rows) => RosterFile { rows, ..file },
+        Err(missing) => {
+            progress.finish().await;
+            return Err(missing);
+        }
+    };
+    apply(pool, config, actor, &file, progress).await
 }
 
 async fn apply_reporting(
@@ -56,11 +78,10 @@ async fn apply_reporting(
     // One step per member touched (a change counts twice: its fields, then the rest) and
     // one more each for the undo record (as long as a change's fields, measured), one for
     // the check and one for saving.
-    let count = |action| plan.entries.iter().filter(|e| e.action == action).count();
     progress.set_total(
-        2 + 2 * count(PlanAction::Deactivate)
-            + 3 * count(PlanAction::Change)
-            + 2 * count(PlanAction::New),
+        2 + 2 * plan.count(PlanAction::Deactivate)
+            + 3 * plan.count(PlanAction::Change)
+            + 2 * plan.count(PlanAction::New),
     );
     progress
         .advance(1, "Checking the file against your organization")
@@ -136,12 +157,13 @@ async fn apply_reporting(
     progress.advance(0, "Inviting new members").await;
 
     // 3. New members: the one invitation path, with the seats left after the changes.
+    let by_row: HashMap<u32, &RowCells> = file.rows.iter().map(|r| (r.row, r)).collect();
     let invitees = plan
         .entries
         .iter()
         .filter(|e| e.action == PlanAction::New)
         .map(|e| {
-            let row = file.rows.iter().find(|r| Some(r.row) == e.row);
+            let row = e.row.and_then(|row| by_row.get(&row));
             row.and_then(|r| check_row(r).ok())
                 .map(|valid| valid.invitee)
                 .ok_or_else(AppError::internal)

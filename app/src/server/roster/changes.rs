@@ -58,8 +58,7 @@ fn slugs(text: &str) -> Vec<Program> {
 /// Applies changes (fields, seats, programs, team) to members, in the caller's
 /// transaction with the organization locked: fields and removed seats first, then
 /// programs, then granted seats (after every seat the changes free is free), then teams;
-/// one activity entry per member naming the file. Reports two steps per member. Returns
-/// the members' ids.
+/// one activity entry per member naming the file. Reports two steps per member.
 pub(super) async fn execute_changes(
     tx: &mut PgConnection,
     actor: &Actor,
@@ -67,7 +66,7 @@ pub(super) async fn execute_changes(
     file_name: &str,
     undo: bool,
     progress: &mut Reporter,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<(), AppError> {
     let org = actor.organization_id;
     let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
     let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
@@ -166,7 +165,7 @@ pub(super) async fn execute_changes(
     progress
         .advance(ids.len(), "Changing members' programs, seats and teams")
         .await;
-    Ok(ids)
+    Ok(())
 }
 
 /// Members' fields after their changes, and the seats they lose (granted ones come later,

@@ -8,7 +8,7 @@ mod export;
 pub mod progress;
 mod undo;
 
-pub use apply::apply;
+pub use apply::{apply, apply_sent};
 pub use export::{export, export_file, roster_xlsx};
 pub use undo::undo;
 

@@ -32,26 +32,22 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter that reports to no one (`roster csv apply`, tests).
     pub fn quiet() -> Self {
-        Reporter {
-            target: Target::Nowhere,
-            done: 0,
-            total: 0,
-        }
+        Self::new(Target::Nowhere)
     }
 
     /// The reporter for `key`, which [`start`] made for `organization_id`.
     pub fn to(pool: &PgPool, organization_id: i64, key: Uuid) -> Self {
-        Reporter {
-            target: Target::Row(pool.clone(), organization_id, key),
-            done: 0,
-            total: 0,
-        }
+        Self::new(Target::Row(pool.clone(), organization_id, key))
     }
 
     /// A reporter that tells `listener`.
     pub fn listener(listener: Listener) -> Self {
+        Self::new(Target::Listener(listener))
+    }
+
+    fn new(target: Target) -> Self {
         Reporter {
-            target: Target::Listener(listener),
+            target,
             done: 0,
             total: 0,
         }
@@ -89,19 +85,21 @@ impl Reporter {
     /// The apply ended (done or refused): its row goes.
     pub async fn finish(self) {
         if let Target::Row(pool, _, key) = self.target {
-            let _ = sqlx::query!("DELETE FROM roster_apply_progress WHERE key = $1", key)
+            let deleted = sqlx::query!("DELETE FROM roster_apply_progress WHERE key = $1", key)
                 .execute(&pool)
                 .await;
+            if let Err(e) = deleted {
+                // The maintenance sweep takes it after a day.
+                tracing::warn!(error = %e, "an apply's progress could not be removed");
+            }
         }
     }
 }
 
 /// A new progress row for an apply about to start in `organization_id`. Rows an apply left
-/// behind (its server stopped mid-way) go after a day.
+/// behind (its server stopped mid-way, its page closed while sending) go with the server's
+/// maintenance sweep after a day.
 pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError> {
-    sqlx::query!("DELETE FROM roster_apply_progress WHERE updated_at < now() - interval '1 day'")
-        .execute(pool)
-        .await?;
     let key = Uuid::new_v4();
     sqlx::query!(
         "INSERT INTO roster_apply_progress (key, organization_id, stage)
