@@ -116,6 +116,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Invalid("The form was incomplete. Reload the page and try again.".into())
             }
+            // A body that is not what the function reads (malformed JSON, a number out of
+            // range): the sender's mistake, not a fault between here and the server.
+            ServerFnErrorErr::Deserialization(_) => AppError::Invalid(
+                "The request could not be read. Reload the page and try again.".into(),
+            ),
             other => AppError::Transport(other.to_string()),
         }
     }
@@ -155,6 +160,16 @@ impl From<sqlx::Error> for AppError {
                 Some("organizations_opportunity_seats_within_bought") => {
                     return AppError::invalid(
                         "No free Opportunity seat: all are in use. Free one or buy more.",
+                    )
+                }
+                Some("organization_keeps_an_active_admin") => {
+                    return AppError::invalid(
+                        "This would leave your organization without an active administrator: make someone else an administrator first.",
+                    )
+                }
+                Some("roster_apply_rows_part_bounded") => {
+                    return AppError::invalid(
+                        "A file is sent in at most 100 parts (200,000 rows): apply a smaller file.",
                     )
                 }
                 Some("members_email_unique_per_organization") => {

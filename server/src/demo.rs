@@ -248,7 +248,7 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
         .await?;
     if any {
         let demo = sqlx::query_scalar!(
-            "SELECT EXISTS (SELECT 1 FROM members WHERE lower(email) = $1 AND status = 'active') AS \"demo!\"",
+            "SELECT EXISTS (SELECT 1 FROM members WHERE email_key(email) = $1 AND status = 'active') AS \"demo!\"",
             ADMIN_EMAIL
         )
         .fetch_one(pool)

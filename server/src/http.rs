@@ -66,6 +66,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide, shell))
+        .layer(middleware::from_fn_with_state(
+            state.server.pool.clone(),
+            crate::error_links::signed_errors,
+        ))
         .layer(middleware::from_fn(refusal_statuses))
         .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(middleware::from_fn_with_state(
@@ -73,6 +77,9 @@ pub fn router(state: AppState) -> Router {
             same_origin_writes,
         ))
         .layer(middleware::from_fn(body_limits))
+        // body_limits bounds every route by its own limit; axum's blanket 2 MiB would
+        // otherwise cut a valid 4 MiB part first, as a transport error.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(
             Defended {
                 server: state.server.clone(),
@@ -322,9 +329,27 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
         };
         return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
     }
+    // A body sent in chunks declares no length: read it here, up to the limit, so one
+    // that grows past it gets the same 413 and message instead of a reading error later.
     let (parts, body) = request.into_parts();
-    let body = Body::new(http_body_util::Limited::new(body, limit));
-    next.run(Request::from_parts(parts, body)).await
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::warn!(%error, limit, "request body too large or cut off: refused");
+            let message = format!(
+                "This request is too large (at most {:.1} MB). Send less at once: for a file, import it in smaller parts.",
+                limit as f64 / 1e6
+            );
+            let body = if parts.uri.path().starts_with("/api/v1/") {
+                serde_json::json!({ "error": message })
+            } else {
+                serde_json::json!({ "TooLarge": message })
+            };
+            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        }
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Server functions answer every refusal with 500 and the error as JSON; this gives each

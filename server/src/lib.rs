@@ -7,6 +7,7 @@ pub mod config;
 pub mod csv_cli;
 pub mod db;
 pub mod demo;
+pub mod error_links;
 pub mod http;
 pub mod mailer;
 pub mod maintenance;

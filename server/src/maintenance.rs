@@ -1,11 +1,21 @@
-//! Housekeeping that keeps the session, throttling and apply-progress tables small.
+//! Housekeeping that keeps the tables anyone can add rows to small: sessions, throttling
+//! records, reset links, and the parts and progress of applies that never ended. Each
+//! table is swept by time, through an index, every [`EVERY`]; several instances may sweep
+//! at once (a DELETE of what another just deleted deletes nothing).
 
 use sqlx::PgPool;
 use std::time::Duration;
 
+/// How often the sweep runs: often enough that an abandoned apply's parts (the largest
+/// rows anyone can leave behind) go within [`ABANDONED_APPLY_MINUTES`] and ten minutes.
+pub const EVERY: Duration = Duration::from_secs(600);
+/// An apply whose page has sent nothing and whose server has reported nothing for this
+/// long is abandoned (a closed tab, a stopped server): its parts go.
+pub const ABANDONED_APPLY_MINUTES: i32 = 30;
+
 pub fn spawn(pool: PgPool) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(EVERY);
         loop {
             tick.tick().await;
             if let Err(error) = sweep(&pool).await {
@@ -15,29 +25,52 @@ pub fn spawn(pool: PgPool) {
     });
 }
 
-pub async fn sweep(pool: &PgPool) -> Result<(), sqlx::Error> {
-    let sessions = sqlx::query!("DELETE FROM sessions WHERE expires_at < now()")
+/// What one sweep removed, table by table.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub sign_in_failures: u64,
+    pub link_failures: u64,
+    pub reset_requests: u64,
+    pub reset_links: u64,
+    pub applies: u64,
+}
+
+pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
+    let deleted = |query: &'static str| async move {
+        sqlx::query(query)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    };
+    let swept = Swept {
+        sessions: deleted("DELETE FROM sessions WHERE expires_at < now()").await?,
+        // The throttles look back 15 minutes; a day keeps them readable for an incident.
+        sign_in_failures: deleted(
+            "DELETE FROM sign_in_failures WHERE failed_at < now() - interval '1 day'",
+        )
+        .await?,
+        link_failures: deleted(
+            "DELETE FROM link_failures WHERE failed_at < now() - interval '1 hour'",
+        )
+        .await?,
+        reset_requests: deleted(
+            "DELETE FROM password_reset_requests WHERE requested_at < now() - interval '1 hour'",
+        )
+        .await?,
+        // A reset link that expired opens nothing; its row only tells that one was sent,
+        // which the Activity log says too.
+        reset_links: deleted("DELETE FROM password_resets WHERE expires_at < now()").await?,
+        // Applies that never ended: their progress rows and, by cascade, their parts.
+        applies: sqlx::query(
+            "DELETE FROM roster_apply_progress
+              WHERE updated_at < now() - make_interval(mins => $1)",
+        )
+        .bind(ABANDONED_APPLY_MINUTES)
         .execute(pool)
         .await?
-        .rows_affected();
-    let failures =
-        sqlx::query!("DELETE FROM sign_in_failures WHERE failed_at < now() - interval '1 day'")
-            .execute(pool)
-            .await?
-            .rows_affected();
-    // Applies that never ended (a server stopped mid-way, a page closed while sending):
-    // their progress rows and the parts sent under them.
-    let applies = sqlx::query!(
-        "DELETE FROM roster_apply_progress WHERE updated_at < now() - interval '1 day'"
-    )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    tracing::info!(
-        sessions,
-        failures,
-        applies,
-        "expired sessions, old sign-in failures and abandoned applies removed"
-    );
-    Ok(())
+        .rows_affected(),
+    };
+    tracing::info!(?swept, "maintenance sweep");
+    Ok(swept)
 }

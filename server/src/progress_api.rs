@@ -99,7 +99,7 @@ pub async fn post_progress(
     let member = match (report.email.as_deref(), report.user_id.as_deref()) {
         (Some(email), None) => match Email::parse(email) {
             Ok(email) => sqlx::query!(
-                "SELECT id, email, status FROM members WHERE organization_id = $1 AND lower(email) = lower($2)",
+                "SELECT id, email, status FROM members WHERE organization_id = $1 AND email_key(email) = email_key($2)",
                 organization_id,
                 email.as_str()
             )

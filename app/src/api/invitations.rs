@@ -6,9 +6,8 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
-    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    crate::server::invitations::view(&pool, &token, &client).await
+    crate::server::invitations::view(&pool, &token).await
 }
 
 #[server]

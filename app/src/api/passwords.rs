@@ -17,9 +17,8 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 
 #[server]
 pub async fn password_reset(token: String) -> Result<ResetView, AppError> {
-    let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    crate::server::passwords::view(&pool, &token, &client).await
+    crate::server::passwords::view(&pool, &token).await
 }
 
 #[server]

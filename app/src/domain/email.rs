@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
-const MAX_LEN: usize = 254;
+/// The longest address (RFC 5321 with its path limit).
+pub const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 
 impl Email {
@@ -80,10 +81,24 @@ impl Email {
         &self.0
     }
 
-    /// The form used to compare addresses and to look members up.
+    /// The form used to compare addresses and to look members up ([`key`]).
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        key(&self.0)
     }
+}
+
+/// How addresses are compared, everywhere: trimmed, ASCII letters without case, every
+/// other character as it is — exactly what the database's `email_key()` does, so the two
+/// never disagree on whether an address is taken (Unicode lower-casing differs between
+/// Rust and PostgreSQL's locales: `ΑΣ`, `İ`). A sign-in input may be of any length: only
+/// its first 320 bytes (longer than any valid address) are kept.
+pub fn key(raw: &str) -> String {
+    let trimmed = super::trim(raw);
+    let mut end = trimmed.len().min(320);
+    while !trimmed.is_char_boundary(end) {
+        end -= 1;
+    }
+    trimmed[..end].to_ascii_lowercase()
 }
 
 /// Mail providers people mistype most; an address one slip away from one of them (or

@@ -4,7 +4,7 @@
 //! wrong in words an administrator can act on. Nothing in this module touches I/O, so the
 //! same code checks a form field in wasm and decides on the server.
 
-mod email;
+pub mod email;
 mod external_id;
 pub mod invitee;
 mod member;

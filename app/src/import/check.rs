@@ -298,13 +298,11 @@ fn home_domains(emails: &HashMap<String, Option<u32>>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// An address in lowercase, borrowed when it already is.
+/// An address as addresses are compared ([`crate::domain::email::key`]), borrowed when it
+/// is already.
 fn lowercase(email: &str) -> Cow<'_, str> {
-    if email
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    {
-        Cow::Owned(email.to_lowercase())
+    if email.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(email.to_ascii_lowercase())
     } else {
         Cow::Borrowed(email)
     }

@@ -26,6 +26,19 @@ use serde::{Deserialize, Serialize};
 /// The most rows one file may import (SPEC §4: at least 200,000).
 pub const MAX_ROWS: usize = 200_000;
 
+/// The most characters of a file's name that are kept (import history, activity entries):
+/// a name is a label, and anyone can send a long one.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// A file's name as it is stored and shown: at most [`MAX_FILE_NAME_CHARS`] characters,
+/// control characters (a line feed in a crafted name) as spaces.
+pub fn bounded_file_name(name: &str) -> String {
+    name.chars()
+        .take(MAX_FILE_NAME_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// One problem: the spreadsheet row (the header is row 1), the column, what to do.
 /// `column` is `None` for a problem with the whole row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

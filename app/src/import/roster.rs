@@ -390,7 +390,7 @@ pub fn plan(
     let mut new_emails: HashMap<String, u32> = HashMap::new();
 
     for cells in rows {
-        let email = cells.get(Column::Email).trim().to_lowercase();
+        let email = crate::domain::email::key(cells.get(Column::Email));
         let user_id = ExternalId::parse(cells.get(Column::UserId)).ok();
         let who = format!(
             "{} {} <{}>",

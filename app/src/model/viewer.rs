@@ -31,10 +31,37 @@ impl Viewer {
     }
 }
 
-/// Only same-site paths are followed after sign-in, never `//evil.example` or a full URL.
+/// Where to go after signing in: only a path of this site, checked by parsing it as the
+/// browser will. A control character or a backslash refuses the whole address (browsers
+/// drop tabs and line feeds, so `/\t/evil.example` is `//evil.example` to them, and a line
+/// feed cannot be in a header); what is kept is the parsed path and query, so whatever the
+/// browser is told is what was checked.
 pub fn safe_next_path(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(ToOwned::to_owned)
+    let next = next?;
+    if !next.starts_with('/')
+        || next.starts_with("//")
+        || next.len() > 2048
+        || next
+            .chars()
+            .any(|c| c.is_control() || c == '\\' || c.is_whitespace())
+    {
+        return None;
+    }
+    const HERE: &str = "http://roster.invalid/";
+    let base = url::Url::parse(HERE).ok()?;
+    let parsed = base.join(next).ok()?;
+    if parsed.origin() != base.origin() {
+        return None;
+    }
+    let mut path = parsed.path().to_owned();
+    if path.starts_with("//") {
+        return None;
+    }
+    if let Some(query) = parsed.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    Some(path)
 }
 
 #[cfg(test)]
@@ -50,6 +77,27 @@ mod tests {
         assert_eq!(safe_next_path(Some("//evil.example")), None);
         assert_eq!(safe_next_path(Some("https://evil.example")), None);
         assert_eq!(safe_next_path(Some("/\\evil.example")), None);
+        // Browsers drop tabs and line feeds from addresses: "/\t/evil" is "//evil".
+        assert_eq!(safe_next_path(Some("/\t/evil.example/phish")), None);
+        assert_eq!(safe_next_path(Some("/\n/evil.example")), None);
+        assert_eq!(
+            safe_next_path(Some("/organization\r\nSet-Cookie: x=1")),
+            None
+        );
+        assert_eq!(safe_next_path(Some("/ /evil.example")), None);
+        assert_eq!(
+            safe_next_path(Some("/%2F%2Fevil.example")),
+            Some("/%2F%2Fevil.example".into())
+        );
+        assert_eq!(
+            safe_next_path(Some("/organization/members?page=2")),
+            Some("/organization/members?page=2".into())
+        );
+        assert_eq!(
+            safe_next_path(Some("/a/../../organization")),
+            Some("/organization".into())
+        );
+        assert_eq!(safe_next_path(Some("organization")), None);
         assert_eq!(safe_next_path(None), None);
     }
 }

@@ -190,7 +190,7 @@ fn InviteForm() -> impl IntoView {
                 // A likely typo is a question, never a refusal: the address may be right.
                 <p class="hint warnings" data-testid="email-typo" aria-live="polite">
                     {move || form.with(|d| {
-                        let email = d.email.trim().to_lowercase();
+                        let email = crate::domain::email::key(&d.email);
                         let (local, domain) = email.rsplit_once('@')?;
                         crate::domain::likely_domain_typo(domain, &[]).map(|meant| format!("Did you mean {local}@{meant}?"))
                     })}

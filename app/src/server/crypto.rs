@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    self, rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
 use rand::RngCore;
@@ -107,33 +107,101 @@ async fn on_hashing_thread<T: Send + 'static>(
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), on a hashing thread, in turn.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    hash_password_like(password, None).await
+}
+
+/// Like [`hash_password`], with the salt and parameters of `sibling` — the hash of the
+/// same address in another organization — when there is one. Every hash of one address
+/// then shares its salt, so a sign-in computes Argon2 once however many organizations the
+/// address belongs to ([`matching`]): how long it takes tells nothing.
+pub async fn hash_password_like(
+    password: String,
+    sibling: Option<String>,
+) -> Result<String, AppError> {
     on_hashing_thread(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        let parsed = sibling.as_deref().and_then(|s| PasswordHash::new(s).ok());
+        let reusable = parsed.as_ref().and_then(|p| {
+            let params = argon2::Params::try_from(p).ok()?;
+            let algorithm = argon2::Algorithm::try_from(p.algorithm).ok()?;
+            let version = argon2::Version::try_from(p.version?).ok()?;
+            Some((Argon2::new(algorithm, version, params), p.salt?))
+        });
+        match reusable {
+            Some((argon2, salt)) => argon2
+                .hash_password(password.as_bytes(), salt)
+                .map(|h| h.to_string()),
+            None => {
+                let salt = SaltString::generate(&mut OsRng);
+                Argon2::default()
+                    .hash_password(password.as_bytes(), &salt)
+                    .map(|h| h.to_string())
+            }
+        }
     })
     .await?
     .map_err(|e| internal("password hashing", e))
+}
+
+/// Which of `stored` (the hashes of one address, one per organization) `password`
+/// matches. Argon2 runs once per distinct salt and parameters — once, since
+/// [`hash_password_like`] gives one address one salt — and once with a dummy hash when
+/// there is none, so the time taken does not tell how many organizations the address
+/// belongs to, or whether it belongs to any. Hashes made before salts were shared cost
+/// one run each.
+pub async fn matching(password: String, stored: Vec<String>) -> Result<Option<usize>, AppError> {
+    on_hashing_thread(move || {
+        let parsed: Vec<Option<PasswordHash<'_>>> =
+            stored.iter().map(|s| PasswordHash::new(s).ok()).collect();
+        if parsed.iter().all(Option::is_none) {
+            if let Ok(dummy) = PasswordHash::new(DUMMY_HASH) {
+                let _ = Argon2::default().verify_password(password.as_bytes(), &dummy);
+            }
+            return None;
+        }
+        // One computation per (algorithm, version, parameters, salt): what the hash
+        // string holds before its output.
+        let mut computed: Vec<(String, Option<password_hash::Output>)> = Vec::new();
+        let mut found = None;
+        for (i, hash) in parsed.iter().enumerate() {
+            let Some(hash) = hash else { continue };
+            let text = hash.to_string();
+            let prefix = text.rsplit_once('$').map_or("", |(p, _)| p).to_owned();
+            let output = match computed.iter().find(|(p, _)| *p == prefix) {
+                Some((_, output)) => *output,
+                None => {
+                    let output = recompute(password.as_bytes(), hash);
+                    computed.push((prefix, output));
+                    output
+                }
+            };
+            // Output's equality takes the same time wherever the bytes differ.
+            if found.is_none() && output.is_some() && output == hash.hash {
+                found = Some(i);
+            }
+        }
+        found
+    })
+    .await
+}
+
+/// The output `password` gives with `hash`'s algorithm, parameters and salt.
+fn recompute(password: &[u8], hash: &PasswordHash<'_>) -> Option<password_hash::Output> {
+    let params = argon2::Params::try_from(hash).ok()?;
+    let algorithm = argon2::Algorithm::try_from(hash.algorithm).ok()?;
+    let version = argon2::Version::try_from(hash.version?).ok()?;
+    Argon2::new(algorithm, version, params)
+        .hash_password(password, hash.salt?)
+        .ok()?
+        .hash
 }
 
 /// Verifies a password against a stored hash. With no hash (no such member, or not yet
 /// active) a dummy hash is checked anyway, so the answer takes as long either way and
 /// does not reveal which addresses are members.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    on_hashing_thread(move || {
-        let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let matches = PasswordHash::new(&stored)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        known && matches
-    })
-    .await
+    Ok(matching(password, stored.into_iter().collect())
+        .await?
+        .is_some())
 }
 
 /// An Argon2id hash of a random string, with the default parameters.
@@ -161,6 +229,34 @@ mod tests {
             .unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[tokio::test]
+    async fn one_address_shares_one_salt_and_one_computation() {
+        let first = hash_password("in acme".into()).await.unwrap();
+        let second = hash_password_like("in globex".into(), Some(first.clone()))
+            .await
+            .unwrap();
+        let salt = |h: &str| PasswordHash::new(h).unwrap().salt.unwrap().to_string();
+        assert_eq!(salt(&first), salt(&second));
+        assert_ne!(first, second);
+        let both = vec![first.clone(), second.clone()];
+        assert_eq!(
+            matching("in acme".into(), both.clone()).await.unwrap(),
+            Some(0)
+        );
+        assert_eq!(
+            matching("in globex".into(), both.clone()).await.unwrap(),
+            Some(1)
+        );
+        assert_eq!(matching("elsewhere".into(), both).await.unwrap(), None);
+        assert_eq!(matching("anything".into(), vec![]).await.unwrap(), None);
+        // Hashes of before, each with its own salt, still match.
+        let old = hash_password("old".into()).await.unwrap();
+        assert_eq!(
+            matching("old".into(), vec![first, old]).await.unwrap(),
+            Some(1)
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub async fn start(
                 "INSERT INTO imports (organization_id, file_name, digest, rows_total, created_by, actor_label)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 actor.organization_id,
-                file_name.chars().take(255).collect::<String>(),
+                crate::import::bounded_file_name(file_name),
                 digest,
                 rows_total as i32,
                 actor.member_id,

@@ -2,7 +2,7 @@
 //! Resending replaces the row, so only the newest link works.
 
 use super::activity::{self, Action, Actor};
-use super::crypto::{hash_password, new_token, token_digest};
+use super::crypto::{new_token, token_digest};
 use super::mail::{Invitation, Mail};
 use super::outbox::{enqueue, Letter};
 use super::{throttle, RuntimeConfig};
@@ -127,15 +127,15 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     })
 }
 
-/// What the invitation page shows for a link. Opening unusable links is throttled per
-/// client address (`throttle::check_links`).
-pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<InvitationView, AppError> {
-    throttle::check_links(pool, client).await?;
-    let found = lookup(pool, token).await?;
-    if matches!(found, Lookup::Unusable) {
-        throttle::link_failed(pool, client).await?;
-    }
-    Ok(match found {
+/// What the invitation page shows for a link. A page view counts nothing: anyone can make
+/// a browser load a page (an `<img>` on another site), so failures are counted where a
+/// link is used ([`accept`]).
+pub async fn view(pool: &PgPool, token: &str) -> Result<InvitationView, AppError> {
+    Ok(view_of(lookup(pool, token).await?))
+}
+
+fn view_of(found: Lookup) -> InvitationView {
+    match found {
         Lookup::Open {
             organization_name,
             first_name,
@@ -151,7 +151,7 @@ pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<Invitation
         Lookup::Unusable => InvitationView::Closed {
             message: UNUSABLE_MESSAGE.to_owned(),
         },
-    })
+    }
 }
 
 pub const UNUSABLE_MESSAGE: &str = "This invitation link cannot be used: it was already used, or a newer invitation replaced it. If you have set your password, sign in; otherwise ask your administrator to resend the invitation.";
@@ -175,12 +175,18 @@ pub async fn accept(
     client: &str,
 ) -> Result<Permission, AppError> {
     // The link first: no password is hashed for a link that cannot be used (a guesser's
-    // random tokens cost a look-up, not 19 MiB of Argon2).
-    if let InvitationView::Closed { message } = view(pool, token, client).await? {
-        return Err(AppError::invalid(message));
+    // random tokens cost a look-up, not 19 MiB of Argon2). A usable link is never refused
+    // for what others did; an unusable one counts against the client address.
+    let found = lookup(pool, token).await?;
+    if matches!(found, Lookup::Unusable) {
+        throttle::link_failed(pool, client).await?;
     }
+    let email = match view_of(found) {
+        InvitationView::Open { email, .. } => email,
+        InvitationView::Closed { message } => return Err(AppError::invalid(message)),
+    };
     // Hash before taking locks: Argon2 is deliberately slow.
-    let password_hash = hash_password(password.expose().to_owned()).await?;
+    let password_hash = super::passwords::hash_for(pool, &email, password).await?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         r#"SELECT i.id, i.member_id, i.accepted_at, i.expires_at, i.expires_at <= now() AS "expired!",

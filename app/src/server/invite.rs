@@ -90,7 +90,7 @@ pub async fn invite(
            SELECT $1, external_id, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat
              FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::bool[])
                   AS t(external_id, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat)
-           RETURNING id, lower(email) AS "email!""#,
+           RETURNING id, email_key(email) AS "email!""#,
         actor.organization_id,
         &external_ids as &[Option<String>],
         &text(|p| p.first_name.as_str()),
@@ -266,7 +266,7 @@ pub async fn known(
         Among::Rows(rows) => (
             false,
             rows.iter()
-                .map(|r| r.get(Column::Email).to_lowercase())
+                .map(|r| crate::domain::email::key(r.get(Column::Email)))
                 .collect(),
             rows.iter()
                 .map(|r| r.get(Column::UserId).to_uppercase())
@@ -277,7 +277,7 @@ pub async fn known(
     // must use the address and user_id indexes.
     let members: Vec<(String, Option<String>)> = if everyone {
         sqlx::query!(
-            r#"SELECT lower(email) AS "email!", external_id FROM members WHERE organization_id = $1"#,
+            r#"SELECT email_key(email) AS "email!", external_id FROM members WHERE organization_id = $1"#,
             organization_id
         )
         .fetch_all(&mut *conn)
@@ -287,8 +287,8 @@ pub async fn known(
         .collect()
     } else {
         sqlx::query!(
-            r#"SELECT lower(email) AS "email!", external_id FROM members
-                WHERE organization_id = $1 AND (lower(email) = ANY($2) OR external_id = ANY($3))"#,
+            r#"SELECT email_key(email) AS "email!", external_id FROM members
+                WHERE organization_id = $1 AND (email_key(email) = ANY($2) OR external_id = ANY($3))"#,
             organization_id,
             &emails,
             &user_ids

@@ -3,7 +3,7 @@
 //! administrator sends. A new password ends every other session of the member.
 
 use super::activity::{self, Action, Actor};
-use super::crypto::{hash_password, new_token, token_digest, verify_password};
+use super::crypto::{hash_password_like, new_token, token_digest, verify_password};
 use super::mail::{Mail, PasswordReset};
 use super::outbox::{self, Letter};
 use super::{session, throttle, RuntimeConfig};
@@ -35,7 +35,7 @@ pub async fn request_reset(
     email: &str,
     client: &str,
 ) -> Result<(), AppError> {
-    let email_lower = email.trim().to_lowercase();
+    let email_lower = crate::domain::email::key(email);
     if email_lower.is_empty() || email_lower.len() > 320 || email_lower.contains('\0') {
         return Err(AppError::field(
             "email",
@@ -71,7 +71,7 @@ pub async fn request_reset(
     let members = sqlx::query!(
         r#"SELECT m.id, m.organization_id, m.first_name, m.email, o.name AS organization
              FROM members m JOIN organizations o ON o.id = m.organization_id
-            WHERE lower(m.email) = $1 AND m.status = 'active' AND m.password_hash IS NOT NULL
+            WHERE email_key(m.email) = $1 AND m.status = 'active' AND m.password_hash IS NOT NULL
             FOR UPDATE OF m"#,
         email_lower
     )
@@ -180,10 +180,9 @@ pub async fn send_by_admin(
 
 pub const UNUSABLE_MESSAGE: &str = "This link cannot be used: it was already used, a newer one replaced it, or it expired (links work for 60 minutes). Ask for a new one with Forgot password? on the sign-in page.";
 
-/// What the reset page shows for a link. Opening unusable links is throttled per client
-/// address (`throttle::check_links`).
-pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<ResetView, AppError> {
-    throttle::check_links(pool, client).await?;
+/// What the reset page shows for a link. A page view counts nothing (anyone can make a
+/// browser load a page): failures are counted where a link is used ([`reset`]).
+pub async fn view(pool: &PgPool, token: &str) -> Result<ResetView, AppError> {
     let row = sqlx::query!(
         r#"SELECT m.email FROM password_resets r JOIN members m ON m.id = r.member_id
             WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()
@@ -194,12 +193,9 @@ pub async fn view(pool: &PgPool, token: &str, client: &str) -> Result<ResetView,
     .await?;
     Ok(match row {
         Some(r) => ResetView::Open { email: r.email },
-        None => {
-            throttle::link_failed(pool, client).await?;
-            ResetView::Closed {
-                message: UNUSABLE_MESSAGE.to_owned(),
-            }
-        }
+        None => ResetView::Closed {
+            message: UNUSABLE_MESSAGE.to_owned(),
+        },
     })
 }
 
@@ -212,11 +208,17 @@ pub async fn reset(
     client: &str,
 ) -> Result<Permission, AppError> {
     let digest = token_digest(token);
-    // The link first: no password is hashed for a link that cannot be used.
-    if let ResetView::Closed { message } = view(pool, token, client).await? {
-        return Err(AppError::invalid(message));
-    }
-    let password_hash = hash_password(password.expose().to_owned()).await?;
+    // The link first: no password is hashed for a link that cannot be used. A usable
+    // link is never refused for what others did; an unusable one counts against the
+    // client address.
+    let email = match view(pool, token).await? {
+        ResetView::Open { email } => email,
+        ResetView::Closed { message } => {
+            throttle::link_failed(pool, client).await?;
+            return Err(AppError::invalid(message));
+        }
+    };
+    let password_hash = hash_for(pool, &email, password).await?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         r#"SELECT r.id, r.member_id, m.organization_id, m.email, m.permission
@@ -240,7 +242,7 @@ pub async fn reset(
         .execute(&mut *tx)
         .await?;
     // Whoever was locked out by failed sign-ins gets in with the new password.
-    throttle::clear_account(&mut tx, &row.email.to_lowercase()).await?;
+    throttle::clear_account(&mut tx, &crate::domain::email::key(&row.email)).await?;
     let member = Actor::member(row.organization_id, row.member_id, &row.email);
     activity::record(
         &mut tx,
@@ -265,7 +267,7 @@ pub async fn change(
     new: &NewPassword,
     client: &str,
 ) -> Result<(), AppError> {
-    let email_lower = viewer.email.to_lowercase();
+    let email_lower = crate::domain::email::key(&viewer.email);
     let attempt = throttle::admit(pool, &email_lower, client).await?;
     let stored = sqlx::query_scalar!(
         "SELECT password_hash FROM members WHERE id = $1",
@@ -281,7 +283,7 @@ pub async fn change(
         ));
     }
     throttle::succeeded(pool, attempt).await?;
-    let password_hash = hash_password(new.expose().to_owned()).await?;
+    let password_hash = hash_for(pool, &viewer.email, new).await?;
     let mut tx = pool.begin().await?;
     set_password(&mut tx, viewer.member_id, &password_hash).await?;
     let this_session = session::cookie_token().map(|t| token_digest(&t));
@@ -313,4 +315,24 @@ async fn set_password(conn: &mut PgConnection, member_id: i64, hash: &str) -> Re
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The hash of `password` for a member whose address is `email`: with the salt the
+/// address's other hashes have (see `crypto::hash_password_like`), so signing in computes
+/// Argon2 once however many organizations the address belongs to. (A salt used again
+/// with a new password is still a salt: it is there against precomputed tables.)
+pub(super) async fn hash_for(
+    pool: &PgPool,
+    email: &str,
+    password: &NewPassword,
+) -> Result<String, AppError> {
+    let sibling = sqlx::query_scalar!(
+        r#"SELECT password_hash AS "hash!" FROM members
+            WHERE email_key(email) = $1 AND password_hash IS NOT NULL
+            ORDER BY activated_at DESC NULLS LAST LIMIT 1"#,
+        crate::domain::email::key(email)
+    )
+    .fetch_optional(pool)
+    .await?;
+    hash_password_like(password.expose().to_owned(), sibling).await
 }

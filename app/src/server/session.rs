@@ -39,7 +39,7 @@ pub fn cookie_token() -> Option<String> {
 
 /// The client's address, for throttling ("unknown" when the connection has none): the
 /// connection's peer, or — when the peer is a trusted proxy — what the proxies say in
-/// `X-Forwarded-For` (see [`client_of`]).
+/// `X-Forwarded-For` (see [`client_of`]), as a [`throttle_key`]: an IPv6 client by its /64.
 pub async fn client_address() -> String {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
@@ -60,7 +60,24 @@ pub async fn client_address() -> String {
                 .join(",")
         })
         .unwrap_or_default();
-    client_of(peer.ip(), &forwarded, &trusted).to_string()
+    throttle_key(client_of(peer.ip(), &forwarded, &trusted))
+}
+
+/// Who a client is for throttling: an IPv4 address as it is, an IPv6 address by its /64
+/// network — one subscriber's line or one host's allocation, which hands out 2^64
+/// addresses, so counting each address apart would let one client be many. An IPv4
+/// address written in IPv6 (`::ffff:203.0.113.7`) is that IPv4 address.
+pub fn throttle_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+    }
 }
 
 /// Who the client is, from the peer and `X-Forwarded-For`: only a trusted proxy's word
@@ -223,5 +240,15 @@ mod tests {
             client_of(ip("127.0.0.1"), "junk", &trusted),
             ip("127.0.0.1")
         );
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let key = |s: &str| super::throttle_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
     }
 }

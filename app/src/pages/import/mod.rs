@@ -109,7 +109,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             rows.with(|rows| {
                 rows.iter()
                     .filter(|r| {
-                        let email = r.get(crate::import::Column::Email).trim().to_lowercase();
+                        let email = crate::domain::email::key(r.get(crate::import::Column::Email));
                         org.emails.contains_key(&email)
                             || crate::domain::ExternalId::parse(
                                 r.get(crate::import::Column::UserId),

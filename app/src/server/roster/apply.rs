@@ -64,6 +64,8 @@ async fn apply_reporting(
     progress: &mut Reporter,
 ) -> Result<Applied, AppError> {
     let org = actor.organization_id;
+    // Named in every activity entry: as long as imports allow, whatever was sent.
+    let file_name = crate::import::bounded_file_name(&file.file_name);
     progress.set_total(file.rows.len() + 2);
     progress
         .advance(0, "Waiting for other changes to your organization")
@@ -112,7 +114,7 @@ async fn apply_reporting(
         "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label)
          VALUES ($1, $2, $3, $4) RETURNING id",
         org,
-        file.file_name,
+        file_name,
         file.digest,
         actor.label
     )
@@ -129,7 +131,7 @@ async fn apply_reporting(
     {
         let id = entry.member.ok_or_else(AppError::internal)?;
         let member = lock_member(&mut tx, org, id).await?;
-        deactivate_locked(&mut tx, actor, &member, Some(&file.file_name)).await?;
+        deactivate_locked(&mut tx, actor, &member, Some(&file_name)).await?;
         deactivated.push(id);
         if deactivated.len() % REPORT_EVERY == 0 {
             progress
@@ -153,7 +155,7 @@ async fn apply_reporting(
                 .ok_or_else(AppError::internal)
         })
         .collect::<Result<_, _>>()?;
-    execute_changes(&mut tx, actor, &changes, &file.file_name, false, progress).await?;
+    execute_changes(&mut tx, actor, &changes, &file_name, false, progress).await?;
     progress.advance(0, "Inviting new members").await;
 
     // 3. New members: the one invitation path, with the seats left after the changes.
@@ -179,7 +181,7 @@ async fn apply_reporting(
         Delivery::Email(config),
         Logged::Once {
             action: Action::MembersImported,
-            details: serde_json::json!({ "file": file.file_name, "invited": invitees.len() }),
+            details: serde_json::json!({ "file": file_name, "invited": invitees.len() }),
             about_first: false,
         },
     )

@@ -26,7 +26,7 @@ pub async fn load(
     only: Option<&[i64]>,
 ) -> Result<Roster, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, lower(m.email) AS "email!",
+        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, email_key(m.email) AS "email!",
                   m.job_title, m.permission, m.status, m.enable_seat, m.opportunity_seat,
                   coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
                   coalesce(array_agg(e.program_id ORDER BY e.program_id)

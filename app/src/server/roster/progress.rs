@@ -7,8 +7,18 @@
 use crate::error::AppError;
 use crate::import::RowCells;
 use crate::model::roster::{ApplyProgress, ROWS_PER_PART};
+use futures_util::TryStreamExt;
 use sqlx::PgPool;
 use uuid::Uuid;
+
+/// Parts one apply may be sent in: a whole file of [`crate::import::MAX_ROWS`] rows.
+pub const MAX_PARTS: u32 = (crate::import::MAX_ROWS / ROWS_PER_PART) as u32;
+/// Bytes one apply's parts may hold together (as stored): 200,000 rows of long names
+/// in any script fit; a key cannot be used to fill the database.
+pub const MAX_BYTES_PER_APPLY: i64 = 96 * 1024 * 1024;
+/// Applies an organization may have open at once (sending or running): a person has one,
+/// a second tab makes two.
+pub const MAX_OPEN_APPLIES: i64 = 3;
 
 /// Something told how far an apply has got: done, total, stage.
 pub type Listener = Box<dyn FnMut(usize, usize, &str) + Send>;
@@ -84,10 +94,15 @@ impl Reporter {
 
     /// The apply ended (done or refused): its row goes.
     pub async fn finish(self) {
-        if let Target::Row(pool, _, key) = self.target {
-            let deleted = sqlx::query!("DELETE FROM roster_apply_progress WHERE key = $1", key)
-                .execute(&pool)
-                .await;
+        if let Target::Row(pool, organization_id, key) = self.target {
+            // Only the organization's own: a key is not a capability across organizations.
+            let deleted = sqlx::query!(
+                "DELETE FROM roster_apply_progress WHERE key = $1 AND organization_id = $2",
+                key,
+                organization_id
+            )
+            .execute(&pool)
+            .await;
             if let Err(e) = deleted {
                 // The maintenance sweep takes it after a day.
                 tracing::warn!(error = %e, "an apply's progress could not be removed");
@@ -96,23 +111,46 @@ impl Reporter {
     }
 }
 
-/// A new progress row for an apply about to start in `organization_id`. Rows an apply left
-/// behind (its server stopped mid-way, its page closed while sending) go with the server's
-/// maintenance sweep after a day.
+/// A new progress row for an apply about to start in `organization_id`, unless it has
+/// [`MAX_OPEN_APPLIES`] open already. Rows an apply left behind (its server stopped
+/// mid-way, its page closed while sending) go with the maintenance sweep.
 pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError> {
     let key = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
+    // Counted and added under a lock per organization, so a burst cannot pass the count
+    // together. Not the organization row's lock: a running apply holds that.
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('roster apply ' || $1::bigint, 0))",
+        organization_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let open = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM roster_apply_progress WHERE organization_id = $1"#,
+        organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if open >= MAX_OPEN_APPLIES {
+        return Err(AppError::TooManyRequests(format!(
+            "{open} files are being applied to your organization already: wait until they finish (or close the other tabs applying them), then try again."
+        )));
+    }
     sqlx::query!(
         "INSERT INTO roster_apply_progress (key, organization_id, stage)
          VALUES ($1, $2, 'Sending the file')",
         key,
         organization_id
     )
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(key)
 }
 
-/// Keeps part `part` of the file to be applied under `key` (sent again, it replaces itself).
+/// Keeps part `part` of the file to be applied under `key` (sent again, it replaces
+/// itself): at most [`ROWS_PER_PART`] rows, [`MAX_PARTS`] parts and
+/// [`MAX_BYTES_PER_APPLY`] bytes under one key.
 pub async fn stage_rows(
     pool: &PgPool,
     organization_id: i64,
@@ -125,37 +163,85 @@ pub async fn stage_rows(
             "Send at most {ROWS_PER_PART} rows at once."
         )));
     }
-    let json = serde_json::to_value(rows).map_err(|_| AppError::internal())?;
-    // Only under a key of the caller's organization that has not ended.
-    let kept = sqlx::query!(
-        "INSERT INTO roster_apply_rows (key, part, rows)
-         SELECT key, $3, $4 FROM roster_apply_progress WHERE key = $1 AND organization_id = $2
-         ON CONFLICT (key, part) DO UPDATE SET rows = EXCLUDED.rows",
+    if part >= MAX_PARTS {
+        return Err(AppError::invalid(format!(
+            "A file is sent in at most {MAX_PARTS} parts ({} rows): apply a smaller file.",
+            crate::import::MAX_ROWS
+        )));
+    }
+    let json = serde_json::to_string(rows).map_err(|_| AppError::internal())?;
+    let bytes = json.len() as i64;
+    let mut tx = pool.begin().await?;
+    // Only under a key of the caller's organization that has not ended; locked, so two
+    // parts sent at once are counted one after the other.
+    let held = sqlx::query_scalar!(
+        r#"SELECT p.bytes_sent - coalesce(
+                      (SELECT octet_length(r.rows::text) FROM roster_apply_rows r
+                        WHERE r.key = p.key AND r.part = $3), 0) AS "held!"
+             FROM roster_apply_progress p
+            WHERE p.key = $1 AND p.organization_id = $2
+            FOR UPDATE OF p"#,
         key,
         organization_id,
         part as i32,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::NotFound(
+            "This apply has ended or was started elsewhere: apply the file again.".into(),
+        )
+    })?;
+    if held + bytes > MAX_BYTES_PER_APPLY {
+        return Err(AppError::TooLarge(format!(
+            "This file is larger than Roster applies at once ({} MB as sent): apply it in smaller files.",
+            MAX_BYTES_PER_APPLY / (1024 * 1024)
+        )));
+    }
+    sqlx::query!(
+        "INSERT INTO roster_apply_rows (key, part, rows) VALUES ($1, $2, $3::text::jsonb)
+         ON CONFLICT (key, part) DO UPDATE SET rows = EXCLUDED.rows",
+        key,
+        part as i32,
         json
     )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if kept == 0 {
-        return Err(AppError::NotFound(
-            "This apply has ended or was started elsewhere: apply the file again.".into(),
-        ));
-    }
+    .execute(&mut *tx)
+    .await?;
+    // What the key holds, and that its page is alive (the sweep takes silent ones).
+    sqlx::query!(
+        "UPDATE roster_apply_progress
+            SET bytes_sent = $2 + (SELECT coalesce(sum(octet_length(rows::text)), 0)
+                                     FROM roster_apply_rows WHERE key = $1 AND part <> $3),
+                updated_at = now()
+          WHERE key = $1",
+        key,
+        bytes,
+        part as i32
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// The rows sent under `key`, in the order of their parts; refused unless all `expected`
-/// arrived.
+/// arrived. Read one part at a time: the parts' JSON is never all in memory at once.
 pub async fn staged_rows(
     pool: &PgPool,
     organization_id: i64,
     key: Uuid,
     expected: usize,
 ) -> Result<Vec<RowCells>, AppError> {
-    let parts = sqlx::query!(
+    let too_many = || {
+        AppError::invalid(format!(
+            "More rows arrived than the file's {expected}, so nothing was changed: apply it again."
+        ))
+    };
+    if expected > crate::import::MAX_ROWS {
+        return Err(too_many());
+    }
+    let mut rows: Vec<RowCells> = Vec::with_capacity(expected);
+    let mut parts = sqlx::query!(
         r#"SELECT r.rows AS "rows: sqlx::types::Json<Vec<RowCells>>"
              FROM roster_apply_rows r JOIN roster_apply_progress p USING (key)
             WHERE r.key = $1 AND p.organization_id = $2
@@ -163,9 +249,13 @@ pub async fn staged_rows(
         key,
         organization_id
     )
-    .fetch_all(pool)
-    .await?;
-    let rows: Vec<RowCells> = parts.into_iter().flat_map(|p| p.rows.0).collect();
+    .fetch(pool);
+    while let Some(part) = parts.try_next().await? {
+        if rows.len() + part.rows.0.len() > expected {
+            return Err(too_many());
+        }
+        rows.extend(part.rows.0);
+    }
     if rows.len() != expected {
         return Err(AppError::invalid(format!(
             "{} of the file's {expected} rows arrived, so nothing was changed: apply it again.",

@@ -5,8 +5,8 @@ use super::load;
 use super::progress::Reporter;
 use crate::domain::MemberStatus;
 use crate::error::AppError;
-use crate::import::roster::{FieldChange, RosterMember};
-use crate::import::Column;
+use crate::import::roster::{member_cells, plan, Action, FieldChange, Roster, RosterMember};
+use crate::import::{Column, RowCells, CELLS};
 use crate::model::roster::Undone;
 use crate::server::activity::Actor;
 use crate::server::members::{
@@ -65,8 +65,9 @@ pub async fn undo(
     )
     .fetch_all(&mut *tx)
     .await?;
-    let ids: Vec<i64> = items.iter().map(|i| i.member_id).collect();
-    let roster = load(&mut tx, org, Some(&ids)).await?;
+    // The whole organization: the reversal is judged against it (the last administrator,
+    // the seats), as a file would be.
+    let roster = load(&mut tx, org, None).await?;
     let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
     let mut undone = Undone::default();
     let mut reversed: Vec<(&RosterMember, Vec<FieldChange>)> = Vec::new();
@@ -125,6 +126,7 @@ pub async fn undo(
             _ => return Err(AppError::internal()),
         }
     }
+    refusals.extend(judge(&reversed, &roster));
     if !refusals.is_empty() {
         return Err(AppError::Conflict(format!(
             "This file cannot be undone, nothing was changed: {}",
@@ -159,4 +161,37 @@ pub async fn undo(
     .await?;
     tx.commit().await?;
     Ok(undone)
+}
+
+/// Why the reversal may not happen, judged by the rules every change obeys: the
+/// restored fields are planned as a file of those members would be (the last active
+/// administrator stays, a program at 10 % stays, a used Enable license stays, invited
+/// members are frozen, the seats suffice). Team and user_id changes have no rule of their
+/// own here: the database's constraints guard them.
+fn judge(reversed: &[(&RosterMember, Vec<FieldChange>)], roster: &Roster) -> Vec<String> {
+    let mut present = [false; CELLS];
+    present[Column::Email.index()] = true;
+    let rows: Vec<RowCells> = reversed
+        .iter()
+        .zip(1u32..)
+        .map(|((member, back), row)| {
+            let mut cells = member_cells(member);
+            for change in back {
+                match Column::from_header(&change.field) {
+                    Some(Column::Team | Column::Region | Column::UserId) | None => {}
+                    Some(column) => {
+                        cells[column.index()] = change.to.clone();
+                        present[column.index()] = true;
+                    }
+                }
+            }
+            RowCells::with_all(row, cells.each_ref().map(String::as_str))
+        })
+        .collect();
+    plan(&rows, &present, roster, false)
+        .entries
+        .into_iter()
+        .filter(|e| e.action == Action::Refused)
+        .map(|e| format!("{}: {}", e.who, e.message))
+        .collect()
 }
