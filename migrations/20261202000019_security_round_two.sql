@@ -57,3 +57,9 @@ DROP INDEX members_email_unique_per_organization;
 CREATE UNIQUE INDEX members_email_unique_per_organization ON members (organization_id, email_key(email));
 DROP INDEX members_email_lookup;
 CREATE INDEX members_email_lookup ON members (email_key(email));
+
+-- An organization's mail is paced (outbox::PER_ORGANIZATION_PER_HOUR): counted by when
+-- each message is due.
+CREATE INDEX email_outbox_pace ON email_outbox (organization_id, next_attempt_at) WHERE kind = 'invitation';
+-- Resends are counted per member.
+CREATE INDEX email_outbox_by_member ON email_outbox (member_id, created_at) WHERE member_id IS NOT NULL;

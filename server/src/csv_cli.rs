@@ -5,11 +5,14 @@
 use crate::cli::CsvCommand;
 use crate::config::Config;
 use anyhow::{bail, Context};
-use app::import::{check_file, digest, parse, to_source, OrgContext, RowCells};
+use app::import::{check_file, digest, parse, to_source, OrgContext, RowCells, MAX_ROWS};
 use app::server::activity::Actor;
 use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};
 use sqlx::PgPool;
+
+/// Problems `roster csv check` prints at most (it says how many more there are).
+pub const MAX_PRINTED: usize = 1_000;
 
 /// Rows per transaction when importing (each batch is all-or-nothing).
 const BATCH: usize = 5_000;
@@ -66,7 +69,13 @@ async fn check(
     org: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let ReadFile { rows, .. } = read(file)?;
+    let ReadFile { mut rows, .. } = read(file)?;
+    // One import takes at most MAX_ROWS rows: said first, and the rest is not checked.
+    let total = rows.len();
+    let too_long = total > MAX_ROWS;
+    if too_long {
+        rows.truncate(MAX_ROWS);
+    }
     let org_context = match org {
         Some(org) => {
             let pool = crate::db::connect(config.database_url()?).await?;
@@ -76,7 +85,21 @@ async fn check(
         None => None,
     };
     let report = check_file(&rows, org_context.as_ref());
-    for problem in &report.problems {
+    let mut file_problems = report.file_problems.clone();
+    if too_long {
+        file_problems.insert(
+            0,
+            format!(
+                "This file has {total} rows; one import takes at most {MAX_ROWS}. Split it into files of at most {MAX_ROWS} rows. Only its first {MAX_ROWS} rows were checked."
+            ),
+        );
+        if !json {
+            eprintln!("{}", file_problems[0]);
+        }
+    }
+    // A file can have millions of problems; a terminal or a log needs the first ones and
+    // how many there are.
+    for problem in report.problems.iter().take(MAX_PRINTED) {
         if json {
             println!(
                 "{}",
@@ -86,7 +109,21 @@ async fn check(
             println!("{problem}");
         }
     }
-    for problem in &report.file_problems {
+    if report.problems.len() > MAX_PRINTED {
+        let more = report.problems.len() - MAX_PRINTED;
+        let line = format!(
+            "… and {more} more problems (the first {MAX_PRINTED} are listed). Fix these and check again."
+        );
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "row": null, "column": null, "message": line, "more": more })
+            );
+        } else {
+            println!("{line}");
+        }
+    }
+    for problem in &file_problems {
         if json {
             println!(
                 "{}",
@@ -105,7 +142,7 @@ async fn check(
         rows.len(),
         report.valid.len()
     );
-    if bad > 0 || !report.file_problems.is_empty() {
+    if bad > 0 || !file_problems.is_empty() {
         std::process::exit(1);
     }
     Ok(())

@@ -21,6 +21,8 @@ pub struct MailerConfig {
     pub smtp_url: String,
     /// The sender, e.g. `Roster <no-reply@roster.example>`.
     pub from: String,
+    /// Where links in mail lead (`PUBLIC_URL`): they are made when the mail is sent.
+    pub public_url: String,
     /// How often to look for due messages when there were none.
     pub poll_interval: Duration,
     /// The first retry waits this long; each further failure doubles it, up to 10 minutes.
@@ -34,6 +36,7 @@ impl MailerConfig {
         Self {
             smtp_url,
             from,
+            public_url: "http://127.0.0.1:3000".into(),
             poll_interval: Duration::from_secs(1),
             base_backoff: Duration::from_secs(5),
             timeout: Duration::from_secs(20),
@@ -136,15 +139,36 @@ impl Mailer {
         let Some(row) = claimed else {
             return Ok(false);
         };
-        let sent = match app::server::mail::stored(
-            &row.kind,
-            row.payload,
-            row.subject,
-            row.body_text,
-            row.body_html,
-        ) {
-            Some(m) => self.send(&row.to_address, m).await,
-            None => Sent::Refused("the stored message could not be read".to_owned()),
+        use app::server::mail::{stored, Mail};
+        let sent = match row.payload.clone() {
+            // Rows written before mail had kinds: their text as stored.
+            None => match stored(
+                &row.kind,
+                None,
+                row.subject.clone(),
+                row.body_text.clone(),
+                row.body_html.clone(),
+            ) {
+                Some(message) => self.send(&row.to_address, message).await,
+                None => Sent::Refused("the stored message could not be read".to_owned()),
+            },
+            Some(payload) => match Mail::from_stored(&row.kind, payload) {
+                None => Sent::Refused("the stored message could not be read".to_owned()),
+                // Its link, if it has one, is made now (`links`), just before it goes.
+                Some(mail) => {
+                    match app::server::links::ready_to_send(pool, &self.config.public_url, row.id, mail)
+                        .await
+                    {
+                        Ok(Some(mail)) => self.send(&row.to_address, mail.render()).await,
+                        Ok(None) => Sent::Refused(
+                            "Not sent: a newer invitation or link replaced it, or it was revoked, used or expired first.".to_owned(),
+                        ),
+                        // The database did not answer: tried again later, like a mail
+                        // server that did not.
+                        Err(_) => Sent::Failed("its link could not be made".to_owned()),
+                    }
+                }
+            },
         };
         match sent {
             Sent::Accepted { subject } => {

@@ -102,6 +102,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(smtp_url) = &config.smtp_url {
         let mut mailer = MailerConfig::new(smtp_url.clone(), config.mail_from.clone());
         mailer.timeout = config.smtp_timeout;
+        mailer.public_url = runtime.public_url.clone();
         mail_worker = Some(Mailer::new(mailer)?.spawn(pool.clone(), mail_stop));
         tracing::info!("mail worker started");
     } else {

@@ -188,6 +188,20 @@ pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
     }
 }
 
+/// The most columns a file may have. HR exports carry a few dozen; a file of thousands is
+/// not a list of people, and every step after (matching, checking) would work through
+/// each of them.
+pub const MAX_COLUMNS: usize = 250;
+
+/// Why a header of `count` columns is refused, if it is.
+pub fn too_many_columns(count: usize) -> Option<String> {
+    (count > MAX_COLUMNS).then(|| {
+        format!(
+            "This file has {count} columns; Roster reads at most {MAX_COLUMNS}. Delete the columns you do not need (keep names, email and the ones you want imported), save, and drop it again."
+        )
+    })
+}
+
 /// A file's header and its first `rows` data rows, as written (the column-matching step
 /// shows them). Only the file's start is read.
 pub fn peek(text: &[u8], rows: usize) -> (Vec<String>, Vec<Vec<String>>) {
@@ -365,6 +379,11 @@ impl Parser {
             }
         }
         self.embedded_newlines += self.shape().1;
+        if let Some(problem) = too_many_columns(self.record.len()) {
+            self.file_problems.push(problem);
+            self.done = true;
+            return;
+        }
         let names: Vec<String> = self
             .record
             .iter()

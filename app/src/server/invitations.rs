@@ -3,7 +3,7 @@
 
 use super::activity::{self, Action, Actor};
 use super::crypto::{new_token, token_digest};
-use super::mail::{Invitation, Mail};
+use super::mail::{Invitation, Mail, Opens};
 use super::outbox::{enqueue, Letter};
 use super::{throttle, RuntimeConfig};
 use crate::domain::{MemberStatus, NewPassword, Permission};
@@ -14,13 +14,14 @@ use time::OffsetDateTime;
 
 pub const VALID_FOR_DAYS: i32 = 7;
 
-/// Issues (or replaces) invitations for many members in one statement; the tokens come
-/// back in the order of `member_ids`.
+/// Issues (or replaces) invitations for many members in one statement; the tokens and
+/// their hashes come back in the order of `member_ids`. Mail makes its own link when it
+/// is sent ([`super::links`]): [`send`] keeps only the hashes, as slots.
 pub async fn issue_many(
     conn: &mut PgConnection,
     member_ids: &[i64],
     invited_by: Option<i64>,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let (tokens, digests): (Vec<String>, Vec<Vec<u8>>) =
         member_ids.iter().map(|_| new_token()).unzip();
     sqlx::query!(
@@ -37,7 +38,7 @@ pub async fn issue_many(
     )
     .execute(conn)
     .await?;
-    Ok(tokens)
+    Ok(tokens.into_iter().zip(digests).collect())
 }
 
 /// Someone to (re)invite: a member of the organization.
@@ -57,18 +58,23 @@ pub async fn send(
     recipients: &[Recipient<'_>],
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
-    let tokens = issue_many(conn, &ids, actor.member_id).await?;
+    let issued = issue_many(conn, &ids, actor.member_id).await?;
     let letters: Vec<Letter> = recipients
         .iter()
-        .zip(tokens)
-        .map(|(r, token)| Letter {
+        .zip(issued)
+        .map(|(r, (_, digest))| Letter {
             member_id: Some(r.member_id),
             to: r.email.to_owned(),
             mail: Mail::Invitation(Invitation {
                 organization: organization_name.to_owned(),
                 inviter: actor.name.clone(),
                 first_name: r.first_name.to_owned(),
-                link: accept_url(&config.public_url, &token),
+                link: super::links::pending(
+                    Opens::Invitation {
+                        member_id: r.member_id,
+                    },
+                    &digest,
+                ),
             }),
         })
         .collect();
@@ -243,10 +249,13 @@ pub async fn pending(
                   to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "sent_at!",
                   to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "expires_at!",
                   i.expires_at <= now() AS "expired!",
-                  o.status AS "mail_status?", o.attempts AS "attempts?", o.last_error
+                  o.status AS "mail_status?", o.attempts AS "attempts?", o.last_error,
+                  CASE WHEN o.next_attempt_at > now() + interval '1 minute'
+                       THEN to_char(o.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+                  END AS due
              FROM members m
              JOIN invitations i ON i.member_id = m.id AND i.accepted_at IS NULL
-             LEFT JOIN LATERAL (SELECT status, attempts, last_error FROM email_outbox
+             LEFT JOIN LATERAL (SELECT status, attempts, last_error, next_attempt_at FROM email_outbox
                                  WHERE member_id = m.id AND kind = 'invitation'
                                  ORDER BY id DESC LIMIT 1) o ON true
             WHERE m.organization_id = $1 AND m.status = 'invited'
@@ -274,7 +283,13 @@ pub async fn pending(
                     "Not delivered: the mail server refused it ({}). Check the address, then resend.",
                     r.last_error.unwrap_or_default()
                 ),
-                (Some("pending"), 0) => "Queued for delivery".to_owned(),
+                (Some("pending"), 0) => match r.due {
+                    Some(due) => format!(
+                        "Queued: goes out at {due} (an organization sends at most {} emails an hour)",
+                        super::outbox::PER_ORGANIZATION_PER_HOUR
+                    ),
+                    None => "Queued for delivery".to_owned(),
+                },
                 (Some("pending"), n) => format!(
                     "Retrying: {n} failed attempt{} ({})",
                     if n == 1 { "" } else { "s" },

@@ -16,6 +16,31 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// A name (a person's, an organization's) or a note as mail shows it: as text, never as
+/// a link. Mail programs turn whatever looks like a web or mail address into a link, so an
+/// administrator who names someone "WIN A PRIZE http://prize.example" would otherwise send
+/// a clickable link under Roster's name. A zero-width space after each `.`, `:`, `/` and
+/// `@` reads the same and stops that; so does a name cut to 100 characters.
+pub fn as_name(text: &str) -> String {
+    unlinked(text, 100)
+}
+
+/// `text` with no link in it (see [`as_name`]), at most `max` characters.
+fn unlinked(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        if matches!(c, '.' | ':' | '/' | '@') {
+            out.push('\u{200B}');
+        }
+    }
+    out
+}
+
 /// A rendered email.
 pub struct Message {
     pub subject: String,
@@ -61,6 +86,15 @@ impl Mail {
         data.unwrap_or_default()
     }
 
+    /// The link the mail carries, if its kind has one.
+    pub fn link_mut(&mut self) -> Option<&mut Link> {
+        match self {
+            Mail::Invitation(invitation) => Some(&mut invitation.link),
+            Mail::PasswordReset(reset) => Some(&mut reset.link),
+            Mail::SeatRequest(_) => None,
+        }
+    }
+
     /// A mail of `kind` from its stored data.
     pub fn from_stored(kind: &str, payload: serde_json::Value) -> Option<Self> {
         match kind {
@@ -93,22 +127,64 @@ pub fn stored(
     }
 }
 
+/// The link a mail carries. A link signs its holder in, so it is made when the mail is
+/// sent (`links::make`) and is never at rest: the outbox holds only which invitation or
+/// reset it is for. The one exception is the development mailbox (no SMTP), which *is*
+/// where such a mail is delivered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Link {
+    /// Made: the address to open (rows written before links were made at sending hold one).
+    Made(String),
+    /// To be made when the mail is sent.
+    Pending(PendingLink),
+}
+
+/// A link still to be made: what it opens, and the hash its row holds now (of a token no
+/// one has), so that a mail whose invitation was resent, revoked or used since makes
+/// nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingLink {
+    pub opens: Opens,
+    /// The row's `token_hash`, hex.
+    pub slot: String,
+}
+
+/// What a link opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Opens {
+    /// The invitation of this member.
+    Invitation { member_id: i64 },
+    /// This password reset.
+    Reset { reset_id: i64 },
+}
+
+impl Link {
+    /// The address, or — if the mail is shown before it was sent — what stands for it.
+    fn text(&self) -> &str {
+        match self {
+            Link::Made(url) => url,
+            Link::Pending(_) => "(the link is made when this email is sent)",
+        }
+    }
+}
+
 /// An invitation to join an organization: who invited, to where, and the link.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Invitation {
     pub organization: String,
     pub inviter: String,
     pub first_name: String,
-    pub link: String,
+    pub link: Link,
 }
 
 impl Invitation {
     fn render(&self) -> Message {
         let (organization, inviter, first_name, link) = (
-            &self.organization,
-            &self.inviter,
-            &self.first_name,
-            &self.link,
+            &as_name(&self.organization),
+            &as_name(&self.inviter),
+            &as_name(&self.first_name),
+            self.link.text(),
         );
         let valid_days = super::invitations::VALID_FOR_DAYS;
         let subject = format!("{inviter} invited you to {organization} on Roster");
@@ -147,7 +223,7 @@ impl Invitation {
 pub struct PasswordReset {
     pub organization: String,
     pub first_name: String,
-    pub link: String,
+    pub link: Link,
     /// The administrator who sent it; `None` when the member asked.
     pub sent_by: Option<String>,
 }
@@ -155,27 +231,28 @@ pub struct PasswordReset {
 impl PasswordReset {
     fn render(&self) -> Message {
         let minutes = super::passwords::VALID_FOR_MINUTES;
-        let subject = format!("Choose a new password for {} on Roster", self.organization);
+        let (organization, first_name) = (as_name(&self.organization), as_name(&self.first_name));
+        let subject = format!("Choose a new password for {organization} on Roster");
         let why = match &self.sent_by {
             Some(admin) => format!(
-                "{admin}, an administrator of {}, sent you this link to choose a new password.",
-                self.organization
+                "{}, an administrator of {organization}, sent you this link to choose a new password.",
+                as_name(admin)
             ),
             None => format!(
-                "Someone (we hope you) asked to reset your password for {} on Roster.",
-                self.organization
+                "Someone (we hope you) asked to reset your password for {organization} on Roster."
             ),
         };
         let text = format!(
             "Hello {},\n\n{why}\n\nOpen this link to choose a new password:\n{}\n\n\
              The link works once and expires in {minutes} minutes. Choosing a new password signs you out everywhere else.\n\n\
              If you did not ask for this, ignore this email: your password stays as it is.\n",
-            self.first_name, self.link
+            first_name,
+            self.link.text()
         );
         let (f, w, l) = (
-            escape_html(&self.first_name),
+            escape_html(&first_name),
             escape_html(&why),
-            escape_html(&self.link),
+            escape_html(self.link.text()),
         );
         let html = format!(
             "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
@@ -209,15 +286,15 @@ impl SeatRequestMail {
     fn render(&self) -> Message {
         let kind = self.kind.label();
         let seats = self.seats;
+        let (organization, requester) = (as_name(&self.organization), as_name(&self.requester));
         let subject = format!(
-            "{}: {seats} more {kind} seat{} requested",
-            self.organization,
+            "{organization}: {seats} more {kind} seat{} requested",
             if seats == 1 { "" } else { "s" }
         );
         let note = if self.note.is_empty() {
             "(no note)".to_owned()
         } else {
-            self.note.clone()
+            unlinked(&self.note, 1000)
         };
         let grant = format!(
             "roster org set-seats {} --{} <new total>",
@@ -226,7 +303,7 @@ impl SeatRequestMail {
         );
         let text = format!(
             "{} ({}) of {} (organization {}) asks for {seats} more {kind} seats.\n\n             Note: {note}\n\n             To grant them, raise the organization's {kind} seats with:\n{grant}\n\n             The request shows as granted on their Seats page once the seats rise.\n",
-            self.requester, self.requester_email, self.organization, self.organization_id
+            requester, self.requester_email, organization, self.organization_id
         );
         let html = format!(
             "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
@@ -235,9 +312,9 @@ impl SeatRequestMail {
              <p>To grant them, raise the organization's {kind} seats with:<br><code>{}</code></p>\
              <p style=\"color: #5b6475\">The request shows as granted on their Seats page once the seats rise.</p>\
              </body></html>",
-            escape_html(&self.requester),
+            escape_html(&requester),
             escape_html(&self.requester_email),
-            escape_html(&self.organization),
+            escape_html(&organization),
             self.organization_id,
             escape_html(&note),
             escape_html(&grant),
@@ -260,10 +337,14 @@ mod tests {
             organization: "A&B <Sales>".into(),
             inviter: "Dana \"D\" W".into(),
             first_name: "Zoë".into(),
-            link: "https://r.example/invite/abc".into(),
+            link: Link::Made("https://r.example/invite/abc".into()),
         })
         .render();
         assert!(m.html.contains("A&amp;B &lt;Sales&gt;"));
+        assert!(
+            m.text.contains("https://r.example/invite/abc"),
+            "the link itself stays one"
+        );
         assert!(m.html.contains("Dana &quot;D&quot; W"));
         assert!(!m.html.contains("<Sales>"));
         assert!(m.text.contains("A&B <Sales>"));
@@ -272,5 +353,25 @@ mod tests {
             m.subject,
             "Dana \"D\" W invited you to A&B <Sales> on Roster"
         );
+    }
+
+    #[test]
+    fn names_never_become_links() {
+        let m = Mail::Invitation(Invitation {
+            organization: "Acme".into(),
+            inviter: "WIN A PRIZE http://prize.example".into(),
+            first_name: "visit www.prize.example or me@prize.example".into(),
+            link: Link::Made("https://r.example/invite/abc".into()),
+        })
+        .render();
+        for part in [&m.subject, &m.text, &m.html] {
+            assert!(!part.contains("http://prize"), "{part}");
+            assert!(!part.contains("prize.example"), "{part}");
+            assert!(!part.contains("@prize"), "{part}");
+        }
+        assert!(m
+            .text
+            .contains("WIN A PRIZE http:\u{200B}/\u{200B}/\u{200B}prize.\u{200B}example"));
+        assert_eq!(as_name(&"x".repeat(300)).chars().count(), 101);
     }
 }

@@ -324,6 +324,10 @@ pub async fn resend_invitation(
     }
 }
 
+/// Invitation emails one member may be sent in a day (the first and its resends): a
+/// person who has not found three is helped by a corrected address, not a fourth.
+pub const INVITATIONS_PER_MEMBER_PER_DAY: i64 = 3;
+
 /// Makes a member an administrator or a member; the last active administrator stays.
 pub async fn set_permission(
     pool: &PgPool,
@@ -378,14 +382,28 @@ pub async fn resend_many(
         None => member_ids.to_vec(),
     };
     let invited = sqlx::query!(
-        "SELECT id, email, first_name FROM members
-          WHERE organization_id = $1 AND id = ANY($2) AND status = 'invited'
-          ORDER BY id FOR UPDATE",
+        r#"SELECT id, email, first_name,
+                  (SELECT count(*) FROM email_outbox o
+                    WHERE o.member_id = members.id AND o.kind = 'invitation'
+                      AND o.created_at > now() - interval '1 day') AS "sent_today!"
+             FROM members
+            WHERE organization_id = $1 AND id = ANY($2) AND status = 'invited'
+            ORDER BY id FOR UPDATE"#,
         org,
         &candidates
     )
     .fetch_all(&mut *tx)
     .await?;
+    // Members sent as many as a day allows are left out; alone, they are told why.
+    let (invited, too_often): (Vec<_>, Vec<_>) = invited
+        .into_iter()
+        .partition(|m| m.sent_today < INVITATIONS_PER_MEMBER_PER_DAY);
+    if invited.is_empty() && !too_often.is_empty() {
+        return Err(AppError::TooManyRequests(format!(
+            "{} was sent {INVITATIONS_PER_MEMBER_PER_DAY} invitation emails in the last 24 hours, the most a day allows. Check the address (and ask them to look in their spam folder), then resend tomorrow.",
+            if too_often.len() == 1 { too_often[0].email.as_str() } else { "Each of these members" }
+        )));
+    }
     let ids: Vec<i64> = invited.iter().map(|m| m.id).collect();
     let recipients: Vec<Recipient> = invited
         .iter()

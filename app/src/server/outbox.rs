@@ -3,7 +3,8 @@
 //! that was rolled back. The outbox stores a [`Mail`] (its kind and data), and the server's
 //! mail worker claims and delivers `pending` rows; without SMTP configured they are `kept`
 //! for the development mailbox. What a mail says is the mail kind's business, not this one's.
-//! Nothing here logs a mail's content: links in it are secrets.
+//! Nothing here logs a mail's content. A mail with a link is stored without it: the link
+//! is made when the mail is sent (`links`).
 
 use super::mail::Mail;
 use super::RuntimeConfig;
@@ -18,7 +19,65 @@ pub struct Letter {
     pub mail: Mail,
 }
 
-/// Writes the letters in the caller's transaction, in one statement.
+/// The most invitation emails (new members and resends) one organization's outbox
+/// delivers in an hour: the rest wait their turn, due an hour later for each further
+/// thousand. Every invitation still goes out — no member is left without one — but an
+/// administrator cannot turn Roster into a bulk mailer. Other mail (a reset link someone
+/// waits for, a seat request) is not held up behind them: it has limits of its own.
+pub const PER_ORGANIZATION_PER_HOUR: i64 = 1_000;
+
+/// When each of `letters`, written now for `organization_id`, is due (seconds from now):
+/// an invitation after the organization's invitations already due in the past hour or
+/// later, an hour per [`PER_ORGANIZATION_PER_HOUR`]; anything else at once.
+async fn paced(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    letters: &[Letter],
+) -> Result<Vec<f64>, AppError> {
+    let paced = |l: &Letter| matches!(l.mail, Mail::Invitation(_));
+    if !letters.iter().any(paced) {
+        return Ok(vec![0.0; letters.len()]);
+    }
+    let mut already = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM email_outbox
+            WHERE organization_id = $1 AND kind = 'invitation'
+              AND next_attempt_at > now() - interval '1 hour'"#,
+        organization_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(letters
+        .iter()
+        .map(|letter| {
+            if !paced(letter) {
+                return 0.0;
+            }
+            let hours = already / PER_ORGANIZATION_PER_HOUR;
+            already += 1;
+            hours as f64 * 3600.0
+        })
+        .collect())
+}
+
+/// When the last of `organization_id`'s queued mail is due, if later than in a minute:
+/// what the pages say after a large invitation ("the last invitation emails go out by …").
+pub async fn queued_until(
+    conn: &mut PgConnection,
+    organization_id: i64,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT to_char(max(next_attempt_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
+             FROM email_outbox
+            WHERE organization_id = $1 AND status = 'pending'
+              AND next_attempt_at > now() + interval '1 minute'"#,
+        organization_id
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Writes the letters in the caller's transaction, in one statement, each due when the
+/// organization's pace allows ([`PER_ORGANIZATION_PER_HOUR`]).
 pub async fn enqueue(
     conn: &mut PgConnection,
     config: &RuntimeConfig,
@@ -37,7 +96,15 @@ pub async fn enqueue(
         members.push(letter.member_id);
         kinds.push(letter.mail.kind().to_owned());
         to.push(letter.to.clone());
-        payloads.push(letter.mail.payload());
+        if deliver {
+            // Its link is made when it is sent (`links`): none is kept here.
+            payloads.push(letter.mail.payload());
+        } else {
+            // The development mailbox is where this mail is delivered: its link now.
+            let mut mail = letter.mail.clone();
+            super::links::make(&mut *conn, &config.public_url, &mut mail).await?;
+            payloads.push(mail.payload());
+        }
     }
     // Never the links: a log is read by more people than the mail is meant for.
     if !deliver {
@@ -46,18 +113,21 @@ pub async fn enqueue(
             "mail kept in the development mailbox (no SMTP configured)"
         );
     }
+    let due = paced(&mut *conn, organization_id, letters).await?;
     sqlx::query!(
-        r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, payload, status)
-           SELECT $1, member_id, kind, to_address, payload, $6
-             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::jsonb[]) AS t(member_id, kind, to_address, payload)"#,
+        r#"INSERT INTO email_outbox (organization_id, member_id, kind, to_address, payload, status, next_attempt_at)
+           SELECT $1, member_id, kind, to_address, payload, $6, now() + make_interval(secs => due)
+             FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::jsonb[], $7::float8[])
+                  AS t(member_id, kind, to_address, payload, due)"#,
         organization_id,
         &members as &[Option<i64>],
         &kinds,
         &to,
         &payloads,
         if deliver { "pending" } else { "kept" },
+        &due,
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

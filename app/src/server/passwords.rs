@@ -4,7 +4,7 @@
 
 use super::activity::{self, Action, Actor};
 use super::crypto::{hash_password_like, new_token, token_digest, verify_password};
-use super::mail::{Mail, PasswordReset};
+use super::mail::{Mail, Opens, PasswordReset};
 use super::outbox::{self, Letter};
 use super::{session, throttle, RuntimeConfig};
 use crate::domain::{NewPassword, Permission};
@@ -119,15 +119,17 @@ async fn issue(
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!(
+    // The token is no one's: the mail makes its link when it is sent (`links`).
+    drop(token);
+    let reset_id = sqlx::query_scalar!(
         "INSERT INTO password_resets (member_id, token_hash, requested_by, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4)) RETURNING id",
         target.member_id,
         digest,
         sent_by.map(|v| v.member_id),
         VALID_FOR_MINUTES,
     )
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
     let letter = Letter {
         member_id: Some(target.member_id),
@@ -135,7 +137,7 @@ async fn issue(
         mail: Mail::PasswordReset(PasswordReset {
             organization: target.organization.to_owned(),
             first_name: target.first_name.to_owned(),
-            link: reset_url(&config.public_url, &token),
+            link: super::links::pending(Opens::Reset { reset_id }, &digest),
             sent_by: sent_by.map(Viewer::full_name),
         }),
     };

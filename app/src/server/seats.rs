@@ -194,8 +194,13 @@ pub struct SeatPools {
     pub opportunity: SeatPool,
 }
 
+/// Seat requests one organization may send the vendor in a day: enough to ask for both
+/// kinds and correct a number, not enough to flood the vendor's inbox.
+pub const SEAT_REQUESTS_PER_DAY: i64 = 3;
+
 /// Records an administrator's request for more seats and emails it to the vendor, in one
-/// transaction.
+/// transaction, unless the organization sent [`SEAT_REQUESTS_PER_DAY`] in the last day
+/// (counted under the organization's lock, so a burst cannot pass together).
 pub async fn request_more(
     pool: &PgPool,
     config: &RuntimeConfig,
@@ -203,6 +208,19 @@ pub async fn request_more(
     request: &SeatRequest,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
+    super::members::lock_organization(&mut tx, viewer.organization_id).await?;
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM seat_requests
+            WHERE organization_id = $1 AND created_at > now() - interval '1 day'"#,
+        viewer.organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= SEAT_REQUESTS_PER_DAY {
+        return Err(AppError::TooManyRequests(format!(
+            "Your organization sent {recent} seat requests in the last 24 hours, the most a day allows: the vendor has them and answers each. To change one, send a new request tomorrow, or write to the vendor directly."
+        )));
+    }
     sqlx::query!(
         "INSERT INTO seat_requests (organization_id, requested_by, requester_label, kind, seats, note)
          VALUES ($1, $2, $3, $4, $5, $6)",

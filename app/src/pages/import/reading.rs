@@ -181,6 +181,11 @@ impl Checking {
     /// for the matching step, with the suggestion.
     fn take(self, name: String, source: Source) {
         let (headers, samples) = peek(&source.text, 5);
+        // Refused before any step works through its columns (the matching table has a
+        // row per column).
+        if let Some(problem) = crate::import::too_many_columns(headers.len()) {
+            return self.refuse(name, problem);
+        }
         if !headers.is_empty() && needs_matching(&headers) {
             self.new_run();
             let suggested = self

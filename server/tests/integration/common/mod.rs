@@ -81,13 +81,14 @@ async fn spawn_app_with(
     leptos_options: LeptosOptions,
 ) -> TestApp {
     let smtp_url = mailer.as_ref().map(|m| m.smtp_url.clone());
-    if let Some(config) = mailer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    if let Some(mut config) = mailer {
+        config.public_url = base.clone();
         // Nobody stops it: the sender is dropped, the worker keeps going.
         let (_, never) = tokio::sync::watch::channel(false);
         Mailer::new(config).unwrap().spawn(pool.clone(), never);
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState {
         leptos_options,
         server: ServerState {
