@@ -79,6 +79,18 @@ impl Drop for InFlight {
 /// the address and on the account, so concurrent attempts are admitted one after another.
 pub async fn admit(pool: &PgPool, email_lower: &str, address: &str) -> Result<Attempt, AppError> {
     let turn = take_turn(address)?;
+    let id = record_attempt(pool, email_lower, address).await?;
+    Ok(Attempt { id, _turn: turn })
+}
+
+/// The database's part of [`admit`], which every instance shares: the attempt counted
+/// against the limits and recorded (unsettled), under the address's and the account's
+/// locks. Returns its id.
+pub async fn record_attempt(
+    pool: &PgPool,
+    email_lower: &str,
+    address: &str,
+) -> Result<i64, AppError> {
     let mut tx = pool.begin().await?;
     // The address first, then the account: every attempt takes them in this order, so
     // two attempts never wait for each other in a circle.
@@ -129,7 +141,7 @@ pub async fn admit(pool: &PgPool, email_lower: &str, address: &str) -> Result<At
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Attempt { id, _turn: turn })
+    Ok(id)
 }
 
 /// The password was wrong: the attempt stays counted.

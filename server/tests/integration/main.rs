@@ -22,6 +22,7 @@ mod passwords;
 mod proxy;
 mod roster;
 mod seats;
+mod security;
 mod statuses;
 mod teams;
 mod throttle;
