@@ -119,39 +119,66 @@ pub async fn signed_errors(
 ) -> Response {
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
-    let key = match key(&pool).await {
-        Ok(key) => key,
-        Err(error) => {
+    // The key is read only where an error is in play: no other request waits on the
+    // database for it (`/livez` must answer without one).
+    let key = || async {
+        key(&pool).await.inspect_err(|error| {
             tracing::error!(%error, "the key of error links could not be read");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+        })
     };
     let page =
         matches!(*request.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/");
     if page
         && url::form_urlencoded::parse(query.as_bytes())
             .any(|(k, _)| ERROR_PARAMETERS.contains(&k.as_ref()))
-        && !verified(key, &query, now())
     {
-        let clean = without_error(&path, &query);
-        return match HeaderValue::from_str(&clean) {
-            Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-            Err(_) => StatusCode::BAD_REQUEST.into_response(),
+        let shown = match key().await {
+            Ok(key) => verified(key, &query, now()),
+            Err(_) => false,
         };
+        if !shown {
+            let clean = without_error(&path, &query);
+            return match HeaderValue::from_str(&clean) {
+                Ok(location) => {
+                    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+                }
+                Err(_) => StatusCode::BAD_REQUEST.into_response(),
+            };
+        }
     }
     let mut response = next.run(request).await;
-    if path.starts_with("/api/") {
-        let signed = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| sign(key, l, now()))
-            .and_then(|l| HeaderValue::from_str(&l).ok());
-        if let Some(location) = signed {
-            response.headers_mut().insert(header::LOCATION, location);
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .filter(|l| path.starts_with("/api/") && l.contains("__err="))
+        .map(str::to_owned);
+    if let Some(location) = location {
+        let signed = match key().await {
+            Ok(key) => sign(key, &location, now()),
+            Err(_) => None,
+        };
+        match signed.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            Some(signed) => {
+                response.headers_mut().insert(header::LOCATION, signed);
+            }
+            // Unsigned, the error would be dropped on arrival anyway: say nothing false.
+            None => {
+                if let Ok(clean) = HeaderValue::from_str(&without_error_url(&location)) {
+                    response.headers_mut().insert(header::LOCATION, clean);
+                }
+            }
         }
     }
     response
+}
+
+/// A full address without its error.
+fn without_error_url(location: &str) -> String {
+    match location.split_once('?') {
+        Some((path, query)) => without_error(path, query),
+        None => location.to_owned(),
+    }
 }
 
 #[cfg(test)]

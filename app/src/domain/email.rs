@@ -230,6 +230,16 @@ impl std::fmt::Display for Email {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn addresses_compare_one_way_ascii_case_only() {
+        assert_eq!(key("  Ana@Example.COM "), "ana@example.com");
+        // Other letters stay as written: PostgreSQL's email_key() does exactly this.
+        assert_eq!(key("ΑΣ@acme.example"), "ΑΣ@acme.example");
+        assert_eq!(key("İlker@acme.example"), "İlker@acme.example");
+        assert_eq!(key(&"é".repeat(400)).len(), 320);
+    }
+
     use super::*;
 
     #[test]

@@ -574,6 +574,23 @@ impl Parser {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_file_of_thousands_of_columns_is_refused_before_any_step() {
+        let header: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
+        let text = format!("{}\n{}\n", header.join(","), header.join(","));
+        let parsed = parse(text.into_bytes());
+        assert!(parsed.rows.is_empty());
+        assert_eq!(parsed.file_problems.len(), 1);
+        assert!(
+            parsed.file_problems[0].contains("10000 columns"),
+            "{:?}",
+            parsed.file_problems
+        );
+        assert_eq!(too_many_columns(MAX_COLUMNS), None);
+        assert!(too_many_columns(MAX_COLUMNS + 1).is_some());
+    }
+
     use super::*;
 
     #[test]

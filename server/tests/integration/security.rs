@@ -55,7 +55,14 @@ async fn guesses_from_many_addresses_lock_the_account_until_a_reset(pool: PgPool
     let mut evaluated = 0;
     let mut refusal = String::new();
     for i in 0..30 {
-        match sign_in(&pool, "ada@acme.example", "guess", &format!("198.51.100.{i}")).await {
+        match sign_in(
+            &pool,
+            "ada@acme.example",
+            "guess",
+            &format!("198.51.100.{i}"),
+        )
+        .await
+        {
             Err(e) if e.to_string().contains("not right") => evaluated += 1,
             Err(e) => refusal = e.to_string(),
             Ok(_) => panic!("a guess signed in"),
@@ -65,7 +72,10 @@ async fn guesses_from_many_addresses_lock_the_account_until_a_reset(pool: PgPool
     assert!(refusal.contains("Forgot password?"), "{refusal}");
     // The right password from yet another address is refused too: the account is locked.
     let locked = sign_in(&pool, "ada@acme.example", PASSWORD, "192.0.2.77").await;
-    assert!(matches!(locked, Err(AppError::TooManyRequests(_))), "{locked:?}");
+    assert!(
+        matches!(locked, Err(AppError::TooManyRequests(_))),
+        "{locked:?}"
+    );
     // Its owner gets past with a reset link.
     let config = runtime_config(&app.base, false);
     app::server::passwords::request_reset(&pool, &config, "ada@acme.example", "192.0.2.77")
@@ -77,9 +87,14 @@ async fn guesses_from_many_addresses_lock_the_account_until_a_reset(pool: PgPool
     app::server::passwords::reset(&pool, token_of(&link), &new, "192.0.2.77")
         .await
         .unwrap();
-    sign_in(&pool, "ada@acme.example", "a brand new passphrase", "192.0.2.77")
-        .await
-        .unwrap();
+    sign_in(
+        &pool,
+        "ada@acme.example",
+        "a brand new passphrase",
+        "192.0.2.77",
+    )
+    .await
+    .unwrap();
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -89,8 +104,7 @@ async fn a_burst_on_many_accounts_from_one_address_stays_within_its_limit(pool: 
     let attempts = (0..200).map(|i| {
         let pool = pool.clone();
         tokio::spawn(async move {
-            throttle::record_attempt(&pool, &format!("nobody{i}@acme.example"), "203.0.113.5")
-                .await
+            throttle::record_attempt(&pool, &format!("nobody{i}@acme.example"), "203.0.113.5").await
         })
     });
     let mut admitted = 0;
@@ -226,7 +240,9 @@ async fn undo_never_leaves_an_organization_without_an_active_administrator(pool:
             Some("organization_keeps_an_active_admin"),
             "{statement}"
         );
-        assert!(AppError::from(error).to_string().contains("without an active administrator"));
+        assert!(AppError::from(error)
+            .to_string()
+            .contains("without an active administrator"));
     }
     // Handing over in one transaction, in either order, is fine; an organization being
     // deleted takes its members along.
@@ -271,12 +287,17 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
         keys.push(start(&pool, acme).await.unwrap());
     }
     let refused = start(&pool, acme).await;
-    assert!(matches!(refused, Err(AppError::TooManyRequests(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(AppError::TooManyRequests(_))),
+        "{refused:?}"
+    );
     start(&pool, globex).await.unwrap();
     let key = keys[0];
 
     // Parts: numbered below MAX_PARTS (4294967295 is a clear refusal, not a fault).
-    stage_rows(&pool, acme, key, MAX_PARTS - 1, &rows).await.unwrap();
+    stage_rows(&pool, acme, key, MAX_PARTS - 1, &rows)
+        .await
+        .unwrap();
     for part in [MAX_PARTS, u32::MAX] {
         let refused = stage_rows(&pool, acme, key, part, &rows).await;
         assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
@@ -410,11 +431,19 @@ async fn sign_in_goes_only_to_a_path_of_this_site(pool: PgPool) {
             .post(app.url(<app::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH))
             .header("Accept", "text/html")
             .header("Referer", app.url("/sign-in"))
-            .form(&[("email", "ada@acme.example"), ("password", PASSWORD), ("next", next)])
+            .form(&[
+                ("email", "ada@acme.example"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
             .send()
             .await
             .unwrap();
-        assert!(answer.status().is_redirection(), "{next:?}: {}", answer.status());
+        assert!(
+            answer.status().is_redirection(),
+            "{next:?}: {}",
+            answer.status()
+        );
         let location = answer.headers()["location"].to_str().unwrap();
         assert_eq!(location, "/organization", "{next:?}");
     }
@@ -445,7 +474,11 @@ async fn a_page_shows_only_errors_the_server_made(pool: PgPool) {
         .post(app.url(<app::api::auth::SignIn as leptos::server_fn::ServerFn>::PATH))
         .header("Accept", "text/html")
         .header("Referer", app.url("/sign-in"))
-        .form(&[("email", "ada@acme.example"), ("password", "wrong"), ("next", "")])
+        .form(&[
+            ("email", "ada@acme.example"),
+            ("password", "wrong"),
+            ("next", ""),
+        ])
         .send()
         .await
         .unwrap();
@@ -456,7 +489,13 @@ async fn a_page_shows_only_errors_the_server_made(pool: PgPool) {
     assert!(page.text().await.unwrap().contains("is not right"));
     // Its signature does not carry over to other words.
     let swapped = location.replace(
-        location.split("__err=").nth(1).unwrap().split('&').next().unwrap(),
+        location
+            .split("__err=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap(),
         &forged,
     );
     let answer = client.get(&swapped).send().await.unwrap();
@@ -492,7 +531,11 @@ async fn bad_links_viewed_or_tried_never_block_a_good_one(pool: PgPool) {
         let answer = app
             .call::<AcceptInvitation>(
                 &client,
-                &[("token", &token), ("password", PASSWORD), ("password_confirmation", PASSWORD)],
+                &[
+                    ("token", &token),
+                    ("password", PASSWORD),
+                    ("password_confirmation", PASSWORD),
+                ],
             )
             .await;
         if matches!(answer, Err(AppError::TooManyRequests(_))) {
@@ -579,7 +622,10 @@ async fn the_outbox_holds_no_link_and_mail_makes_its_own(pool: PgPool) {
             .any(|w| w.iter().all(u8::is_ascii_hexdigit))
     };
     for row in &at_rest {
-        assert!(!row.contains("/invite/") && !row.contains("/reset-password/"), "{row}");
+        assert!(
+            !row.contains("/invite/") && !row.contains("/reset-password/"),
+            "{row}"
+        );
     }
     // (The slot is a hash of a token no one has: 64 hex digits that open nothing.)
     assert!(at_rest.iter().any(|r| hex64(r)));
@@ -592,7 +638,10 @@ async fn the_outbox_holds_no_link_and_mail_makes_its_own(pool: PgPool) {
         .collect();
     assert_eq!(slots.len(), 2);
     for slot in &slots {
-        assert!(matches!(lookup(&pool, slot).await.unwrap(), Lookup::Unusable));
+        assert!(matches!(
+            lookup(&pool, slot).await.unwrap(),
+            Lookup::Unusable
+        ));
     }
     // Sent: each mail makes its link as it goes, and the link works.
     sqlx::query("UPDATE email_outbox SET next_attempt_at = now()")
@@ -601,7 +650,10 @@ async fn the_outbox_holds_no_link_and_mail_makes_its_own(pool: PgPool) {
         .unwrap();
     let started = std::time::Instant::now();
     while smtp.inbox.messages().len() < 2 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "no mail");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no mail"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let messages = smtp.inbox.messages();
@@ -613,7 +665,10 @@ async fn the_outbox_holds_no_link_and_mail_makes_its_own(pool: PgPool) {
     let data = invitation.data.replace("=\r\n", "").replace("=\n", "");
     let at = data.find("/invite/").unwrap() + "/invite/".len();
     let token = &data[at..at + 64];
-    assert!(matches!(lookup(&pool, token).await.unwrap(), Lookup::Open { .. }));
+    assert!(matches!(
+        lookup(&pool, token).await.unwrap(),
+        Lookup::Open { .. }
+    ));
     // And after: the sent rows keep nothing of it.
     let after: Vec<Option<serde_json::Value>> =
         sqlx::query_scalar("SELECT payload FROM email_outbox WHERE status = 'sent'")
@@ -660,14 +715,20 @@ async fn a_mail_superseded_before_it_was_sent_is_not_sent(pool: PgPool) {
     .unwrap();
     let ready = |(id, payload): &(i64, serde_json::Value)| {
         let pool = pool.clone();
-        let (id, mail) = (*id, Mail::from_stored("invitation", payload.clone()).unwrap());
+        let (id, mail) = (
+            *id,
+            Mail::from_stored("invitation", payload.clone()).unwrap(),
+        );
         async move {
             app::server::links::ready_to_send(&pool, "https://roster.example", id, mail)
                 .await
                 .unwrap()
         }
     };
-    assert!(ready(&rows[0]).await.is_none(), "the older mail makes nothing");
+    assert!(
+        ready(&rows[0]).await.is_none(),
+        "the older mail makes nothing"
+    );
     let newer = ready(&rows[1]).await.unwrap();
     let text = newer.render().text;
     let at = text.find("/invite/").unwrap() + "/invite/".len();
@@ -720,7 +781,11 @@ async fn an_organizations_mail_is_paced_and_limited(pool: PgPool) {
     assert!((3500.0..3700.0).contains(&due_in), "{due_in}");
     let pending = app::server::invitations::pending(&pool, org).await.unwrap();
     let max_row = pending.iter().find(|p| p.member_id == max).unwrap();
-    assert!(max_row.delivery.contains("emails an hour"), "{}", max_row.delivery);
+    assert!(
+        max_row.delivery.contains("emails an hour"),
+        "{}",
+        max_row.delivery
+    );
     // A reset link someone waits for is not queued behind them.
     app::server::passwords::request_reset(&pool, &config, "ada@acme.example", "192.0.2.3")
         .await
@@ -757,7 +822,10 @@ async fn an_organizations_mail_is_paced_and_limited(pool: PgPool) {
             .unwrap();
     }
     let refused = app::server::seats::request_more(&pool, &config, &ada_viewer, &request).await;
-    assert!(matches!(refused, Err(AppError::TooManyRequests(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(AppError::TooManyRequests(_))),
+        "{refused:?}"
+    );
 }
 
 // 8. Faults that answered 500 or 502.
@@ -790,7 +858,11 @@ async fn odd_input_gets_a_clear_answer_not_a_fault(pool: PgPool) {
     assert!(matches!(answer, Err(AppError::Invalid(_))), "{answer:?}");
 
     // Addresses Rust and PostgreSQL lower-case differently: one way of comparing.
-    for email in ["ΑΣ@acme.example", "ΟΔΥΣΣΕΥΣ@acme.example", "İlker@acme.example"] {
+    for email in [
+        "ΑΣ@acme.example",
+        "ΟΔΥΣΣΕΥΣ@acme.example",
+        "İlker@acme.example",
+    ] {
         let member = json!({ "first_name": "Al", "last_name": "Be", "email": email,
                              "job_title": "", "permission": "member", "enable_seat": false,
                              "opportunity_seat": false });
@@ -801,13 +873,22 @@ async fn odd_input_gets_a_clear_answer_not_a_fault(pool: PgPool) {
             .call_json::<InviteMembers>(&admin, json!({ "members": [member] }))
             .await;
         assert!(
-            matches!(again, Err(AppError::Problems(_)) | Err(AppError::Field { .. })),
+            matches!(
+                again,
+                Err(AppError::Problems(_)) | Err(AppError::Field { .. })
+            ),
             "{email}: {again:?}"
         );
     }
 
     // Malformed JSON to a JSON server function: 422, not 502.
-    for body in ["{", "[]", "{\"members\": 5}", "nul", "{\"members\": [{\"email\": 1}]}"] {
+    for body in [
+        "{",
+        "[]",
+        "{\"members\": 5}",
+        "nul",
+        "{\"members\": [{\"email\": 1}]}",
+    ] {
         let answer = admin
             .post(app.url(<InviteMembers as leptos::server_fn::ServerFn>::PATH))
             .header("Accept", "application/json")
@@ -826,11 +907,21 @@ async fn odd_input_gets_a_clear_answer_not_a_fault(pool: PgPool) {
         .map(|i| {
             app::import::RowCells::new(
                 i + 2,
-                ["", &name, &name, &format!("p{i}@acme.example"), &name, "", "", ""],
+                [
+                    "",
+                    &name,
+                    &name,
+                    &format!("p{i}@acme.example"),
+                    &name,
+                    "",
+                    "",
+                    "",
+                ],
             )
         })
         .collect();
-    let body = serde_json::to_vec(&json!({ "progress_key": key, "part": 0, "rows": rows })).unwrap();
+    let body =
+        serde_json::to_vec(&json!({ "progress_key": key, "part": 0, "rows": rows })).unwrap();
     assert!(body.len() > 2 * 1024 * 1024 && body.len() < 4 * 1024 * 1024);
     let answer = admin
         .post(app.url(<SendRosterRows as leptos::server_fn::ServerFn>::PATH))
@@ -849,7 +940,9 @@ async fn odd_input_gets_a_clear_answer_not_a_fault(pool: PgPool) {
         .post(app.url(<SendRosterRows as leptos::server_fn::ServerFn>::PATH))
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
         .send()
         .await
         .unwrap();
@@ -883,7 +976,11 @@ async fn throttling_and_reset_tables_are_swept(pool: PgPool) {
         (swept.link_failures, swept.reset_requests, swept.reset_links),
         (1, 1, 1)
     );
-    for table in ["link_failures", "password_reset_requests", "password_resets"] {
+    for table in [
+        "link_failures",
+        "password_reset_requests",
+        "password_resets",
+    ] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&pool)
             .await
@@ -922,7 +1019,13 @@ async fn one_address_in_three_organizations_has_one_salt(pool: PgPool) {
     assert!(salts.iter().all(|s| *s == salts[0]), "{salts:?}");
     // Each organization's password still signs in to its own organization.
     for i in 0..3 {
-        let org = sign_in(&pool, "sam@people.example", &format!("password of org {i}"), "192.0.2.4").await;
+        let org = sign_in(
+            &pool,
+            "sam@people.example",
+            &format!("password of org {i}"),
+            "192.0.2.4",
+        )
+        .await;
         assert!(org.is_ok(), "{org:?}");
     }
 }
@@ -946,16 +1049,28 @@ async fn csv_check_of_a_huge_file_says_the_limit_and_prints_a_bounded_list(pool:
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stdout.lines().count() <= server::csv_cli::MAX_PRINTED + 5, "{}", stdout.lines().count());
+    assert!(
+        stdout.lines().count() <= server::csv_cli::MAX_PRINTED + 5,
+        "{}",
+        stdout.lines().count()
+    );
     assert!(stdout.contains("more problems"), "{stdout}");
-    assert!(stderr.contains("one import takes at most 200000"), "{stderr}");
+    assert!(
+        stderr.contains("one import takes at most 200000"),
+        "{stderr}"
+    );
 
     let wide = dir.join("wide.csv");
     let header: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
-    std::fs::write(&wide, format!("{}\n{}\n", header.join(","), header.join(","))).unwrap();
+    std::fs::write(
+        &wide,
+        format!("{}\n{}\n", header.join(","), header.join(",")),
+    )
+    .unwrap();
     let out = common::processes::roster(&url, &["csv", "check", wide.to_str().unwrap()]);
     assert!(!out.status.success());
-    let said = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    let said =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("10000 columns"), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }

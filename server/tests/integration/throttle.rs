@@ -50,11 +50,15 @@ async fn a_concurrent_burst_gets_at_most_the_limit_checked(pool: PgPool) {
     app.organization_with_admin("Acme", "ada@acme.example", PASSWORD)
         .await;
 
-    // 40 wrong passwords at once from one address: five checked, the rest refused unchecked.
+    // 40 wrong passwords at once from one address: at most five checked (fewer when the
+    // address's sign-ins in flight are refused at once), the rest refused unchecked.
     let wrong: Vec<String> = (0..40).map(|i| format!("wrong guess {i}")).collect();
     let outcome = burst(&pool, "ada@acme.example", "203.0.113.7", wrong).await;
-    assert_eq!(outcome.wrong, PAIR_LIMIT as usize, "{outcome:?}");
-    assert_eq!(outcome.throttled, 40 - PAIR_LIMIT as usize, "{outcome:?}");
+    assert!(
+        (1..=PAIR_LIMIT as usize).contains(&outcome.wrong),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.wrong + outcome.throttled, 40, "{outcome:?}");
 
     // 200 guesses at once, the right one last, from another address: at most five
     // checked, whichever they are.
