@@ -176,7 +176,7 @@ pub async fn stage_rows(
     // parts sent at once are counted one after the other.
     let held = sqlx::query_scalar!(
         r#"SELECT p.bytes_sent - coalesce(
-                      (SELECT octet_length(r.rows::text) FROM roster_apply_rows r
+                      (SELECT r.bytes FROM roster_apply_rows r
                         WHERE r.key = p.key AND r.part = $3), 0) AS "held!"
              FROM roster_apply_progress p
             WHERE p.key = $1 AND p.organization_id = $2
@@ -199,24 +199,20 @@ pub async fn stage_rows(
         )));
     }
     sqlx::query!(
-        "INSERT INTO roster_apply_rows (key, part, rows) VALUES ($1, $2, $3::text::jsonb)
-         ON CONFLICT (key, part) DO UPDATE SET rows = EXCLUDED.rows",
+        "INSERT INTO roster_apply_rows (key, part, rows, bytes) VALUES ($1, $2, $3::text::jsonb, $4)
+         ON CONFLICT (key, part) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes",
         key,
         part as i32,
-        json
+        json,
+        bytes as i32
     )
     .execute(&mut *tx)
     .await?;
     // What the key holds, and that its page is alive (the sweep takes silent ones).
     sqlx::query!(
-        "UPDATE roster_apply_progress
-            SET bytes_sent = $2 + (SELECT coalesce(sum(octet_length(rows::text)), 0)
-                                     FROM roster_apply_rows WHERE key = $1 AND part <> $3),
-                updated_at = now()
-          WHERE key = $1",
+        "UPDATE roster_apply_progress SET bytes_sent = $2, updated_at = now() WHERE key = $1",
         key,
-        bytes,
-        part as i32
+        held + bytes,
     )
     .execute(&mut *tx)
     .await?;
