@@ -27,7 +27,7 @@ pub fn check_csv_in_slices_for_benchmark(bytes: js_sys::Uint8Array) -> js_sys::P
     wasm_bindgen_futures::future_to_promise(async move {
         // As the page does: the file's bytes come in a piece at a time.
         let bytes = app::components::bytes_in_pieces(bytes).await;
-        let checked = app::import::read_and_check(bytes, None, None, |_| async {
+        let checked = app::import::read_and_check(bytes, None, None, None, |_| async {
             app::components::next_tick().await;
             true
         })

@@ -49,6 +49,12 @@ const SYNONYMS: &[(Column, &[&str])] = &[
             "identifiant",
             "idempleado",
             "idusuario",
+            "numerodeempleado",
+            "numeroempleado",
+            "numerodemploye",
+            "numerodipendente",
+            "mitarbeiternummer",
+            "personeelsnummer",
         ],
     ),
     (
@@ -165,8 +171,128 @@ const SYNONYMS: &[(Column, &[&str])] = &[
     ),
 ];
 
-/// The template column a header names, by its own name or a synonym.
+/// Words that name a template column wherever they stand in a header, in the languages
+/// the teams use: "Licence Enable", "Intitulé du poste", "Adresse e-mail professionnelle",
+/// "Puesto de trabajo", "Enable-Lizenz" (each word reduced as [`header_key`] reduces a
+/// name). A header whose words name two columns names none.
+const WORDS: &[(Column, &[&str])] = &[
+    (
+        Column::UserId,
+        &[
+            "idemploye",
+            "employeid",
+            "employeeid",
+            "idempleado",
+            "iddipendente",
+            "mitarbeiterid",
+            "matricule",
+            "matricola",
+            "personalnummer",
+            "personeelsnummer",
+            "employeenumber",
+        ],
+    ),
+    (
+        Column::FirstName,
+        &[
+            "prenom",
+            "vorname",
+            "voornaam",
+            "firstname",
+            "forename",
+            "givenname",
+            "nombre",
+            "nome",
+        ],
+    ),
+    (
+        Column::LastName,
+        &[
+            "surname",
+            "lastname",
+            "familyname",
+            "nachname",
+            "familienname",
+            "achternaam",
+            "apellido",
+            "apellidos",
+            "cognome",
+            "famille",
+        ],
+    ),
+    (
+        Column::Email,
+        &[
+            "email",
+            "mail",
+            "courriel",
+            "correo",
+            "emailadres",
+            "emailadresse",
+        ],
+    ),
+    (
+        Column::JobTitle,
+        &[
+            "poste",
+            "fonction",
+            "puesto",
+            "cargo",
+            "mansione",
+            "qualifica",
+            "ruolo",
+            "stellenbezeichnung",
+            "berufsbezeichnung",
+            "jobtitel",
+            "functie",
+            "functietitel",
+            "functienaam",
+            "jobtitle",
+            "title",
+        ],
+    ),
+    (Column::MosEnable, &["enable"]),
+    (Column::MosOpportunity, &["opportunity"]),
+    (
+        Column::CourseEnrollments,
+        &[
+            "programs",
+            "programmes",
+            "programme",
+            "program",
+            "programas",
+            "programmi",
+            "programma",
+            "formations",
+            "courses",
+            "cursos",
+            "corsi",
+            "kurse",
+            "opleidingen",
+            "schulungen",
+        ],
+    ),
+];
+
+/// A header's words, each reduced as [`header_key`] reduces a name, with each pair of
+/// neighbours joined too ("First Name" → first, name, firstname).
+fn words(header: &str) -> Vec<String> {
+    let single: Vec<String> = header
+        .split(|c: char| !c.is_alphanumeric())
+        .map(header_key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pairs: Vec<String> = single.windows(2).map(|w| w.concat()).collect();
+    single.into_iter().chain(pairs).collect()
+}
+
+/// The template column a header names, by its own name, a synonym, or the words in it.
 pub fn column_named(header: &str) -> Option<Column> {
+    column_by_name(header).or_else(|| column_of_words(header))
+}
+
+/// The template column a header names by its own name or a synonym.
+fn column_by_name(header: &str) -> Option<Column> {
     let key = header_key(header);
     if key.is_empty() {
         return None;
@@ -180,6 +306,30 @@ pub fn column_named(header: &str) -> Option<Column> {
                 .find(|(_, names)| names.contains(&key.as_str()))
                 .map(|(column, _)| *column)
         })
+}
+
+/// The one template column the words of `header` name, if exactly one.
+fn column_of_words(header: &str) -> Option<Column> {
+    let words = words(header);
+    let mut named = WORDS
+        .iter()
+        .filter(|(_, names)| words.iter().any(|w| names.contains(&w.as_str())))
+        .map(|(column, _)| *column);
+    match (named.next(), named.next()) {
+        (Some(column), None) => Some(column),
+        _ => None,
+    }
+}
+
+/// Whether every non-empty sample is a boolean, in the template's words or another
+/// language's (TRUE, WAHR, VRAI, oui, 1 …), and there is one.
+fn all_booleans(samples: &[&str]) -> bool {
+    let values: Vec<&str> = samples
+        .iter()
+        .copied()
+        .filter(|v| !v.trim().is_empty())
+        .collect();
+    !values.is_empty() && values.iter().all(|v| localized_boolean(v).is_some())
 }
 
 /// The template column a file column's cells look like, when they say so clearly: every
@@ -214,10 +364,29 @@ pub fn suggest(
 ) -> ColumnMap {
     let mut taken = [false; CELLS];
     let mut map: ColumnMap = vec![None; headers.len()];
-    // Remembered choices first, then names, then shapes: a stronger reason wins a column.
-    let passes: [&dyn Fn(usize) -> Option<Option<Column>>; 3] = [
+    // Remembered choices first, then names, then words in names, then shapes: a stronger
+    // reason wins a column ("Employee ID" before "Manager ID").
+    let passes: [&dyn Fn(usize) -> Option<Option<Column>>; 4] = [
         &|i| remembered.get(&header_key(&headers[i])).copied(),
-        &|i| column_named(&headers[i]).map(Some),
+        &|i| column_by_name(&headers[i]).map(Some),
+        &|i| {
+            let column = column_of_words(&headers[i])?;
+            // A license's name in a header is a seat column when its cells are yes/no
+            // in some language ("Licence Enable": VRAI/FAUX); a date or a note beside
+            // the name ("Enable since") is not.
+            let seat = matches!(column, Column::MosEnable | Column::MosOpportunity);
+            if seat && !samples.is_empty() {
+                let cells: Vec<&str> = samples
+                    .iter()
+                    .map(|row| row.get(i).map_or("", String::as_str))
+                    .collect();
+                let empty = cells.iter().all(|c| c.trim().is_empty());
+                if !empty && !all_booleans(&cells) {
+                    return None;
+                }
+            }
+            Some(Some(column))
+        },
         &|i| {
             let column: Vec<&str> = samples
                 .iter()
@@ -417,6 +586,54 @@ mod tests {
         // A column remembered as ignored stays ignored, even with a telling name.
         remembered.insert(header_key("Prénom"), None);
         assert_eq!(suggest(&file, &samples, &remembered)[2], None);
+    }
+
+    #[test]
+    fn words_inside_names_in_five_languages() {
+        let cases: &[(&str, Option<Column>)] = &[
+            ("Intitulé du poste", Some(Column::JobTitle)),
+            ("Titre du poste", Some(Column::JobTitle)),
+            ("Puesto de trabajo", Some(Column::JobTitle)),
+            ("Mansione", Some(Column::JobTitle)),
+            ("Stellenbezeichnung", Some(Column::JobTitle)),
+            ("Functietitel", Some(Column::JobTitle)),
+            ("Licence Enable", Some(Column::MosEnable)),
+            ("Siège Opportunity", Some(Column::MosOpportunity)),
+            ("Enable-Lizenz", Some(Column::MosEnable)),
+            (
+                "Licencia Opportunity (MEDDPICC)",
+                Some(Column::MosOpportunity),
+            ),
+            ("Adresse e-mail professionnelle", Some(Column::Email)),
+            ("Correo electrónico corporativo", Some(Column::Email)),
+            ("E-Mail-Adresse", Some(Column::Email)),
+            ("Nom de famille", Some(Column::LastName)),
+            ("Prénom usuel", Some(Column::FirstName)),
+            ("Nombre de pila", Some(Column::FirstName)),
+            ("Programmes de formation", Some(Column::CourseEnrollments)),
+            ("ID employé", Some(Column::UserId)),
+            ("Personalnummer (SAP)", Some(Column::UserId)),
+            // Two columns named, or none: no suggestion.
+            ("Position ID", None),
+            ("Department", None),
+            ("Employee roster — exported 30 November 2026", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(column_named(header), *expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn a_license_name_is_a_seat_when_its_cells_are_yes_or_no() {
+        let file = headers(&["Courriel", "Licence Enable", "Enable depuis"]);
+        let samples = vec![
+            vec!["a@b.example".into(), "VRAI".into(), "2026-01-04".into()],
+            vec!["c@d.example".into(), "FAUX".into(), "2026-02-01".into()],
+        ];
+        assert_eq!(
+            suggest(&file, &samples, &HashMap::new()),
+            vec![Some(Column::Email), Some(Column::MosEnable), None]
+        );
     }
 
     #[test]

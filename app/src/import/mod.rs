@@ -16,8 +16,8 @@ pub mod workbook;
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
 pub use decode::decode;
 pub use parse::{
-    parse, peek, too_many_columns, Column, Parser, RowCells, ALL_COLUMNS, CELLS, COLUMNS,
-    MAX_COLUMNS, ROSTER_COLUMNS,
+    find_header, parse, peek, too_many_columns, Column, HeaderAt, Parser, Peeked, RowCells,
+    ALL_COLUMNS, CELLS, COLUMNS, HEADER_SEARCH_ROWS, MAX_COLUMNS, ROSTER_COLUMNS,
 };
 pub use slices::{check_again, read_and_check, Checked};
 pub use source::{prepare, to_source, workbook_source, Prepared, Source};

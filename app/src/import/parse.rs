@@ -202,27 +202,139 @@ pub fn too_many_columns(count: usize) -> Option<String> {
     })
 }
 
-/// A file's header and its first `rows` data rows, as written (the column-matching step
-/// shows them). Only the file's start is read.
-pub fn peek(text: &[u8], rows: usize) -> (Vec<String>, Vec<Vec<String>>) {
+/// Rows looked through for the header: an export's title, its date and blank rows come
+/// before it, rarely more. The person may pick any of them (the matching step).
+pub const HEADER_SEARCH_ROWS: u32 = 10;
+
+/// Where a file's header is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderAt {
+    /// Its spreadsheet row (the file's first row is 1).
+    pub row: u32,
+    /// Where it starts in the text.
+    offset: usize,
+    /// Line breaks inside quoted cells of the rows above it.
+    embedded_newlines: u64,
+}
+
+/// Whether a row's cells look like a header: two or more name a column of the template
+/// (by its name, a synonym or the words in it). A title ("Employee roster — exported
+/// 30 November") names none; a row of people names none either.
+fn looks_like_header(record: &csv::ByteRecord) -> bool {
+    record
+        .iter()
+        .filter(|cell| {
+            std::str::from_utf8(cell).is_ok_and(|c| super::columns::column_named(c).is_some())
+        })
+        .take(2)
+        .count()
+        >= 2
+}
+
+/// The header of a file whose text starts at `start`: the row `chosen` when the person
+/// picked one (its spreadsheet row; a blank row there means the next one), else the first
+/// of the first [`HEADER_SEARCH_ROWS`] rows that looks like a header, else the first row
+/// that is not blank.
+pub fn find_header(text: &[u8], start: usize, delimiter: u8, chosen: Option<u32>) -> HeaderAt {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&text[start..]);
+    let mut record = csv::ByteRecord::new();
+    let mut first = None;
+    let mut embedded = 0u64;
+    loop {
+        let mut at = start + reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            _ => break,
+        }
+        while at < text.len() && (text[at] == b'\n' || text[at] == b'\r') {
+            at += 1;
+        }
+        let lines = text[start..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        let row = (1 + lines - embedded) as u32;
+        let here = HeaderAt {
+            row,
+            offset: at,
+            embedded_newlines: embedded,
+        };
+        embedded += record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+        if record.as_slice().iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let first = *first.get_or_insert(here);
+        match chosen {
+            Some(wanted) if row >= wanted.min(HEADER_SEARCH_ROWS) => return here,
+            Some(_) => {}
+            None if looks_like_header(&record) => return here,
+            None if row >= HEADER_SEARCH_ROWS => return first,
+            None => {}
+        }
+    }
+    first.unwrap_or(HeaderAt {
+        row: 1,
+        offset: start,
+        embedded_newlines: 0,
+    })
+}
+
+/// A file's start, as the matching step shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Peeked {
+    /// The header's spreadsheet row.
+    pub header_row: u32,
+    pub headers: Vec<String>,
+    /// The first data rows, as written.
+    pub samples: Vec<Vec<String>>,
+    /// The first cell of each row above the header (a title, a date), for the step to
+    /// say what was skipped; blank rows as "".
+    pub above: Vec<String>,
+}
+
+/// A file's header (found, or the row `chosen`) and its first `rows` data rows, as
+/// written. Only the file's start is read.
+pub fn peek(text: &[u8], rows: usize, chosen: Option<u32>) -> Peeked {
     let end = super::decode::piece_end(text, 0, 64 << 10);
     let decoded = decode(text[..end].to_vec());
-    let mut reader = csv::ReaderBuilder::new()
+    let header = find_header(&decoded.text, decoded.start, decoded.delimiter, chosen);
+    let cells = |r: csv::StringRecord| {
+        r.iter()
+            .map(|cell| cell.trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let above = csv::ReaderBuilder::new()
         .delimiter(decoded.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&decoded.text[decoded.start..]);
-    let mut records = reader
+        .from_reader(&decoded.text[decoded.start..header.offset])
         .records()
         .filter_map(Result::ok)
-        .filter(|r| r.iter().any(|cell| !cell.trim().is_empty()))
         .map(|r| {
             r.iter()
-                .map(|cell| cell.trim().to_owned())
-                .collect::<Vec<_>>()
-        });
-    let header = records.next().unwrap_or_default();
-    (header, records.take(rows).collect())
+                .map(str::trim)
+                .find(|c| !c.is_empty())
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    let mut records = csv::ReaderBuilder::new()
+        .delimiter(decoded.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&decoded.text[header.offset..])
+        .into_records()
+        .filter_map(Result::ok)
+        .filter(|r| r.iter().any(|cell| !cell.trim().is_empty()))
+        .map(cells);
+    let headers = records.next().unwrap_or_default();
+    Peeked {
+        header_row: header.row,
+        headers,
+        samples: records.take(rows).collect(),
+        above,
+    }
 }
 
 /// Reads a file a slice of rows at a time, so that the page can read a million rows
@@ -250,20 +362,28 @@ pub struct Parser {
     columns: Option<ColumnMap>,
     /// Booleans written in other words (WAHR, 1 …) read as TRUE/FALSE, for the notice.
     booleans_read: std::collections::BTreeSet<String>,
+    /// The header's spreadsheet row (rows above it are a title, not members).
+    header_row: u32,
 }
 
 impl Parser {
     /// Reads the header of a decoded file (see [`decode`]); nothing more is read when the
     /// header is unusable (the problem is in `finish`).
     pub fn new(decoded: Decoded) -> Self {
-        Self::with_columns(decoded, None)
+        Self::with_columns(decoded, None, None)
     }
 
     /// [`Parser::new`], the file's columns read as `columns` says (one entry per column of
     /// the header: the template column it fills, or `None` to ignore it). Without it,
     /// columns are read by their names: the template's, or failing those the names
-    /// [`super::columns::suggest`] recognizes, each said in a notice.
-    pub fn with_columns(decoded: Decoded, columns: Option<ColumnMap>) -> Self {
+    /// [`super::columns::suggest`] recognizes, each said in a notice. `header_row`: the
+    /// header's spreadsheet row when the person chose it; otherwise it is found
+    /// ([`find_header`]) and rows above it are skipped, with a notice.
+    pub fn with_columns(
+        decoded: Decoded,
+        columns: Option<ColumnMap>,
+        header_row: Option<u32>,
+    ) -> Self {
         let mut notices = Vec::new();
         match decoded.encoding {
             Encoding::Windows1252 => notices.push(
@@ -278,7 +398,17 @@ impl Parser {
         if decoded.delimiter == b'\t' {
             notices.push("Cells are separated by tabs (tab-separated text): read that way.".into());
         }
-        let start = decoded.start;
+        let header = find_header(&decoded.text, decoded.start, decoded.delimiter, header_row);
+        if header.row > 1 {
+            notices.push(format!(
+                "The header is row {}: the row{} above it {} not members and {} skipped.",
+                header.row,
+                if header.row == 2 { "" } else { "s" },
+                if header.row == 2 { "is" } else { "are" },
+                if header.row == 2 { "was" } else { "were" },
+            ));
+        }
+        let start = header.offset;
         let mut text = std::io::Cursor::new(decoded.text);
         text.set_position(start as u64);
         let reader = csv::ReaderBuilder::new()
@@ -295,12 +425,13 @@ impl Parser {
             record_start: 0,
             counted_to: 0,
             line: 1,
-            embedded_newlines: 0,
+            embedded_newlines: header.embedded_newlines,
             notices,
             file_problems: Vec::new(),
             done: false,
             columns,
             booleans_read: Default::default(),
+            header_row: header.row,
         };
         parser.read_header();
         parser
@@ -437,7 +568,8 @@ impl Parser {
             .collect();
         if !missing.is_empty() {
             self.file_problems.push(format!(
-                "The header (row 1) lacks the column{} {}: start from the sample file, which has every column.",
+                "The header (row {}) lacks the column{} {}: start from the sample file, which has every column.",
+                self.header_row,
                 if missing.len() == 1 { "" } else { "s" },
                 missing.join(", ")
             ));
@@ -574,6 +706,59 @@ impl Parser {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_header_is_found_under_a_title_and_rows_keep_their_numbers() {
+        let text = "Employee roster \u{2014} exported 30 November 2026,,\n,,\n\
+                    user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments\n\
+                    EXT00001,Ana,Ruiz,ana@example.com,,TRUE,FALSE,\n\
+                    EXT00002,Bo,Li,not an address,,TRUE,FALSE,\n";
+        let parsed = parse(text.as_bytes().to_vec());
+        assert!(
+            parsed.file_problems.is_empty(),
+            "{:?}",
+            parsed.file_problems
+        );
+        assert_eq!(parsed.rows.len(), 2);
+        // Spreadsheet rows: the title is 1, the blank row 2, the header 3.
+        assert_eq!(parsed.rows[0].row, 4);
+        assert_eq!(parsed.rows[1].row, 5);
+        assert!(
+            parsed
+                .notices
+                .iter()
+                .any(|n| n.starts_with("The header is row 3")),
+            "{:?}",
+            parsed.notices
+        );
+        let peeked = peek(text.as_bytes(), 5, None);
+        assert_eq!(peeked.header_row, 3);
+        assert_eq!(peeked.headers[0], "user_id");
+        assert_eq!(peeked.samples.len(), 2);
+        assert_eq!(
+            peeked.above,
+            vec![
+                "Employee roster \u{2014} exported 30 November 2026".to_owned(),
+                String::new()
+            ]
+        );
+        // The person may say the names are elsewhere: the title row, then.
+        let chosen = peek(text.as_bytes(), 5, Some(1));
+        assert_eq!(chosen.header_row, 1);
+        assert!(chosen.headers[0].starts_with("Employee roster"));
+        // A file whose header is its first row is read as before.
+        let plain = peek(
+            b"user_id,first_name,last_name,email\nEXT00001,A,B,a@b.example\n",
+            5,
+            None,
+        );
+        assert_eq!((plain.header_row, plain.above.len()), (1, 0));
+        // A quoted title over two lines still counts as one row.
+        let quoted =
+            "\"Roster\nNovember\"\nuser_id,first_name,last_name,email\nEXT00001,A,B,a@b.example\n";
+        let parsed = parse(quoted.as_bytes().to_vec());
+        assert_eq!(parsed.rows[0].row, 3, "{:?}", parsed.file_problems);
+    }
 
     #[test]
     fn a_file_of_thousands_of_columns_is_refused_before_any_step() {

@@ -31,11 +31,13 @@ pub struct Checked {
 
 /// Reads and checks `bytes`, calling `pause(fraction done)` between slices. When `pause`
 /// answers `false` (a newer file or edit replaced this one), stops and returns `None`.
-/// `columns`: how the file's columns are read, when the person matched them.
+/// `columns`: how the file's columns are read, when the person matched them;
+/// `header_row`: the header's row, when the person chose it (otherwise it is found).
 pub async fn read_and_check<P, F>(
     bytes: Vec<u8>,
     org: Option<&OrgContext>,
     columns: Option<ColumnMap>,
+    header_row: Option<u32>,
     mut pause: P,
 ) -> Option<Checked>
 where
@@ -69,7 +71,7 @@ where
     } else {
         decode_known(bytes, utf8)
     };
-    let mut parser = Parser::with_columns(decoded, columns);
+    let mut parser = Parser::with_columns(decoded, columns, header_row);
     let mut rows = Vec::new();
     let mut checker = FileChecker::new(org, 0);
     loop {
@@ -159,7 +161,7 @@ mod tests {
         let whole = parse(bytes.as_slice());
         let whole_report = check_file(&whole.rows, None);
         let mut pauses = Vec::new();
-        let sliced = run(read_and_check(bytes.clone(), None, None, |done| {
+        let sliced = run(read_and_check(bytes.clone(), None, None, None, |done| {
             pauses.push(done);
             async { true }
         }))
@@ -191,7 +193,7 @@ mod tests {
             .chars()
             .map(|c| u8::try_from(u32::from(c)).unwrap())
             .collect();
-        let sliced = run(read_and_check(ansi, None, None, |_| async { true })).unwrap();
+        let sliced = run(read_and_check(ansi, None, None, None, |_| async { true })).unwrap();
         assert_eq!(sliced.rows, parse(utf8).rows);
         assert!(
             sliced.notices[0].contains("Windows-1252"),
@@ -206,7 +208,7 @@ mod tests {
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
             bytes.extend(file(20_000));
             bytes.extend(tail);
-            let sliced = run(read_and_check(bytes.clone(), None, None, |_| async {
+            let sliced = run(read_and_check(bytes.clone(), None, None, None, |_| async {
                 true
             }))
             .unwrap();
@@ -224,16 +226,18 @@ mod tests {
     #[test]
     fn a_newer_file_stops_the_older_one() {
         assert_eq!(
-            run(read_and_check(file(25_000), None, None, |_| async {
+            run(read_and_check(file(25_000), None, None, None, |_| async {
                 false
             })),
             None
         );
         assert_eq!(
-            run(read_and_check(file(10), None, None, |_| async { false }))
-                .unwrap()
-                .rows
-                .len(),
+            run(read_and_check(file(10), None, None, None, |_| async {
+                false
+            }))
+            .unwrap()
+            .rows
+            .len(),
             10
         );
     }

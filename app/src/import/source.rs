@@ -117,6 +117,38 @@ mod tests {
     }
 
     #[test]
+    fn hr_exports_with_titles_and_foreign_names_read_whole() {
+        // (fixture, the header's row, a last name, Enable and Opportunity seats asked)
+        for (name, header_row, last_name) in [
+            ("title-row.xlsx", 3, "Ødegård"),
+            ("title-row.ods", 3, "Ødegård"),
+            ("french.xlsx", 3, "Lefèvre"),
+            ("french.ods", 3, "Lefèvre"),
+            ("spanish.xlsx", 2, "Ibáñez"),
+            ("spanish.ods", 2, "Ibáñez"),
+            ("german.xlsx", 4, "Schäfer"),
+            ("german.ods", 4, "Schäfer"),
+        ] {
+            let (rows, notices) = rows_of(name);
+            assert_eq!(rows.len(), 3, "{name}");
+            assert!(
+                notices
+                    .iter()
+                    .any(|n| n.starts_with(&format!("The header is row {header_row}"))),
+                "{name}: {notices:?}"
+            );
+            assert!(rows.iter().any(|r| r[2] == last_name), "{name}: {rows:?}");
+            assert!(
+                rows.iter()
+                    .all(|r| r[0].starts_with("EXT2") && r[3].contains('@') && !r[4].is_empty()),
+                "{name}: {rows:?}"
+            );
+            let seats = |column: usize| rows.iter().filter(|r| r[column] == "TRUE").count();
+            assert_eq!((seats(5), seats(6)), (2, 1), "{name}: {rows:?}");
+        }
+    }
+
+    #[test]
     fn every_format_libreoffice_saves_reads_the_same() {
         let (expected, _) = rows_of("source/template.csv");
         assert_eq!(expected.len(), 4);

@@ -35,9 +35,14 @@ pub async fn read_workbook_for_benchmark(bytes: Vec<u8>) -> Result<Source, Strin
     }
 }
 
-/// The matching step: a file whose columns are not the template's.
+/// The matching step: a file whose columns are not the template's, or whose header is not
+/// its first row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct MatchStep {
+    /// The header's spreadsheet row (found, or chosen), and the first cell of each row
+    /// above it (a title, a date; "" for a blank row).
+    pub header_row: u32,
+    pub above: Vec<String>,
     pub headers: Vec<String>,
     /// The first rows, for the person to recognize each column by its values.
     pub samples: Vec<Vec<String>>,
@@ -177,38 +182,55 @@ impl Checking {
         }));
     }
 
-    /// A file's text: checked at once when its header is the template's, otherwise held
-    /// for the matching step, with the suggestion.
+    /// A file's text: checked at once when its header is the template's and its first row,
+    /// otherwise held for the matching step, with the suggestion.
     fn take(self, name: String, source: Source) {
-        let (headers, samples) = peek(&source.text, 5);
+        self.take_with_header(name, source, None)
+    }
+
+    /// [`Self::take`], the header on row `header_row` when the person chose it.
+    fn take_with_header(self, name: String, source: Source, header_row: Option<u32>) {
+        let peeked = peek(&source.text, 5, header_row);
         // Refused before any step works through its columns (the matching table has a
         // row per column).
-        if let Some(problem) = crate::import::too_many_columns(headers.len()) {
+        if let Some(problem) = crate::import::too_many_columns(peeked.headers.len()) {
             return self.refuse(name, problem);
         }
-        if !headers.is_empty() && needs_matching(&headers) {
+        let headers = peeked.headers;
+        let moved = peeked.header_row > 1 || header_row.is_some();
+        if !headers.is_empty() && (moved || needs_matching(&headers)) {
             self.new_run();
             let suggested = self
                 .remembered
-                .with_untracked(|remembered| suggest(&headers, &samples, remembered));
+                .with_untracked(|remembered| suggest(&headers, &peeked.samples, remembered));
             self.held.set_value(Some((name, source)));
             self.done.set(None);
             self.loaded.set(None);
             self.matching.set(Some(MatchStep {
+                header_row: peeked.header_row,
+                above: peeked.above,
                 headers,
-                samples,
+                samples: peeked.samples,
                 suggested,
             }));
         } else {
-            self.check(name, source, None);
+            self.check(name, source, None, None);
         }
     }
 
-    /// The person matched the columns: the held file is checked with them.
-    pub fn confirm_columns(self, columns: ColumnMap) {
+    /// The person chose another row as the header: the held file's matching step again.
+    pub fn choose_header(self, row: u32) {
+        if let Some((name, source)) = self.held.try_update_value(Option::take).flatten() {
+            self.take_with_header(name, source, Some(row));
+        }
+    }
+
+    /// The person matched the columns: the held file is checked with them, its header on
+    /// `header_row`.
+    pub fn confirm_columns(self, columns: ColumnMap, header_row: u32) {
         self.matching.set(None);
         if let Some((name, source)) = self.held.try_update_value(Option::take).flatten() {
-            self.check(name, source, Some(columns));
+            self.check(name, source, Some(columns), Some(header_row));
         }
     }
 
@@ -219,8 +241,15 @@ impl Checking {
         self.load_run.get_value()
     }
 
-    /// Reads and checks a file's text, with its columns read as `columns` says.
-    fn check(self, name: String, source: Source, columns: Option<ColumnMap>) {
+    /// Reads and checks a file's text, with its columns read as `columns` says and its
+    /// header on `header_row` (found when `None`).
+    fn check(
+        self,
+        name: String,
+        source: Source,
+        columns: Option<ColumnMap>,
+        header_row: Option<u32>,
+    ) {
         let mine = self.new_run();
         self.matching.set(None);
         spawn_local(async move {
@@ -228,7 +257,9 @@ impl Checking {
             let org_now = self.org.get_untracked();
             let pause = self.pause(self.load_run, mine);
             let Source { text, notices, .. } = source;
-            let Some(checked) = read_and_check(text, Some(&org_now), columns, pause).await else {
+            let Some(checked) =
+                read_and_check(text, Some(&org_now), columns, header_row, pause).await
+            else {
                 return; // a newer file replaced this one
             };
             let elapsed = now_ms() - started;
