@@ -131,7 +131,7 @@ fn ReportView(report: Report, scopes: Vec<ScopeOption>) -> impl IntoView {
         } else {
             view! {
                 <div class="table-wrap" tabindex="0">
-                    <table aria-labelledby="report-members-title" data-testid="report-members">
+                    <table class="report-members" aria-labelledby="report-members-title" data-testid="report-members">
                         <thead><tr>
                             <th scope="col">"Name"</th><th scope="col">"Team"</th><th scope="col">"Billing status"</th>
                             {Program::ALL.iter().map(|p| view! { <th scope="col">{p.name()}</th> }).collect_view()}

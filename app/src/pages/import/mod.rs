@@ -52,7 +52,7 @@ fn ImportBody() -> impl IntoView {
                             <div class="table-wrap" tabindex="0"><table data-testid="import-history">
                                 <thead><tr><th scope="col">"When"</th><th scope="col">"File"</th><th scope="col">"By"</th><th scope="col">"Rows"</th><th scope="col">"Imported"</th><th scope="col">"Skipped"</th><th scope="col">"State"</th></tr></thead>
                                 <tbody>{list.into_iter().map(|i| view! {
-                                    <tr><td>{i.at}</td><td>{i.file_name}</td><td>{i.by}</td><td>{i.rows_total}</td><td>{i.imported}</td><td>{i.skipped}</td><td>{i.state.label()}</td></tr>
+                                    <tr><td class="when">{i.at}</td><td>{i.file_name}</td><td>{i.by}</td><td class="num">{i.rows_total}</td><td class="num">{i.imported}</td><td class="num">{i.skipped}</td><td>{i.state.label()}</td></tr>
                                 }).collect_view()}</tbody>
                             </table></div>
                         }.into_any(),

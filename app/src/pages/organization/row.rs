@@ -140,9 +140,12 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
     view! {
         <tr>
             <td><input type="checkbox" aria-label=format!("Select {name}") prop:checked=checked on:change=move |ev| tick(event_target_checked(&ev))/></td>
-            <td><a href=format!("/organization/members/{id}")>{name.clone()}</a></td>
-            <td>{row.email}</td>
-            <td>{row.job_title}</td>
+            // Name, address and job title in one cell: the table fits a laptop's width.
+            <td class="member">
+                <a href=format!("/organization/members/{id}")>{name.clone()}</a>
+                <span class="email">{row.email}</span>
+                {(!row.job_title.is_empty()).then(|| view! { <span class="job">{row.job_title.clone()}</span> })}
+            </td>
             <td>
                 // `selected` on the options (not `prop:value` on the select): right in the
                 // server's HTML too, before the page is interactive; `prop:selected` as
@@ -152,7 +155,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                     <option value="admin" selected=permission == Permission::Admin prop:selected=permission == Permission::Admin>"Administrator"</option>
                 </select>
             </td>
-            <td>
+            <td class="billing">
                 <span class=status_class>{row.status.billing_label()}</span>
                 <select class="status-actions" aria-label=format!("Billing status of {name}") prop:value=""
                     on:change=move |ev| { let v = event_target_value(&ev); choose(v); }>
@@ -167,7 +170,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                     }}
                 </select>
             </td>
-            <td>{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
+            <td class="seats">{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
             <td>
                 <select aria-label=format!("Team of {name}") on:change=ask_team>
                     <option value="" selected=current_team.is_none() prop:selected=current_team.is_none()>"No team"</option>

@@ -173,9 +173,7 @@ pub(super) fn MemberTable(
                                     prop:checked=whole_page
                                     on:change=move |ev| toggle_page(event_target_checked(&ev))/>
                             </th>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Job title"</th>
+                            <th scope="col">"Member"</th>
                             <th scope="col">"Permission"</th>
                             <th scope="col">"Billing status"</th>
                             <th scope="col">"Seats"</th>
