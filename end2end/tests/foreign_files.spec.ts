@@ -103,3 +103,13 @@ test('another header row can be picked, and a column with values left out is sai
   await page.getByLabel('Intitulé du poste', { exact: true }).selectOption('job_title');
   await expect(page.getByTestId('ignored-with-values')).toBeEmpty();
 });
+
+test('a file of 10,000 columns is refused before the matching step, with what to do', async ({ browser }) => {
+  const { page } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  const header = Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',');
+  await page.getByLabel('Choose a file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${header}\n`) });
+  await expect(page.getByTestId('file-problems')).toContainText('This file has 10000 columns; Roster reads at most 250');
+  await expect(page.getByTestId('column-matching')).toHaveCount(0);
+});
