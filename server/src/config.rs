@@ -9,7 +9,9 @@ pub enum Environment {
     Production,
 }
 
-#[derive(Debug, Clone)]
+/// Printed with `{:?}` (a log line, a panic), a configuration shows no secret: the
+/// database's and the mail server's passwords and the metrics token are starred.
+#[derive(Clone)]
 pub struct Config {
     /// `DATABASE_URL`; `None` only matters to commands that need the database (see
     /// [`Config::database_url`]): `roster csv check` without `--org` runs without one.
@@ -37,6 +39,47 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; without it, no `/metrics`.
     pub metrics_token: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_deref().map(without_password))
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url)
+            .field("environment", &self.environment)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("smtp_url", &self.smtp_url.as_deref().map(without_password))
+            .field("mail_from", &self.mail_from)
+            .field("vendor_email", &self.vendor_email)
+            .field("smtp_timeout", &self.smtp_timeout)
+            .field("pool_size", &self.pool_size)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// A URL with its password (and any `password=` in its query) starred; what does not
+/// parse as a URL is starred whole.
+fn without_password(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "***".to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let secret = k.contains("password") || k == "sslpassword";
+            (k.into_owned(), if secret { "***".to_owned() } else { v.into_owned() })
+        })
+        .collect();
+    if !pairs.is_empty() {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 impl Config {
@@ -191,6 +234,33 @@ fn check_url(variable: &str, url: &str, schemes: &[&str]) -> anyhow::Result<()> 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn its_debug_form_shows_no_secret() {
+        let config = super::Config {
+            database_url: Some(
+                "postgres://roster:db-secret@db.example/roster?sslmode=require&password=q-secret"
+                    .into(),
+            ),
+            site_addr: None,
+            public_url: Some("https://roster.example".into()),
+            environment: super::Environment::Production,
+            secure_cookies: true,
+            smtp_url: Some("smtp://mailer:smtp-secret@mail.example:587".into()),
+            mail_from: "Roster <no-reply@roster.example>".into(),
+            vendor_email: "sales@vendor.example".into(),
+            smtp_timeout: std::time::Duration::from_secs(20),
+            pool_size: 10,
+            trusted_proxies: Vec::new(),
+            metrics_token: Some("metrics-secret".into()),
+        };
+        let printed = format!("{config:?}");
+        for secret in ["db-secret", "q-secret", "smtp-secret", "metrics-secret"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("db.example") && printed.contains("mail.example"), "{printed}");
+    }
+
     use super::check_url;
 
     #[test]
