@@ -44,7 +44,10 @@ pub struct Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &self.database_url.as_deref().map(without_password))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(without_password),
+            )
             .field("site_addr", &self.site_addr)
             .field("public_url", &self.public_url)
             .field("environment", &self.environment)
@@ -73,7 +76,14 @@ fn without_password(url: &str) -> String {
         .query_pairs()
         .map(|(k, v)| {
             let secret = k.contains("password") || k == "sslpassword";
-            (k.into_owned(), if secret { "***".to_owned() } else { v.into_owned() })
+            (
+                k.into_owned(),
+                if secret {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                },
+            )
         })
         .collect();
     if !pairs.is_empty() {
@@ -258,7 +268,10 @@ mod tests {
         for secret in ["db-secret", "q-secret", "smtp-secret", "metrics-secret"] {
             assert!(!printed.contains(secret), "{printed}");
         }
-        assert!(printed.contains("db.example") && printed.contains("mail.example"), "{printed}");
+        assert!(
+            printed.contains("db.example") && printed.contains("mail.example"),
+            "{printed}"
+        );
     }
 
     use super::check_url;
