@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::processes::roster;
+use common::roster_file;
 
 use app::server::roster::progress::Reporter;
 use sqlx::PgPool;
@@ -419,20 +420,6 @@ async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::Ro
         })
         .collect();
     (roster_file("titles.csv", rows), roster.members.len())
-}
-
-/// A file of the roster's columns with `rows`, read as the page and the command line read
-/// files.
-fn roster_file(name: &str, rows: Vec<Vec<String>>) -> app::model::roster::RosterFile {
-    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
-    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
-    app::model::roster::RosterFile {
-        file_name: name.into(),
-        digest: name.into(),
-        rows: parsed.rows,
-        present: parsed.present,
-        deactivate_missing: false,
-    }
 }
 
 /// Applies that never ended (a page closed while sending) go with the maintenance sweep

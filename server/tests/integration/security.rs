@@ -5,11 +5,12 @@ use crate::common;
 
 use app::domain::Permission;
 use app::error::AppError;
+use app::import::Column;
 use app::model::Viewer;
 use app::server::activity::Actor;
 use app::server::auth::sign_in;
 use app::server::throttle;
-use common::{browser, browser_from, runtime_config, spawn_app};
+use common::{browser, browser_from, roster_changing, roster_file, runtime_config, spawn_app};
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -157,18 +158,6 @@ fn ipv6_clients_are_one_client_per_64() {
 
 // 2. Undo keeps the last active administrator; so does the database.
 
-fn roster_file(name: &str, rows: Vec<Vec<String>>) -> app::model::roster::RosterFile {
-    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
-    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
-    app::model::roster::RosterFile {
-        file_name: name.into(),
-        digest: name.into(),
-        rows: parsed.rows,
-        present: parsed.present,
-        deactivate_missing: false,
-    }
-}
-
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn undo_never_leaves_an_organization_without_an_active_administrator(pool: PgPool) {
     use app::server::roster::{apply, progress::Reporter, undo};
@@ -182,31 +171,10 @@ async fn undo_never_leaves_an_organization_without_an_active_administrator(pool:
     let config = runtime_config(&app.base, false);
     let operator = Actor::operator(org, "Acme", "test");
     // A file makes Max an administrator.
-    let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, org, None)
+    let file = roster_changing(&pool, org, "admins.csv", max, Column::Permission, "admin").await;
+    let applied = apply(&pool, &config, &operator, &file, Reporter::quiet())
         .await
         .unwrap();
-    drop(conn);
-    let rows = roster
-        .members
-        .iter()
-        .map(|m| {
-            let mut cells = app::import::roster::member_cells(m);
-            if m.id == max {
-                cells[app::import::Column::Permission.index()] = "admin".into();
-            }
-            cells.to_vec()
-        })
-        .collect();
-    let applied = apply(
-        &pool,
-        &config,
-        &operator,
-        &roster_file("admins.csv", rows),
-        Reporter::quiet(),
-    )
-    .await
-    .unwrap();
     // Max demotes Ada, the original administrator.
     let max_viewer = viewer(org, max, "max@acme.example", Permission::Admin);
     app::server::members::set_permission(&pool, &max_viewer, ada, Permission::Member)
@@ -371,28 +339,13 @@ async fn a_file_name_is_kept_as_long_as_imports_allow(pool: PgPool) {
     let max = app
         .member(org, "max@acme.example", "member", Some(PASSWORD))
         .await;
-    let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, org, None)
-        .await
-        .unwrap();
-    drop(conn);
-    let rows = roster
-        .members
-        .iter()
-        .map(|m| {
-            let mut cells = app::import::roster::member_cells(m);
-            if m.id == max {
-                cells[app::import::Column::JobTitle.index()] = "Closer".into();
-            }
-            cells.to_vec()
-        })
-        .collect();
     let name = format!("{}\n.csv", "n".repeat(200_000));
+    let file = roster_changing(&pool, org, &name, max, Column::JobTitle, "Closer").await;
     apply(
         &pool,
         &runtime_config(&app.base, false),
         &Actor::operator(org, "Acme", "test"),
-        &roster_file(&name, rows),
+        &file,
         Reporter::quiet(),
     )
     .await

@@ -272,3 +272,45 @@ pub async fn database_url(pool: &PgPool) -> String {
         .unwrap();
     server::db::with_database(&std::env::var("DATABASE_URL").unwrap(), &name)
 }
+
+/// A file of the roster's columns with `rows`, read as the page and the command line read
+/// files.
+pub fn roster_file(name: &str, rows: Vec<Vec<String>>) -> app::model::roster::RosterFile {
+    let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
+    let parsed = app::import::parse(app::export::safe_csv(&header, rows));
+    app::model::roster::RosterFile {
+        file_name: name.into(),
+        digest: name.into(),
+        rows: parsed.rows,
+        present: parsed.present,
+        deactivate_missing: false,
+    }
+}
+
+/// The organization's roster as a file named `name`, with `column` of member `member` set
+/// to `value` (a change set of one change).
+pub async fn roster_changing(
+    pool: &PgPool,
+    organization_id: i64,
+    name: &str,
+    member: i64,
+    column: app::import::Column,
+    value: &str,
+) -> app::model::roster::RosterFile {
+    let mut conn = pool.acquire().await.unwrap();
+    let roster = app::server::roster::load(&mut conn, organization_id, None)
+        .await
+        .unwrap();
+    let rows = roster
+        .members
+        .iter()
+        .map(|m| {
+            let mut cells = app::import::roster::member_cells(m);
+            if m.id == member {
+                cells[column.index()] = value.to_owned();
+            }
+            cells.to_vec()
+        })
+        .collect();
+    roster_file(name, rows)
+}
