@@ -59,23 +59,6 @@ async fn paced(
         .collect())
 }
 
-/// When the last of `organization_id`'s queued mail is due, if later than in a minute:
-/// what the pages say after a large invitation ("the last invitation emails go out by …").
-pub async fn queued_until(
-    conn: &mut PgConnection,
-    organization_id: i64,
-) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar!(
-        r#"SELECT to_char(max(next_attempt_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
-             FROM email_outbox
-            WHERE organization_id = $1 AND status = 'pending'
-              AND next_attempt_at > now() + interval '1 minute'"#,
-        organization_id
-    )
-    .fetch_one(conn)
-    .await?)
-}
-
 /// Writes the letters in the caller's transaction, in one statement, each due when the
 /// organization's pace allows ([`PER_ORGANIZATION_PER_HOUR`]).
 pub async fn enqueue(
