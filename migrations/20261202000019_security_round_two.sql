@@ -27,11 +27,9 @@ CREATE CONSTRAINT TRIGGER organization_keeps_an_active_admin
 
 -- A change set's parts: at most 100 (200,000 rows in parts of 2,000), numbered from 0.
 ALTER TABLE roster_apply_rows ADD CONSTRAINT roster_apply_rows_part_bounded CHECK (part < 100);
--- What a key holds so far, so a part beyond the bytes allowed is refused before it is kept:
--- each part's size as sent, and their sum on the key.
+-- Each part's size as sent: what a key holds is their sum, so a part beyond the bytes
+-- allowed is refused before it is kept.
 ALTER TABLE roster_apply_rows ADD COLUMN bytes integer NOT NULL DEFAULT 0;
-ALTER TABLE roster_apply_progress ADD COLUMN bytes_sent bigint NOT NULL DEFAULT 0;
-ALTER TABLE roster_apply_progress ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
 CREATE INDEX roster_apply_progress_by_organization ON roster_apply_progress (organization_id);
 CREATE INDEX roster_apply_progress_by_age ON roster_apply_progress (updated_at);
 

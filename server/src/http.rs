@@ -321,13 +321,7 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
             declared.unwrap_or_default() as f64 / 1e6,
             limit as f64 / 1e6
         );
-        let body = if request.uri().path().starts_with("/api/v1/") {
-            serde_json::json!({ "error": message })
-        } else {
-            // The server functions' error encoding: the page shows the message.
-            serde_json::json!({ "TooLarge": message })
-        };
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        return too_large(request.uri().path(), message);
     }
     // A body sent in chunks declares no length: read it here, up to the limit, so one
     // that grows past it gets the same 413 and message instead of a reading error later.
@@ -340,16 +334,22 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
                 "This request is too large (at most {:.1} MB). Send less at once: for a file, import it in smaller parts.",
                 limit as f64 / 1e6
             );
-            let body = if parts.uri.path().starts_with("/api/v1/") {
-                serde_json::json!({ "error": message })
-            } else {
-                serde_json::json!({ "TooLarge": message })
-            };
-            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+            return too_large(parts.uri.path(), message);
         }
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// 413 with `message`, as the route's callers read errors: the API's `{"error": …}`, the
+/// server functions' encoding (the page shows the message) elsewhere.
+fn too_large(path: &str, message: String) -> Response {
+    let body = if path.starts_with("/api/v1/") {
+        serde_json::json!({ "error": message })
+    } else {
+        serde_json::json!({ "TooLarge": message })
+    };
+    (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
 }
 
 /// Server functions answer every refusal with 500 and the error as JSON; this gives each

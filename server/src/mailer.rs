@@ -140,15 +140,9 @@ impl Mailer {
             return Ok(false);
         };
         use app::server::mail::{stored, Mail};
-        let sent = match row.payload.clone() {
+        let sent = match row.payload {
             // Rows written before mail had kinds: their text as stored.
-            None => match stored(
-                &row.kind,
-                None,
-                row.subject.clone(),
-                row.body_text.clone(),
-                row.body_html.clone(),
-            ) {
+            None => match stored(&row.kind, None, row.subject, row.body_text, row.body_html) {
                 Some(message) => self.send(&row.to_address, message).await,
                 None => Sent::Refused("the stored message could not be read".to_owned()),
             },

@@ -62,17 +62,19 @@ pub async fn send(
     let letters: Vec<Letter> = recipients
         .iter()
         .zip(issued)
-        .map(|(r, (_, digest))| Letter {
+        .map(|(r, (token, digest))| Letter {
             member_id: Some(r.member_id),
             to: r.email.to_owned(),
             mail: Mail::Invitation(Invitation {
                 organization: organization_name.to_owned(),
                 inviter: actor.name.clone(),
                 first_name: r.first_name.to_owned(),
-                link: super::links::pending(
+                link: super::links::for_queued_mail(
+                    config,
                     Opens::Invitation {
                         member_id: r.member_id,
                     },
+                    &token,
                     &digest,
                 ),
             }),

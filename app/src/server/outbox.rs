@@ -79,15 +79,8 @@ pub async fn enqueue(
         members.push(letter.member_id);
         kinds.push(letter.mail.kind().to_owned());
         to.push(letter.to.clone());
-        if deliver {
-            // Its link is made when it is sent (`links`): none is kept here.
-            payloads.push(letter.mail.payload());
-        } else {
-            // The development mailbox is where this mail is delivered: its link now.
-            let mut mail = letter.mail.clone();
-            super::links::make(&mut *conn, &config.public_url, &mut mail).await?;
-            payloads.push(mail.payload());
-        }
+        // With SMTP its link is pending, made when it is sent (`links::for_queued_mail`).
+        payloads.push(letter.mail.payload());
     }
     // Never the links: a log is read by more people than the mail is meant for.
     if !deliver {

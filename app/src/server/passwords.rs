@@ -119,8 +119,6 @@ async fn issue(
     )
     .execute(&mut *conn)
     .await?;
-    // The token is no one's: the mail makes its link when it is sent (`links`).
-    drop(token);
     let reset_id = sqlx::query_scalar!(
         "INSERT INTO password_resets (member_id, token_hash, requested_by, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(mins => $4)) RETURNING id",
@@ -137,7 +135,7 @@ async fn issue(
         mail: Mail::PasswordReset(PasswordReset {
             organization: target.organization.to_owned(),
             first_name: target.first_name.to_owned(),
-            link: super::links::pending(Opens::Reset { reset_id }, &digest),
+            link: super::links::for_queued_mail(config, Opens::Reset { reset_id }, &token, &digest),
             sent_by: sent_by.map(Viewer::full_name),
         }),
     };

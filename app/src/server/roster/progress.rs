@@ -172,26 +172,31 @@ pub async fn stage_rows(
     let json = serde_json::to_string(rows).map_err(|_| AppError::internal())?;
     let bytes = json.len() as i64;
     let mut tx = pool.begin().await?;
-    // Only under a key of the caller's organization that has not ended; locked, so two
-    // parts sent at once are counted one after the other.
-    let held = sqlx::query_scalar!(
-        r#"SELECT p.bytes_sent - coalesce(
-                      (SELECT r.bytes FROM roster_apply_rows r
-                        WHERE r.key = p.key AND r.part = $3), 0) AS "held!"
-             FROM roster_apply_progress p
-            WHERE p.key = $1 AND p.organization_id = $2
-            FOR UPDATE OF p"#,
+    // Only under a key of the caller's organization that has not ended. Its row is locked
+    // (so two parts sent at once are counted one after the other) and marked alive (the
+    // sweep takes silent ones) by one statement.
+    let key_found = sqlx::query_scalar!(
+        "UPDATE roster_apply_progress SET updated_at = now()
+          WHERE key = $1 AND organization_id = $2 RETURNING key",
         key,
         organization_id,
-        part as i32,
     )
     .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| {
-        AppError::NotFound(
+    .await?;
+    if key_found.is_none() {
+        return Err(AppError::NotFound(
             "This apply has ended or was started elsewhere: apply the file again.".into(),
-        )
-    })?;
+        ));
+    }
+    // What the key's other parts hold (a part sent again replaces itself).
+    let held = sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(bytes), 0)::bigint AS "held!" FROM roster_apply_rows
+            WHERE key = $1 AND part <> $2"#,
+        key,
+        part as i32,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if held + bytes > MAX_BYTES_PER_APPLY {
         return Err(AppError::TooLarge(format!(
             "This file is larger than Roster applies at once ({} MB as sent): apply it in smaller files.",
@@ -205,14 +210,6 @@ pub async fn stage_rows(
         part as i32,
         json,
         bytes as i32
-    )
-    .execute(&mut *tx)
-    .await?;
-    // What the key holds, and that its page is alive (the sweep takes silent ones).
-    sqlx::query!(
-        "UPDATE roster_apply_progress SET bytes_sent = $2, updated_at = now() WHERE key = $1",
-        key,
-        held + bytes,
     )
     .execute(&mut *tx)
     .await?;
