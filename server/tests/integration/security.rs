@@ -1027,3 +1027,74 @@ async fn csv_check_of_a_huge_file_says_the_limit_and_prints_a_bounded_list(pool:
     assert!(said.contains("10000 columns"), "{said}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// Races: each counted limit holds when the requests come at once.
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn counted_limits_hold_under_concurrent_requests(pool: PgPool) {
+    use app::domain::{SeatKind, SeatRequest};
+    use app::server::roster::progress::{start, MAX_OPEN_APPLIES};
+    let app = spawn_app(pool.clone()).await;
+    let (org, ada) = app
+        .organization_with_admin("Acme", "ada@acme.example", PASSWORD)
+        .await;
+    // 12 applies started at once: exactly MAX_OPEN_APPLIES get a key.
+    let starts: Vec<_> = (0..12)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move { start(&pool, org).await })
+        })
+        .collect();
+    let mut keys = 0;
+    for s in starts {
+        keys += s.await.unwrap().is_ok() as i64;
+    }
+    assert_eq!(keys, MAX_OPEN_APPLIES);
+    // 10 seat requests at once: exactly SEAT_REQUESTS_PER_DAY recorded and mailed.
+    let config = runtime_config(&app.base, false);
+    let ada_viewer = viewer(org, ada, "ada@acme.example", Permission::Admin);
+    let requests: Vec<_> = (0..10)
+        .map(|_| {
+            let (pool, config, viewer) = (pool.clone(), config.clone(), ada_viewer.clone());
+            tokio::spawn(async move {
+                let request = SeatRequest {
+                    kind: SeatKind::Enable,
+                    seats: 5,
+                    note: String::new(),
+                };
+                app::server::seats::request_more(&pool, &config, &viewer, &request).await
+            })
+        })
+        .collect();
+    for r in requests {
+        let _ = r.await.unwrap();
+    }
+    let (recorded, mailed): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM seat_requests), (SELECT count(*) FROM email_outbox WHERE kind = 'seat_request')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (recorded, mailed),
+        (
+            app::server::seats::SEAT_REQUESTS_PER_DAY,
+            app::server::seats::SEAT_REQUESTS_PER_DAY
+        )
+    );
+    // 40 bad links used at once from one address: exactly LINK_FAILURE_LIMIT rows kept.
+    let uses: Vec<_> = (0..40)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move { throttle::link_failed(&pool, "198.51.100.77").await })
+        })
+        .collect();
+    for u in uses {
+        let _ = u.await.unwrap();
+    }
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM link_failures")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, throttle::LINK_FAILURE_LIMIT);
+}
