@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     #[error("Please sign in to continue.")]
     Unauthenticated,
-    #[error("This page is for administrators of the organization.")]
+    #[error("This is not yours to see or change: ask an administrator of your organization.")]
     Forbidden,
+    /// Not allowed, for a reason of who acts that they can do something about (reports
+    /// need an Enable seat; the organization lets only administrators invite).
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     NotFound(String),
     /// Bad input or a rule that said no; the message says what to do.
@@ -68,6 +72,12 @@ impl AppError {
         }
     }
 
+    /// A member outside the organization, or outside the part of it who acts may see:
+    /// the same words either way, so that nobody learns who exists beyond their scope.
+    pub fn member_not_found() -> Self {
+        AppError::NotFound("This member is not in your organization (any more).".into())
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         AppError::Invalid(message.into())
     }
@@ -95,7 +105,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Refused(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
@@ -122,6 +132,16 @@ impl FromServerFnError for AppError {
                 "The request could not be read. Reload the page and try again.".into(),
             ),
             other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::domain::Refusal> for AppError {
+    fn from(value: crate::domain::Refusal) -> Self {
+        match value {
+            crate::domain::Refusal::Forbidden => AppError::Forbidden,
+            crate::domain::Refusal::NotFound => AppError::member_not_found(),
+            crate::domain::Refusal::Rule(message) => AppError::Refused(message),
         }
     }
 }

@@ -5,8 +5,8 @@
 //!
 //! Run: `scripts/bench.sh import`.
 
+use app::domain::Access;
 use app::import::{parse, RowCells};
-use app::server::activity::Actor;
 use app::server::import::{import_batch, start};
 use app::server::RuntimeConfig;
 use sqlx::PgPool;
@@ -60,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let parsed = parse(csv.as_bytes());
     let rows: Vec<RowCells> = parsed.rows;
-    let who = Actor::operator(org, "Benchmark", "benchmark");
+    let who = Access::operator(org, "Benchmark", "benchmark");
     let config = RuntimeConfig {
         public_url: "http://127.0.0.1:3000".into(),
         secure_cookies: false,

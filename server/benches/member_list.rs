@@ -74,10 +74,11 @@ async fn main() -> anyhow::Result<()> {
             Some(deep_status),
         ),
     ];
+    let access = app::domain::Access::operator(org, "bench", "bench");
     for (label, f, after) in cases {
-        let page = fetch(&pool, org, &f, after, None).await?;
+        let page = fetch(&pool, &access, &f, after, None).await?;
         let timing =
-            measure(|| async { fetch(&pool, org, &f, after, None).await.map(|_| ()) }).await;
+            measure(|| async { fetch(&pool, &access, &f, after, None).await.map(|_| ()) }).await;
         report(label, timing, Some(page.total));
     }
     Ok(())

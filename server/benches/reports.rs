@@ -8,8 +8,6 @@
 mod support;
 
 use app::domain::report::ReportScope;
-use app::domain::Permission;
-use app::model::Viewer;
 use app::server::reports::{report as build_report, MEMBERS_SHOWN};
 use support::{measure, report, seed};
 
@@ -29,16 +27,7 @@ async fn main() -> anyhow::Result<()> {
     .bind(org)
     .fetch_one(&pool)
     .await?;
-    let viewer = Viewer {
-        member_id: 0,
-        organization_id: org,
-        organization_name: "Bench".into(),
-        first_name: "Bench".into(),
-        last_name: "Admin".into(),
-        email: "admin@bench.example".into(),
-        permission: Permission::Admin,
-        enable_seat: true,
-    };
+    let viewer = app::domain::Access::operator(org, "Bench", "bench");
 
     println!(
         "reports, {MEMBERS} members, {enrollments} enrollments, {} runs each (median / p95)",

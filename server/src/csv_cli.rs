@@ -5,8 +5,8 @@
 use crate::cli::CsvCommand;
 use crate::config::Config;
 use anyhow::{bail, Context};
+use app::domain::Access;
 use app::import::{check_file, digest, parse, to_source, OrgContext, RowCells, MAX_ROWS};
-use app::server::activity::Actor;
 use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};
 use sqlx::PgPool;
@@ -155,7 +155,7 @@ async fn import(config: &Config, file: &std::path::Path, org: &str) -> anyhow::R
     let pool = crate::db::connect(config.database_url()?).await?;
     crate::db::migrate(&pool).await?;
     let (organization_id, name) = crate::org_cli::find(&pool, org).await?;
-    let actor = Actor::operator(organization_id, &name, "command line");
+    let actor = Access::operator(organization_id, &name, "command line");
     let runtime = config.runtime();
     let file_name = file
         .file_name()

@@ -1,11 +1,11 @@
 //! The demo organization of a first development run: an administrator, about twenty
 //! members in every status, two regions with teams, and some progress.
 
+use app::domain::Access;
 use app::domain::{
     Email, ExternalId, Invitee, JobTitle, MemberStatus, OrganizationName, Permission, PersonName,
     Program,
 };
-use app::server::activity::Actor;
 use app::server::crypto::hash_password;
 use app::server::enrollments::program_id;
 use app::server::invite::{invite, Delivery, Logged};
@@ -349,7 +349,7 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
     let organization = lock_organization(&mut tx, org)
         .await
         .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
-    let actor = Actor::operator(org, &organization.name, "demo seed");
+    let actor = Access::operator(org, &organization.name, "demo seed");
     let invited = invite(
         &mut tx,
         &actor,

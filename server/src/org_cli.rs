@@ -5,8 +5,8 @@ use crate::cli::{CreateOrg, OrgCommand, SetSeats};
 use crate::config::Config;
 use crate::db;
 use anyhow::{bail, Context};
+use app::domain::Access;
 use app::domain::{Email, OrganizationName, PersonName};
-use app::server::activity::Actor;
 use app::server::{organizations, seats};
 use sqlx::PgPool;
 
@@ -38,7 +38,7 @@ async fn set_seats(config: &Config, args: SetSeats) -> anyhow::Result<()> {
     let (organization_id, name) = find(&pool, &args.org).await?;
     let pools = seats::set_bought(
         &pool,
-        &Actor::vendor(organization_id),
+        &Access::vendor(organization_id),
         args.enable,
         args.opportunity,
     )

@@ -6,10 +6,10 @@ use crate::cli::{ChangeSetArgs, ExportFormat, MembersCommand};
 use crate::config::Config;
 use crate::csv_cli::{read, ReadFile};
 use anyhow::Context;
+use app::domain::Access;
 use app::import::digest;
 use app::import::roster::Action;
 use app::model::roster::RosterFile;
-use app::server::activity::Actor;
 use app::server::roster::progress::Reporter;
 use std::io::{IsTerminal, Write};
 
@@ -20,8 +20,9 @@ pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result
         output,
     } = command;
     let pool = crate::db::connect(config.database_url()?).await?;
-    let (organization_id, _) = crate::org_cli::find(&pool, &org).await?;
-    let members = app::server::roster::export(&pool, organization_id, None)
+    let (organization_id, name) = crate::org_cli::find(&pool, &org).await?;
+    let access = Access::operator(organization_id, &name, "command line");
+    let members = app::server::roster::export(&pool, &access, None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let bytes = match format {
@@ -67,8 +68,9 @@ async fn change_set(
 }
 
 pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::Result<()> {
-    let (pool, organization_id, _, file) = change_set(config, args).await?;
-    let plan = app::server::roster::preview(&pool, organization_id, &file)
+    let (pool, organization_id, name, file) = change_set(config, args).await?;
+    let access = Access::operator(organization_id, &name, "command line");
+    let plan = app::server::roster::preview(&pool, &access, &file)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for entry in &plan.entries {
@@ -106,7 +108,7 @@ pub async fn diff(config: &Config, args: &ChangeSetArgs, json: bool) -> anyhow::
 
 pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> {
     let (pool, organization_id, name, file) = change_set(config, args).await?;
-    let actor = Actor::operator(organization_id, &name, "command line");
+    let actor = Access::operator(organization_id, &name, "command line");
     // On a terminal, how far it has got, on one line that rewrites itself; in a script or a
     // log, only the result.
     let terminal = std::io::stderr().is_terminal();

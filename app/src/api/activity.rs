@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// The activity log, newest first, 50 entries before the entry `before`.
 #[server]
 pub async fn activity(before: Option<i64>) -> Result<Vec<ActivityEntry>, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::activity::entries(&pool, viewer.organization_id, before).await
+    crate::server::activity::entries(&pool, &access, before).await
 }

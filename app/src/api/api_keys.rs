@@ -6,22 +6,22 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::api_keys::list(&pool, &viewer).await
+    crate::server::api_keys::list(&pool, &access).await
 }
 
 /// Creates a key and returns it: the only time it is ever shown.
 #[server]
 pub async fn create_api_key(name: String) -> Result<String, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::api_keys::create(&pool, &viewer, &name).await
+    crate::server::api_keys::create(&pool, &access, &name).await
 }
 
 #[server]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::api_keys::revoke(&pool, &viewer, id).await
+    crate::server::api_keys::revoke(&pool, &access, id).await
 }

@@ -8,21 +8,21 @@ use leptos::server_fn::codec::Json;
 
 #[server]
 pub async fn load_member(member_id: i64) -> Result<MemberDetail, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::enrollments::detail(&pool, &viewer, member_id).await
+    crate::server::enrollments::detail(&pool, &access, member_id).await
 }
 
 #[server(input = Json)]
 pub async fn assign_program(member_id: i64, program: Program) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::enrollments::assign(&pool, &viewer, member_id, program).await
+    crate::server::enrollments::assign(&pool, &access, member_id, program).await
 }
 
 #[server(input = Json)]
 pub async fn unassign_program(member_id: i64, program: Program) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::enrollments::unassign(&pool, &viewer, member_id, program).await
+    crate::server::enrollments::unassign(&pool, &access, member_id, program).await
 }

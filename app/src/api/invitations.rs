@@ -28,7 +28,7 @@ pub async fn accept_invitation(
 
 #[server]
 pub async fn pending_invitations() -> Result<Vec<PendingInvitation>, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::invitations::pending(&pool, viewer.organization_id).await
+    crate::server::invitations::pending(&pool, &access).await
 }

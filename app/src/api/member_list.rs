@@ -6,10 +6,9 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn organization_overview() -> Result<OrganizationSummary, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    let mut overview =
-        crate::server::member_list::overview(&state.pool, viewer.organization_id).await?;
+    let mut overview = crate::server::member_list::overview(&state.pool, &access).await?;
     overview.dev_mailbox = state.config.dev_mailbox;
     Ok(overview)
 }
@@ -21,7 +20,7 @@ pub async fn list_members(
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<MemberPage, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::member_list::fetch(&pool, viewer.organization_id, &filter, after, before).await
+    crate::server::member_list::fetch(&pool, &access, &filter, after, before).await
 }

@@ -8,10 +8,10 @@ use leptos::server_fn::codec::Json;
 /// The sentence the confirmation shows before deactivating or revoking.
 #[server]
 pub async fn deactivation_preview(member_id: i64) -> Result<String, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
     Ok(
-        crate::server::members::deactivation_preview(&pool, &viewer, member_id)
+        crate::server::members::deactivation_preview(&pool, &access, member_id)
             .await?
             .describe(),
     )
@@ -20,10 +20,10 @@ pub async fn deactivation_preview(member_id: i64) -> Result<String, AppError> {
 /// Billing status → Deactivate (or revoke an invitation). Returns what happened to seats.
 #[server]
 pub async fn deactivate_member(member_id: i64) -> Result<String, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
     Ok(
-        crate::server::members::deactivate(&pool, &viewer, member_id)
+        crate::server::members::deactivate(&pool, &access, member_id)
             .await?
             .describe(),
     )
@@ -32,25 +32,25 @@ pub async fn deactivate_member(member_id: i64) -> Result<String, AppError> {
 /// Billing status → Reactivate. Returns the member's new status.
 #[server]
 pub async fn reactivate_member(member_id: i64) -> Result<MemberStatus, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    crate::server::members::reactivate(&state.pool, &state.config, &viewer, member_id).await
+    crate::server::members::reactivate(&state.pool, &state.config, &access, member_id).await
 }
 
 #[server]
 pub async fn resend_invitation(member_id: i64) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    crate::server::members::resend_invitation(&state.pool, &state.config, &viewer, member_id).await
+    crate::server::members::resend_invitation(&state.pool, &state.config, &access, member_id).await
 }
 
 #[server]
 pub async fn set_member_permission(member_id: i64, permission: String) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let permission =
         crate::domain::Permission::parse(&permission).map_err(|e| AppError::Invalid(e.0))?;
     let pool = crate::server::pool()?;
-    crate::server::members::set_permission(&pool, &viewer, member_id, permission).await
+    crate::server::members::set_permission(&pool, &access, member_id, permission).await
 }
 
 /// Bulk action: a new invitation for every invited member of the selection (the given
@@ -60,14 +60,26 @@ pub async fn resend_invitations(
     member_ids: Vec<i64>,
     all_matching: Option<crate::model::member_list::MemberFilter>,
 ) -> Result<usize, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
     crate::server::members::resend_many(
         &state.pool,
         &state.config,
-        &viewer,
+        &access,
         &member_ids,
         all_matching.as_ref(),
     )
     .await
+}
+
+/// What a team manager manages: exactly these teams and regions.
+#[server(input = Json)]
+pub async fn set_manager_scope(
+    member_id: i64,
+    teams: Vec<i64>,
+    regions: Vec<i64>,
+) -> Result<(), AppError> {
+    let access = crate::server::session::require_access().await?;
+    let pool = crate::server::pool()?;
+    crate::server::managers::set_scope(&pool, &access, member_id, &teams, &regions).await
 }

@@ -42,12 +42,12 @@ pub async fn change_password(
     password: String,
     password_confirmation: String,
 ) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_viewer().await?;
+    let access = crate::server::session::require_access().await?;
     let password = crate::domain::NewPassword::parse(&password, &password_confirmation)
         .map_err(|e| AppError::field("password", e.0))?;
     let client = crate::server::session::client_address().await;
     let pool = crate::server::pool()?;
-    crate::server::passwords::change(&pool, &viewer, &current_password, &password, &client).await?;
+    crate::server::passwords::change(&pool, &access, &current_password, &password, &client).await?;
     leptos_axum::redirect("/account/password?changed=1");
     Ok(())
 }
@@ -55,7 +55,7 @@ pub async fn change_password(
 /// The member page's *Send password reset link*.
 #[server]
 pub async fn send_password_reset(member_id: i64) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    crate::server::passwords::send_by_admin(&state.pool, &state.config, &viewer, member_id).await
+    crate::server::passwords::send_by_admin(&state.pool, &state.config, &access, member_id).await
 }

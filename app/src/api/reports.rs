@@ -7,25 +7,19 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn load_report(scope: String) -> Result<ReportAnswer, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    if let Err(reason) =
-        crate::domain::rules::may_see_reports(viewer.permission, viewer.enable_seat)
-    {
-        return Ok(ReportAnswer::NeedsEnableSeat(reason.0));
-    }
+    let access = crate::server::session::require_access().await?;
     let scope =
         crate::domain::report::ReportScope::parse(&scope).map_err(|e| AppError::invalid(e.0))?;
     let pool = crate::server::pool()?;
-    crate::server::reports::answer(&pool, &viewer, scope).await
+    crate::server::reports::answer(&pool, &access, scope).await
 }
 
 /// A report as CSV: `kind` is `summary` or `members` (every member, not only the first).
 #[server]
 pub async fn report_csv(scope: String, kind: String) -> Result<String, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
-    crate::domain::rules::may_see_reports(viewer.permission, viewer.enable_seat)?;
+    let access = crate::server::session::require_access().await?;
     let scope =
         crate::domain::report::ReportScope::parse(&scope).map_err(|e| AppError::invalid(e.0))?;
     let pool = crate::server::pool()?;
-    crate::server::reports::csv(&pool, &viewer, scope, &kind).await
+    crate::server::reports::csv(&pool, &access, scope, &kind).await
 }

@@ -12,26 +12,26 @@ use leptos::server_fn::codec::Json;
 /// The members `filter` matches, as CSV or an Excel workbook (`format`: `csv`, `xlsx`).
 #[server(input = Json)]
 pub async fn export_members(filter: MemberFilter, format: String) -> Result<ExportFile, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::roster::export_file(&pool, viewer.organization_id, &filter, &format).await
+    crate::server::roster::export_file(&pool, &access, &filter, &format).await
 }
 
 /// The organization as a plan needs it (the page plans in the browser).
 #[server]
 pub async fn load_roster() -> Result<Roster, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
     let mut conn = pool.acquire().await?;
-    crate::server::roster::load(&mut conn, viewer.organization_id, None).await
+    crate::server::roster::for_planning(&mut conn, &access).await
 }
 
 /// A key for the next apply's progress, which the page polls while it runs.
 #[server]
 pub async fn start_roster_apply() -> Result<String, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    let key = crate::server::roster::progress::start(&pool, viewer.organization_id).await?;
+    let key = crate::server::roster::progress::start(&pool, &access).await?;
     Ok(key.to_string())
 }
 
@@ -44,11 +44,10 @@ pub async fn send_roster_rows(
     part: u32,
     rows: Vec<RowCells>,
 ) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
     let key = parse_key(&progress_key)?;
-    crate::server::roster::progress::stage_rows(&pool, viewer.organization_id, key, part, &rows)
-        .await
+    crate::server::roster::progress::stage_rows(&pool, &access, key, part, &rows).await
 }
 
 /// Applies a file as a change set: all of it or nothing. Its rows are the `sent_rows`
@@ -59,12 +58,11 @@ pub async fn apply_roster(
     progress_key: String,
     sent_rows: u32,
 ) -> Result<Applied, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
     let key = parse_key(&progress_key)?;
-    let actor = (&viewer).into();
     let sent = sent_rows as usize;
-    crate::server::roster::apply_sent(&state.pool, &state.config, &actor, file, key, sent).await
+    crate::server::roster::apply_sent(&state.pool, &state.config, &access, file, key, sent).await
 }
 
 /// How far the apply under `progress_key` has got; `None` once it has ended.
@@ -72,18 +70,18 @@ pub async fn apply_roster(
 pub async fn roster_apply_progress(
     progress_key: String,
 ) -> Result<Option<ApplyProgress>, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
     let key = parse_key(&progress_key)?;
-    crate::server::roster::progress::read(&pool, viewer.organization_id, key).await
+    crate::server::roster::progress::read(&pool, &access, key).await
 }
 
 /// Undoes an applied file (within 24 hours, when nothing since depends on it).
 #[server]
 pub async fn undo_roster(change_id: i64) -> Result<Undone, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    crate::server::roster::undo(&state.pool, &state.config, &(&viewer).into(), change_id).await
+    crate::server::roster::undo(&state.pool, &state.config, &access, change_id).await
 }
 
 #[cfg(feature = "ssr")]

@@ -7,52 +7,52 @@ use leptos::server_fn::codec::Json;
 
 #[server]
 pub async fn load_teams() -> Result<TeamsOverview, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::overview(&pool, &viewer).await
+    crate::server::teams::overview(&pool, &access).await
 }
 
 #[server]
 pub async fn create_region(name: String) -> Result<i64, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::create_region(&pool, &viewer, &name).await
+    crate::server::teams::create_region(&pool, &access, &name).await
 }
 
 #[server]
 pub async fn rename_region(id: i64, name: String) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::rename_region(&pool, &viewer, id, &name).await
+    crate::server::teams::rename_region(&pool, &access, id, &name).await
 }
 
 #[server]
 pub async fn delete_region(id: i64) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::delete_region(&pool, &viewer, id).await
+    crate::server::teams::delete_region(&pool, &access, id).await
 }
 
 #[server]
 pub async fn create_team(region_id: i64, name: String) -> Result<i64, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::create_team(&pool, &viewer, region_id, &name).await
+    crate::server::teams::create_team(&pool, &access, region_id, &name).await
 }
 
 #[server]
 pub async fn rename_team(id: i64, name: String) -> Result<(), AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::rename_team(&pool, &viewer, id, &name).await
+    crate::server::teams::rename_team(&pool, &access, id, &name).await
 }
 
 /// Deletes a team; returns how many members it had (now without a team).
 #[server]
 pub async fn delete_team(id: i64) -> Result<i64, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::delete_team(&pool, &viewer, id).await
+    crate::server::teams::delete_team(&pool, &access, id).await
 }
 
 /// Puts the selected members (the ids, or all matching the list's filter) in a team, or
@@ -63,7 +63,7 @@ pub async fn assign_team(
     all_matching: Option<crate::model::member_list::MemberFilter>,
     team_id: Option<i64>,
 ) -> Result<usize, AppError> {
-    let viewer = crate::server::session::require_admin().await?;
+    let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::assign(&pool, &viewer, &member_ids, all_matching.as_ref(), team_id).await
+    crate::server::teams::assign(&pool, &access, &member_ids, all_matching.as_ref(), team_id).await
 }

@@ -7,14 +7,20 @@ use leptos_router::components::A;
 #[component]
 pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    let admin = viewer.is_admin();
+    let sees_members = viewer.may(crate::domain::Capability::SeeMembers);
+    let sees_reports = viewer.may(crate::domain::Capability::SeeReports) && !viewer.is_admin();
     view! {
         <header class="topbar">
             <a class="brand" href=viewer.home_path()>"Roster"</a>
             <span class="org-name">{viewer.organization_name.clone()}</span>
             <nav aria-label="Main">
-                <Show when=move || admin>
+                <Show when=move || sees_members>
                     <A href="/organization">"My Organization"</A>
+                </Show>
+                // Administrators reach reports from My Organization's menu; managers have
+                // no menu of their own, so the link is here.
+                <Show when=move || sees_reports>
+                    <A href="/reports">"Reports"</A>
                 </Show>
                 <A href="/my-programs">"My programs"</A>
             </nav>

@@ -9,7 +9,7 @@ mod layout;
 pub use browser::bytes_in_pieces;
 pub use browser::{download, download_bytes, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
-pub use guard::{Access, Guarded};
+pub use guard::{Guarded, Need};
 
 use crate::error::AppError;
 use leptos::prelude::*;

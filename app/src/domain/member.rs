@@ -1,18 +1,23 @@
 use super::FieldError;
 use serde::{Deserialize, Serialize};
 
-/// What a member may do: administrators manage the organization, members only learn.
+/// What a member may do: administrators manage the organization, managers follow the
+/// members of their teams and regions (`domain::access`), members only learn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Permission {
     Admin,
+    Manager,
     Member,
 }
 
 impl Permission {
+    pub const ALL: [Permission; 3] = [Permission::Admin, Permission::Manager, Permission::Member];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Permission::Admin => "admin",
+            Permission::Manager => "manager",
             Permission::Member => "member",
         }
     }
@@ -20,7 +25,7 @@ impl Permission {
     /// Where a member with this permission lands after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
-            Permission::Admin => "/organization",
+            Permission::Admin | Permission::Manager => "/organization",
             Permission::Member => "/my-programs",
         }
     }
@@ -28,6 +33,7 @@ impl Permission {
     pub fn label(self) -> &'static str {
         match self {
             Permission::Admin => "Administrator",
+            Permission::Manager => "Team manager",
             Permission::Member => "Member",
         }
     }
@@ -35,9 +41,10 @@ impl Permission {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         match raw.trim().to_ascii_lowercase().as_str() {
             "admin" | "administrator" => Ok(Permission::Admin),
+            "manager" | "team manager" => Ok(Permission::Manager),
             "member" => Ok(Permission::Member),
             other => Err(FieldError::new(format!(
-                "\u{201c}{other}\u{201d} is not a permission: choose admin or member."
+                "\u{201c}{other}\u{201d} is not a permission: choose admin, manager or member."
             ))),
         }
     }

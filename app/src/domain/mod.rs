@@ -4,6 +4,7 @@
 //! wrong in words an administrator can act on. Nothing in this module touches I/O, so the
 //! same code checks a form field in wasm and decides on the server.
 
+pub mod access;
 pub mod email;
 mod external_id;
 pub mod invitee;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod rules;
 mod seats;
 
+pub use access::{Access, Capability, KeyScope, Refusal, Scope, Who};
 pub use email::{likely_domain_typo, Email};
 pub use external_id::ExternalId;
 pub use invitee::{Invitee, InviteeDraft, Problem};

@@ -127,18 +127,6 @@ pub fn may_stop_being_active_admin(
     }
 }
 
-/// SPEC rule 7: reports need an administrator who holds an Enable seat.
-pub fn may_see_reports(permission: Permission, has_enable_seat: bool) -> Result<(), RuleViolation> {
-    match (permission, has_enable_seat) {
-        (Permission::Admin, true) => Ok(()),
-        (Permission::Admin, false) => Err(RuleViolation(
-            "Reports need an Enable seat: give yourself one on your member page to see them."
-                .into(),
-        )),
-        (Permission::Member, _) => Err(RuleViolation("Reports are for administrators.".into())),
-    }
-}
-
 /// SPEC rule 1: a seat is granted only to a member who is not inactive, and only while
 /// one is free. `free` is what the pool has left (read under the organization lock).
 pub fn may_grant_seat(
@@ -318,16 +306,6 @@ mod tests {
         assert!(may_stop_being_active_admin(Active, Permission::Admin, 2).is_ok());
         assert!(may_stop_being_active_admin(Invited, Permission::Admin, 1).is_ok());
         assert!(may_stop_being_active_admin(Active, Permission::Member, 1).is_ok());
-    }
-
-    #[test]
-    fn reports_need_an_enable_seat() {
-        assert!(may_see_reports(Permission::Admin, true).is_ok());
-        assert!(may_see_reports(Permission::Admin, false)
-            .unwrap_err()
-            .0
-            .contains("Enable seat"));
-        assert!(may_see_reports(Permission::Member, true).is_err());
     }
 
     #[test]

@@ -27,6 +27,21 @@ pub struct MemberDetail {
     pub programs: Vec<Enrollment>,
     pub enable_free: i64,
     pub opportunity_free: i64,
+    /// For a team manager: what they manage, each region and team of the organization
+    /// with whether they manage it (the choices an administrator ticks), or only those
+    /// they manage when a manager looks.
+    pub manages: Vec<Managed>,
+}
+
+/// A region or team a manager may manage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Managed {
+    /// `region` or `team`.
+    pub kind: String,
+    pub id: i64,
+    /// "EMEA" for a region, "EMEA / Enterprise" for a team.
+    pub label: String,
+    pub managed: bool,
 }
 
 impl MemberDetail {

@@ -14,11 +14,25 @@ pub struct Viewer {
     pub email: String,
     pub permission: Permission,
     pub enable_seat: bool,
+    /// The organization lets managers invite into their teams.
+    pub managers_may_invite: bool,
 }
 
 impl Viewer {
     pub fn is_admin(&self) -> bool {
         self.permission == Permission::Admin
+    }
+
+    /// Whether the rules of `domain::access` let this person do `what` (the pages show
+    /// only the controls that pass; the server decides again).
+    pub fn may(&self, what: crate::domain::Capability) -> bool {
+        crate::domain::access::may(self.permission, what).is_ok()
+    }
+
+    /// Whether the invite form is theirs: administrators, and managers when the
+    /// organization lets managers invite into their teams.
+    pub fn may_invite(&self) -> bool {
+        self.is_admin() || (self.permission == Permission::Manager && self.managers_may_invite)
     }
 
     pub fn full_name(&self) -> String {

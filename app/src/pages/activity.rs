@@ -1,12 +1,13 @@
 use crate::api::activity::activity;
-use crate::components::{Access, Guarded};
+use crate::components::{Guarded, Need};
+use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// The activity log: every administrator change, who made it and when.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Activity" page=|_viewer| view! { <Activity/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="Activity" page=|_viewer| view! { <Activity/> }.into_any()/> }
 }
 
 #[component]

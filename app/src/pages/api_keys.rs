@@ -1,14 +1,15 @@
 //! API keys for the progress endpoint: create (shown once), list, revoke.
 
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
-use crate::components::{interactive, Access, Guarded};
+use crate::components::{interactive, Guarded, Need};
+use crate::domain::Capability;
 use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="API keys" page=|_viewer| view! { <ApiKeysBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="API keys" page=|_viewer| view! { <ApiKeysBody/> }.into_any()/> }
 }
 
 #[component]

@@ -1,13 +1,14 @@
 use crate::api::invitations::pending_invitations;
 use crate::api::members::{deactivate_member, resend_invitation};
-use crate::components::{interactive, Access, Guarded};
+use crate::components::{interactive, Guarded, Need};
+use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Pending invitations: when each was sent, whether the email went out; resend or revoke.
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Pending invitations" page=|_viewer| view! { <Invitations/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="Pending invitations" page=|_viewer| view! { <Invitations/> }.into_any()/> }
 }
 
 #[component]

@@ -2,7 +2,7 @@
 
 use crate::api::invite::InviteMembers;
 use crate::api::member_list::organization_overview;
-use crate::components::{interactive, Access, Guarded};
+use crate::components::{interactive, Guarded, Need};
 use crate::domain::invitee::{field, parse_batch};
 use crate::domain::{InviteeDraft, Problem, SeatPool};
 use crate::error::AppError;
@@ -16,7 +16,7 @@ enum Mode {
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Invite members" page=|_viewer| view! { <InviteForm/> }.into_any()/> }
+    view! { <Guarded need=Need::Inviting title="Invite members" page=|_viewer| view! { <InviteForm/> }.into_any()/> }
 }
 
 fn blank() -> InviteeDraft {

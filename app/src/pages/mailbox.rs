@@ -1,12 +1,13 @@
 use crate::api::mailbox::mailbox;
-use crate::components::{Access, Guarded};
+use crate::components::{Guarded, Need};
+use crate::domain::Capability;
 use leptos::prelude::*;
 
 /// The development mailbox: every email the organization's actions wrote to the outbox,
 /// with its delivery status. Without SMTP configured, this is where invitations are read.
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Mailbox" page=|_viewer| view! { <Mailbox/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="Mailbox" page=|_viewer| view! { <Mailbox/> }.into_any()/> }
 }
 
 #[component]

@@ -2,10 +2,12 @@
 //! disabled and says why, using the rule functions the server applies again on submit.
 
 use crate::api::enrollments::{assign_program, load_member, unassign_program};
+use crate::api::members::set_manager_scope;
 use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
-use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
-use crate::domain::{rules, Program, SeatKind};
+use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::domain::Capability;
+use crate::domain::{rules, Permission, Program, SeatKind};
 use crate::error::AppError;
 use crate::model::enrollments::MemberDetail;
 use leptos::prelude::*;
@@ -13,11 +15,11 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MemberPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Member" page=|_viewer| view! { <MemberBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::SeeMembers) title="Member" page=|viewer| view! { <MemberBody may_change=viewer.may(Capability::ChangeMembers)/> }.into_any()/> }
 }
 
 #[component]
-fn MemberBody() -> impl IntoView {
+fn MemberBody(may_change: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let reload = Changes::new();
@@ -36,7 +38,7 @@ fn MemberBody() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match member.await {
-                    Ok(m) => view! { <Member m reload/> }.into_any(),
+                    Ok(m) => view! { <Member m reload may_change/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -45,7 +47,7 @@ fn MemberBody() -> impl IntoView {
 }
 
 #[component]
-fn Member(m: MemberDetail, reload: Changes) -> impl IntoView {
+fn Member(m: MemberDetail, reload: Changes, may_change: bool) -> impl IntoView {
     let ready = interactive();
     let status_class = match m.status {
         crate::domain::MemberStatus::Active => "badge ok",
@@ -65,9 +67,16 @@ fn Member(m: MemberDetail, reload: Changes) -> impl IntoView {
             <div class="stat"><span class="stat-label">"Team"</span><span>{m.team.clone().unwrap_or_else(|| "No team".into())}</span></div>
         </section>
         <div data-interactive=move || ready.get().to_string()>
-            <SeatsCard m=m.clone() reload/>
-            <ProgramsCard m=m.clone() reload/>
-            <PasswordCard m reload/>
+            {if may_change {
+                view! {
+                    {(m.permission == Permission::Manager).then(|| view! { <ManagesCard m=m.clone() reload/> })}
+                    <SeatsCard m=m.clone() reload/>
+                    <ProgramsCard m=m.clone() reload/>
+                    <PasswordCard m reload/>
+                }.into_any()
+            } else {
+                view! { <Following m/> }.into_any()
+            }}
         </div>
     }
 }
@@ -258,6 +267,100 @@ fn PasswordCard(m: MemberDetail, reload: Changes) -> impl IntoView {
                 </button>
                 <span class="hint" id="password-reason">{refused.unwrap_or_else(|| "For a member who forgot their password or is locked out.".into())}</span>
             </p>
+        </section>
+    }
+}
+
+/// What a team manager sees of a member of their teams: seats and progress, no controls
+/// (only administrators change seats and programs).
+#[component]
+fn Following(m: MemberDetail) -> impl IntoView {
+    let seats: Vec<&str> = [
+        m.enable_seat.then_some("Enable"),
+        m.opportunity_seat.then_some("Opportunity"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    view! {
+        <section class="card" aria-labelledby="following-title">
+            <h2 id="following-title">"Seats and programs"</h2>
+            <p data-testid="member-seats">{if seats.is_empty() { "No seat".to_owned() } else { format!("Seats: {}", seats.join(", ")) }}</p>
+            {if m.programs.is_empty() {
+                view! { <p class="hint">"No program assigned."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="program-list">
+                        {m.programs.iter().map(|e| view! {
+                            <li>
+                                <span>{e.name.clone()}</span>
+                                <progress max="100" value=e.progress.percent() aria-label=format!("Progress in {}", e.name)></progress>
+                                <span class="hint">{e.progress.to_string()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p class="hint">"Only administrators change seats and programs."</p>
+        </section>
+    }
+}
+
+/// What a team manager manages: an administrator ticks regions (every team in them,
+/// today's and later ones) and single teams.
+#[component]
+fn ManagesCard(m: MemberDetail, reload: Changes) -> impl IntoView {
+    let id = m.id;
+    let chosen = RwSignal::new(
+        m.manages
+            .iter()
+            .filter(|c| c.managed)
+            .map(|c| (c.kind.clone(), c.id))
+            .collect::<Vec<_>>(),
+    );
+    let save = move |_| {
+        let picked = chosen.get_untracked();
+        let ids = |kind: &str| {
+            picked
+                .iter()
+                .filter(|(k, _)| k == kind)
+                .map(|(_, id)| *id)
+                .collect::<Vec<_>>()
+        };
+        reload.run(set_manager_scope(id, ids("team"), ids("region")), |()| {
+            "Saved: the manager sees the members of what is ticked.".to_owned()
+        });
+    };
+    let empty = m.manages.is_empty();
+    view! {
+        <section class="card" aria-labelledby="manages-title">
+            <h2 id="manages-title">"Manages"</h2>
+            {if empty {
+                view! { <p class="hint">"Your organization has no regions or teams yet: add them on " <a href="/organization/teams">"Teams & Regions"</a> "."</p> }.into_any()
+            } else {
+                view! {
+                    <fieldset class="manages">
+                        <legend>"Regions and teams this manager sees"</legend>
+                        {m.manages.iter().map(|c| {
+                            let key = (c.kind.clone(), c.id);
+                            let on = chosen.with_untracked(|v| v.contains(&key));
+                            let label = if c.kind == "region" { format!("Region {} (all its teams)", c.label) } else { format!("Team {}", c.label) };
+                            view! {
+                                <label>
+                                    <input type="checkbox" checked=on
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            let key = key.clone();
+                                            chosen.update(|v| { v.retain(|k| *k != key); if on { v.push(key); } });
+                                        }/>
+                                    {label}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <p><button type="button" on:click=save>"Save what they manage"</button></p>
+                }.into_any()
+            }}
         </section>
     }
 }

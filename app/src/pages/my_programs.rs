@@ -1,7 +1,7 @@
 //! The learner's side: My programs with progress bars, and each program's lessons.
 
 use crate::api::learning::{complete_lesson, load_lessons, my_programs};
-use crate::components::{interactive, Access, Guarded};
+use crate::components::{interactive, Guarded, Need};
 use crate::domain::Progress;
 use crate::model::learning::ProgramLessons;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyProgramsPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn title="My programs" page=|_viewer| view! { <MyProgramsBody/> }.into_any()/> }
+    view! { <Guarded need=Need::SignedIn title="My programs" page=|_viewer| view! { <MyProgramsBody/> }.into_any()/> }
 }
 
 #[component]
@@ -61,7 +61,7 @@ fn ProgressBar(progress: Progress, label: String) -> impl IntoView {
 
 #[component]
 pub fn ProgramPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn title="Program" page=|_viewer| view! { <ProgramBody/> }.into_any()/> }
+    view! { <Guarded need=Need::SignedIn title="Program" page=|_viewer| view! { <ProgramBody/> }.into_any()/> }
 }
 
 #[component]

@@ -2,7 +2,7 @@
 //! Each is a plain form that works before the page is interactive.
 
 use crate::api::passwords::{password_reset, ChangePassword, RequestPasswordReset, ResetPassword};
-use crate::components::{url_error, Access, Guarded};
+use crate::components::{url_error, Guarded, Need};
 use crate::domain::NewPassword;
 use crate::model::passwords::ResetView;
 use leptos::prelude::*;
@@ -117,7 +117,7 @@ fn NewPasswordFields() -> impl IntoView {
 /// `/account/password`: change the password while signed in.
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
-    view! { <Guarded access=Access::SignedIn title="Change password" page=|_viewer| view! { <ChangeForm/> }.into_any()/> }
+    view! { <Guarded need=Need::SignedIn title="Change password" page=|_viewer| view! { <ChangeForm/> }.into_any()/> }
 }
 
 #[component]

@@ -3,8 +3,9 @@
 //! They need an administrator with an Enable seat (rule 7): others are told so.
 
 use crate::api::reports::{load_report, report_csv};
-use crate::components::{download, interactive, Access, Guarded};
+use crate::components::{download, interactive, Guarded, Need};
 use crate::domain::report::{Distribution, ReportScope, PROGRESS_BUCKETS};
+use crate::domain::Capability;
 use crate::domain::Program;
 use crate::model::reports::{Report, ReportAnswer, ScopeOption};
 use crate::model::Viewer;
@@ -14,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Reports" page=|viewer| view! { <ReportsBody viewer/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::SeeReports) title="Reports" page=|viewer| view! { <ReportsBody viewer/> }.into_any()/> }
 }
 
 #[component]

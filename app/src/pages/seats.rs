@@ -3,7 +3,8 @@
 //! form (works before hydration) and see each request's state.
 
 use crate::api::seats::{load_seats, RequestSeats};
-use crate::components::{url_error, Access, Guarded};
+use crate::components::{url_error, Guarded, Need};
+use crate::domain::Capability;
 use crate::domain::{SeatKind, SeatPool};
 use crate::model::seats::{SeatHolder, SeatOverview, SeatRequestRow};
 use leptos::form::ActionForm;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SeatsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Seats" page=|_viewer| view! { <SeatsBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="Seats" page=|_viewer| view! { <SeatsBody/> }.into_any()/> }
 }
 
 #[component]

@@ -4,13 +4,14 @@
 use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
 };
-use crate::components::{confirmed, interactive, Access, Changes, Flash, Guarded};
+use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::domain::Capability;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};
 use leptos::prelude::*;
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Teams & Regions" page=|_viewer| view! { <TeamsBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ManageOrganization) title="Teams & Regions" page=|_viewer| view! { <TeamsBody/> }.into_any()/> }
 }
 
 #[component]

@@ -1,69 +1,11 @@
 //! The activity log: who did what to whom, written in the transaction of the change, and
 //! read back in words for the Activity page.
 
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::model::activity::ActivityEntry;
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
-
-/// Who acts: a signed-in member, or the operator (command line, demo seed) on behalf of
-/// an organization. Built once per request from the signed-in [`Viewer`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub organization_id: i64,
-    /// The member who acts; `None` for the operator.
-    pub member_id: Option<i64>,
-    /// How the log names them: an email address, or "command line".
-    pub label: String,
-    /// How an invitation email names who invited.
-    pub name: String,
-}
-
-impl Actor {
-    /// The operator acting for an organization (`label`: "command line", "demo seed").
-    pub fn operator(organization_id: i64, organization_name: &str, label: &str) -> Self {
-        Self {
-            organization_id,
-            member_id: None,
-            label: label.to_owned(),
-            name: format!("The administrators of {organization_name}"),
-        }
-    }
-}
-
-impl Actor {
-    /// A member acting for themself without a session yet (accepting an invitation,
-    /// setting a new password from a reset link).
-    pub fn member(organization_id: i64, member_id: i64, email: &str) -> Self {
-        Self {
-            organization_id,
-            member_id: Some(member_id),
-            label: email.to_owned(),
-            name: email.to_owned(),
-        }
-    }
-
-    /// The vendor, who sells the seats, acting through the operator's command line.
-    pub fn vendor(organization_id: i64) -> Self {
-        Self {
-            organization_id,
-            member_id: None,
-            label: "the vendor (command line)".to_owned(),
-            name: "Roster".to_owned(),
-        }
-    }
-}
-
-impl From<&Viewer> for Actor {
-    fn from(viewer: &Viewer) -> Self {
-        Self {
-            organization_id: viewer.organization_id,
-            member_id: Some(viewer.member_id),
-            label: viewer.email.clone(),
-            name: viewer.full_name(),
-        }
-    }
-}
 
 /// What was done. Stored by [`Action::key`]; [`Action::words`] is how the Activity page
 /// says it (followed by the member it was done to, if any).
@@ -97,10 +39,11 @@ pub enum Action {
     PasswordReset,
     PasswordChanged,
     ChangedByFile,
+    ScopeChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -129,6 +72,7 @@ impl Action {
         Action::PasswordReset,
         Action::PasswordChanged,
         Action::ChangedByFile,
+        Action::ScopeChanged,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -171,6 +115,10 @@ impl Action {
             Action::PasswordReset => ("password.reset", "Set a new password from a reset link:"),
             Action::PasswordChanged => ("password.changed", "Changed the password of"),
             Action::ChangedByFile => ("member.changed_by_file", "Changed from a file:"),
+            Action::ScopeChanged => (
+                "manager.scope_changed",
+                "Changed the teams and regions managed by",
+            ),
         }
     }
 
@@ -182,7 +130,7 @@ impl Action {
 /// One entry, in the caller's transaction.
 pub async fn record(
     conn: &mut PgConnection,
-    actor: &Actor,
+    actor: &Access,
     action: Action,
     subject_member_id: Option<i64>,
     details: serde_json::Value,
@@ -191,7 +139,7 @@ pub async fn record(
         r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
            VALUES ($1, $2, $3, $4, $5, $6)"#,
         actor.organization_id,
-        actor.member_id,
+        actor.member_id(),
         actor.label,
         action.key(),
         subject_member_id,
@@ -205,7 +153,7 @@ pub async fn record(
 /// One entry per subject, with its own details, in one statement.
 pub async fn record_many(
     conn: &mut PgConnection,
-    actor: &Actor,
+    actor: &Access,
     action: Action,
     subject_member_ids: &[i64],
     details: &[serde_json::Value],
@@ -214,7 +162,7 @@ pub async fn record_many(
         r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
            SELECT $1, $2, $3, $4, subject, detail FROM UNNEST($5::bigint[], $6::jsonb[]) AS t(subject, detail)"#,
         actor.organization_id,
-        actor.member_id,
+        actor.member_id(),
         actor.label,
         action.key(),
         subject_member_ids,
@@ -228,9 +176,11 @@ pub async fn record_many(
 /// The organization's log, newest first: 50 entries before the entry `before`.
 pub async fn entries(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     before: Option<i64>,
 ) -> Result<Vec<ActivityEntry>, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let organization_id = access.organization_id;
     let rows = sqlx::query!(
         r#"SELECT a.id, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') AS "at!",
                   a.actor_label, a.action, s.email AS "subject?", a.details

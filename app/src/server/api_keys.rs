@@ -1,17 +1,19 @@
 //! Organization API keys for the progress endpoint. A key is 256 random bits shown once;
 //! the database keeps its SHA-256 and the first characters, to tell keys apart.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::crypto::{new_token, token_digest};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::model::api_keys::ApiKeyRow;
-use crate::model::Viewer;
 use sqlx::PgPool;
 
 /// Keys read `rst_` followed by 64 hex digits.
 const KEY_PREFIX: &str = "rst_";
 
-pub async fn create(pool: &PgPool, viewer: &Viewer, name: &str) -> Result<String, AppError> {
+pub async fn create(pool: &PgPool, access: &Access, name: &str) -> Result<String, AppError> {
+    access.may(Capability::ManageOrganization)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field(
@@ -25,17 +27,17 @@ pub async fn create(pool: &PgPool, viewer: &Viewer, name: &str) -> Result<String
     let mut tx = pool.begin().await?;
     sqlx::query!(
         "INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by) VALUES ($1, $2, $3, $4, $5)",
-        viewer.organization_id,
+        access.organization_id,
         name,
         shown,
         token_digest(&key),
-        viewer.member_id
+        access.acting_member()?
     )
     .execute(&mut *tx)
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::ApiKeyCreated,
         None,
         serde_json::json!({ "key": format!("{name} ({shown}…)") }),
@@ -45,7 +47,8 @@ pub async fn create(pool: &PgPool, viewer: &Viewer, name: &str) -> Result<String
     Ok(key)
 }
 
-pub async fn list(pool: &PgPool, viewer: &Viewer) -> Result<Vec<ApiKeyRow>, AppError> {
+pub async fn list(pool: &PgPool, access: &Access) -> Result<Vec<ApiKeyRow>, AppError> {
+    access.may(Capability::ManageOrganization)?;
     Ok(sqlx::query_as!(
         ApiKeyRow,
         r#"SELECT id, name, prefix,
@@ -53,27 +56,28 @@ pub async fn list(pool: &PgPool, viewer: &Viewer) -> Result<Vec<ApiKeyRow>, AppE
                   to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS last_used_at,
                   revoked_at IS NOT NULL AS "revoked!"
              FROM api_keys WHERE organization_id = $1 ORDER BY created_at DESC, id DESC"#,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_all(pool)
     .await?)
 }
 
-pub async fn revoke(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<(), AppError> {
+pub async fn revoke(pool: &PgPool, access: &Access, id: i64) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         "UPDATE api_keys SET revoked_at = now()
           WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL
         RETURNING name, prefix",
         id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::NotFound("This key does not exist or is already revoked.".into()))?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::ApiKeyRevoked,
         None,
         serde_json::json!({ "key": format!("{} ({}…)", row.name, row.prefix) }),

@@ -5,13 +5,14 @@
 //! before it reads progress, and a progress update is an `UPDATE` of that same row, so
 //! one waits for the other and the second decides on what the first committed.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::members::lock_member;
 use crate::domain::rules;
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
 use crate::model::enrollments::{Enrollment, MemberDetail};
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 /// Program ids in the database follow the catalog's order (migration 0001).
@@ -23,26 +24,30 @@ pub fn program_id(program: Program) -> i16 {
 }
 
 fn not_found() -> AppError {
-    AppError::NotFound("This member is not in your organization (any more).".into())
+    AppError::member_not_found()
 }
 
 /// Everything the member page shows, with the free seats of each pool.
 pub async fn detail(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<MemberDetail, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::SeeMembers)?;
+    // Outside the scope of who looks, the member does not exist (404, the same words).
     let m = sqlx::query!(
-        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
-                  m.enable_seat, m.opportunity_seat, t.name AS "team?", r.name AS "region?",
+        r#"SELECT m.id AS "id!", m.external_id, m.first_name AS "first_name!", m.last_name AS "last_name!",
+                  m.email AS "email!", m.job_title AS "job_title!", m.permission AS "permission!",
+                  m.status AS "status!", m.enable_seat AS "enable_seat!", m.opportunity_seat AS "opportunity_seat!",
+                  t.name AS "team?", r.name AS "region?",
                   o.enable_seats - o.enable_seats_held AS "enable_free!",
                   o.opportunity_seats - o.opportunity_seats_held AS "opportunity_free!"
-             FROM members m JOIN organizations o ON o.id = m.organization_id
+             FROM scoped_members($2, $3) m JOIN organizations o ON o.id = m.organization_id
              LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id
-            WHERE m.id = $1 AND m.organization_id = $2"#,
+            WHERE m.id = $1"#,
         member_id,
-        org
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_optional(pool)
     .await?
@@ -67,13 +72,20 @@ pub async fn detail(
         })
     })
     .collect::<Result<Vec<_>, AppError>>()?;
+    let permission = Permission::parse(&m.permission).map_err(|_| AppError::internal())?;
+    let manages = if permission == Permission::Manager {
+        super::managers::for_page(pool, access, m.id).await?
+    } else {
+        Vec::new()
+    };
     Ok(MemberDetail {
+        manages,
         id: m.id,
         external_id: m.external_id,
         name: format!("{} {}", m.first_name, m.last_name),
         email: m.email,
         job_title: m.job_title,
-        permission: Permission::parse(&m.permission).map_err(|_| AppError::internal())?,
+        permission,
         status: MemberStatus::parse(&m.status).map_err(|_| AppError::internal())?,
         enable_seat: m.enable_seat,
         opportunity_seat: m.opportunity_seat,
@@ -89,13 +101,13 @@ pub async fn detail(
 /// Assigns a program to an active member with an Enable seat (SPEC rules 2, 4).
 pub async fn assign(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
     program: Program,
 ) -> Result<(), AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
     let mut tx = pool.begin().await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
     rules::may_change_programs(member.status, member.enable_seat)?;
     let added = sqlx::query!(
         "INSERT INTO enrollments (member_id, program_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -114,7 +126,7 @@ pub async fn assign(
     }
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::ProgramAssigned,
         Some(member.id),
         serde_json::json!({ "program": program.name() }),
@@ -127,13 +139,13 @@ pub async fn assign(
 /// Unassigns a program while its progress is below 10 % (SPEC rule 3).
 pub async fn unassign(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
     program: Program,
 ) -> Result<(), AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
     let mut tx = pool.begin().await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
     rules::may_change_programs(member.status, member.enable_seat)?;
     // Locked: a progress update on this enrollment waits for our decision, or we wait
     // for it and read the progress it wrote.
@@ -157,7 +169,7 @@ pub async fn unassign(
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::ProgramUnassigned,
         Some(member.id),
         serde_json::json!({ "program": program.name(), "progress": progress.to_string() }),

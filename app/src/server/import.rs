@@ -3,10 +3,12 @@
 //! valid rows of a batch in one transaction through the one invitation path
 //! ([`super::invite::invite`]), with bulk statements.
 
-use super::activity::{Action, Actor};
+use super::activity::Action;
 use super::invite::{invite, known, Among, Delivery, Logged};
 use super::members::lock_organization;
 use super::RuntimeConfig;
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::import::columns::header_key;
 use crate::import::{check_file, BatchOutcome, Column, RowCells, MAX_ROWS};
@@ -18,11 +20,12 @@ use sqlx::PgPool;
 /// its rows already imported are recognised and skipped by each batch.
 pub async fn start(
     pool: &PgPool,
-    actor: &Actor,
+    actor: &Access,
     file_name: &str,
     digest: &str,
     rows_total: usize,
 ) -> Result<ImportStart, AppError> {
+    actor.may(Capability::ChangeMembers)?;
     if rows_total > MAX_ROWS {
         return Err(AppError::invalid(format!(
             "This file has {rows_total} rows; one import takes at most {MAX_ROWS}. Split it into several files."
@@ -70,7 +73,7 @@ pub async fn start(
                 crate::import::bounded_file_name(file_name),
                 digest,
                 rows_total as i32,
-                actor.member_id,
+                actor.member_id(),
                 actor.label,
             )
             .fetch_one(pool)
@@ -81,7 +84,8 @@ pub async fn start(
 }
 
 /// The last batch arrived: the import is completed (the same file again is refused).
-pub async fn finish(pool: &PgPool, actor: &Actor, import_id: i64) -> Result<(), AppError> {
+pub async fn finish(pool: &PgPool, actor: &Access, import_id: i64) -> Result<(), AppError> {
+    actor.may(Capability::ChangeMembers)?;
     sqlx::query!(
         "UPDATE imports SET completed_at = now(), updated_at = now()
           WHERE id = $1 AND organization_id = $2 AND completed_at IS NULL",
@@ -98,10 +102,11 @@ pub async fn finish(pool: &PgPool, actor: &Actor, import_id: i64) -> Result<(), 
 pub async fn import_batch(
     pool: &PgPool,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     import_id: i64,
     rows: &[RowCells],
 ) -> Result<BatchOutcome, AppError> {
+    actor.may(Capability::ChangeMembers)?;
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
@@ -170,7 +175,9 @@ pub async fn import_batch(
 
 /// What the browser needs before a file is sent: every member's address and user_id,
 /// free seats, and the user_id the sample file starts from.
-pub async fn context(pool: &PgPool, organization_id: i64) -> Result<ImportContext, AppError> {
+pub async fn context(pool: &PgPool, access: &Access) -> Result<ImportContext, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     let mut conn = pool.acquire().await?;
     let known = known(&mut conn, organization_id, Among::Everyone).await?;
     let column_choices = sqlx::query!(
@@ -199,9 +206,11 @@ pub async fn context(pool: &PgPool, organization_id: i64) -> Result<ImportContex
 /// next file with these headers is matched the same way. At most 100 headers a file.
 pub async fn remember_columns(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     choices: &[(String, Option<Column>)],
 ) -> Result<(), AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for (header, column) in choices.iter().take(100) {
@@ -227,7 +236,9 @@ pub async fn remember_columns(
 }
 
 /// The organization's past imports, newest first.
-pub async fn history(pool: &PgPool, organization_id: i64) -> Result<Vec<ImportRecord>, AppError> {
+pub async fn history(pool: &PgPool, access: &Access) -> Result<Vec<ImportRecord>, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     Ok(sqlx::query!(
         r#"SELECT id, file_name, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "at!",
                   actor_label, rows_total, imported, skipped, already,

@@ -1,11 +1,13 @@
 //! Invitations: a random single-use token, stored hashed, valid for seven days.
 //! Resending replaces the row, so only the newest link works.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::crypto::{new_token, token_digest};
 use super::mail::{Invitation, Mail, Opens};
 use super::outbox::{enqueue, Letter};
 use super::{throttle, RuntimeConfig};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::{MemberStatus, NewPassword, Permission};
 use crate::error::AppError;
 use crate::model::invitations::{InvitationView, PendingInvitation};
@@ -53,12 +55,12 @@ pub struct Recipient<'a> {
 pub async fn send(
     conn: &mut PgConnection,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     organization_name: &str,
     recipients: &[Recipient<'_>],
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
-    let issued = issue_many(conn, &ids, actor.member_id).await?;
+    let issued = issue_many(conn, &ids, actor.member_id()).await?;
     let letters: Vec<Letter> = recipients
         .iter()
         .zip(issued)
@@ -225,7 +227,7 @@ pub async fn accept(
     )
     .execute(&mut *tx)
     .await?;
-    let member = Actor::member(row.organization_id, row.member_id, &row.email);
+    let member = Access::member_self(row.organization_id, row.member_id, &row.email);
     activity::record(
         &mut tx,
         &member,
@@ -242,10 +244,9 @@ pub async fn accept(
 }
 
 /// Invitations not yet accepted, newest first, with the delivery of each one's latest email.
-pub async fn pending(
-    pool: &PgPool,
-    organization_id: i64,
-) -> Result<Vec<PendingInvitation>, AppError> {
+pub async fn pending(pool: &PgPool, access: &Access) -> Result<Vec<PendingInvitation>, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let organization_id = access.organization_id;
     let rows = sqlx::query!(
         r#"SELECT m.id, m.first_name, m.last_name, m.email,
                   to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "sent_at!",

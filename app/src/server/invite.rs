@@ -2,15 +2,15 @@
 //! batch, the command line (an organization's first administrator, `roster csv import`)
 //! and the demo seed all end in [`invite`], inside their own transaction.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::invitations::{self, Recipient};
 use super::members::{lock_organization, LockedOrganization};
 use super::RuntimeConfig;
 use crate::domain::invitee::{field, parse_batch, refusal};
+use crate::domain::Access;
 use crate::domain::{Invitee, InviteeDraft, Problem};
 use crate::error::AppError;
 use crate::import::OrgContext;
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 
@@ -58,7 +58,7 @@ pub struct Invited {
 /// seats are checked here against the lock.
 pub async fn invite(
     conn: &mut PgConnection,
-    actor: &Actor,
+    actor: &Access,
     organization: &LockedOrganization,
     people: &[Invitee],
     delivery: Delivery<'_>,
@@ -151,7 +151,7 @@ pub async fn invite(
             invitations::send(conn, config, actor, &organization.name, &recipients).await?;
             Vec::new()
         }
-        Delivery::ByHand => invitations::issue_many(conn, &member_ids, actor.member_id)
+        Delivery::ByHand => invitations::issue_many(conn, &member_ids, actor.member_id())
             .await?
             .into_iter()
             .map(|(token, _)| token)
@@ -191,7 +191,7 @@ pub async fn invite(
 pub async fn from_form(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     drafts: &[InviteeDraft],
 ) -> Result<Vec<i64>, AppError> {
     if drafts.is_empty() {
@@ -204,8 +204,8 @@ pub async fn from_form(
     }
     let people = parse_batch(drafts).map_err(AppError::Problems)?;
     let mut tx = pool.begin().await?;
-    let organization = lock_organization(&mut tx, viewer.organization_id).await?;
-    let known = known(&mut tx, viewer.organization_id, Among::People(&people)).await?;
+    let organization = lock_organization(&mut tx, access.organization_id).await?;
+    let known = known(&mut tx, access.organization_id, Among::People(&people)).await?;
     let problems: Vec<Problem> = people
         .iter()
         .enumerate()
@@ -219,7 +219,7 @@ pub async fn from_form(
     if !problems.is_empty() {
         return Err(AppError::Problems(problems));
     }
-    let actor = Actor::from(viewer);
+    let actor = access.clone();
     let invited = invite(
         &mut tx,
         &actor,
@@ -232,7 +232,7 @@ pub async fn from_form(
     tx.commit().await?;
     tracing::info!(
         count = invited.member_ids.len(),
-        by = viewer.member_id,
+        by = access.acting_member()?,
         "members invited"
     );
     Ok(invited.member_ids)

@@ -3,10 +3,10 @@
 
 use super::enrollments::{program_id, raise_progress, ProgressUpdate};
 use crate::domain::rules::progress_after_lessons;
+use crate::domain::Access;
 use crate::domain::{Program, Progress};
 use crate::error::AppError;
 use crate::model::learning::{Lesson, MyEnrollments, MyProgram, ProgramLessons};
-use crate::model::Viewer;
 use sqlx::PgPool;
 
 fn not_assigned(program: Program) -> AppError {
@@ -18,12 +18,12 @@ fn not_assigned(program: Program) -> AppError {
 
 pub async fn lessons(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     program: Program,
 ) -> Result<ProgramLessons, AppError> {
     let progress = sqlx::query_scalar!(
         "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 AND program_id = $2",
-        viewer.member_id,
+        access.acting_member()?,
         program_id(program)
     )
     .fetch_optional(pool)
@@ -34,7 +34,7 @@ pub async fn lessons(
              FROM lessons l
              LEFT JOIN lesson_completions c ON c.lesson_id = l.id AND c.member_id = $1
             WHERE l.program_id = $2 ORDER BY l.position"#,
-        viewer.member_id,
+        access.acting_member()?,
         program_id(program)
     )
     .fetch_all(pool)
@@ -59,17 +59,17 @@ pub async fn lessons(
 /// lesson twice changes nothing; progress never goes down.
 pub async fn complete_lesson(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     program: Program,
     lesson_id: i16,
 ) -> Result<Progress, AppError> {
     let mut tx = pool.begin().await?;
     // The member first, then the enrollment (see `enrollments::lock_learner`): completions
     // of one program are counted one at a time.
-    super::enrollments::lock_learner(&mut tx, viewer.member_id).await?;
+    super::enrollments::lock_learner(&mut tx, access.acting_member()?).await?;
     sqlx::query_scalar!(
         "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 AND program_id = $2 FOR UPDATE",
-        viewer.member_id,
+        access.acting_member()?,
         program_id(program)
     )
     .fetch_optional(&mut *tx)
@@ -79,7 +79,7 @@ pub async fn complete_lesson(
         "INSERT INTO lesson_completions (member_id, program_id, lesson_id)
          SELECT $1, $2, id FROM lessons WHERE id = $3 AND program_id = $2
          ON CONFLICT DO NOTHING",
-        viewer.member_id,
+        access.acting_member()?,
         program_id(program),
         lesson_id
     )
@@ -90,7 +90,7 @@ pub async fn complete_lesson(
         r#"SELECT (SELECT count(*) FROM lessons WHERE program_id = $2) AS "total!",
                   (SELECT count(*) FROM lesson_completions WHERE member_id = $1 AND program_id = $2) AS "done!",
                   EXISTS (SELECT 1 FROM lessons WHERE id = $3 AND program_id = $2) AS "lesson_exists!""#,
-        viewer.member_id,
+        access.acting_member()?,
         program_id(program),
         lesson_id
     )
@@ -102,25 +102,25 @@ pub async fn complete_lesson(
         ));
     }
     let target = progress_after_lessons(counts.done as usize, counts.total as usize);
-    let now = match raise_progress(&mut tx, viewer.member_id, program, target).await? {
+    let now = match raise_progress(&mut tx, access.acting_member()?, program, target).await? {
         ProgressUpdate::Recorded(now) => now,
         ProgressUpdate::NotEnrolled => return Err(not_assigned(program)),
     };
     tx.commit().await?;
     if inserted > 0 {
-        tracing::info!(member = viewer.member_id, program = program.slug(), %now, "lesson completed");
+        tracing::info!(member = access.acting_member()?, program = program.slug(), %now, "lesson completed");
     }
     Ok(now)
 }
 
 /// The signed-in member's own enrollments.
-pub async fn my_programs(pool: &PgPool, viewer: &Viewer) -> Result<MyEnrollments, AppError> {
+pub async fn my_programs(pool: &PgPool, access: &Access) -> Result<MyEnrollments, AppError> {
     let rows = sqlx::query!(
         r#"SELECT p.slug, p.name, e.progress_basis_points
              FROM enrollments e JOIN programs p ON p.id = e.program_id
             WHERE e.member_id = $1
             ORDER BY p.position"#,
-        viewer.member_id,
+        access.acting_member()?,
     )
     .fetch_all(pool)
     .await?;
@@ -136,7 +136,7 @@ pub async fn my_programs(pool: &PgPool, viewer: &Viewer) -> Result<MyEnrollments
         })
         .collect::<Result<_, AppError>>()?;
     Ok(MyEnrollments {
-        has_enable_seat: viewer.enable_seat,
+        has_enable_seat: access.enable_seat,
         programs,
     })
 }

@@ -1,14 +1,15 @@
 //! The development mailbox: the organization's outbox, rendered.
 
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::model::mailbox::MailboxMessage;
 use sqlx::PgPool;
 
 /// The organization's 200 newest messages, as they read.
-pub async fn messages(
-    pool: &PgPool,
-    organization_id: i64,
-) -> Result<Vec<MailboxMessage>, AppError> {
+pub async fn messages(pool: &PgPool, access: &Access) -> Result<Vec<MailboxMessage>, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let organization_id = access.organization_id;
     let rows = sqlx::query!(
         r#"SELECT id, kind, to_address, subject, body_text, body_html, payload, status,
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') AS "created_at!"

@@ -4,7 +4,8 @@
 //! does. The cursor is a member id; its sort key is looked up inside the caller's
 //! organization, so a foreign or stale id yields an empty page, never another tenant's rows.
 
-use crate::domain::{MemberStatus, Permission, SeatKind, SeatPool};
+use super::scope;
+use crate::domain::{Access, Capability, MemberStatus, Permission, SeatKind, SeatPool};
 use crate::error::AppError;
 use crate::model::member_list::{
     MemberFilter, MemberPage, MemberRow, OrganizationSummary, TeamOption, MEMBER_PAGE_SIZE,
@@ -48,19 +49,21 @@ fn sort_of(name: &str) -> Result<Sort, AppError> {
 /// with OFFSET 0: otherwise the planner walks the name index and tests every row (a
 /// search matching late in the alphabet cost 180 ms at 100,000 members; fenced, the
 /// trigram index finds the matches and a top-N sort orders them: under 40 ms).
-fn push_from(qb: &mut QueryBuilder<'_, Postgres>, organization_id: i64, filter: &MemberFilter) {
+fn push_from(qb: &mut QueryBuilder<'_, Postgres>, access: &Access, filter: &MemberFilter) {
     let q = filter.q.trim().to_lowercase();
     if q.is_empty() {
-        qb.push(" FROM members m");
+        qb.push(" FROM ");
+        scope::members(qb, access);
+        qb.push(" m");
     } else {
         // Matches the trigram index members_search. LIKE wildcards in the input are literal.
         let escaped = q
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        qb.push(" FROM (SELECT * FROM members s WHERE s.organization_id = ")
-            .push_bind(organization_id)
-            .push(" AND lower(s.first_name || ' ' || s.last_name || ' ' || s.email) LIKE ")
+        qb.push(" FROM (SELECT * FROM ");
+        scope::members(qb, access);
+        qb.push(" s WHERE lower(s.first_name || ' ' || s.last_name || ' ' || s.email) LIKE ")
             .push_bind(format!("%{escaped}%"))
             .push(" OFFSET 0) m");
     }
@@ -69,11 +72,9 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>, organization_id: i64, filter: 
 /// Appends the filter's conditions (each value bound, never spliced into the SQL).
 fn push_filters(
     qb: &mut QueryBuilder<'_, Postgres>,
-    organization_id: i64,
     filter: &MemberFilter,
 ) -> Result<(), AppError> {
-    qb.push(" WHERE m.organization_id = ")
-        .push_bind(organization_id);
+    qb.push(" WHERE true");
     if !filter.status.is_empty() {
         let status = MemberStatus::parse(&filter.status).map_err(|e| AppError::Invalid(e.0))?;
         qb.push(" AND m.status = ").push_bind(status.as_str());
@@ -129,11 +130,12 @@ fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
 
 pub async fn fetch(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     filter: &MemberFilter,
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<MemberPage, AppError> {
+    access.may(Capability::SeeMembers)?;
     searchable(filter)?;
     let sort = sort_of(&filter.sort)?;
     let backwards = before.is_some();
@@ -144,20 +146,18 @@ pub async fn fetch(
         "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
                 m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team",
     );
-    push_from(&mut qb, organization_id, filter);
+    push_from(&mut qb, access, filter);
     qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
-    push_filters(&mut qb, organization_id, filter)?;
+    push_filters(&mut qb, filter)?;
     if let Some(cursor) = cursor {
         qb.push(format!(
-            " AND ({}) {} (SELECT {} FROM members c WHERE c.id = ",
+            " AND ({}) {} (SELECT {} FROM ",
             (sort.key)("m"),
             if forward_is_desc { "<" } else { ">" },
             (sort.key)("c")
-        ))
-        .push_bind(cursor)
-        .push(" AND c.organization_id = ")
-        .push_bind(organization_id)
-        .push(")");
+        ));
+        scope::members(&mut qb, access);
+        qb.push(" c WHERE c.id = ").push_bind(cursor).push(")");
     }
     let direction = if forward_is_desc { " DESC" } else { " ASC" };
     let order: Vec<String> = (sort.key)("m")
@@ -171,8 +171,8 @@ pub async fn fetch(
 
     // The page and the matching count run side by side on two connections.
     let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-    push_from(&mut count, organization_id, filter);
-    push_filters(&mut count, organization_id, filter)?;
+    push_from(&mut count, access, filter);
+    push_filters(&mut count, filter)?;
     let (rows, total) = tokio::try_join!(
         qb.build().fetch_all(pool),
         count.build_query_scalar::<i64>().fetch_one(pool)
@@ -227,38 +227,39 @@ pub async fn fetch(
 /// The ids of every member that matches `filter` (for "select all matching").
 pub async fn matching_ids(
     conn: &mut sqlx::PgConnection,
-    organization_id: i64,
+    access: &Access,
     filter: &MemberFilter,
 ) -> Result<Vec<i64>, AppError> {
     searchable(filter)?;
     let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id");
-    push_from(&mut qb, organization_id, filter);
-    push_filters(&mut qb, organization_id, filter)?;
+    push_from(&mut qb, access, filter);
+    push_filters(&mut qb, filter)?;
     Ok(qb.build_query_scalar().fetch_all(conn).await?)
 }
 
 /// The header of My Organization: members by status, seats, and the teams to filter by.
-pub async fn overview(
-    pool: &PgPool,
-    organization_id: i64,
-) -> Result<OrganizationSummary, AppError> {
+pub async fn overview(pool: &PgPool, access: &Access) -> Result<OrganizationSummary, AppError> {
+    access.may(Capability::SeeMembers)?;
+    let organization_id = access.organization_id;
     let row = sqlx::query!(
         r#"SELECT o.name, o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
                   count(m.id) FILTER (WHERE m.status = 'active')      AS "active!",
                   count(m.id) FILTER (WHERE m.status = 'invited')     AS "invited!",
                   count(m.id) FILTER (WHERE m.status = 'deactivated') AS "inactive!"
-             FROM organizations o LEFT JOIN members m ON m.organization_id = o.id
+             FROM organizations o LEFT JOIN scoped_members($1, $2) m ON true
             WHERE o.id = $1
             GROUP BY o.id"#,
         organization_id,
+        scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_one(pool)
     .await?;
     let teams = sqlx::query!(
-        r#"SELECT t.id, r.name || ' / ' || t.name AS "label!"
-             FROM teams t JOIN regions r ON r.id = t.region_id
-            WHERE t.organization_id = $1 ORDER BY lower(r.name), lower(t.name)"#,
-        organization_id
+        r#"SELECT t.id AS "id!", r.name || ' / ' || t.name AS "label!"
+             FROM scoped_teams($1, $2) t JOIN regions r ON r.id = t.region_id
+            ORDER BY lower(r.name), lower(t.name)"#,
+        organization_id,
+        scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(pool)
     .await?
@@ -285,18 +286,27 @@ pub async fn overview(
 }
 
 /// A selection on the member list: the ids given, or every member matching the list's
-/// filter ("all N matching").
+/// filter ("all N matching"); either way only members who acts may reach (an id outside
+/// their scope is left out, as if it did not exist).
 pub async fn selection(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     member_ids: Vec<i64>,
     all_matching: Option<&MemberFilter>,
 ) -> Result<Vec<i64>, AppError> {
+    let mut conn = pool.acquire().await?;
     match all_matching {
-        Some(filter) => {
-            let mut conn = pool.acquire().await?;
-            matching_ids(&mut conn, organization_id, filter).await
-        }
-        None => Ok(member_ids),
+        Some(filter) => matching_ids(&mut conn, access, filter).await,
+        None => Ok(sqlx::query_scalar!(
+            "SELECT id FROM scoped_members($1, $2) WHERE id = ANY($3) ORDER BY id",
+            access.organization_id,
+            scope::teams(access) as Option<Vec<i64>>,
+            &member_ids,
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect()),
     }
 }

@@ -2,14 +2,15 @@
 //! seat counts, the last-administrator rule and the member's own state are read under
 //! that lock, so concurrent requests (two admins, two tabs) are decided one after another.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::invitations::{self, Recipient};
 use super::RuntimeConfig;
 use crate::domain::rules::{self, DeactivationOutcome};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
 use crate::model::member_list::MemberFilter;
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 /// The caller's organization, locked for the rest of the transaction: seat counts read
@@ -59,19 +60,21 @@ pub(crate) struct LockedMember {
 
 pub(crate) async fn lock_member(
     conn: &mut PgConnection,
-    organization_id: i64,
+    access: &Access,
     member_id: i64,
 ) -> Result<LockedMember, AppError> {
+    // The row itself is locked (a function's rows cannot be), if the scope holds it.
     let row = sqlx::query!(
         r#"SELECT id, email, first_name, permission, status, enable_seat, opportunity_seat,
                   restore_enable_seat, restore_opportunity_seat, password_hash IS NOT NULL AS "has_password!"
-             FROM members WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
+             FROM members WHERE id = $1 AND id IN (SELECT id FROM scoped_members($2, $3)) FOR UPDATE"#,
         member_id,
-        organization_id
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::NotFound("This member is not in your organization (any more).".into()))?;
+    .ok_or_else(AppError::member_not_found)?;
     Ok(LockedMember {
         id: row.id,
         email: row.email,
@@ -117,11 +120,12 @@ async fn active_admins(conn: &mut PgConnection, organization_id: i64) -> Result<
 /// confirmation dialog. Read without locks: the mutation decides again.
 pub async fn deactivation_preview(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<DeactivationOutcome, AppError> {
+    access.may(Capability::ChangeMembers)?;
     let mut conn = pool.acquire().await?;
-    let member = member_row(&mut conn, viewer.organization_id, member_id).await?;
+    let member = member_row(&mut conn, access.organization_id, member_id).await?;
     let progress = program_progress(&mut conn, member_id).await?;
     Ok(rules::deactivation_outcome(member.0, member.1, &progress))
 }
@@ -139,7 +143,7 @@ async fn member_row(
     .fetch_optional(conn)
     .await?
     .map(|r| (r.enable_seat, r.opportunity_seat))
-    .ok_or_else(|| AppError::NotFound("This member is not in your organization (any more).".into()))
+    .ok_or_else(AppError::member_not_found)
 }
 
 /// Deactivates an active member or revokes an invitation (SPEC rule 5): sign-in is
@@ -147,14 +151,15 @@ async fn member_row(
 /// seat (with its programs) unless its license is used. Returns what happened to seats.
 pub async fn deactivate(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<DeactivationOutcome, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
-    let outcome = deactivate_locked(&mut tx, &Actor::from(viewer), &member, None).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
+    let outcome = deactivate_locked(&mut tx, access, &member, None).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -164,7 +169,7 @@ pub async fn deactivate(
 /// in the activity entry).
 pub(crate) async fn deactivate_locked(
     tx: &mut PgConnection,
-    actor: &Actor,
+    actor: &Access,
     member: &LockedMember,
     file: Option<&str>,
 ) -> Result<DeactivationOutcome, AppError> {
@@ -230,15 +235,15 @@ pub(crate) async fn deactivate_locked(
 pub async fn reactivate(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<MemberStatus, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
-    let new_status =
-        reactivate_locked(&mut tx, config, &Actor::from(viewer), &locked, &member).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
+    let new_status = reactivate_locked(&mut tx, config, access, &locked, &member).await?;
     tx.commit().await?;
     Ok(new_status)
 }
@@ -248,7 +253,7 @@ pub async fn reactivate(
 pub(crate) async fn reactivate_locked(
     tx: &mut PgConnection,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     locked: &LockedOrganization,
     member: &LockedMember,
 ) -> Result<MemberStatus, AppError> {
@@ -313,10 +318,11 @@ pub(crate) async fn reactivate_locked(
 pub async fn resend_invitation(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<(), AppError> {
-    match resend_many(pool, config, viewer, &[member_id], None).await? {
+    access.may(Capability::ResendInvitations)?;
+    match resend_many(pool, config, access, &[member_id], None).await? {
         0 => Err(AppError::invalid(
             "Only invited members who have not set a password yet can be sent a new invitation.",
         )),
@@ -328,21 +334,23 @@ pub async fn resend_invitation(
 /// person who has not found three is helped by a corrected address, not a fourth.
 pub const INVITATIONS_PER_MEMBER_PER_DAY: i64 = 3;
 
-/// Makes a member an administrator or a member; the last active administrator stays.
+/// Makes a member an administrator, a team manager or a member; the last active
+/// administrator stays one.
 pub async fn set_permission(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
     permission: Permission,
 ) -> Result<(), AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
     if member.permission == permission {
         return Ok(());
     }
-    if permission == Permission::Member {
+    if member.permission == Permission::Admin {
         let admins = active_admins(&mut tx, org).await?;
         rules::may_stop_being_active_admin(member.status, member.permission, admins)?;
     }
@@ -353,9 +361,13 @@ pub async fn set_permission(
     )
     .execute(&mut *tx)
     .await?;
+    if member.permission == Permission::Manager {
+        // No longer a manager: what they managed is forgotten with the role.
+        super::managers::forget(&mut tx, member.id).await?;
+    }
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::PermissionChanged,
         Some(member.id),
         serde_json::json!({ "from": member.permission.as_str(), "to": permission.as_str() }),
@@ -370,27 +382,31 @@ pub async fn set_permission(
 pub async fn resend_many(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     member_ids: &[i64],
     filter: Option<&MemberFilter>,
 ) -> Result<usize, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ResendInvitations)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
     let candidates = match filter {
-        Some(filter) => super::member_list::matching_ids(&mut tx, org, filter).await?,
+        Some(filter) => super::member_list::matching_ids(&mut tx, access, filter).await?,
         None => member_ids.to_vec(),
     };
+    // Locked rows are read from the table itself (a function's rows cannot be locked),
+    // among those the scope holds.
     let invited = sqlx::query!(
         r#"SELECT id, email, first_name,
                   (SELECT count(*) FROM email_outbox o
                     WHERE o.member_id = members.id AND o.kind = 'invitation'
                       AND o.created_at > now() - interval '1 day') AS "sent_today!"
              FROM members
-            WHERE organization_id = $1 AND id = ANY($2) AND status = 'invited'
+            WHERE id IN (SELECT id FROM scoped_members($1, $3)) AND id = ANY($2) AND status = 'invited'
             ORDER BY id FOR UPDATE"#,
         org,
-        &candidates
+        &candidates,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -413,23 +429,9 @@ pub async fn resend_many(
             first_name: &m.first_name,
         })
         .collect();
-    invitations::send(
-        &mut tx,
-        config,
-        &Actor::from(viewer),
-        &locked.name,
-        &recipients,
-    )
-    .await?;
+    invitations::send(&mut tx, config, access, &locked.name, &recipients).await?;
     let details = vec![serde_json::json!({}); ids.len()];
-    activity::record_many(
-        &mut tx,
-        &Actor::from(viewer),
-        Action::InvitationResent,
-        &ids,
-        &details,
-    )
-    .await?;
+    activity::record_many(&mut tx, access, Action::InvitationResent, &ids, &details).await?;
     tx.commit().await?;
     Ok(ids.len())
 }

@@ -1,8 +1,9 @@
 //! Creating an organization with its first administrator (command line, demo seed).
 
-use super::activity::{Action, Actor};
+use super::activity::Action;
 use super::invite::{invite, Delivery, Logged};
 use super::members::lock_organization;
+use crate::domain::Access;
 use crate::domain::{Email, Invitee, JobTitle, OrganizationName, Permission, PersonName};
 use crate::error::AppError;
 use sqlx::PgPool;
@@ -48,7 +49,7 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     let organization = lock_organization(&mut tx, organization_id).await?;
-    let actor = Actor::operator(organization_id, new.name.as_str(), actor_label);
+    let actor = Access::operator(organization_id, new.name.as_str(), actor_label);
     let admin = Invitee {
         external_id: None,
         first_name: new.admin_first_name.clone(),

@@ -2,15 +2,16 @@
 //! new password from that link, *Change password* when signed in, and a reset link an
 //! administrator sends. A new password ends every other session of the member.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::crypto::{hash_password_like, new_token, token_digest, verify_password};
 use super::mail::{Mail, Opens, PasswordReset};
 use super::outbox::{self, Letter};
 use super::{session, throttle, RuntimeConfig};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::{NewPassword, Permission};
 use crate::error::AppError;
 use crate::model::passwords::ResetView;
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 pub const VALID_FOR_MINUTES: i32 = 60;
@@ -110,7 +111,7 @@ async fn issue(
     conn: &mut PgConnection,
     config: &RuntimeConfig,
     target: Target<'_>,
-    sent_by: Option<&Viewer>,
+    sent_by: Option<&Access>,
 ) -> Result<(), AppError> {
     let (token, digest) = new_token();
     sqlx::query!(
@@ -124,7 +125,7 @@ async fn issue(
          VALUES ($1, $2, $3, now() + make_interval(mins => $4)) RETURNING id",
         target.member_id,
         digest,
-        sent_by.map(|v| v.member_id),
+        sent_by.and_then(Access::member_id),
         VALID_FOR_MINUTES,
     )
     .fetch_one(&mut *conn)
@@ -136,7 +137,7 @@ async fn issue(
             organization: target.organization.to_owned(),
             first_name: target.first_name.to_owned(),
             link: super::links::for_queued_mail(config, Opens::Reset { reset_id }, &token, &digest),
-            sent_by: sent_by.map(Viewer::full_name),
+            sent_by: sent_by.map(|a| a.name.clone()),
         }),
     };
     outbox::enqueue(conn, config, target.organization_id, &[letter]).await
@@ -147,28 +148,29 @@ async fn issue(
 pub async fn send_by_admin(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
 ) -> Result<(), AppError> {
+    access.may(Capability::ChangeMembers)?;
     let mut tx = pool.begin().await?;
-    let member = super::members::lock_member(&mut tx, viewer.organization_id, member_id).await?;
+    let member = super::members::lock_member(&mut tx, access, member_id).await?;
     crate::domain::rules::may_send_password_reset(member.status)?;
     issue(
         &mut tx,
         config,
         Target {
             member_id: member.id,
-            organization_id: viewer.organization_id,
-            organization: &viewer.organization_name,
+            organization_id: access.organization_id,
+            organization: &access.organization_name,
             first_name: &member.first_name,
             email: &member.email,
         },
-        Some(viewer),
+        Some(access),
     )
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::PasswordResetSent,
         Some(member.id),
         serde_json::json!({}),
@@ -243,7 +245,7 @@ pub async fn reset(
         .await?;
     // Whoever was locked out by failed sign-ins gets in with the new password.
     throttle::clear_account(&mut tx, &crate::domain::email::key(&row.email)).await?;
-    let member = Actor::member(row.organization_id, row.member_id, &row.email);
+    let member = Access::member_self(row.organization_id, row.member_id, &row.email);
     activity::record(
         &mut tx,
         &member,
@@ -262,16 +264,16 @@ pub async fn reset(
 /// sign-in); every other session of the member ends.
 pub async fn change(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     current: &str,
     new: &NewPassword,
     client: &str,
 ) -> Result<(), AppError> {
-    let email_lower = crate::domain::email::key(&viewer.email);
+    let email_lower = crate::domain::email::key(&access.label);
     let attempt = throttle::admit(pool, &email_lower, client).await?;
     let stored = sqlx::query_scalar!(
         "SELECT password_hash FROM members WHERE id = $1",
-        viewer.member_id
+        access.acting_member()?
     )
     .fetch_one(pool)
     .await?;
@@ -283,22 +285,22 @@ pub async fn change(
         ));
     }
     throttle::succeeded(pool, attempt).await?;
-    let password_hash = hash_for(pool, &viewer.email, new).await?;
+    let password_hash = hash_for(pool, &access.label, new).await?;
     let mut tx = pool.begin().await?;
-    set_password(&mut tx, viewer.member_id, &password_hash).await?;
+    set_password(&mut tx, access.acting_member()?, &password_hash).await?;
     let this_session = session::cookie_token().map(|t| token_digest(&t));
     sqlx::query!(
         "DELETE FROM sessions WHERE member_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)",
-        viewer.member_id,
+        access.acting_member()?,
         this_session,
     )
     .execute(&mut *tx)
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::PasswordChanged,
-        Some(viewer.member_id),
+        Some(access.acting_member()?),
         serde_json::json!({}),
     )
     .await?;

@@ -3,11 +3,12 @@
 //! The three queries run at once on separate connections.
 
 use crate::domain::report::{average_progress, Distribution, ReportScope, PROGRESS_BUCKETS};
+use crate::domain::Capability;
+use crate::domain::{Access, Refusal, Scope};
 use crate::domain::{MemberStatus, Program, Progress};
 use crate::error::AppError;
 use crate::export::safe_csv;
 use crate::model::reports::{MemberLine, ProgramLine, Report, ReportAnswer, ScopeOption};
-use crate::model::Viewer;
 use sqlx::PgPool;
 
 /// Members listed on the report page; the CSV has them all.
@@ -23,17 +24,20 @@ fn progress(bp: i32) -> Result<Progress, AppError> {
 /// to `teams` would lean on a small table that autovacuum rarely analyzes.
 async fn title_and_teams(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     scope: ReportScope,
 ) -> Result<(String, Option<Vec<i64>>), AppError> {
     let gone = || AppError::NotFound("This region or team does not exist (any more).".into());
-    match scope {
-        ReportScope::Organization => Ok((viewer.organization_name.clone(), None)),
+    let (title, teams) = match scope {
+        ReportScope::Organization if access.scope != Scope::Organization => {
+            Ok(("Your teams".to_owned(), None))
+        }
+        ReportScope::Organization => Ok((access.organization_name.clone(), None)),
         ReportScope::Region(id) => sqlx::query!(
             r#"SELECT name, ARRAY(SELECT t.id FROM teams t WHERE t.region_id = r.id) AS "teams!"
                  FROM regions r WHERE id = $1 AND organization_id = $2"#,
             id,
-            viewer.organization_id
+            access.organization_id
         )
         .fetch_optional(pool)
         .await?
@@ -43,13 +47,20 @@ async fn title_and_teams(
             r#"SELECT r.name || ' / ' || t.name AS "name!" FROM teams t JOIN regions r ON r.id = t.region_id
                 WHERE t.id = $1 AND t.organization_id = $2"#,
             id,
-            viewer.organization_id
+            access.organization_id
         )
         .fetch_optional(pool)
         .await?
         .map(|name| (format!("Team {name}"), Some(vec![id])))
         .ok_or_else(gone),
+    }?;
+    // What the choice covers, narrowed to what who asks may see: a region or team
+    // outside a manager's scope is one that does not exist.
+    let teams = access.scope.narrow(teams);
+    if scope != ReportScope::Organization && teams.as_ref().is_some_and(Vec::is_empty) {
+        return Err(gone());
     }
+    Ok((title, teams))
 }
 
 /// The report for `scope`, with the first `members_shown` members by name.
@@ -75,12 +86,13 @@ async fn custom_plans(
 
 pub async fn report(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     scope: ReportScope,
     members_shown: i64,
 ) -> Result<Report, AppError> {
-    let org = viewer.organization_id;
-    let (title, teams) = title_and_teams(pool, viewer, scope).await?;
+    access.may(Capability::SeeReports)?;
+    let org = access.organization_id;
+    let (title, teams) = title_and_teams(pool, access, scope).await?;
 
     // Each query on its own connection (they run at once), planned for its parameters:
     // see `custom_plans`.
@@ -94,8 +106,7 @@ pub async fn report(
                   count(*) FILTER (WHERE m.opportunity_seat) AS "opportunity_held!",
                   -- SPEC rule 3, recorded on the member when progress first reaches 10 %.
                   count(*) FILTER (WHERE m.enable_seat AND m.license_used) AS "enable_used!"
-             FROM members m
-            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.team_id = ANY($2))"#,
+             FROM scoped_members($1, $2) m"#,
             org,
             teams.as_deref()
         )
@@ -117,8 +128,7 @@ pub async fn report(
                   count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1000 AND 4999) AS "b2!",
                   count(*) FILTER (WHERE e.progress_basis_points BETWEEN 5000 AND 9999) AS "b3!",
                   count(*) FILTER (WHERE e.progress_basis_points = 10000) AS "b4!"
-             FROM enrollments e JOIN members m ON m.id = e.member_id
-            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.team_id = ANY($2))
+             FROM enrollments e JOIN scoped_members($1, $2) m ON m.id = e.member_id
             GROUP BY e.program_id"#,
             org,
             teams.as_deref()
@@ -132,16 +142,16 @@ pub async fn report(
     let members = async {
         let mut tx = custom_plans(pool).await?;
         let rows = sqlx::query!(
-        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.status,
+        r#"SELECT m.id AS "id!", m.external_id, m.first_name AS "first_name!", m.last_name AS "last_name!",
+                  m.email AS "email!", m.status AS "status!",
                   r.name || ' / ' || t.name AS team,
                   coalesce(p.programs, '{}') AS "programs!: Vec<i16>",
                   coalesce(p.progress, '{}') AS "progress!: Vec<i32>"
-             FROM members m
+             FROM scoped_members($1, $2) m
              LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id
              LEFT JOIN LATERAL (
                    SELECT array_agg(e.program_id) AS programs, array_agg(e.progress_basis_points) AS progress
                      FROM enrollments e WHERE e.member_id = m.id) p ON true
-            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.team_id = ANY($2))
             ORDER BY lower(m.last_name), lower(m.first_name), m.id
             LIMIT $3"#,
         org,
@@ -226,20 +236,25 @@ pub async fn report(
     })
 }
 
-/// The organization, its regions and its teams, for the report picker.
-pub async fn scopes(pool: &PgPool, viewer: &Viewer) -> Result<Vec<ScopeOption>, AppError> {
+/// The organization, its regions and its teams, for the report picker: for a manager,
+/// their teams and the regions they are in.
+pub async fn scopes(pool: &PgPool, access: &Access) -> Result<Vec<ScopeOption>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT r.id AS region_id, r.name AS region, t.id AS "team_id?", t.name AS "team?"
-             FROM regions r LEFT JOIN teams t ON t.region_id = r.id
-            WHERE r.organization_id = $1
+             FROM regions r LEFT JOIN scoped_teams($1, $2) t ON t.region_id = r.id
+            WHERE r.organization_id = $1 AND ($2::bigint[] IS NULL OR t.id IS NOT NULL)
             ORDER BY lower(r.name), r.id, lower(t.name), t.id"#,
-        viewer.organization_id
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(pool)
     .await?;
     let mut options = vec![ScopeOption {
         scope: ReportScope::Organization,
-        label: format!("{} (whole organization)", viewer.organization_name),
+        label: match access.scope {
+            Scope::Organization => format!("{} (whole organization)", access.organization_name),
+            Scope::Teams(_) => "Your teams".to_owned(),
+        },
     }];
     // Rows come region by region: each region, then its teams.
     let mut last_region = None;
@@ -365,15 +380,20 @@ pub fn members_csv(report: &Report) -> String {
     safe_csv(&header, rows)
 }
 
-/// The report of `scope` with the scopes to choose from (the caller may see reports).
+/// The report of `scope` with the scopes to choose from, or what to do to see reports
+/// (SPEC rule 7: an Enable seat).
 pub async fn answer(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     scope: ReportScope,
 ) -> Result<ReportAnswer, AppError> {
+    match access.may(Capability::SeeReports) {
+        Err(Refusal::Rule(reason)) => return Ok(ReportAnswer::NeedsEnableSeat(reason)),
+        refused => refused?,
+    }
     let (report, scopes) = tokio::try_join!(
-        report(pool, viewer, scope, MEMBERS_SHOWN),
-        scopes(pool, viewer),
+        report(pool, access, scope, MEMBERS_SHOWN),
+        scopes(pool, access),
     )?;
     Ok(ReportAnswer::Ready {
         report: Box::new(report),
@@ -384,13 +404,14 @@ pub async fn answer(
 /// A report as CSV: `kind` is `summary` or `members` (every member, not only the first).
 pub async fn csv(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     scope: ReportScope,
     kind: &str,
 ) -> Result<String, AppError> {
+    access.may(Capability::SeeReports)?;
     match kind {
-        "summary" => Ok(summary_csv(&report(pool, viewer, scope, 0).await?)),
-        "members" => Ok(members_csv(&report(pool, viewer, scope, i64::MAX).await?)),
+        "summary" => Ok(summary_csv(&report(pool, access, scope, 0).await?)),
+        "members" => Ok(members_csv(&report(pool, access, scope, i64::MAX).await?)),
         _ => Err(AppError::invalid(
             "Choose the summary or the member table to download.",
         )),

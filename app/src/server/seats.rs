@@ -6,26 +6,28 @@
 //! `*_seats_held` within `*_seats` whatever happens — two admins granting and freeing at
 //! once are decided one after the other.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
 use super::mail::{self, Mail};
 use super::members::{lock_member, lock_organization, program_progress};
 use super::outbox::{self, Letter};
 use super::RuntimeConfig;
 use crate::domain::rules::{self, TopProgress};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::SeatRequest;
 use crate::domain::{MemberStatus, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
 use crate::model::seats::{
     FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview, SeatRequestRow,
 };
-use crate::model::Viewer;
 use sqlx::{PgConnection, PgPool};
 
 /// The seats page lists this many holders; the counts above cover everyone.
 pub const HOLDERS_SHOWN: i64 = 500;
 
-pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, AppError> {
-    let org = viewer.organization_id;
+pub async fn overview(pool: &PgPool, access: &Access) -> Result<SeatOverview, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let org = access.organization_id;
     let counts = sqlx::query!(
         r#"SELECT o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
                   (SELECT count(*) FROM members m
@@ -94,7 +96,7 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<SeatOverview, Ap
         enable_used: counts.enable_used,
         holders,
         holders_limit: HOLDERS_SHOWN,
-        requests: requests(pool, viewer.organization_id).await?,
+        requests: requests(pool, access.organization_id).await?,
     })
 }
 
@@ -130,7 +132,7 @@ async fn requests(pool: &PgPool, organization_id: i64) -> Result<Vec<SeatRequest
 /// hold. Open requests for a kind whose seats rise are marked granted.
 pub async fn set_bought(
     pool: &PgPool,
-    actor: &Actor,
+    actor: &Access,
     enable: Option<i64>,
     opportunity: Option<i64>,
 ) -> Result<SeatPools, AppError> {
@@ -204,15 +206,16 @@ pub const SEAT_REQUESTS_PER_DAY: i64 = 3;
 pub async fn request_more(
     pool: &PgPool,
     config: &RuntimeConfig,
-    viewer: &Viewer,
+    access: &Access,
     request: &SeatRequest,
 ) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
     let mut tx = pool.begin().await?;
-    super::members::lock_organization(&mut tx, viewer.organization_id).await?;
+    super::members::lock_organization(&mut tx, access.organization_id).await?;
     let recent = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM seat_requests
             WHERE organization_id = $1 AND created_at > now() - interval '1 day'"#,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -224,9 +227,9 @@ pub async fn request_more(
     sqlx::query!(
         "INSERT INTO seat_requests (organization_id, requested_by, requester_label, kind, seats, note)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        viewer.organization_id,
-        viewer.member_id,
-        viewer.email,
+        access.organization_id,
+        access.acting_member()?,
+        access.label,
         request.kind.key(),
         request.seats,
         request.note,
@@ -237,19 +240,19 @@ pub async fn request_more(
         member_id: None,
         to: config.vendor_email.clone(),
         mail: Mail::SeatRequest(mail::SeatRequestMail {
-            organization: viewer.organization_name.clone(),
-            organization_id: viewer.organization_id,
-            requester: viewer.full_name(),
-            requester_email: viewer.email.clone(),
+            organization: access.organization_name.clone(),
+            organization_id: access.organization_id,
+            requester: access.name.clone(),
+            requester_email: access.label.clone(),
             kind: request.kind,
             seats: request.seats,
             note: request.note.clone(),
         }),
     };
-    outbox::enqueue(&mut tx, config, viewer.organization_id, &[letter]).await?;
+    outbox::enqueue(&mut tx, config, access.organization_id, &[letter]).await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::SeatsRequested,
         None,
         serde_json::json!({ "seats": format!("{} {}", request.seats, request.kind.label()), "note": request.note }),
@@ -263,15 +266,16 @@ pub async fn request_more(
 /// unassigns the member's programs, so it needs every one of them below 10 %.
 pub async fn set_member_seat(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_id: i64,
     kind: SeatKind,
     hold: bool,
 ) -> Result<(), AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, org, member_id).await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
     let holds = match kind {
         SeatKind::Enable => member.enable_seat,
         SeatKind::Opportunity => member.opportunity_seat,
@@ -295,7 +299,7 @@ pub async fn set_member_seat(
     set_seat_column(&mut tx, member.id, kind, hold).await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         if hold {
             Action::SeatGranted
         } else {
@@ -342,11 +346,12 @@ async fn set_seat_column(
 /// locks for the preview; `free_unused` decides again under locks.
 pub async fn free_preview(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_ids: &[i64],
 ) -> Result<FreeLicensesPreview, AppError> {
+    access.may(Capability::ChangeMembers)?;
     let mut conn = pool.acquire().await?;
-    let candidates = candidates(&mut conn, viewer.organization_id, member_ids, false).await?;
+    let candidates = candidates(&mut conn, access.organization_id, member_ids, false).await?;
     let mut preview = FreeLicensesPreview::default();
     for c in candidates {
         match rules::may_free_enable_seat(c.enable_seat, &c.progress) {
@@ -361,10 +366,11 @@ pub async fn free_preview(
 /// whose license is unused; reports the others with the reason.
 pub async fn free_unused(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_ids: &[i64],
 ) -> Result<FreeLicensesOutcome, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
     let candidates = candidates(&mut tx, org, member_ids, true).await?;
@@ -395,14 +401,7 @@ pub async fn free_unused(
         serde_json::json!({ "seat": "Enable", "reason": "unused license freed" });
         freed_ids.len()
     ];
-    activity::record_many(
-        &mut tx,
-        &Actor::from(viewer),
-        Action::SeatRemoved,
-        &freed_ids,
-        &details,
-    )
-    .await?;
+    activity::record_many(&mut tx, access, Action::SeatRemoved, &freed_ids, &details).await?;
     tx.commit().await?;
     Ok(outcome)
 }

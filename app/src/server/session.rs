@@ -2,7 +2,7 @@
 //! Postgres so any server instance can serve any request (SPEC §6, scale-out).
 
 use super::crypto::{new_token, token_digest};
-use crate::domain::Permission;
+use crate::domain::{Access, Permission, Scope, Who};
 use crate::error::AppError;
 use crate::model::Viewer;
 use http::header::{COOKIE, SET_COOKIE};
@@ -156,16 +156,21 @@ fn set_cookie(value: &str, max_age_seconds: i64) {
     }
 }
 
-/// Who is calling, from the session cookie. Only active members have a session that
-/// counts: deactivation blocks sign-in at once (SPEC rule 5).
-pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+/// Who is calling, from the session cookie: the page's [`Viewer`] and the [`Access`] every
+/// server function is handed. Only active members have a session that counts:
+/// deactivation blocks sign-in at once (SPEC rule 5).
+pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
     let Some(token) = cookie_token() else {
         return Ok(None);
     };
     let pool = super::pool()?;
     let row = sqlx::query!(
         r#"SELECT m.id, m.organization_id, o.name AS organization_name, m.first_name, m.last_name,
-                  m.email, m.permission, m.enable_seat
+                  m.email, m.permission, m.enable_seat, o.managers_may_invite,
+                  CASE WHEN m.permission = 'manager' THEN ARRAY(
+                      SELECT DISTINCT t.id FROM manager_scopes s
+                        JOIN teams t ON t.id = s.team_id OR t.region_id = s.region_id
+                       WHERE s.member_id = m.id ORDER BY t.id) END AS "teams: Vec<i64>"
              FROM sessions s
              JOIN members m ON m.id = s.member_id
              JOIN organizations o ON o.id = m.organization_id
@@ -174,38 +179,60 @@ pub async fn viewer() -> Result<Option<Viewer>, AppError> {
     )
     .fetch_optional(&pool)
     .await?;
-    row.map(|r| {
-        Ok(Viewer {
-            member_id: r.id,
-            organization_id: r.organization_id,
-            organization_name: r.organization_name,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            email: r.email,
-            permission: Permission::parse(&r.permission).map_err(|e| {
-                tracing::error!(%e, "stored permission unreadable");
-                AppError::internal()
-            })?,
-            enable_seat: r.enable_seat,
-        })
-    })
-    .transpose()
+    let Some(r) = row else { return Ok(None) };
+    let permission = Permission::parse(&r.permission).map_err(|e| {
+        tracing::error!(%e, "stored permission unreadable");
+        AppError::internal()
+    })?;
+    let viewer = Viewer {
+        member_id: r.id,
+        organization_id: r.organization_id,
+        organization_name: r.organization_name,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        email: r.email,
+        permission,
+        enable_seat: r.enable_seat,
+        managers_may_invite: r.managers_may_invite,
+    };
+    let access = Access {
+        organization_id: viewer.organization_id,
+        organization_name: viewer.organization_name.clone(),
+        who: Who::Member {
+            member_id: viewer.member_id,
+        },
+        role: permission,
+        scope: match permission {
+            Permission::Admin => Scope::Organization,
+            Permission::Manager => Scope::Teams(r.teams.unwrap_or_default()),
+            Permission::Member => Scope::Teams(Vec::new()),
+        },
+        enable_seat: viewer.enable_seat,
+        managers_may_invite: r.managers_may_invite,
+        label: viewer.email.clone(),
+        name: viewer.full_name(),
+    };
+    Ok(Some((viewer, access)))
 }
 
-/// The signed-in member, or `Unauthenticated`.
-pub async fn require_viewer() -> Result<Viewer, AppError> {
-    viewer().await?.ok_or(AppError::Unauthenticated)
+/// The signed-in member as the pages see them.
+pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(signed_in().await?.map(|(viewer, _)| viewer))
 }
 
-/// The signed-in administrator; members get `Forbidden`. Every admin server function
-/// starts here and scopes its queries to `viewer.organization_id`.
-pub async fn require_admin() -> Result<Viewer, AppError> {
-    let viewer = require_viewer().await?;
-    if viewer.permission == Permission::Admin {
-        Ok(viewer)
-    } else {
-        Err(AppError::Forbidden)
-    }
+/// What the signed-in member may reach, or `Unauthenticated`. Every server function that
+/// reads or changes an organization's data starts here and hands the value to `server/`,
+/// which decides (`Access::may`, `Access::reaches`).
+pub async fn require_access() -> Result<Access, AppError> {
+    signed_in()
+        .await?
+        .map(|(_, access)| access)
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in member with what they may reach (the learner's own pages).
+pub async fn require_signed_in() -> Result<(Viewer, Access), AppError> {
+    signed_in().await?.ok_or(AppError::Unauthenticated)
 }
 
 #[cfg(test)]

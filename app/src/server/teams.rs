@@ -6,12 +6,13 @@
 //! waits for the delete and finds the team gone. A region's teams reference it with
 //! `ON DELETE RESTRICT`, so a region never loses a team it still has.
 
-use super::activity::{self, Action, Actor};
+use super::activity::{self, Action};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::GroupName;
 use crate::error::AppError;
 use crate::model::member_list::MemberFilter;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};
-use crate::model::Viewer;
 use sqlx::PgPool;
 
 fn team_gone() -> AppError {
@@ -27,8 +28,9 @@ fn name(raw: &str, label: &str) -> Result<GroupName, AppError> {
 }
 
 /// Regions with their teams and member counts, and how many members have no team.
-pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<TeamsOverview, AppError> {
-    let org = viewer.organization_id;
+pub async fn overview(pool: &PgPool, access: &Access) -> Result<TeamsOverview, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let org = access.organization_id;
     let rows = sqlx::query!(
         r#"SELECT r.id AS region_id, r.name AS region_name, t.id AS "team_id?", t.name AS "team_name?",
                   (SELECT count(*) FROM members m WHERE m.team_id = t.id) AS "members!"
@@ -71,19 +73,20 @@ pub async fn overview(pool: &PgPool, viewer: &Viewer) -> Result<TeamsOverview, A
     })
 }
 
-pub async fn create_region(pool: &PgPool, viewer: &Viewer, raw: &str) -> Result<i64, AppError> {
+pub async fn create_region(pool: &PgPool, access: &Access, raw: &str) -> Result<i64, AppError> {
+    access.may(Capability::ManageOrganization)?;
     let name = name(raw, "region name")?;
     let mut tx = pool.begin().await?;
     let id = sqlx::query_scalar!(
         "INSERT INTO regions (organization_id, name) VALUES ($1, $2) RETURNING id",
-        viewer.organization_id,
+        access.organization_id,
         name.as_str()
     )
     .fetch_one(&mut *tx)
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::RegionCreated,
         None,
         serde_json::json!({ "region": name.as_str() }),
@@ -95,16 +98,17 @@ pub async fn create_region(pool: &PgPool, viewer: &Viewer, raw: &str) -> Result<
 
 pub async fn rename_region(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     id: i64,
     raw: &str,
 ) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
     let name = name(raw, "region name")?;
     let mut tx = pool.begin().await?;
     let old = sqlx::query_scalar!(
         "SELECT name FROM regions WHERE id = $1 AND organization_id = $2 FOR UPDATE",
         id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -118,7 +122,7 @@ pub async fn rename_region(
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::RegionRenamed,
         None,
         serde_json::json!({ "region": format!("{old} → {name}") }),
@@ -129,13 +133,14 @@ pub async fn rename_region(
 }
 
 /// Deletes a region that has no teams; one that has teams is refused with what to do.
-pub async fn delete_region(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<(), AppError> {
+pub async fn delete_region(pool: &PgPool, access: &Access, id: i64) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
     let mut tx = pool.begin().await?;
     let region = sqlx::query!(
         r#"SELECT name, (SELECT count(*) FROM teams t WHERE t.region_id = r.id) AS "teams!"
              FROM regions r WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
         id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -155,7 +160,7 @@ pub async fn delete_region(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<()
         .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::RegionDeleted,
         None,
         serde_json::json!({ "region": region.name }),
@@ -167,24 +172,25 @@ pub async fn delete_region(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<()
 
 pub async fn create_team(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     region_id: i64,
     raw: &str,
 ) -> Result<i64, AppError> {
+    access.may(Capability::ManageOrganization)?;
     let name = name(raw, "team name")?;
     let mut tx = pool.begin().await?;
     // The region must be this organization's; lock it so a concurrent delete waits.
     let region = sqlx::query_scalar!(
         "SELECT name FROM regions WHERE id = $1 AND organization_id = $2 FOR SHARE",
         region_id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(region_gone)?;
     let id = sqlx::query_scalar!(
         "INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, $3) RETURNING id",
-        viewer.organization_id,
+        access.organization_id,
         region_id,
         name.as_str()
     )
@@ -192,7 +198,7 @@ pub async fn create_team(
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::TeamCreated,
         None,
         serde_json::json!({ "team": format!("{region} / {name}") }),
@@ -204,16 +210,17 @@ pub async fn create_team(
 
 pub async fn rename_team(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     id: i64,
     raw: &str,
 ) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
     let name = name(raw, "team name")?;
     let mut tx = pool.begin().await?;
     let old = sqlx::query_scalar!(
         "SELECT name FROM teams WHERE id = $1 AND organization_id = $2 FOR UPDATE",
         id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -227,7 +234,7 @@ pub async fn rename_team(
     .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::TeamRenamed,
         None,
         serde_json::json!({ "team": format!("{old} → {name}") }),
@@ -239,13 +246,14 @@ pub async fn rename_team(
 
 /// Deletes a team; its members become unassigned (the foreign key sets `team_id` NULL).
 /// Returns how many members it had.
-pub async fn delete_team(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<i64, AppError> {
+pub async fn delete_team(pool: &PgPool, access: &Access, id: i64) -> Result<i64, AppError> {
+    access.may(Capability::ManageOrganization)?;
     let mut tx = pool.begin().await?;
     // Locks the team row: an assignment to it in flight finishes first.
     let team = sqlx::query!(
         "SELECT name FROM teams WHERE id = $1 AND organization_id = $2 FOR UPDATE",
         id,
-        viewer.organization_id
+        access.organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -261,7 +269,7 @@ pub async fn delete_team(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<i64,
         .await?;
     activity::record(
         &mut tx,
-        &Actor::from(viewer),
+        access,
         Action::TeamDeleted,
         None,
         serde_json::json!({ "team": team.name, "members_unassigned": members }),
@@ -275,12 +283,13 @@ pub async fn delete_team(pool: &PgPool, viewer: &Viewer, id: i64) -> Result<i64,
 /// team with `None`: one transaction, one activity entry per member. Returns how many.
 pub async fn assign(
     pool: &PgPool,
-    viewer: &Viewer,
+    access: &Access,
     member_ids: &[i64],
     filter: Option<&MemberFilter>,
     team_id: Option<i64>,
 ) -> Result<usize, AppError> {
-    let org = viewer.organization_id;
+    access.may(Capability::ChangeMembers)?;
+    let org = access.organization_id;
     let mut tx = pool.begin().await?;
     let team = match team_id {
         Some(id) => Some(
@@ -298,7 +307,7 @@ pub async fn assign(
         None => None,
     };
     let candidates = match filter {
-        Some(filter) => super::member_list::matching_ids(&mut tx, org, filter).await?,
+        Some(filter) => super::member_list::matching_ids(&mut tx, access, filter).await?,
         None => member_ids.to_vec(),
     };
     // Members in id order, so two bulk assignments never deadlock on each other.
@@ -317,14 +326,7 @@ pub async fn assign(
     .await?;
     let label = team.unwrap_or_else(|| "No team".to_owned());
     let details = vec![serde_json::json!({ "team": label }); changed.len()];
-    activity::record_many(
-        &mut tx,
-        &Actor::from(viewer),
-        Action::TeamChanged,
-        &changed,
-        &details,
-    )
-    .await?;
+    activity::record_many(&mut tx, access, Action::TeamChanged, &changed, &details).await?;
     tx.commit().await?;
     Ok(changed.len())
 }

@@ -57,7 +57,9 @@ async fn walk(pool: &PgPool, org: i64, f: &MemberFilter) -> Vec<i64> {
     let mut forward = Vec::new();
     let mut after = None;
     let last_page = loop {
-        let page = fetch(pool, org, f, after, None).await.unwrap();
+        let page = fetch(pool, &common::operator(org), f, after, None)
+            .await
+            .unwrap();
         assert!(page.rows.len() as i64 <= MEMBER_PAGE_SIZE);
         forward.extend(page.rows.iter().map(|r| r.id));
         match page.after {
@@ -70,7 +72,9 @@ async fn walk(pool: &PgPool, org: i64, f: &MemberFilter) -> Vec<i64> {
     let mut backward: Vec<i64> = last_page.rows.iter().map(|r| r.id).collect();
     let mut before = last_page.before;
     while let Some(cursor) = before {
-        let page = fetch(pool, org, f, None, Some(cursor)).await.unwrap();
+        let page = fetch(pool, &common::operator(org), f, None, Some(cursor))
+            .await
+            .unwrap();
         let mut ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
         ids.extend(backward);
         backward = ids;
@@ -174,14 +178,20 @@ async fn bad_filters_are_refused_and_foreign_cursors_yield_nothing(pool: PgPool)
         [("seat", "gold")],
         [("team", "x")],
     ] {
-        let error = fetch(&pool, org, &filter(&pairs), None, None)
+        let error = fetch(&pool, &common::operator(org), &filter(&pairs), None, None)
             .await
             .unwrap_err();
         assert!(error.to_string().contains("choose"), "{error}");
     }
     let other = common::create_organization(&pool, "Globex", "gus@globex.example", 1, 1).await;
-    let page = fetch(&pool, org, &filter(&[]), Some(other.admin_member_id), None)
-        .await
-        .unwrap();
+    let page = fetch(
+        &pool,
+        &common::operator(org),
+        &filter(&[]),
+        Some(other.admin_member_id),
+        None,
+    )
+    .await
+    .unwrap();
     assert!(page.rows.is_empty());
 }

@@ -285,7 +285,7 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
             .await
             .unwrap();
     let org_id: i64 = org.parse().unwrap();
-    let actor = app::server::activity::Actor::operator(org_id, "Acme", "test");
+    let actor = app::domain::Access::operator(org_id, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
     let undone = app::server::roster::undo(&pool, &config, &actor, change_id)
         .await
@@ -325,7 +325,7 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
         .await
         .unwrap();
     let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, org, None)
+    let roster = app::server::roster::load(&mut conn, &common::operator(org), None)
         .await
         .unwrap();
     drop(conn);
@@ -336,7 +336,7 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
         roster_file(&format!("{email}.csv"), vec![cells.to_vec()])
     };
     let (a, b) = (file_for("m3@acme.example"), file_for("m4@acme.example"));
-    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let actor = app::domain::Access::operator(org, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
     let (first, second) = tokio::join!(
         app::server::roster::apply(&pool, &config, &actor, &a, Reporter::quiet()),
@@ -373,12 +373,12 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
         .unwrap();
     let key = tokio::time::timeout(
         std::time::Duration::from_secs(30),
-        progress::start(&pool, org),
+        progress::start(&pool, &common::operator(org)),
     )
     .await
     .expect("a progress key does not wait for the organization's lock")
     .unwrap();
-    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let actor = app::domain::Access::operator(org, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
     let applying = {
         let (pool, file) = (pool.clone(), file.clone());
@@ -388,7 +388,10 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
         })
     };
     let waiting = loop {
-        let now = progress::read(&pool, org, key).await.unwrap().unwrap();
+        let now = progress::read(&pool, &common::operator(org), key)
+            .await
+            .unwrap()
+            .unwrap();
         if now.stage.starts_with("Waiting") {
             break now;
         }
@@ -397,17 +400,27 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     assert_eq!(waiting.done, 0);
     assert_eq!(waiting.total as usize, file.rows.len() + 2);
     // Another organization's administrator cannot read it.
-    assert_eq!(progress::read(&pool, org + 1, key).await.unwrap(), None);
+    assert_eq!(
+        progress::read(&pool, &common::operator(org + 1), key)
+            .await
+            .unwrap(),
+        None
+    );
     holder.rollback().await.unwrap();
     let applied = applying.await.unwrap().unwrap();
     assert_eq!(applied.changed, members);
-    assert_eq!(progress::read(&pool, org, key).await.unwrap(), None);
+    assert_eq!(
+        progress::read(&pool, &common::operator(org), key)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// A file whose every member's job title changed, and how many members that is.
 async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::RosterFile, usize) {
     let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, org, None)
+    let roster = app::server::roster::load(&mut conn, &common::operator(org), None)
         .await
         .unwrap();
     let rows: Vec<_> = roster
@@ -430,10 +443,12 @@ async fn abandoned_applies_are_swept_after_a_day(pool: PgPool) {
     let org = seed(&pool).await;
     let (file, _) = every_title_changed(&pool, org).await;
     let (old, running) = (
-        start(&pool, org).await.unwrap(),
-        start(&pool, org).await.unwrap(),
+        start(&pool, &common::operator(org)).await.unwrap(),
+        start(&pool, &common::operator(org)).await.unwrap(),
     );
-    stage_rows(&pool, org, old, 0, &file.rows).await.unwrap();
+    stage_rows(&pool, &common::operator(org), old, 0, &file.rows)
+        .await
+        .unwrap();
     sqlx::query(
         "UPDATE roster_apply_progress SET updated_at = now() - interval '25 hours' WHERE key = $1",
     )
@@ -442,8 +457,14 @@ async fn abandoned_applies_are_swept_after_a_day(pool: PgPool) {
     .await
     .unwrap();
     server::maintenance::sweep(&pool).await.unwrap();
-    assert_eq!(read(&pool, org, old).await.unwrap(), None);
-    assert!(read(&pool, org, running).await.unwrap().is_some());
+    assert_eq!(
+        read(&pool, &common::operator(org), old).await.unwrap(),
+        None
+    );
+    assert!(read(&pool, &common::operator(org), running)
+        .await
+        .unwrap()
+        .is_some());
     let parts: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_apply_rows")
         .fetch_one(&pool)
         .await
@@ -462,19 +483,19 @@ async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
     let other = common::create_organization(&pool, "Globex", "gus@globex.example", 1, 1)
         .await
         .organization_id;
-    let key = start(&pool, org).await.unwrap();
-    let refused = stage_rows(&pool, other, key, 0, &file.rows).await;
+    let key = start(&pool, &common::operator(org)).await.unwrap();
+    let refused = stage_rows(&pool, &common::operator(other), key, 0, &file.rows).await;
     assert!(refused
         .unwrap_err()
         .to_string()
         .contains("apply the file again"));
     // Parts may arrive in any order.
-    stage_rows(&pool, org, key, 1, &file.rows[2..])
+    stage_rows(&pool, &common::operator(org), key, 1, &file.rows[2..])
         .await
         .unwrap();
     let missing = staged_rows(&pool, org, key, file.rows.len()).await;
     assert!(missing.unwrap_err().to_string().contains("arrived"));
-    stage_rows(&pool, org, key, 0, &file.rows[..2])
+    stage_rows(&pool, &common::operator(org), key, 0, &file.rows[..2])
         .await
         .unwrap();
     assert!(staged_rows(&pool, other, key, file.rows.len())
@@ -483,7 +504,7 @@ async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
     let rows = staged_rows(&pool, org, key, file.rows.len()).await.unwrap();
     assert_eq!(rows, file.rows);
 
-    let actor = app::server::activity::Actor::operator(org, "Acme", "test");
+    let actor = app::domain::Access::operator(org, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
     let sent = app::model::roster::RosterFile {
         rows,
@@ -499,7 +520,11 @@ async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(left, 0);
-    assert!(stage_rows(&pool, org, key, 0, &file.rows).await.is_err());
+    assert!(
+        stage_rows(&pool, &common::operator(org), key, 0, &file.rows)
+            .await
+            .is_err()
+    );
 }
 
 /// The server functions of an apply over HTTP, as the page calls them: a member may not

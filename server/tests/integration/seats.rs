@@ -7,8 +7,8 @@ use app::api::api_keys::CreateApiKey;
 use app::api::enrollments::{AssignProgram, UnassignProgram};
 use app::api::learning::CompleteLesson;
 use app::api::seats::{FreeUnusedLicenses, RequestSeats, SetMemberSeat};
+use app::domain::Access;
 use app::error::AppError;
-use app::server::activity::Actor;
 use common::{browser, spawn_app, TestApp};
 use serde_json::json;
 use sqlx::PgPool;
@@ -281,7 +281,7 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
         "{frozen}"
     );
     // Seats bought (set by the vendor) never go below seats held.
-    let below = app::server::seats::set_bought(&pool, &Actor::vendor(org), Some(0), Some(5))
+    let below = app::server::seats::set_bought(&pool, &Access::vendor(org), Some(0), Some(5))
         .await
         .unwrap_err();
     assert_eq!(
@@ -571,7 +571,7 @@ async fn seats_bought_are_the_vendors_and_administrators_ask_for_more(pool: PgPo
     // The vendor raises Enable seats: the request is granted, Activity names the vendor.
     app::server::seats::set_bought(
         &pool,
-        &Actor::vendor(org),
+        &Access::vendor(org),
         Some(i64::from(before.0) + 10),
         None,
     )

@@ -3,11 +3,10 @@
 
 use crate::common;
 
+use app::domain::Access;
 use app::domain::Permission;
 use app::error::AppError;
 use app::import::Column;
-use app::model::Viewer;
-use app::server::activity::Actor;
 use app::server::auth::sign_in;
 use app::server::throttle;
 use common::{browser, browser_from, roster_changing, roster_file, runtime_config, spawn_app};
@@ -16,16 +15,15 @@ use sqlx::PgPool;
 
 const PASSWORD: &str = "a long passphrase";
 
-fn viewer(org: i64, member_id: i64, email: &str, permission: Permission) -> Viewer {
-    Viewer {
-        member_id,
-        organization_id: org,
-        organization_name: "Acme".into(),
-        first_name: "Test".into(),
-        last_name: "Member".into(),
-        email: email.into(),
-        permission,
+/// What a signed-in member of `org` with `permission` reaches (as their session makes it).
+fn viewer(org: i64, member_id: i64, email: &str, permission: Permission) -> Access {
+    Access {
+        who: app::domain::Who::Member { member_id },
+        role: permission,
         enable_seat: false,
+        label: email.into(),
+        name: "Test Member".into(),
+        ..Access::operator(org, "Acme", email)
     }
 }
 
@@ -169,7 +167,7 @@ async fn undo_never_leaves_an_organization_without_an_active_administrator(pool:
         .member(org, "max@acme.example", "member", Some(PASSWORD))
         .await;
     let config = runtime_config(&app.base, false);
-    let operator = Actor::operator(org, "Acme", "test");
+    let operator = Access::operator(org, "Acme", "test");
     // A file makes Max an administrator.
     let file = roster_changing(&pool, org, "admins.csv", max, Column::Permission, "admin").await;
     let applied = apply(&pool, &config, &operator, &file, Reporter::quiet())
@@ -252,22 +250,22 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
     // Keys: at most MAX_OPEN_APPLIES open at once per organization.
     let mut keys = Vec::new();
     for _ in 0..MAX_OPEN_APPLIES {
-        keys.push(start(&pool, acme).await.unwrap());
+        keys.push(start(&pool, &common::operator(acme)).await.unwrap());
     }
-    let refused = start(&pool, acme).await;
+    let refused = start(&pool, &common::operator(acme)).await;
     assert!(
         matches!(refused, Err(AppError::TooManyRequests(_))),
         "{refused:?}"
     );
-    start(&pool, globex).await.unwrap();
+    start(&pool, &common::operator(globex)).await.unwrap();
     let key = keys[0];
 
     // Parts: numbered below MAX_PARTS (4294967295 is a clear refusal, not a fault).
-    stage_rows(&pool, acme, key, MAX_PARTS - 1, &rows)
+    stage_rows(&pool, &common::operator(acme), key, MAX_PARTS - 1, &rows)
         .await
         .unwrap();
     for part in [MAX_PARTS, u32::MAX] {
-        let refused = stage_rows(&pool, acme, key, part, &rows).await;
+        let refused = stage_rows(&pool, &common::operator(acme), key, part, &rows).await;
         assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
     }
     // Bytes: a part that would take the key past MAX_BYTES_PER_APPLY is refused.
@@ -278,12 +276,16 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let refused = stage_rows(&pool, acme, key, 0, &rows).await;
+    let refused = stage_rows(&pool, &common::operator(acme), key, 0, &rows).await;
     assert!(matches!(refused, Err(AppError::TooLarge(_))), "{refused:?}");
     // Sent again, a part replaces itself and is counted once.
     let other = keys[1];
-    stage_rows(&pool, acme, other, 0, &rows).await.unwrap();
-    stage_rows(&pool, acme, other, 0, &rows).await.unwrap();
+    stage_rows(&pool, &common::operator(acme), other, 0, &rows)
+        .await
+        .unwrap();
+    stage_rows(&pool, &common::operator(acme), other, 0, &rows)
+        .await
+        .unwrap();
     let (parts, stored): (i64, i64) =
         sqlx::query_as("SELECT count(*), sum(bytes)::bigint FROM roster_apply_rows WHERE key = $1")
             .bind(other)
@@ -294,7 +296,7 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
     assert_eq!((parts, stored), (1, one_part));
 
     // Another organization's apply, sent its key, ends nothing of it.
-    let globex_actor = Actor::operator(globex, "Globex", "test");
+    let globex_actor = Access::operator(globex, "Globex", "test");
     let config = runtime_config("http://127.0.0.1:3000", false);
     let foreign = app::server::roster::apply_sent(
         &pool,
@@ -306,7 +308,10 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
     )
     .await;
     assert!(foreign.is_err());
-    assert!(read(&pool, acme, other).await.unwrap().is_some());
+    assert!(read(&pool, &common::operator(acme), other)
+        .await
+        .unwrap()
+        .is_some());
 
     // An apply silent for half an hour is swept, with its parts; a fresh one stays.
     sqlx::query(
@@ -318,8 +323,14 @@ async fn apply_keys_parts_and_bytes_are_bounded_and_swept(pool: PgPool) {
     .unwrap();
     let swept = server::maintenance::sweep(&pool).await.unwrap();
     assert_eq!(swept.applies, 1);
-    assert_eq!(read(&pool, acme, key).await.unwrap(), None);
-    assert!(read(&pool, acme, other).await.unwrap().is_some());
+    assert_eq!(
+        read(&pool, &common::operator(acme), key).await.unwrap(),
+        None
+    );
+    assert!(read(&pool, &common::operator(acme), other)
+        .await
+        .unwrap()
+        .is_some());
     let parts: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_apply_rows WHERE key = $1")
         .bind(key)
         .fetch_one(&pool)
@@ -343,7 +354,7 @@ async fn a_file_name_is_kept_as_long_as_imports_allow(pool: PgPool) {
     apply(
         &pool,
         &runtime_config(&app.base, false),
-        &Actor::operator(org, "Acme", "test"),
+        &Access::operator(org, "Acme", "test"),
         &file,
         Reporter::quiet(),
     )
@@ -645,7 +656,7 @@ async fn a_mail_superseded_before_it_was_sent_is_not_sent(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    let actor = Actor::operator(org, "Acme", "test");
+    let actor = Access::operator(org, "Acme", "test");
     let recipient = || app::server::invitations::Recipient {
         member_id: max,
         email: "max@acme.example",
@@ -732,7 +743,9 @@ async fn an_organizations_mail_is_paced_and_limited(pool: PgPool) {
     .await
     .unwrap();
     assert!((3500.0..3700.0).contains(&due_in), "{due_in}");
-    let pending = app::server::invitations::pending(&pool, org).await.unwrap();
+    let pending = app::server::invitations::pending(&pool, &common::operator(org))
+        .await
+        .unwrap();
     let max_row = pending.iter().find(|p| p.member_id == max).unwrap();
     assert!(
         max_row.delivery.contains("emails an hour"),
@@ -1042,7 +1055,7 @@ async fn counted_limits_hold_under_concurrent_requests(pool: PgPool) {
     let starts: Vec<_> = (0..12)
         .map(|_| {
             let pool = pool.clone();
-            tokio::spawn(async move { start(&pool, org).await })
+            tokio::spawn(async move { start(&pool, &common::operator(org)).await })
         })
         .collect();
     let mut keys = 0;

@@ -9,7 +9,8 @@ pub use reading::read_workbook_for_benchmark;
 mod upload;
 
 use crate::api::import::{import_history, load_import_context};
-use crate::components::{download, interactive, Access, Guarded};
+use crate::components::{download, interactive, Guarded, Need};
+use crate::domain::Capability;
 use crate::domain::Program;
 use crate::import::{problems_csv, template, CellProblem, RowCells};
 use crate::model::import::ImportContext;
@@ -23,7 +24,7 @@ use upload::upload;
 
 #[component]
 pub fn ImportPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="Import CSV" page=|_viewer| view! { <ImportBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::ChangeMembers) title="Import CSV" page=|_viewer| view! { <ImportBody/> }.into_any()/> }
 }
 
 #[component]

@@ -8,11 +8,13 @@ mod row;
 mod table;
 
 use crate::api::member_list::{list_members, organization_overview};
-use crate::components::{Access, Guarded};
+use crate::components::{Guarded, Need};
+use crate::domain::Capability;
 use crate::domain::{Permission, SeatPool};
 use crate::error::AppError;
 use crate::model::member_list::{MemberFilter, OrganizationSummary};
 use crate::model::seats::FreeLicensesPreview;
+use crate::model::Viewer;
 use dialogs::{ConfirmDialog, FreeLicensesDialog};
 use export::ExportButtons;
 use filters::Filters;
@@ -54,6 +56,9 @@ pub(super) struct MemberActions {
     pub(super) all_matching: RwSignal<bool>,
     /// "Free unused licenses": the preview, and the selection it was made for.
     pub(super) free_preview: RwSignal<Option<(FreeLicensesPreview, Selection)>>,
+    /// Who looks may change members (administrators), or only follow them and resend
+    /// their invitations (managers): the rows show only the controls that work.
+    pub(super) may_change: bool,
 }
 
 /// Selected members as the bulk actions send them: ids, or the list's filter.
@@ -69,11 +74,11 @@ impl MemberActions {
 /// My Organization: who is in the organization, and how its seats are used.
 #[component]
 pub fn OrganizationPage() -> impl IntoView {
-    view! { <Guarded access=Access::Admin title="My Organization" page=|_viewer| view! { <OrganizationBody/> }.into_any()/> }
+    view! { <Guarded need=Need::To(Capability::SeeMembers) title="My Organization" page=|viewer| view! { <OrganizationBody viewer/> }.into_any()/> }
 }
 
 #[component]
-fn OrganizationBody() -> impl IntoView {
+fn OrganizationBody(viewer: Viewer) -> impl IntoView {
     let query = use_query_map();
     let cursor = move || {
         let q = query.read();
@@ -87,7 +92,10 @@ fn OrganizationBody() -> impl IntoView {
         selected: RwSignal::new(Vec::new()),
         all_matching: RwSignal::new(false),
         free_preview: RwSignal::new(None),
+        may_change: viewer.may(Capability::ChangeMembers),
     };
+    let manages = viewer.may(Capability::ManageOrganization);
+    let invites = viewer.may_invite();
     provide_context(actions);
     let overview =
         Resource::new_blocking(move || actions.version.get(), |_| organization_overview());
@@ -97,15 +105,21 @@ fn OrganizationBody() -> impl IntoView {
         |(filter, (after, before), _)| list_members(filter, after, before),
     );
     view! {
+        // Only what who looks may use: a manager sees + Invite (when the organization lets
+        // managers invite) and Reports.
         <div class="page-actions">
-            <a class="button primary" href="/organization/invite">"+ Invite"</a>
-            <a class="button" href="/organization/import">"Import CSV"</a>
-            <a class="button" href="/organization/invitations">"Pending invitations"</a>
-            <a class="button" href="/organization/seats">"Seats"</a>
-            <a class="button" href="/organization/teams">"Teams & Regions"</a>
+            {invites.then(|| view! { <a class="button primary" href="/organization/invite">"+ Invite"</a> })}
+            {actions.may_change.then(|| view! { <a class="button" href="/organization/import">"Import CSV"</a> })}
+            {manages.then(|| view! {
+                <a class="button" href="/organization/invitations">"Pending invitations"</a>
+                <a class="button" href="/organization/seats">"Seats"</a>
+                <a class="button" href="/organization/teams">"Teams & Regions"</a>
+            })}
             <a class="button" href="/organization/reports">"Reports"</a>
-            <a class="button" href="/organization/api-keys">"API keys"</a>
-            <a class="button" href="/organization/activity">"Activity"</a>
+            {manages.then(|| view! {
+                <a class="button" href="/organization/api-keys">"API keys"</a>
+                <a class="button" href="/organization/activity">"Activity"</a>
+            })}
         </div>
         <p class="flash" role="status" data-testid="flash">
             {move || actions.flash.get().map(|r| match r {
@@ -121,10 +135,10 @@ fn OrganizationBody() -> impl IntoView {
                     Ok(overview) => {
                         let teams = overview.teams.clone();
                         view! {
-                            <Header overview/>
+                            <Header overview seats=manages/>
                             <h2 id="members-heading">"Members"</h2>
                             <Filters filter=filter() teams/>
-                            <ExportButtons filter=Signal::derive(filter)/>
+                            {actions.may_change.then(|| view! { <ExportButtons filter=Signal::derive(filter)/> })}
                         }
                         .into_any()
                     }
@@ -145,7 +159,7 @@ fn OrganizationBody() -> impl IntoView {
 }
 
 #[component]
-fn Header(overview: OrganizationSummary) -> impl IntoView {
+fn Header(overview: OrganizationSummary, seats: bool) -> impl IntoView {
     view! {
         <h1>"My Organization"</h1>
         <p class="subtitle">{overview.name.clone()}</p>
@@ -157,10 +171,12 @@ fn Header(overview: OrganizationSummary) -> impl IntoView {
             <Stat label="Invited" value=overview.invited testid="count-invited"/>
             <Stat label="Inactive" value=overview.inactive testid="count-inactive"/>
         </section>
-        <section class="stats" aria-label="Seats">
-            <Seats pool=overview.enable testid="seats-enable"/>
-            <Seats pool=overview.opportunity testid="seats-opportunity"/>
-        </section>
+        {seats.then(|| view! {
+            <section class="stats" aria-label="Seats">
+                <Seats pool=overview.enable testid="seats-enable"/>
+                <Seats pool=overview.opportunity testid="seats-opportunity"/>
+            </section>
+        })}
     }
 }
 

@@ -89,6 +89,10 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                     format!("Make {name} an administrator?"),
                     format!("{name} will manage the whole organization: invite and deactivate members, give seats and programs, change teams, see reports and the activity log, and make other administrators."),
                 ),
+                Permission::Manager => (
+                    format!("Make {name} a team manager?"),
+                    format!("{name} will see the members, progress and reports of the teams and regions you choose on their member page (none until you do), and resend their invitations. They will not change seats, permissions or settings. The last active administrator cannot be made a manager."),
+                ),
                 Permission::Member => (
                     format!("Make {name} a member?"),
                     format!("{name} will no longer manage the organization: only their own programs. The last active administrator cannot be made a member."),
@@ -127,6 +131,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             }));
         }
     };
+    let may_change = actions.may_change;
     let checked = move || actions.all_matching.get() || actions.selected.with(|s| s.contains(&id));
     let tick = move |on: bool| {
         actions.all_matching.set(false);
@@ -150,35 +155,51 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                 // `selected` on the options (not `prop:value` on the select): right in the
                 // server's HTML too, before the page is interactive; `prop:selected` as
                 // well, so a re-rendered row shows its new value after a confirmed change.
-                <select aria-label=format!("Permission of {name}") on:change=ask_permission>
-                    <option value="member" selected=permission == Permission::Member prop:selected=permission == Permission::Member>"Member"</option>
-                    <option value="admin" selected=permission == Permission::Admin prop:selected=permission == Permission::Admin>"Administrator"</option>
-                </select>
+                {if may_change {
+                    view! {
+                        <select aria-label=format!("Permission of {name}") on:change=ask_permission>
+                            {Permission::ALL.map(|p| view! {
+                                <option value=p.as_str() selected=permission == p prop:selected=permission == p>{p.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                } else {
+                    permission.label().into_any()
+                }}
             </td>
             <td class="billing">
                 <span class=status_class>{row.status.billing_label()}</span>
-                <select class="status-actions" aria-label=format!("Billing status of {name}") prop:value=""
-                    on:change=move |ev| { let v = event_target_value(&ev); choose(v); }>
-                    <option value="">"Change…"</option>
-                    {match status {
-                        MemberStatus::Active => view! { <option value="deactivate">"Deactivate"</option> }.into_any(),
-                        MemberStatus::Invited => view! {
-                            <option value="resend">"Resend invitation"</option>
-                            <option value="revoke">"Revoke invitation"</option>
-                        }.into_any(),
-                        MemberStatus::Deactivated => view! { <option value="reactivate">"Reactivate"</option> }.into_any(),
-                    }}
-                </select>
+                // A manager's only change is a new invitation for an invited member.
+                {(may_change || status == MemberStatus::Invited).then(|| view! {
+                    <select class="status-actions" aria-label=format!("Billing status of {name}") prop:value=""
+                        on:change=move |ev| { let v = event_target_value(&ev); choose(v); }>
+                        <option value="">"Change…"</option>
+                        {match status {
+                            MemberStatus::Active => view! { <option value="deactivate">"Deactivate"</option> }.into_any(),
+                            MemberStatus::Invited => view! {
+                                <option value="resend">"Resend invitation"</option>
+                                {may_change.then(|| view! { <option value="revoke">"Revoke invitation"</option> })}
+                            }.into_any(),
+                            MemberStatus::Deactivated => view! { <option value="reactivate">"Reactivate"</option> }.into_any(),
+                        }}
+                    </select>
+                })}
             </td>
             <td class="seats">{if seats.is_empty() { "—".to_owned() } else { seats }}</td>
             <td>
-                <select aria-label=format!("Team of {name}") on:change=ask_team>
-                    <option value="" selected=current_team.is_none() prop:selected=current_team.is_none()>"No team"</option>
-                    {teams.get_value().into_iter().map(|t| {
-                        let selected = Some(t.id) == current_team;
-                        view! { <option value=t.id.to_string() selected=selected prop:selected=selected>{t.label}</option> }
-                    }).collect_view()}
-                </select>
+                {if may_change {
+                    view! {
+                        <select aria-label=format!("Team of {name}") on:change=ask_team>
+                            <option value="" selected=current_team.is_none() prop:selected=current_team.is_none()>"No team"</option>
+                            {teams.get_value().into_iter().map(|t| {
+                                let selected = Some(t.id) == current_team;
+                                view! { <option value=t.id.to_string() selected=selected prop:selected=selected>{t.label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                } else {
+                    team_label(&teams.get_value(), current_team).into_any()
+                }}
             </td>
         </tr>
     }

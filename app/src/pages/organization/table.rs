@@ -146,15 +146,17 @@ pub(super) fn MemberTable(
                     })
                 }
                 <button type="button" on:click=resend>"Resend invitations"</button>
-                <button type="button" on:click=preview_free>"Free unused licenses"</button>
-                <span class="bulk-team">
-                    <label for="bulk-team">"Team for the selected members"</label>
-                    <select id="bulk-team" prop:value=move || bulk_team.get() on:change=move |ev| bulk_team.set(event_target_value(&ev))>
-                        <option value="">"No team"</option>
-                        {teams.iter().map(|t| view! { <option value=t.id.to_string()>{t.label.clone()}</option> }).collect_view()}
-                    </select>
-                    <button type="button" on:click=assign_bulk>"Bulk Team Assign"</button>
-                </span>
+                {actions.may_change.then(|| view! {
+                    <button type="button" on:click=preview_free>"Free unused licenses"</button>
+                    <span class="bulk-team">
+                        <label for="bulk-team">"Team for the selected members"</label>
+                        <select id="bulk-team" prop:value=move || bulk_team.get() on:change=move |ev| bulk_team.set(event_target_value(&ev))>
+                            <option value="">"No team"</option>
+                            {teams.iter().map(|t| view! { <option value=t.id.to_string()>{t.label.clone()}</option> }).collect_view()}
+                        </select>
+                        <button type="button" on:click=assign_bulk>"Bulk Team Assign"</button>
+                    </span>
+                })}
                 <button type="button" class="link-button" on:click=move |_| { actions.all_matching.set(false); actions.selected.set(Vec::new()); }>"Clear selection"</button>
             </div>
         </Show>

@@ -3,11 +3,13 @@
 use super::changes::execute_changes;
 use super::load;
 use super::progress::{staged_rows, Reporter};
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::import::roster::{plan, Action as PlanAction, FieldChange, RosterMember};
 use crate::import::{check_row, RowCells};
 use crate::model::roster::{Applied, RosterFile};
-use crate::server::activity::{Action, Actor};
+use crate::server::activity::Action;
 use crate::server::invite::{invite, Delivery, Logged};
 use crate::server::members::{deactivate_locked, lock_member, lock_organization};
 use crate::server::RuntimeConfig;
@@ -26,10 +28,11 @@ const REPORT_EVERY: usize = 200;
 pub async fn apply(
     pool: &PgPool,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     file: &RosterFile,
     mut progress: Reporter,
 ) -> Result<Applied, AppError> {
+    actor.may(Capability::ChangeMembers)?;
     let applied = apply_reporting(pool, config, actor, file, &mut progress).await;
     progress.finish().await;
     applied
@@ -40,11 +43,12 @@ pub async fn apply(
 pub async fn apply_sent(
     pool: &PgPool,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     file: RosterFile,
     key: Uuid,
     sent_rows: usize,
 ) -> Result<Applied, AppError> {
+    actor.may(Capability::ChangeMembers)?;
     let progress = Reporter::to(pool, actor.organization_id, key);
     let file = match staged_rows(pool, actor.organization_id, key, sent_rows).await {
         Ok(rows) => RosterFile { rows, ..file },
@@ -59,7 +63,7 @@ pub async fn apply_sent(
 async fn apply_reporting(
     pool: &PgPool,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     file: &RosterFile,
     progress: &mut Reporter,
 ) -> Result<Applied, AppError> {
@@ -75,7 +79,7 @@ async fn apply_reporting(
     progress
         .advance(0, "Checking the file against your organization")
         .await;
-    let roster = load(&mut tx, org, None).await?;
+    let roster = load(&mut tx, actor, None).await?;
     let plan = plan(&file.rows, &file.present, &roster, file.deactivate_missing);
     // One step per member touched (a change counts twice: its fields, then the rest) and
     // one more each for the undo record (as long as a change's fields, measured), one for
@@ -130,7 +134,7 @@ async fn apply_reporting(
         .filter(|e| e.action == PlanAction::Deactivate)
     {
         let id = entry.member.ok_or_else(AppError::internal)?;
-        let member = lock_member(&mut tx, org, id).await?;
+        let member = lock_member(&mut tx, actor, id).await?;
         deactivate_locked(&mut tx, actor, &member, Some(&file_name)).await?;
         deactivated.push(id);
         if deactivated.len() % REPORT_EVERY == 0 {

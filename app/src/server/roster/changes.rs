@@ -1,11 +1,12 @@
 //! Members changed as a file says (by an apply, and back by an undo).
 
 use super::progress::Reporter;
+use crate::domain::Access;
 use crate::domain::Program;
 use crate::error::AppError;
 use crate::import::roster::{FieldChange, RosterMember};
 use crate::import::Column;
-use crate::server::activity::{self, Action, Actor};
+use crate::server::activity::{self, Action};
 use crate::server::enrollments::program_id;
 use sqlx::PgConnection;
 
@@ -61,7 +62,7 @@ fn slugs(text: &str) -> Vec<Program> {
 /// one activity entry per member naming the file. Reports two steps per member.
 pub(super) async fn execute_changes(
     tx: &mut PgConnection,
-    actor: &Actor,
+    actor: &Access,
     changes: &[(&RosterMember, &[FieldChange])],
     file_name: &str,
     undo: bool,

@@ -1,6 +1,8 @@
 //! The members as a CSV file or an Excel workbook.
 
 use super::load;
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::import::roster::RosterMember;
 use crate::import::Column;
@@ -12,30 +14,29 @@ use sqlx::PgPool;
 /// every member.
 pub async fn export(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     filter: Option<&MemberFilter>,
 ) -> Result<Vec<RosterMember>, AppError> {
+    access.may(Capability::ChangeMembers)?;
     let mut conn = pool.acquire().await?;
     let only = match filter {
-        Some(filter) => Some(
-            crate::server::member_list::matching_ids(&mut conn, organization_id, filter).await?,
-        ),
+        Some(filter) => {
+            Some(crate::server::member_list::matching_ids(&mut conn, access, filter).await?)
+        }
         None => None,
     };
-    Ok(load(&mut conn, organization_id, only.as_deref())
-        .await?
-        .members)
+    Ok(load(&mut conn, access, only.as_deref()).await?.members)
 }
 
 /// The export as a download: CSV or an Excel workbook (`format`: `csv`, `xlsx`).
 pub async fn export_file(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     filter: &MemberFilter,
     format: &str,
 ) -> Result<ExportFile, AppError> {
     use base64::Engine;
-    let members = export(pool, organization_id, Some(filter)).await?;
+    let members = export(pool, access, Some(filter)).await?;
     let date = time::OffsetDateTime::now_utc().date();
     let (bytes, extension, mime) = match format {
         "csv" => (

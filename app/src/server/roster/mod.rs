@@ -12,7 +12,7 @@ pub use apply::{apply, apply_sent};
 pub use export::{export, export_file, roster_xlsx};
 pub use undo::undo;
 
-use crate::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
+use crate::domain::{Access, Capability, ExternalId, MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
 use crate::import::roster::{plan, Plan, Roster, RosterMember};
 use crate::model::roster::RosterFile;
@@ -20,28 +20,30 @@ use sqlx::{PgConnection, PgPool};
 
 /// The organization's members as files show them (every member, or those in `only`),
 /// by last and first name, with the seats and teams a plan needs.
+/// A plan made for someone sees the members they may reach (their scope), and only those.
 pub async fn load(
     conn: &mut PgConnection,
-    organization_id: i64,
+    access: &Access,
     only: Option<&[i64]>,
 ) -> Result<Roster, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT m.id, m.external_id, m.first_name, m.last_name, email_key(m.email) AS "email!",
-                  m.job_title, m.permission, m.status, m.enable_seat, m.opportunity_seat,
+        r#"SELECT m.id AS "id!", m.external_id, m.first_name AS "first_name!", m.last_name AS "last_name!",
+                  email_key(m.email) AS "email!", m.job_title AS "job_title!", m.permission AS "permission!",
+                  m.status AS "status!", m.enable_seat AS "enable_seat!", m.opportunity_seat AS "opportunity_seat!",
                   coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
-                  coalesce(array_agg(e.program_id ORDER BY e.program_id)
-                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "program_ids!",
-                  coalesce(array_agg(e.progress_basis_points ORDER BY e.program_id)
-                           FILTER (WHERE e.program_id IS NOT NULL), '{}') AS "progress!"
-             FROM members m
+                  e.program_ids AS "program_ids!", e.progress AS "progress!"
+             FROM scoped_members($1, $3) m
              LEFT JOIN teams t ON t.id = m.team_id
              LEFT JOIN regions r ON r.id = t.region_id
-             LEFT JOIN enrollments e ON e.member_id = m.id
-            WHERE m.organization_id = $1 AND ($2::bigint[] IS NULL OR m.id = ANY($2))
-            GROUP BY m.id, r.name, t.name
+             CROSS JOIN LATERAL (
+                 SELECT coalesce(array_agg(program_id ORDER BY program_id), '{}') AS program_ids,
+                        coalesce(array_agg(progress_basis_points ORDER BY program_id), '{}') AS progress
+                   FROM enrollments WHERE member_id = m.id) e
+            WHERE ($2::bigint[] IS NULL OR m.id = ANY($2))
             ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
-        organization_id,
-        only as Option<&[i64]>
+        access.organization_id,
+        only as Option<&[i64]>,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -83,14 +85,16 @@ pub async fn load(
     let seats = sqlx::query!(
         "SELECT enable_seats, enable_seats_held, opportunity_seats, opportunity_seats_held
            FROM organizations WHERE id = $1",
-        organization_id
+        access.organization_id
     )
     .fetch_one(&mut *conn)
     .await?;
     let teams = sqlx::query!(
-        "SELECT r.name AS region, t.name AS team FROM teams t JOIN regions r ON r.id = t.region_id
-          WHERE t.organization_id = $1 ORDER BY r.name, t.name",
-        organization_id
+        r#"SELECT r.name AS region, t.name AS "team!"
+             FROM scoped_teams($1, $2) t JOIN regions r ON r.id = t.region_id
+            ORDER BY r.name, t.name"#,
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(&mut *conn)
     .await?
@@ -107,14 +111,17 @@ pub async fn load(
     })
 }
 
+/// The organization as the change-set page plans against it (in the browser).
+pub async fn for_planning(conn: &mut PgConnection, access: &Access) -> Result<Roster, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    load(conn, access, None).await
+}
+
 /// What `file` would do now (a preview: nothing is locked or saved).
-pub async fn preview(
-    pool: &PgPool,
-    organization_id: i64,
-    file: &RosterFile,
-) -> Result<Plan, AppError> {
+pub async fn preview(pool: &PgPool, access: &Access, file: &RosterFile) -> Result<Plan, AppError> {
+    access.may(Capability::ChangeMembers)?;
     let mut conn = pool.acquire().await?;
-    let roster = load(&mut conn, organization_id, None).await?;
+    let roster = load(&mut conn, access, None).await?;
     Ok(plan(
         &file.rows,
         &file.present,

@@ -4,6 +4,8 @@
 //! whichever instance answers. Progress is advisory: a report that fails is logged and the
 //! apply goes on.
 
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::error::AppError;
 use crate::import::RowCells;
 use crate::model::roster::{ApplyProgress, ROWS_PER_PART};
@@ -114,7 +116,9 @@ impl Reporter {
 /// A new progress row for an apply about to start in `organization_id`, unless it has
 /// [`MAX_OPEN_APPLIES`] open already. Rows an apply left behind (its server stopped
 /// mid-way, its page closed while sending) go with the maintenance sweep.
-pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError> {
+pub async fn start(pool: &PgPool, access: &Access) -> Result<Uuid, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     let key = Uuid::new_v4();
     let mut tx = pool.begin().await?;
     // Counted and added under a lock per organization, so a burst cannot pass the count
@@ -153,11 +157,13 @@ pub async fn start(pool: &PgPool, organization_id: i64) -> Result<Uuid, AppError
 /// [`MAX_BYTES_PER_APPLY`] bytes under one key.
 pub async fn stage_rows(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     key: Uuid,
     part: u32,
     rows: &[RowCells],
 ) -> Result<(), AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     if rows.len() > ROWS_PER_PART {
         return Err(AppError::invalid(format!(
             "Send at most {ROWS_PER_PART} rows at once."
@@ -262,9 +268,11 @@ pub async fn staged_rows(
 /// another organization's).
 pub async fn read(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     key: Uuid,
 ) -> Result<Option<ApplyProgress>, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let organization_id = access.organization_id;
     let row = sqlx::query!(
         "SELECT done, total, stage FROM roster_apply_progress
           WHERE key = $1 AND organization_id = $2",

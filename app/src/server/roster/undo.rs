@@ -3,12 +3,13 @@
 use super::changes::execute_changes;
 use super::load;
 use super::progress::Reporter;
+use crate::domain::Access;
+use crate::domain::Capability;
 use crate::domain::MemberStatus;
 use crate::error::AppError;
 use crate::import::roster::{member_cells, plan, Action, FieldChange, Roster, RosterMember};
 use crate::import::{Column, RowCells, CELLS};
 use crate::model::roster::Undone;
-use crate::server::activity::Actor;
 use crate::server::members::{
     deactivate_locked, lock_member, lock_organization, reactivate_locked,
 };
@@ -23,9 +24,10 @@ use std::collections::HashMap;
 pub async fn undo(
     pool: &PgPool,
     config: &RuntimeConfig,
-    actor: &Actor,
+    actor: &Access,
     change_id: i64,
 ) -> Result<Undone, AppError> {
+    actor.may(Capability::ChangeMembers)?;
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, org).await?;
@@ -67,7 +69,7 @@ pub async fn undo(
     .await?;
     // The whole organization: the reversal is judged against it (the last administrator,
     // the seats), as a file would be.
-    let roster = load(&mut tx, org, None).await?;
+    let roster = load(&mut tx, actor, None).await?;
     let by_id: HashMap<i64, &RosterMember> = roster.members.iter().map(|m| (m.id, m)).collect();
     let mut undone = Undone::default();
     let mut reversed: Vec<(&RosterMember, Vec<FieldChange>)> = Vec::new();
@@ -83,7 +85,7 @@ pub async fn undo(
                 member.email
             )),
             "invite" => {
-                let locked_member = lock_member(&mut tx, org, member.id).await?;
+                let locked_member = lock_member(&mut tx, actor, member.id).await?;
                 deactivate_locked(&mut tx, actor, &locked_member, Some(&change.file_name)).await?;
                 undone.revoked += 1;
             }
@@ -149,7 +151,7 @@ pub async fn undo(
     // Last, with the seats the revoked invitations and restored fields returned.
     let locked = lock_organization(&mut tx, org).await?;
     for id in to_reactivate {
-        let member = lock_member(&mut tx, org, id).await?;
+        let member = lock_member(&mut tx, actor, id).await?;
         reactivate_locked(&mut tx, config, actor, &locked, &member).await?;
         undone.reactivated += 1;
     }

@@ -298,7 +298,7 @@ pub async fn roster_changing(
     value: &str,
 ) -> app::model::roster::RosterFile {
     let mut conn = pool.acquire().await.unwrap();
-    let roster = app::server::roster::load(&mut conn, organization_id, None)
+    let roster = app::server::roster::load(&mut conn, &operator(organization_id), None)
         .await
         .unwrap();
     let rows = roster
@@ -313,4 +313,9 @@ pub async fn roster_changing(
         })
         .collect();
     roster_file(name, rows)
+}
+
+/// The operator acting for organization `organization_id` (the command line's access).
+pub fn operator(organization_id: i64) -> app::domain::Access {
+    app::domain::Access::operator(organization_id, "Acme", "test")
 }

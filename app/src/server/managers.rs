@@ -1,0 +1,115 @@
+//! Team managers: what each manages (teams and regions), written by administrators and
+//! read by the member page. What a manager may then see is decided by `domain::access`
+//! and the scope helper (`server::scope`), from the teams the session resolves.
+
+use super::activity::{self, Action};
+use crate::domain::access::MAX_MANAGED;
+use crate::domain::{Access, Capability, Permission};
+use crate::error::AppError;
+use crate::model::enrollments::Managed;
+use sqlx::{PgConnection, PgPool};
+
+/// Sets what manager `member_id` manages: exactly `teams` and `regions` (of the
+/// organization; anything else is refused whole). Administrators only.
+pub async fn set_scope(
+    pool: &PgPool,
+    access: &Access,
+    member_id: i64,
+    teams: &[i64],
+    regions: &[i64],
+) -> Result<(), AppError> {
+    access.may(Capability::ChangeMembers)?;
+    if teams.len() + regions.len() > MAX_MANAGED {
+        return Err(AppError::invalid(format!(
+            "A manager manages at most {MAX_MANAGED} teams and regions: choose regions rather than each of their teams."
+        )));
+    }
+    let mut tx = pool.begin().await?;
+    let member = super::members::lock_member(&mut tx, access, member_id).await?;
+    if member.permission != Permission::Manager {
+        return Err(AppError::invalid(
+            "Only team managers manage teams: make this member a team manager first.",
+        ));
+    }
+    forget(&mut tx, member.id).await?;
+    // The composite foreign keys refuse a team or region of another organization.
+    let written = sqlx::query!(
+        "INSERT INTO manager_scopes (organization_id, member_id, team_id, region_id)
+         SELECT $1::bigint, $2::bigint, t, NULL::bigint FROM unnest($3::bigint[]) AS t
+          WHERE t IN (SELECT id FROM scoped_teams($1, NULL))
+         UNION
+         SELECT $1, $2, NULL, r FROM unnest($4::bigint[]) AS r
+          WHERE r IN (SELECT id FROM regions WHERE organization_id = $1)",
+        access.organization_id,
+        member.id,
+        teams,
+        regions,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let mut wanted: Vec<i64> = teams.iter().chain(regions).copied().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if written as usize != wanted.len() {
+        return Err(AppError::NotFound(
+            "One of these teams or regions no longer exists. Reload the page.".into(),
+        ));
+    }
+    activity::record(
+        &mut tx,
+        access,
+        Action::ScopeChanged,
+        Some(member.id),
+        serde_json::json!({ "teams": teams, "regions": regions }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forgets what a member managed (they are no longer a manager).
+pub(crate) async fn forget(conn: &mut PgConnection, member_id: i64) -> Result<(), AppError> {
+    sqlx::query!("DELETE FROM manager_scopes WHERE member_id = $1", member_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What the member page shows of a manager's scope: to administrators every region and
+/// team, ticked where managed; to others only what is managed.
+pub async fn for_page(
+    pool: &PgPool,
+    access: &Access,
+    member_id: i64,
+) -> Result<Vec<Managed>, AppError> {
+    let all = access.may(Capability::ChangeMembers).is_ok();
+    let rows = sqlx::query!(
+        r#"SELECT 'region' AS "kind!", g.id, g.name AS "label!",
+                  EXISTS (SELECT 1 FROM manager_scopes s WHERE s.member_id = $2 AND s.region_id = g.id) AS "managed!",
+                  lower(g.name) AS "sort!"
+             FROM regions g WHERE g.organization_id = $1
+           UNION ALL
+           SELECT 'team', t.id, r.name || ' / ' || t.name,
+                  EXISTS (SELECT 1 FROM manager_scopes s WHERE s.member_id = $2 AND s.team_id = t.id),
+                  lower(r.name) || ' / ' || lower(t.name)
+             FROM scoped_teams($1, NULL) t JOIN regions r ON r.id = t.region_id
+            ORDER BY 1, 5"#,
+        access.organization_id,
+        member_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| all || r.managed)
+        .filter_map(|r| {
+            Some(Managed {
+                kind: r.kind,
+                id: r.id?,
+                label: r.label,
+                managed: r.managed,
+            })
+        })
+        .collect())
+}
