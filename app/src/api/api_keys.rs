@@ -11,12 +11,15 @@ pub async fn api_keys() -> Result<Vec<ApiKeyRow>, AppError> {
     crate::server::api_keys::list(&pool, &access).await
 }
 
-/// Creates a key and returns it: the only time it is ever shown.
-#[server]
-pub async fn create_api_key(name: String) -> Result<String, AppError> {
+/// Creates a key that may do `scopes` and returns it: the only time it is ever shown.
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn create_api_key(
+    name: String,
+    scopes: Vec<crate::domain::KeyScope>,
+) -> Result<String, AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::api_keys::create(&pool, &access, &name).await
+    crate::server::api_keys::create(&pool, &access, &name, &scopes).await
 }
 
 #[server]

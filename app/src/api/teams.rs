@@ -67,3 +67,11 @@ pub async fn assign_team(
     let pool = crate::server::pool()?;
     crate::server::teams::assign(&pool, &access, &member_ids, all_matching.as_ref(), team_id).await
 }
+
+/// Whether team managers may invite members into the teams they manage.
+#[server]
+pub async fn set_managers_may_invite(allowed: bool) -> Result<(), AppError> {
+    let access = crate::server::session::require_access().await?;
+    let pool = crate::server::pool()?;
+    crate::server::teams::set_managers_may_invite(&pool, &access, allowed).await
+}

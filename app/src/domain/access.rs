@@ -266,6 +266,18 @@ impl Access {
     }
 }
 
+/// Whether `role` may give someone `permission` (inviting them with it, or changing theirs):
+/// only administrators make administrators and managers.
+pub fn may_give_permission(role: Permission, permission: Permission) -> Result<(), Refusal> {
+    match (role, permission) {
+        (Permission::Admin, _) | (_, Permission::Member) => Ok(()),
+        _ => Err(Refusal::Rule(
+            "Team managers invite members only: an administrator makes someone an administrator or a team manager."
+                .into(),
+        )),
+    }
+}
+
 /// What each role may do. API keys are judged by their scopes instead ([`Access::may`]).
 pub fn may(role: Permission, what: Capability) -> Result<(), Refusal> {
     use Capability::*;
@@ -387,6 +399,14 @@ mod tests {
         assert!(m.may_invite_into(Some(1)).is_ok());
         assert_eq!(m.may_invite_into(Some(2)), Err(Refusal::NotFound));
         assert!(matches!(m.may_invite_into(None), Err(Refusal::Rule(_))));
+    }
+
+    #[test]
+    fn only_administrators_make_administrators_and_managers() {
+        assert!(may_give_permission(Permission::Admin, Permission::Manager).is_ok());
+        assert!(may_give_permission(Permission::Manager, Permission::Member).is_ok());
+        assert!(may_give_permission(Permission::Manager, Permission::Admin).is_err());
+        assert!(may_give_permission(Permission::Manager, Permission::Manager).is_err());
     }
 
     #[test]

@@ -11,4 +11,6 @@ pub struct ApiKeyRow {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked: bool,
+    /// What the key may do, as stored (`domain::KeyScope::as_str`).
+    pub scopes: Vec<String>,
 }

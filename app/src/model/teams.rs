@@ -22,4 +22,6 @@ pub struct RegionView {
 pub struct TeamsOverview {
     pub regions: Vec<RegionView>,
     pub without_team: i64,
+    /// Team managers may invite members into the teams they manage.
+    pub managers_may_invite: bool,
 }

@@ -2,7 +2,7 @@
 
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
 use crate::components::{interactive, Guarded, Need};
-use crate::domain::Capability;
+use crate::domain::{Capability, KeyScope};
 use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,14 +17,16 @@ fn ApiKeysBody() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let keys = Resource::new_blocking(move || version.get(), |_| api_keys());
     let name = RwSignal::new(String::new());
+    let scopes = RwSignal::new(vec![KeyScope::Progress]);
     let new_key = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let ready = interactive();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let wanted = name.get_untracked();
+        let may = scopes.get_untracked();
         spawn_local(async move {
-            match create_api_key(wanted).await {
+            match create_api_key(wanted, may).await {
                 Ok(key) => {
                     new_key.set(Some(key));
                     error.set(None);
@@ -53,13 +55,27 @@ fn ApiKeysBody() -> impl IntoView {
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"API keys"</h1>
-        <p class="subtitle">"An external course player reports progress with a key to "<code>"POST /api/v1/progress"</code>" (see the README)."</p>
+        <p class="subtitle">"An external course player reports progress with a key to "<code>"POST /api/v1/progress"</code>" (see the README). A key does only what it was created for; keys made before scopes existed report progress."</p>
         <section class="card" aria-labelledby="new-key-title" data-interactive=move || ready.get().to_string()>
             <h2 id="new-key-title">"Create a key"</h2>
             <form class="inline-form" on:submit=create>
                 <label for="key-name">"Name"</label>
                 <input id="key-name" required maxlength="100" placeholder="Course player" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev))/>
+                <fieldset class="scopes">
+                    <legend>"The key may"</legend>
+                    {KeyScope::ALL.map(|scope| view! {
+                        <label class="check">
+                            <input type="checkbox" name="scopes" value=scope.as_str()
+                                prop:checked=move || scopes.with(|s| s.contains(&scope))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    scopes.update(|s| { s.retain(|x| *x != scope); if on { s.push(scope); } });
+                                }/>
+                            " " {scope.label()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
                 <button type="submit" class="primary">"Create key"</button>
             </form>
             <p class="error" role="alert">{move || error.get()}</p>
@@ -77,7 +93,7 @@ fn ApiKeysBody() -> impl IntoView {
                     Ok(list) => view! {
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="api-keys">
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"May"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|k| {
                                         let row = k.clone();
@@ -85,6 +101,7 @@ fn ApiKeysBody() -> impl IntoView {
                                             <tr>
                                                 <td>{k.name.clone()}</td>
                                                 <td><code>{format!("{}…", k.prefix)}</code></td>
+                                                <td>{k.scopes.iter().filter_map(|s| KeyScope::parse(s)).map(KeyScope::label).collect::<Vec<_>>().join(", ")}</td>
                                                 <td>{k.created_at}</td>
                                                 <td>{k.last_used_at.unwrap_or_else(|| "Never".into())}</td>
                                                 <td>{if k.revoked {

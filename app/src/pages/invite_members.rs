@@ -16,7 +16,7 @@ enum Mode {
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    view! { <Guarded need=Need::Inviting title="Invite members" page=|_viewer| view! { <InviteForm/> }.into_any()/> }
+    view! { <Guarded need=Need::Inviting title="Invite members" page=|viewer| view! { <InviteForm admin=viewer.is_admin()/> }.into_any()/> }
 }
 
 fn blank() -> InviteeDraft {
@@ -26,8 +26,11 @@ fn blank() -> InviteeDraft {
     }
 }
 
+/// `admin`: the permission can be chosen and the team is optional; a team manager invites
+/// members into one of their teams.
 #[component]
-fn InviteForm() -> impl IntoView {
+fn InviteForm(admin: bool) -> impl IntoView {
+    let team = RwSignal::new(String::new());
     let summary = Resource::new(|| (), |_| organization_overview());
     let mode = RwSignal::new(Mode::Single);
     let form = RwSignal::new(blank());
@@ -89,7 +92,10 @@ fn InviteForm() -> impl IntoView {
 
     let submit = move |drafts: Vec<InviteeDraft>| {
         done.set(None);
-        invite.dispatch(InviteMembers { members: drafts });
+        invite.dispatch(InviteMembers {
+            members: drafts,
+            team: team.get_untracked().parse().ok(),
+        });
     };
     Effect::new(move |_| {
         if let Some(Ok(n)) = invite.value().get() {
@@ -196,14 +202,33 @@ fn InviteForm() -> impl IntoView {
                     })}
                 </p>
                 {text_input("Job title", field::JOB_TITLE, "text", false, |d| d.job_title.clone(), |d, v| d.job_title = v)}
+                {admin.then(|| view! {
+                    <div class="field">
+                        <label for="invite-permission">"Permission"</label>
+                        <select id="invite-permission" name="permission"
+                            prop:value=move || form.with(|d| d.permission.clone())
+                            on:change=move |ev| form.update(|d| d.permission = event_target_value(&ev))>
+                            <option value="member">"Member (learns)"</option>
+                            <option value="manager">"Team manager (follows teams you choose on their member page)"</option>
+                            <option value="admin">"Administrator (manages the organization)"</option>
+                        </select>
+                    </div>
+                })}
                 <div class="field">
-                    <label for="invite-permission">"Permission"</label>
-                    <select id="invite-permission" name="permission"
-                        prop:value=move || form.with(|d| d.permission.clone())
-                        on:change=move |ev| form.update(|d| d.permission = event_target_value(&ev))>
-                        <option value="member">"Member (learns)"</option>
-                        <option value="admin">"Administrator (manages the organization)"</option>
-                    </select>
+                    <label for="invite-team">{if admin { "Team (optional)" } else { "Team" }}</label>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let teams = summary.await.map(|s| s.teams).unwrap_or_default();
+                            view! {
+                                <select id="invite-team" name="team" required=!admin
+                                    prop:value=move || team.get()
+                                    on:change=move |ev| team.set(event_target_value(&ev))>
+                                    <option value="">{if admin { "No team" } else { "Choose one of your teams" }}</option>
+                                    {teams.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.label}</option> }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Suspense>
                 </div>
                 <fieldset class="field seats-choice">
                     <legend>"Seats"</legend>

@@ -3,6 +3,7 @@
 
 use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
+    set_managers_may_invite,
 };
 use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Need};
 use crate::domain::Capability;
@@ -119,6 +120,33 @@ fn Overview(overview: TeamsOverview, changes: Changes) -> impl IntoView {
             }.into_any()
         }}
         <p class="hint" data-testid="without-team">{format!("{} members have no team.", overview.without_team)}</p>
+        <ManagersCard may_invite=overview.managers_may_invite changes/>
+    }
+}
+
+/// Team managers (members made managers on the member list, their teams chosen on their
+/// member page) and what the organization lets them do.
+#[component]
+fn ManagersCard(may_invite: bool, changes: Changes) -> impl IntoView {
+    let toggle = move |ev: leptos::ev::Event| {
+        let allowed = event_target_checked(&ev);
+        changes.run(set_managers_may_invite(allowed), move |()| {
+            if allowed {
+                "Team managers may now invite members into their teams.".to_owned()
+            } else {
+                "Only administrators invite members now.".to_owned()
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="managers-title">
+            <h2 id="managers-title">"Team managers"</h2>
+            <p class="hint">"A team manager sees the members, progress and reports of the teams and regions chosen on their member page, and can resend their invitations. Make someone a manager from the Permission menu of My Organization."</p>
+            <label class="check">
+                <input type="checkbox" checked=may_invite on:change=toggle data-testid="managers-may-invite"/>
+                " Team managers may invite members into their teams (seats follow the organization's rules)"
+            </label>
+        </section>
     }
 }
 

@@ -40,10 +40,11 @@ pub enum Action {
     PasswordChanged,
     ChangedByFile,
     ScopeChanged,
+    SettingChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -73,6 +74,7 @@ impl Action {
         Action::PasswordChanged,
         Action::ChangedByFile,
         Action::ScopeChanged,
+        Action::SettingChanged,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -118,6 +120,10 @@ impl Action {
             Action::ScopeChanged => (
                 "manager.scope_changed",
                 "Changed the teams and regions managed by",
+            ),
+            Action::SettingChanged => (
+                "organization.setting_changed",
+                "Changed a setting of the organization",
             ),
         }
     }

@@ -3,8 +3,7 @@
 
 use super::activity::{self, Action};
 use super::crypto::{new_token, token_digest};
-use crate::domain::Access;
-use crate::domain::Capability;
+use crate::domain::{Access, Capability, KeyScope, Who};
 use crate::error::AppError;
 use crate::model::api_keys::ApiKeyRow;
 use sqlx::PgPool;
@@ -12,8 +11,22 @@ use sqlx::PgPool;
 /// Keys read `rst_` followed by 64 hex digits.
 const KEY_PREFIX: &str = "rst_";
 
-pub async fn create(pool: &PgPool, access: &Access, name: &str) -> Result<String, AppError> {
+pub async fn create(
+    pool: &PgPool,
+    access: &Access,
+    name: &str,
+    scopes: &[KeyScope],
+) -> Result<String, AppError> {
     access.may(Capability::ManageOrganization)?;
+    let mut scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Err(AppError::field(
+            "scopes",
+            "Choose what the key may do (at least one).",
+        ));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field(
@@ -26,12 +39,14 @@ pub async fn create(pool: &PgPool, access: &Access, name: &str) -> Result<String
     let shown = key[..KEY_PREFIX.len() + 6].to_owned();
     let mut tx = pool.begin().await?;
     sqlx::query!(
-        "INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_keys (organization_id, name, prefix, key_hash, created_by, scopes)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         access.organization_id,
         name,
         shown,
         token_digest(&key),
-        access.acting_member()?
+        access.acting_member()?,
+        &scopes as &[&str],
     )
     .execute(&mut *tx)
     .await?;
@@ -40,7 +55,7 @@ pub async fn create(pool: &PgPool, access: &Access, name: &str) -> Result<String
         access,
         Action::ApiKeyCreated,
         None,
-        serde_json::json!({ "key": format!("{name} ({shown}…)") }),
+        serde_json::json!({ "key": format!("{name} ({shown}…)"), "scopes": scopes }),
     )
     .await?;
     tx.commit().await?;
@@ -54,7 +69,7 @@ pub async fn list(pool: &PgPool, access: &Access) -> Result<Vec<ApiKeyRow>, AppE
         r#"SELECT id, name, prefix,
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "created_at!",
                   to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS last_used_at,
-                  revoked_at IS NOT NULL AS "revoked!"
+                  revoked_at IS NOT NULL AS "revoked!", scopes
              FROM api_keys WHERE organization_id = $1 ORDER BY created_at DESC, id DESC"#,
         access.organization_id
     )
@@ -87,17 +102,37 @@ pub async fn revoke(pool: &PgPool, access: &Access, id: i64) -> Result<(), AppEr
     Ok(())
 }
 
-/// The organization a live key belongs to, noting its use.
-pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Option<i64>, AppError> {
+/// What a live key may reach, noting its use: its organization, as the key (its scopes
+/// say what it may do), named in the activity log by its name and first characters.
+pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Option<Access>, AppError> {
     if !key.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
-    Ok(sqlx::query_scalar!(
-        "UPDATE api_keys SET last_used_at = now()
-          WHERE key_hash = $1 AND revoked_at IS NULL
-        RETURNING organization_id",
+    let Some(row) = sqlx::query!(
+        "UPDATE api_keys k SET last_used_at = now()
+           FROM organizations o
+          WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organization_id
+        RETURNING k.id, k.organization_id, o.name AS organization_name, k.name, k.prefix, k.scopes",
         token_digest(key)
     )
     .fetch_optional(pool)
-    .await?)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let scopes = row
+        .scopes
+        .iter()
+        .filter_map(|s| KeyScope::parse(s))
+        .collect();
+    let label = format!("API key {} ({}…)", row.name, row.prefix);
+    Ok(Some(Access {
+        who: Who::ApiKey {
+            key_id: row.id,
+            scopes,
+        },
+        label: label.clone(),
+        name: label,
+        ..Access::operator(row.organization_id, &row.organization_name, "")
+    }))
 }

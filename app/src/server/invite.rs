@@ -186,14 +186,18 @@ pub async fn invite(
     Ok(Invited { member_ids, tokens })
 }
 
-/// The + Invite form: checks the drafts, then invites them all or none. Returns the new
-/// members' ids; refusals come back per member and field.
+/// The + Invite form: checks the drafts, then invites them all or none, into `team` when
+/// one is chosen. Returns the new members' ids; refusals come back per member and field.
+/// Administrators invite anyone; a team manager, when the organization allows it, invites
+/// members (not administrators or managers) into a team they manage.
 pub async fn from_form(
     pool: &PgPool,
     config: &RuntimeConfig,
     access: &Access,
     drafts: &[InviteeDraft],
+    team: Option<i64>,
 ) -> Result<Vec<i64>, AppError> {
+    access.may_invite_into(team)?;
     if drafts.is_empty() {
         return Err(AppError::invalid("Add at least one member to invite."));
     }
@@ -203,6 +207,9 @@ pub async fn from_form(
         )));
     }
     let people = parse_batch(drafts).map_err(AppError::Problems)?;
+    for person in &people {
+        crate::domain::access::may_give_permission(access.role, person.permission)?;
+    }
     let mut tx = pool.begin().await?;
     let organization = lock_organization(&mut tx, access.organization_id).await?;
     let known = known(&mut tx, access.organization_id, Among::People(&people)).await?;
@@ -219,16 +226,34 @@ pub async fn from_form(
     if !problems.is_empty() {
         return Err(AppError::Problems(problems));
     }
-    let actor = access.clone();
     let invited = invite(
         &mut tx,
-        &actor,
+        access,
         &organization,
         &people,
         Delivery::Email(config),
         Logged::EachMember,
     )
     .await?;
+    if let Some(team) = team {
+        // The team's foreign key (team, organization) refuses another organization's team.
+        let placed = sqlx::query!(
+            "UPDATE members SET team_id = $2 WHERE id = ANY($1)
+               AND $2 IN (SELECT id FROM scoped_teams($3, $4))",
+            &invited.member_ids,
+            team,
+            access.organization_id,
+            super::scope::teams(access) as Option<Vec<i64>>,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if placed as usize != invited.member_ids.len() {
+            return Err(AppError::NotFound(
+                "This team no longer exists. Reload the page and choose another.".into(),
+            ));
+        }
+    }
     tx.commit().await?;
     tracing::info!(
         count = invited.member_ids.len(),

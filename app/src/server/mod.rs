@@ -20,6 +20,7 @@ pub mod members;
 pub mod organizations;
 pub mod outbox;
 pub mod passwords;
+pub mod progress_api;
 pub mod reports;
 pub mod roster;
 pub mod scope;

@@ -67,10 +67,44 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<TeamsOverview, A
     )
     .fetch_one(pool)
     .await?;
+    let managers_may_invite = sqlx::query_scalar!(
+        "SELECT managers_may_invite FROM organizations WHERE id = $1",
+        org
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(TeamsOverview {
         regions,
         without_team,
+        managers_may_invite,
     })
+}
+
+/// The organization's setting: team managers may invite members into their teams.
+pub async fn set_managers_may_invite(
+    pool: &PgPool,
+    access: &Access,
+    allowed: bool,
+) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE organizations SET managers_may_invite = $2 WHERE id = $1",
+        access.organization_id,
+        allowed
+    )
+    .execute(&mut *tx)
+    .await?;
+    activity::record(
+        &mut tx,
+        access,
+        Action::SettingChanged,
+        None,
+        serde_json::json!({ "managers_may_invite": allowed }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn create_region(pool: &PgPool, access: &Access, raw: &str) -> Result<i64, AppError> {

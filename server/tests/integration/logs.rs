@@ -204,8 +204,17 @@ async fn no_token_password_or_key_reaches_the_log(pool: PgPool) {
     secrets.push(("reset token", reset));
 
     // An API key, created and used.
-    let key: String = call::<CreateApiKey>(&server, &admin, &[("name", "Course player")])
+    let key: String = admin
+        .post(format!(
+            "{}{}",
+            server.base,
+            <CreateApiKey as leptos::server_fn::ServerFn>::PATH
+        ))
+        .header("Accept", "application/json")
+        .json(&json!({ "name": "Course player", "scopes": ["Progress"] }))
+        .send()
         .await
+        .unwrap()
         .json()
         .await
         .unwrap();

@@ -78,12 +78,15 @@ async fn progress_of(pool: &PgPool, member: i64, slug: &str) -> Option<i32> {
 }
 
 async fn api_key(app: &TestApp, admin: &reqwest::Client) -> String {
-    app.call::<CreateApiKey>(admin, &[("name", "Course player")])
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.call_json::<CreateApiKey>(
+        admin,
+        serde_json::json!({ "name": "Course player", "scopes": ["Progress"] }),
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap()
+    .to_owned()
 }
 
 async fn post_progress(app: &TestApp, key: Option<&str>, body: &str) -> (u16, serde_json::Value) {
