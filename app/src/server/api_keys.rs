@@ -45,7 +45,7 @@ pub async fn create(
         name,
         shown,
         token_digest(&key),
-        access.acting_member()?,
+        access.member_id(),
         &scopes as &[&str],
     )
     .execute(&mut *tx)

@@ -322,6 +322,13 @@ pub async fn resend_invitation(
     member_id: i64,
 ) -> Result<(), AppError> {
     access.may(Capability::ResendInvitations)?;
+    // One member named: outside the scope of who asks, it does not exist.
+    if super::member_list::selection(pool, access, vec![member_id], None)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::member_not_found());
+    }
     match resend_many(pool, config, access, &[member_id], None).await? {
         0 => Err(AppError::invalid(
             "Only invited members who have not set a password yet can be sent a new invitation.",

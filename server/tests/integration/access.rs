@@ -1,0 +1,665 @@
+//! Who may do what: every server function and HTTP endpoint, called by every role, against
+//! the table in docs/ACCESS.md. A difference in either direction fails: a role that gets
+//! in where the table says no, and one refused where it says yes.
+//!
+//! `ROSTER_ACCESS_PRINT=1` prints the observed table (to update docs/ACCESS.md after a
+//! deliberate change, then read the difference line by line).
+
+use crate::common::{self, browser_from, roster_file, spawn_app, TestApp};
+use app::domain::{Access, KeyScope};
+use leptos::server_fn::ServerFn;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+
+const PASSWORD: &str = "a long passphrase";
+
+/// The roles, in the table's column order.
+const ROLES: [&str; 9] = [
+    "admin",
+    "manager of team A",
+    "manager of region R",
+    "member",
+    "key: progress",
+    "key: members read",
+    "key: members write",
+    "other org's admin",
+    "anonymous",
+];
+
+/// How a request is sent: a server function's form or JSON body, or the progress API.
+enum Body {
+    Form(Vec<(&'static str, String)>),
+    Json(Value),
+}
+
+struct Call {
+    path: &'static str,
+    body: Body,
+}
+
+fn form<F: ServerFn>(fields: &[(&'static str, String)]) -> Call {
+    Call {
+        path: F::PATH,
+        body: Body::Form(fields.to_vec()),
+    }
+}
+
+fn json_call<F: ServerFn>(body: Value) -> Call {
+    Call {
+        path: F::PATH,
+        body: Body::Json(body),
+    }
+}
+
+/// What an organization looks like for the table: ids the calls name.
+struct World {
+    acme: i64,
+    team_a: i64,
+    team_c: i64,
+    region_r: i64,
+    target: i64,
+    outsider: i64,
+    invited_a: i64,
+    invited_b: i64,
+    to_deactivate: i64,
+    deactivated: i64,
+    plain_member: i64,
+    manager_a: i64,
+    spare_key: i64,
+    temp_region: i64,
+    temp_team: i64,
+    empty_region: i64,
+    lesson: i64,
+    keys: BTreeMap<&'static str, String>,
+}
+
+async fn sql(pool: &PgPool, query: &str) {
+    sqlx::raw_sql(query).execute(pool).await.unwrap();
+}
+
+async fn id(pool: &PgPool, query: &str) -> i64 {
+    sqlx::query_scalar(query).fetch_one(pool).await.unwrap()
+}
+
+async fn world(app: &TestApp) -> World {
+    let pool = &app.pool;
+    let (acme, _) = app
+        .organization_with_admin("Acme", "admin@acme.example", PASSWORD)
+        .await;
+    app.organization_with_admin("Globex", "admin@globex.example", PASSWORD)
+        .await;
+    let region = |name: &str| {
+        format!(
+            "INSERT INTO regions (organization_id, name) VALUES ({acme}, '{name}') RETURNING id"
+        )
+    };
+    let region_r = id(pool, &region("R")).await;
+    let region_s = id(pool, &region("S")).await;
+    let temp_region = id(pool, &region("Temp")).await;
+    let empty_region = id(pool, &region("Empty")).await;
+    let team = |region: i64, name: &str| {
+        format!("INSERT INTO teams (organization_id, region_id, name) VALUES ({acme}, {region}, '{name}') RETURNING id")
+    };
+    let team_a = id(pool, &team(region_r, "A")).await;
+    let team_b = id(pool, &team(region_r, "B")).await;
+    let team_c = id(pool, &team(region_s, "C")).await;
+    let temp_team = id(pool, &team(temp_region, "Temp T")).await;
+
+    let member = |email: &'static str, permission: &'static str, active: bool| async move {
+        app.member(acme, email, permission, active.then_some(PASSWORD))
+            .await
+    };
+    let manager_a = member("mgr.a@acme.example", "manager", true).await;
+    let manager_r = member("mgr.r@acme.example", "manager", true).await;
+    let plain_member = member("member@acme.example", "member", true).await;
+    let target = member("target@acme.example", "member", true).await;
+    let outsider = member("outsider@acme.example", "member", true).await;
+    let invited_a = member("invited.a@acme.example", "member", false).await;
+    let invited_b = member("invited.b@acme.example", "member", false).await;
+    let to_deactivate = member("leaving@acme.example", "member", true).await;
+    let deactivated = member("gone@acme.example", "member", false).await;
+    sql(
+        pool,
+        &format!(
+            "UPDATE members SET status = 'deactivated' WHERE id = {deactivated};
+             UPDATE members SET team_id = {team_a}
+              WHERE id IN ({target}, {invited_a}, {to_deactivate}, {deactivated}, {plain_member});
+             UPDATE members SET team_id = {team_b} WHERE id = {invited_b};
+             UPDATE members SET team_id = {team_c} WHERE id = {outsider};
+             UPDATE members SET enable_seat = true
+              WHERE organization_id = {acme} AND (permission <> 'member' OR id IN ({target}, {plain_member}));
+             INSERT INTO enrollments (member_id, program_id)
+               SELECT m, id FROM programs, unnest(ARRAY[{target}, {plain_member}]) AS m
+                WHERE slug = 'meddicc-go-live-plan';
+             INSERT INTO manager_scopes (organization_id, member_id, team_id) VALUES ({acme}, {manager_a}, {team_a});
+             INSERT INTO manager_scopes (organization_id, member_id, region_id) VALUES ({acme}, {manager_r}, {region_r});
+             UPDATE organizations SET managers_may_invite = true WHERE id = {acme};
+             UPDATE members SET enable_seat = true WHERE email = 'admin@globex.example';"
+        ),
+    )
+    .await;
+
+    let operator = Access::operator(acme, "Acme", "test");
+    let mut keys = BTreeMap::new();
+    for (role, scope) in [
+        ("key: progress", KeyScope::Progress),
+        ("key: members read", KeyScope::MembersRead),
+        ("key: members write", KeyScope::MembersWrite),
+    ] {
+        let key = app::server::api_keys::create(pool, &operator, role, &[scope])
+            .await
+            .unwrap();
+        keys.insert(role, key);
+    }
+    app::server::api_keys::create(pool, &operator, "spare", &[KeyScope::Progress])
+        .await
+        .unwrap();
+    let spare_key = id(pool, "SELECT id FROM api_keys WHERE name = 'spare'").await;
+    let lesson = id(
+        pool,
+        "SELECT l.id::bigint FROM lessons l JOIN programs p ON p.id = l.program_id
+          WHERE p.slug = 'meddicc-go-live-plan' ORDER BY l.position LIMIT 1",
+    )
+    .await;
+    World {
+        lesson,
+        acme,
+        team_a,
+        team_c,
+        region_r,
+        target,
+        outsider,
+        invited_a,
+        invited_b,
+        to_deactivate,
+        deactivated,
+        plain_member,
+        manager_a,
+        spare_key,
+        temp_region,
+        temp_team,
+        empty_region,
+        keys,
+    }
+}
+
+/// Every endpoint: its name in the table, and the request a role sends (some vary by
+/// role, so that what one role did does not decide what the next one gets).
+fn endpoints(w: &World) -> Vec<(&'static str, Box<dyn Fn(usize) -> Call + '_>)> {
+    use app::api::*;
+    let s = |v: i64| v.to_string();
+    let none_filter =
+        json!({ "q": "", "status": "", "permission": "", "seat": "", "team": "", "sort": "" });
+    let file = serde_json::to_value(roster_file("access.csv", Vec::new())).unwrap();
+    let invitee = move |role: usize| {
+        json!({ "first_name": "New", "last_name": format!("Person{role}"),
+                "email": format!("new{role}@acme.example"), "job_title": "",
+                "permission": "member", "enable_seat": false, "opportunity_seat": false })
+    };
+    vec![
+        (
+            "current_viewer",
+            Box::new(|_| form::<auth::CurrentViewer>(&[])),
+        ),
+        ("activity", Box::new(|_| form::<activity::Activity>(&[]))),
+        ("api_keys", Box::new(|_| form::<api_keys::ApiKeys>(&[]))),
+        (
+            "create_api_key",
+            Box::new(|r| {
+                json_call::<api_keys::CreateApiKey>(
+                    json!({ "name": format!("k{r}"), "scopes": ["Progress"] }),
+                )
+            }),
+        ),
+        (
+            "revoke_api_key (of Acme)",
+            Box::new(move |_| form::<api_keys::RevokeApiKey>(&[("id", s(w.spare_key))])),
+        ),
+        (
+            "load_member (team A)",
+            Box::new(move |_| form::<enrollments::LoadMember>(&[("member_id", s(w.target))])),
+        ),
+        (
+            "load_member (team C)",
+            Box::new(move |_| form::<enrollments::LoadMember>(&[("member_id", s(w.outsider))])),
+        ),
+        (
+            "assign_program (team A)",
+            Box::new(move |_| {
+                json_call::<enrollments::AssignProgram>(
+                    json!({ "member_id": w.target, "program": "meddpicc-masterclass" }),
+                )
+            }),
+        ),
+        (
+            "unassign_program (team A)",
+            Box::new(move |_| {
+                json_call::<enrollments::UnassignProgram>(
+                    json!({ "member_id": w.target, "program": "meddpicc-masterclass" }),
+                )
+            }),
+        ),
+        (
+            "load_import_context",
+            Box::new(|_| form::<import::LoadImportContext>(&[])),
+        ),
+        (
+            "start_import",
+            Box::new(|r| {
+                form::<import::StartImport>(&[
+                    ("file_name", "a.csv".into()),
+                    ("digest", format!("d{r}")),
+                    ("rows_total", "0".into()),
+                ])
+            }),
+        ),
+        (
+            "finish_import (none)",
+            Box::new(|_| form::<import::FinishImport>(&[("import_id", "0".into())])),
+        ),
+        (
+            "import_batch (none)",
+            Box::new(|_| json_call::<import::ImportBatch>(json!({ "import_id": 0, "rows": [] }))),
+        ),
+        (
+            "remember_columns",
+            Box::new(|_| json_call::<import::RememberColumns>(json!({ "choices": [] }))),
+        ),
+        (
+            "import_history",
+            Box::new(|_| form::<import::ImportHistory>(&[])),
+        ),
+        (
+            "pending_invitations",
+            Box::new(|_| form::<invitations::PendingInvitations>(&[])),
+        ),
+        (
+            "invite_members (no team)",
+            Box::new(move |r| {
+                json_call::<invite::InviteMembers>(json!({ "members": [invitee(r)] }))
+            }),
+        ),
+        (
+            "invite_members (team A)",
+            Box::new(move |r| {
+                json_call::<invite::InviteMembers>(
+                    json!({ "members": [invitee(r + 20)], "team": w.team_a }),
+                )
+            }),
+        ),
+        (
+            "invite_members (team C)",
+            Box::new(move |r| {
+                json_call::<invite::InviteMembers>(
+                    json!({ "members": [invitee(r + 40)], "team": w.team_c }),
+                )
+            }),
+        ),
+        (
+            "my_programs",
+            Box::new(|_| form::<learning::MyPrograms>(&[])),
+        ),
+        (
+            "load_lessons",
+            Box::new(|_| form::<learning::LoadLessons>(&[("slug", "meddicc-go-live-plan".into())])),
+        ),
+        (
+            "complete_lesson",
+            Box::new(move |_| {
+                json_call::<learning::CompleteLesson>(
+                    json!({ "program": "meddicc-go-live-plan", "lesson_id": w.lesson }),
+                )
+            }),
+        ),
+        ("mailbox", Box::new(|_| form::<mailbox::Mailbox>(&[]))),
+        (
+            "organization_overview",
+            Box::new(|_| form::<member_list::OrganizationOverview>(&[])),
+        ),
+        (
+            "list_members",
+            Box::new({
+                let f = none_filter.clone();
+                move |_| json_call::<member_list::ListMembers>(json!({ "filter": f }))
+            }),
+        ),
+        (
+            "deactivation_preview (team A)",
+            Box::new(move |_| form::<members::DeactivationPreview>(&[("member_id", s(w.target))])),
+        ),
+        (
+            "deactivate_member (team A)",
+            Box::new(move |_| {
+                form::<members::DeactivateMember>(&[("member_id", s(w.to_deactivate))])
+            }),
+        ),
+        (
+            "reactivate_member (team A)",
+            Box::new(move |_| {
+                form::<members::ReactivateMember>(&[("member_id", s(w.deactivated))])
+            }),
+        ),
+        (
+            "resend_invitation (team A)",
+            Box::new(move |_| form::<members::ResendInvitation>(&[("member_id", s(w.invited_a))])),
+        ),
+        (
+            "resend_invitation (team C)",
+            Box::new(move |_| form::<members::ResendInvitation>(&[("member_id", s(w.outsider))])),
+        ),
+        (
+            "resend_invitations (team B)",
+            Box::new(move |_| {
+                json_call::<members::ResendInvitations>(json!({ "member_ids": [w.invited_b] }))
+            }),
+        ),
+        (
+            "set_member_permission (team A)",
+            Box::new(move |_| {
+                form::<members::SetMemberPermission>(&[
+                    ("member_id", s(w.plain_member)),
+                    ("permission", "member".into()),
+                ])
+            }),
+        ),
+        (
+            "set_manager_scope",
+            Box::new(move |_| {
+                json_call::<members::SetManagerScope>(
+                    json!({ "member_id": w.manager_a, "teams": [w.team_a], "regions": [] }),
+                )
+            }),
+        ),
+        (
+            "change_password (wrong current)",
+            Box::new(|_| {
+                form::<passwords::ChangePassword>(&[
+                    ("current_password", "not it at all".into()),
+                    ("password", "another long passphrase".into()),
+                    ("password_confirmation", "another long passphrase".into()),
+                ])
+            }),
+        ),
+        (
+            "send_password_reset (team A)",
+            Box::new(move |_| form::<passwords::SendPasswordReset>(&[("member_id", s(w.target))])),
+        ),
+        (
+            "request_password_reset (public)",
+            Box::new(|r| {
+                form::<passwords::RequestPasswordReset>(&[(
+                    "email",
+                    format!("nobody{r}@acme.example"),
+                )])
+            }),
+        ),
+        (
+            "password_reset (public, bad link)",
+            Box::new(|_| form::<passwords::PasswordReset>(&[("token", "nothing".into())])),
+        ),
+        (
+            "invitation (public, bad link)",
+            Box::new(|_| form::<invitations::Invitation>(&[("token", "nothing".into())])),
+        ),
+        (
+            "load_report (organization)",
+            Box::new(|_| form::<reports::LoadReport>(&[("scope", "organization".into())])),
+        ),
+        (
+            "load_report (region R)",
+            Box::new(move |_| {
+                form::<reports::LoadReport>(&[("scope", format!("region:{}", w.region_r))])
+            }),
+        ),
+        (
+            "load_report (team C)",
+            Box::new(move |_| {
+                form::<reports::LoadReport>(&[("scope", format!("team:{}", w.team_c))])
+            }),
+        ),
+        (
+            "report_csv (team A)",
+            Box::new(move |_| {
+                form::<reports::ReportCsv>(&[
+                    ("scope", format!("team:{}", w.team_a)),
+                    ("kind", "summary".into()),
+                ])
+            }),
+        ),
+        (
+            "export_members",
+            Box::new({
+                let f = none_filter.clone();
+                move |_| json_call::<roster::ExportMembers>(json!({ "filter": f, "format": "csv" }))
+            }),
+        ),
+        ("load_roster", Box::new(|_| form::<roster::LoadRoster>(&[]))),
+        (
+            "start_roster_apply",
+            Box::new(|_| form::<roster::StartRosterApply>(&[])),
+        ),
+        (
+            "send_roster_rows (unknown key)",
+            Box::new(|_| {
+                json_call::<roster::SendRosterRows>(
+                    json!({ "progress_key": "00000000-0000-0000-0000-000000000000", "part": 0, "rows": [] }),
+                )
+            }),
+        ),
+        (
+            "apply_roster (unknown key)",
+            Box::new(move |_| {
+                json_call::<roster::ApplyRoster>(
+                    json!({ "file": file, "progress_key": "00000000-0000-0000-0000-000000000000", "sent_rows": 0 }),
+                )
+            }),
+        ),
+        (
+            "roster_apply_progress",
+            Box::new(|_| {
+                form::<roster::RosterApplyProgress>(&[(
+                    "progress_key",
+                    "00000000-0000-0000-0000-000000000000".into(),
+                )])
+            }),
+        ),
+        (
+            "undo_roster (none)",
+            Box::new(|_| form::<roster::UndoRoster>(&[("change_id", "0".into())])),
+        ),
+        ("load_seats", Box::new(|_| form::<seats::LoadSeats>(&[]))),
+        (
+            "request_seats",
+            Box::new(|_| {
+                form::<seats::RequestSeats>(&[
+                    ("kind", "enable".into()),
+                    ("seats", "5".into()),
+                    ("note", String::new()),
+                ])
+            }),
+        ),
+        (
+            "set_member_seat (team A)",
+            Box::new(move |_| {
+                json_call::<seats::SetMemberSeat>(
+                    json!({ "member_id": w.target, "kind": "Opportunity", "hold": true }),
+                )
+            }),
+        ),
+        (
+            "preview_free_licenses (team A)",
+            Box::new(move |_| {
+                json_call::<seats::PreviewFreeLicenses>(json!({ "member_ids": [w.target] }))
+            }),
+        ),
+        (
+            "free_unused_licenses (team C)",
+            Box::new(move |_| {
+                json_call::<seats::FreeUnusedLicenses>(json!({ "member_ids": [w.outsider] }))
+            }),
+        ),
+        ("load_teams", Box::new(|_| form::<teams::LoadTeams>(&[]))),
+        (
+            "create_region",
+            Box::new(|r| form::<teams::CreateRegion>(&[("name", format!("New {r}"))])),
+        ),
+        (
+            "rename_region",
+            Box::new(move |r| {
+                form::<teams::RenameRegion>(&[
+                    ("id", s(w.temp_region)),
+                    ("name", format!("Temp {r}")),
+                ])
+            }),
+        ),
+        (
+            "create_team",
+            Box::new(move |r| {
+                form::<teams::CreateTeam>(&[
+                    ("region_id", s(w.temp_region)),
+                    ("name", format!("New {r}")),
+                ])
+            }),
+        ),
+        (
+            "rename_team",
+            Box::new(move |r| {
+                form::<teams::RenameTeam>(&[("id", s(w.temp_team)), ("name", format!("Temp T{r}"))])
+            }),
+        ),
+        (
+            "delete_team",
+            Box::new(move |_| form::<teams::DeleteTeam>(&[("id", s(w.temp_team))])),
+        ),
+        (
+            "delete_region (empty)",
+            Box::new(move |_| form::<teams::DeleteRegion>(&[("id", s(w.empty_region))])),
+        ),
+        (
+            "assign_team (team A member)",
+            Box::new(move |_| {
+                json_call::<teams::AssignTeam>(
+                    json!({ "member_ids": [w.plain_member], "team_id": w.team_a }),
+                )
+            }),
+        ),
+        (
+            "set_managers_may_invite",
+            Box::new(|_| form::<teams::SetManagersMayInvite>(&[("allowed", "true".into())])),
+        ),
+        (
+            "POST /api/v1/progress (team A)",
+            Box::new(|_| Call {
+                path: "/api/v1/progress",
+                body: Body::Json(
+                    json!({ "email": "target@acme.example", "program": "meddicc-go-live-plan", "progress": 5 }),
+                ),
+            }),
+        ),
+    ]
+}
+
+/// What a response says, as the table writes it: `ok`, or the status.
+fn outcome(status: reqwest::StatusCode) -> String {
+    if status.is_success() || status.is_redirection() {
+        "ok".into()
+    } else {
+        status.as_u16().to_string()
+    }
+}
+
+/// The expected table: endpoint → the outcome per role, read from docs/ACCESS.md.
+fn expected() -> BTreeMap<String, Vec<String>> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/ACCESS.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_owned())
+                .collect();
+            (cells[0].clone(), cells[1..].to_vec())
+        })
+        .collect()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_role_may_do_what_the_table_says_and_nothing_else(pool: PgPool) {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let app = spawn_app(pool).await;
+    let w = world(&app).await;
+    // A client per role; members sign in from addresses of their own.
+    let mut clients = Vec::new();
+    for (i, role) in ROLES.iter().enumerate() {
+        let client = browser_from(&format!("127.0.9.{}", i + 1));
+        let email = match *role {
+            "admin" => Some("admin@acme.example"),
+            "manager of team A" => Some("mgr.a@acme.example"),
+            "manager of region R" => Some("mgr.r@acme.example"),
+            "member" => Some("member@acme.example"),
+            "other org's admin" => Some("admin@globex.example"),
+            _ => None,
+        };
+        if let Some(email) = email {
+            app.sign_in(&client, email, PASSWORD).await.unwrap();
+        }
+        clients.push((client, w.keys.get(role).cloned()));
+    }
+    let _ = w.acme;
+    let expected = expected();
+    let mut observed = BTreeMap::new();
+    let mut differences = Vec::new();
+    let list = endpoints(&w);
+    for (name, call) in &list {
+        let mut row = Vec::new();
+        // Administrators last: what they change cannot decide what the others get.
+        let order: Vec<usize> = (1..ROLES.len()).chain([0]).collect();
+        let mut cells = vec![String::new(); ROLES.len()];
+        for r in order {
+            let Call { path, body } = call(r);
+            let (client, key) = &clients[r];
+            let mut request = client
+                .post(app.url(path))
+                .header("Accept", "application/json");
+            if let Some(key) = key {
+                request = request.bearer_auth(key);
+            }
+            request = match body {
+                Body::Form(fields) => request.form(&fields),
+                Body::Json(value) => request.json(&value),
+            };
+            let response = request.send().await.unwrap();
+            cells[r] = outcome(response.status());
+        }
+        row.extend(cells.iter().cloned());
+        match expected.get(*name) {
+            None => differences.push(format!("{name}: not in docs/ACCESS.md")),
+            Some(want) => {
+                for (i, role) in ROLES.iter().enumerate() {
+                    if want.get(i) != Some(&cells[i]) {
+                        differences.push(format!(
+                            "{name}, {role}: the table says {}, the server answered {}",
+                            want.get(i).map_or("nothing", String::as_str),
+                            cells[i]
+                        ));
+                    }
+                }
+            }
+        }
+        observed.insert(*name, row);
+    }
+    for name in expected.keys() {
+        if !list.iter().any(|(n, _)| n == name) {
+            differences.push(format!("{name}: in docs/ACCESS.md but not called"));
+        }
+    }
+    if std::env::var_os("ROSTER_ACCESS_PRINT").is_some() {
+        for (name, _) in &list {
+            println!("| `{name}` | {} |", observed[name].join(" | "));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
