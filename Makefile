@@ -21,7 +21,8 @@ sqlx-prepare:
 fmt:
 	cargo fmt --all
 
-lint:           ## clippy per package, with its own features
+lint:           ## clippy per package, with its own features; the layers and import cycles
+	python3 scripts/check-layers.py
 	SQLX_OFFLINE=true cargo clippy -p app --lib -- -D warnings
 	SQLX_OFFLINE=true cargo clippy -p app --features ssr --lib --tests -- -D warnings
 	SQLX_OFFLINE=true cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -13,6 +13,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod spreadsheet;
 pub mod url;
 
 use leptos::prelude::*;

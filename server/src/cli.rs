@@ -49,6 +49,22 @@ pub enum MembersCommand {
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Make a member a team manager of exactly these teams and regions (none: a manager
+    /// who sees no one yet). Their member page shows the same choice.
+    Manage {
+        /// The organization, by id or exact name.
+        #[arg(long)]
+        org: String,
+        /// The member's email address.
+        #[arg(long)]
+        email: String,
+        /// A team, as "Region / Team" (repeat for several).
+        #[arg(long)]
+        team: Vec<String>,
+        /// A whole region: every team in it, today's and later ones (repeat for several).
+        #[arg(long)]
+        region: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -92,6 +92,36 @@ fn without_password(url: &str) -> String {
     parsed.to_string()
 }
 
+/// How the binary logs, read before anything else (so that reading the rest can be logged):
+/// `RUST_LOG` (the filter; `info,sqlx=warn,tower_http=info` without it) and
+/// `LOG_FORMAT=json` (one JSON object per line).
+pub struct Logging {
+    pub filter: String,
+    pub json: bool,
+}
+
+pub fn logging() -> Logging {
+    Logging {
+        filter: std::env::var("RUST_LOG")
+            .ok()
+            .filter(|f| !f.trim().is_empty())
+            .unwrap_or_else(|| "info,sqlx=warn,tower_http=info".to_owned()),
+        json: std::env::var("LOG_FORMAT").as_deref() == Ok("json"),
+    }
+}
+
+/// Whether cargo-leptos started the binary: its `LEPTOS_*` variables then describe the
+/// build (read by `leptos::prelude::get_configuration`).
+pub fn built_by_cargo_leptos() -> bool {
+    std::env::var_os("LEPTOS_OUTPUT_NAME").is_some()
+}
+
+/// Whether the binary runs under `cargo leptos watch` (`LEPTOS_WATCH`): pages then listen
+/// for "rebuilt: reload".
+pub fn live_reload() -> bool {
+    std::env::var_os("LEPTOS_WATCH").is_some()
+}
+
 impl Config {
     /// `DATABASE_URL`, or an error saying to set it.
     pub fn database_url(&self) -> anyhow::Result<&str> {

@@ -4,9 +4,9 @@
 
 use crate::cli::CsvCommand;
 use crate::config::Config;
-use anyhow::{bail, Context};
 use app::domain::Access;
-use app::import::{check_file, digest, parse, to_source, OrgContext, RowCells, MAX_ROWS};
+use crate::files::{read, ReadFile};
+use app::import::{check_file, digest, OrgContext, MAX_ROWS};
 use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};
 use sqlx::PgPool;
@@ -26,33 +26,6 @@ pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
         }
         CsvCommand::Apply { change_set } => crate::roster_cli::apply(config, &change_set).await,
     }
-}
-
-/// A file read: its text, its rows and which columns it has.
-pub struct ReadFile {
-    pub text: Vec<u8>,
-    pub rows: Vec<RowCells>,
-    pub present: [bool; app::import::CELLS],
-}
-
-/// A file's text (a workbook's first sheet as CSV) and its rows. The text is what the
-/// import's fingerprint is taken of, as on the page.
-pub fn read(file: &std::path::Path) -> anyhow::Result<ReadFile> {
-    let bytes =
-        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let source = to_source(bytes, None).map_err(|message| anyhow::anyhow!(message))?;
-    let parsed = parse(source.text.as_slice());
-    for notice in source.notices.iter().chain(&parsed.notices) {
-        eprintln!("note: {notice}");
-    }
-    if !parsed.file_problems.is_empty() {
-        bail!("{}", parsed.file_problems.join("\n"));
-    }
-    Ok(ReadFile {
-        text: source.text,
-        rows: parsed.rows,
-        present: parsed.present,
-    })
 }
 
 /// What the checks need to know of the organization: the same as the page's.

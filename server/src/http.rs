@@ -24,16 +24,12 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub server: ServerState,
     /// The bearer token of `/metrics`; `None`: no `/metrics`.
-    pub metrics: Option<MetricsToken>,
+    pub metrics: Option<crate::metrics::MetricsToken>,
 }
 
 /// The nonce of one response's Content-Security-Policy.
 #[derive(Clone)]
 pub struct PageNonce(pub String);
-
-/// `METRICS_TOKEN`, as the `/metrics` handler checks it.
-#[derive(Clone)]
-pub struct MetricsToken(pub String);
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -236,7 +232,7 @@ struct Defended {
 /// Under `cargo leptos watch` (it sets `LEPTOS_WATCH`), the websocket the page listens on
 /// for "rebuilt: reload", which the Content-Security-Policy must then allow.
 fn live_reload(options: &LeptosOptions) -> Option<String> {
-    std::env::var_os("LEPTOS_WATCH").map(|_| {
+    crate::config::live_reload().then(|| {
         let port = options.reload_external_port.unwrap_or(options.reload_port);
         format!(
             "ws://{}:{port} ws://localhost:{port}",

@@ -8,6 +8,7 @@ pub mod csv_cli;
 pub mod db;
 pub mod demo;
 pub mod error_links;
+pub mod files;
 pub mod http;
 pub mod mailer;
 pub mod maintenance;

@@ -23,7 +23,8 @@ async fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
+    let logging = server::config::logging();
+    let filter = EnvFilter::try_new(&logging.filter)
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     // Colours only for a person at a terminal: a log file stays plain text to search.
     use std::io::IsTerminal;
@@ -31,7 +32,7 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
-    if std::env::var("LOG_FORMAT").as_deref() == Ok("json") {
+    if logging.json {
         builder.json().init();
     } else {
         builder.compact().init();
@@ -58,7 +59,7 @@ fn leptos_options(config: &Config) -> anyhow::Result<leptos::prelude::LeptosOpti
     // Under cargo-leptos the LEPTOS_* variables describe the build. Run by hand, the
     // defaults match [workspace.metadata.leptos] in Cargo.toml (leptos_config cannot read
     // the workspace form of that table itself).
-    let mut options = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+    let mut options = if server::config::built_by_cargo_leptos() {
         leptos::prelude::get_configuration(None)
             .context("could not read the LEPTOS_* configuration variables")?
             .leptos_options
@@ -117,7 +118,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             pool,
             config: Arc::new(runtime.clone()),
         },
-        metrics: config.metrics_token.clone().map(http::MetricsToken),
+        metrics: config.metrics_token.clone().map(server::metrics::MetricsToken),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("could not listen on {addr} (is another server running there?)")

@@ -4,7 +4,6 @@
 //! public: it answers only with `Authorization: Bearer $METRICS_TOKEN`, and without a token
 //! configured there is no `/metrics` at all.
 
-use crate::http::MetricsToken;
 use app::server::ServerState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -53,6 +52,10 @@ pub async fn count_requests(request: Request<Body>, next: Next) -> Response {
 }
 
 /// The scrape: figures read from the database now, then everything in text format.
+/// `METRICS_TOKEN`, as the `/metrics` handler checks it.
+#[derive(Clone)]
+pub struct MetricsToken(pub String);
+
 pub async fn scrape(
     State(token): State<Option<MetricsToken>>,
     State(state): State<ServerState>,

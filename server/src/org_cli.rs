@@ -79,7 +79,7 @@ async fn create(config: &Config, args: CreateOrg) -> anyhow::Result<()> {
     println!(
         "Invitation link for {} (valid 7 days, single use):\n{}",
         new.admin_email,
-        app::server::invitations::accept_url(&public_url, &created.invitation_token)
+        app::server::links::accept_url(&public_url, &created.invitation_token)
     );
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use crate::cli::{ChangeSetArgs, ExportFormat, MembersCommand};
 use crate::config::Config;
-use crate::csv_cli::{read, ReadFile};
+use crate::files::{read, ReadFile};
 use anyhow::Context;
 use app::domain::Access;
 use app::import::digest;
@@ -14,11 +14,19 @@ use app::server::roster::progress::Reporter;
 use std::io::{IsTerminal, Write};
 
 pub async fn members(config: &Config, command: MembersCommand) -> anyhow::Result<()> {
-    let MembersCommand::Export {
-        org,
-        format,
-        output,
-    } = command;
+    let (org, format, output) = match command {
+        MembersCommand::Export {
+            org,
+            format,
+            output,
+        } => (org, format, output),
+        MembersCommand::Manage {
+            org,
+            email,
+            team,
+            region,
+        } => return manage(config, &org, &email, &team, &region).await,
+    };
     let pool = crate::db::connect(config.database_url()?).await?;
     let (organization_id, name) = crate::org_cli::find(&pool, &org).await?;
     let access = Access::operator(organization_id, &name, "command line");
@@ -135,4 +143,43 @@ pub async fn apply(config: &Config, args: &ChangeSetArgs) -> anyhow::Result<()> 
             std::process::exit(1);
         }
     }
+}
+
+/// `roster members manage`: the member becomes a team manager of exactly these teams and
+/// regions, through the functions the member page calls.
+async fn manage(
+    config: &Config,
+    org: &str,
+    email: &str,
+    teams: &[String],
+    regions: &[String],
+) -> anyhow::Result<()> {
+    let pool = crate::db::connect(config.database_url()?).await?;
+    let (organization_id, name) = crate::org_cli::find(&pool, org).await?;
+    let access = Access::operator(organization_id, &name, "command line");
+    let said = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let member = app::server::members::find_by_email(&pool, &access, email)
+        .await
+        .map_err(said)?
+        .ok_or_else(|| anyhow::anyhow!("{name} has no member with the address {email}."))?;
+    let (team_ids, region_ids) = app::server::managers::named(&pool, &access, teams, regions)
+        .await
+        .map_err(said)?;
+    app::server::members::set_permission(
+        &pool,
+        &access,
+        member,
+        app::domain::Permission::Manager,
+    )
+    .await
+    .map_err(said)?;
+    app::server::managers::set_scope(&pool, &access, member, &team_ids, &region_ids)
+        .await
+        .map_err(said)?;
+    println!(
+        "{email} is a team manager of {} team(s) and {} region(s).",
+        team_ids.len(),
+        region_ids.len()
+    );
+    Ok(())
 }

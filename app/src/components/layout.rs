@@ -20,7 +20,7 @@ pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
                 // Administrators reach reports from My Organization's menu; managers have
                 // no menu of their own, so the link is here.
                 <Show when=move || sees_reports>
-                    <A href="/reports">"Reports"</A>
+                    <A href="/organization/reports">"Reports"</A>
                 </Show>
                 <A href="/my-programs">"My programs"</A>
             </nav>

@@ -4,12 +4,14 @@ mod browser;
 mod changes;
 mod guard;
 mod layout;
+mod loaded;
 
 #[cfg(feature = "hydrate")]
 pub use browser::bytes_in_pieces;
 pub use browser::{download, download_bytes, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Guarded, Need};
+pub use loaded::Loaded;
 
 use crate::error::AppError;
 use leptos::prelude::*;

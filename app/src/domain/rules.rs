@@ -127,6 +127,12 @@ pub fn may_stop_being_active_admin(
     }
 }
 
+/// How long an invitation link works, from when its mail is sent.
+pub const INVITATION_VALID_DAYS: i32 = 7;
+
+/// How long a password reset link works, from when its mail is sent.
+pub const RESET_VALID_MINUTES: i32 = 60;
+
 /// SPEC rule 1: a seat is granted only to a member who is not inactive, and only while
 /// one is free. `free` is what the pool has left (read under the organization lock).
 pub fn may_grant_seat(

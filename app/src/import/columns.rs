@@ -4,7 +4,7 @@
 //! what their cells look like, and from what the organization chose for its last file.
 //! Also the booleans spreadsheets write in other languages (WAHR, VRAI, 1 …).
 
-use super::parse::{Column, CELLS, COLUMNS};
+use super::template::{Column, CELLS, COLUMNS};
 use std::collections::HashMap;
 
 /// A header reduced to what identifies it: lowercase letters and digits, accents

@@ -11,6 +11,7 @@ mod properties;
 pub mod roster;
 mod slices;
 mod source;
+pub mod template;
 pub mod workbook;
 
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
@@ -115,7 +116,7 @@ pub fn template(next_user_id: u32) -> String {
     )
 }
 
-use crate::export::spreadsheet_safe;
+use crate::spreadsheet::spreadsheet_safe;
 
 /// The problems of spreadsheet row `row`, found by halving: `problems` are in row order
 /// (as a check reports them), and a million-row file can have a million problems.

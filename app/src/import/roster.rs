@@ -542,7 +542,7 @@ pub fn plan(
         if enable_delta != 0 || opportunity_delta != 0 {
             seats.push((entries.len(), enable_delta, opportunity_delta));
         }
-        let demoted = want.permission == Some(Permission::Member)
+        let demoted = want.permission.is_some_and(|p| p != Permission::Admin)
             && member.permission == Permission::Admin
             && member.status == MemberStatus::Active;
         if demoted {

@@ -1,5 +1,5 @@
 use crate::api::activity::activity;
-use crate::components::{Guarded, Need};
+use crate::components::{Loaded, Guarded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -23,11 +23,9 @@ fn Activity() -> impl IntoView {
     view! {
         <h1>"Activity"</h1>
         <p class="subtitle">"Every change made by administrators, newest first."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(list) if list.is_empty() => view! { <section class="card notice"><p>"Nothing has happened yet."</p></section> }.into_any(),
-                    Ok(list) => {
+        <Loaded resource=entries ready=move |value| match value {
+                    list if list.is_empty() => view! { <section class="card notice"><p>"Nothing has happened yet."</p></section> }.into_any(),
+                    list => {
                         let older = (list.len() == 50).then(|| list.last().map(|e| format!("?before={}", e.id))).flatten();
                         view! {
                             <div class="table-wrap" tabindex="0">
@@ -43,10 +41,7 @@ fn Activity() -> impl IntoView {
                             {older.map(|href| view! { <nav class="pager"><a href=href>"Older →"</a></nav> })}
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
         <p><a href="/organization">"← Back to My Organization"</a></p>
     }
 }

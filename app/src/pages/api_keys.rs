@@ -1,7 +1,7 @@
 //! API keys for the progress endpoint: create (shown once), list, revoke.
 
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
-use crate::components::{interactive, Guarded, Need};
+use crate::components::{Loaded, interactive, Guarded, Need};
 use crate::domain::{Capability, KeyScope};
 use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;
@@ -86,11 +86,9 @@ fn ApiKeysBody() -> impl IntoView {
                 </div>
             })}
         </section>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match keys.await {
-                    Ok(list) if list.is_empty() => view! { <p class="hint">"No keys yet."</p> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=keys ready=move |value| match value {
+                    list if list.is_empty() => view! { <p class="hint">"No keys yet."</p> }.into_any(),
+                    list => view! {
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="api-keys">
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"May"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
@@ -116,9 +114,6 @@ fn ApiKeysBody() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }

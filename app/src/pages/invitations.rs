@@ -1,6 +1,6 @@
 use crate::api::invitations::pending_invitations;
 use crate::api::members::{deactivate_member, resend_invitation};
-use crate::components::{interactive, Guarded, Need};
+use crate::components::{Loaded, interactive, Guarded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,14 +48,12 @@ fn Invitations() -> impl IntoView {
                 Err(t) => view! { <span class="error">{t}</span> }.into_any(),
             })}
         </p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match invitations.await {
-                    Ok(list) if list.is_empty() => view! {
+        <Loaded resource=invitations ready=move |value| match value {
+                    list if list.is_empty() => view! {
                         <section class="card notice"><p>"No pending invitations: everyone invited has set their password."</p>
                         <p><a href="/organization/invite">"Invite members"</a></p></section>
                     }.into_any(),
-                    Ok(list) => view! {
+                    list => view! {
                         <div class="table-wrap" tabindex="0">
                             <table data-testid="invitations-table">
                                 <thead><tr>
@@ -84,10 +82,7 @@ fn Invitations() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
         <p><a href="/organization">"← Back to My Organization"</a></p>
     }
 }

@@ -2,6 +2,7 @@ use crate::api::invitations::{invitation, AcceptInvitation};
 use crate::components::url_error;
 use crate::domain::NewPassword;
 use crate::model::invitations::InvitationView;
+use crate::components::Loaded;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -13,14 +14,12 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let details = Resource::new_blocking(token, invitation);
     view! {
         <leptos_meta::Title text="Accept your invitation · Roster"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(InvitationView::Open { organization_name, first_name, email }) => view! {
+        <Loaded resource=details ready=move |value| match value {
+                    InvitationView::Open { organization_name, first_name, email } => view! {
                         <AcceptForm token=token() organization_name first_name email/>
                     }
                     .into_any(),
-                    Ok(InvitationView::Closed { message }) => view! {
+                    InvitationView::Closed { message } => view! {
                         <section class="card notice" data-testid="invitation-closed">
                             <h1>"This invitation cannot be used"</h1>
                             <p role="alert">{message}</p>
@@ -28,10 +27,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                         </section>
                     }
                     .into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::api::mailbox::mailbox;
-use crate::components::{Guarded, Need};
+use crate::components::{Loaded, Guarded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 
@@ -16,11 +16,9 @@ fn Mailbox() -> impl IntoView {
     view! {
         <h1>"Mailbox"</h1>
         <p class="subtitle">"Emails sent on behalf of your organization, newest first. When no mail server is configured (a development set-up), they are kept here instead of being sent."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match messages.await {
-                    Ok(list) if list.is_empty() => view! { <section class="card notice"><p>"No emails yet."</p></section> }.into_any(),
-                    Ok(list) => view! {
+        <Loaded resource=messages ready=move |value| match value {
+                    list if list.is_empty() => view! { <section class="card notice"><p>"No emails yet."</p></section> }.into_any(),
+                    list => view! {
                         <ul class="mailbox" data-testid="mailbox">
                             {list.into_iter().map(|m| view! {
                                 <li class="card">
@@ -37,10 +35,7 @@ fn Mailbox() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
         <p><a href="/organization">"← Back to My Organization"</a></p>
     }
 }

@@ -5,7 +5,7 @@ use crate::api::enrollments::{assign_program, load_member, unassign_program};
 use crate::api::members::set_manager_scope;
 use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
-use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::components::{Loaded, confirmed, interactive, Changes, Flash, Guarded, Need};
 use crate::domain::Capability;
 use crate::domain::{rules, Permission, Program, SeatKind};
 use crate::error::AppError;
@@ -35,14 +35,7 @@ fn MemberBody(may_change: bool) -> impl IntoView {
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <Flash changes=reload/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match member.await {
-                    Ok(m) => view! { <Member m reload may_change/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=member ready=move |m| view! { <Member m reload may_change/> }.into_any()/>
     }
 }
 

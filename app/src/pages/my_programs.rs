@@ -1,7 +1,7 @@
 //! The learner's side: My programs with progress bars, and each program's lessons.
 
 use crate::api::learning::{complete_lesson, load_lessons, my_programs};
-use crate::components::{interactive, Guarded, Need};
+use crate::components::{Loaded, interactive, Guarded, Need};
 use crate::domain::Progress;
 use crate::model::learning::ProgramLessons;
 use leptos::prelude::*;
@@ -18,22 +18,20 @@ fn MyProgramsBody() -> impl IntoView {
     let programs = Resource::new_blocking(|| (), |_| my_programs());
     view! {
         <h1>"My programs"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match programs.await {
-                    Ok(mine) if !mine.has_enable_seat => view! {
+        <Loaded resource=programs ready=move |value| match value {
+                    mine if !mine.has_enable_seat => view! {
                         <section class="card notice" data-testid="no-seat">
                             <p>"You have no programs: programs need an Enable seat, and you do not have one. Ask an administrator of your organization for a seat."</p>
                         </section>
                     }
                     .into_any(),
-                    Ok(mine) if mine.programs.is_empty() => view! {
+                    mine if mine.programs.is_empty() => view! {
                         <section class="card notice">
                             <p>"No programs are assigned to you yet. Your administrator will assign them."</p>
                         </section>
                     }
                     .into_any(),
-                    Ok(mine) => view! {
+                    mine => view! {
                         <ul class="programs" data-testid="my-programs">
                             {mine.programs.into_iter().map(|p| view! {
                                 <li class="card">
@@ -44,10 +42,7 @@ fn MyProgramsBody() -> impl IntoView {
                         </ul>
                     }
                     .into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 
@@ -75,14 +70,7 @@ fn ProgramBody() -> impl IntoView {
     );
     view! {
         <p><a href="/my-programs">"← My programs"</a></p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match lessons.await {
-                    Ok(plan) => view! { <Lessons plan version/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=lessons ready=move |plan| view! { <Lessons plan version/> }.into_any()/>
     }
 }
 

@@ -2,7 +2,7 @@
 //! Each is a plain form that works before the page is interactive.
 
 use crate::api::passwords::{password_reset, ChangePassword, RequestPasswordReset, ResetPassword};
-use crate::components::{url_error, Guarded, Need};
+use crate::components::{Loaded, url_error, Guarded, Need};
 use crate::domain::NewPassword;
 use crate::model::passwords::ResetView;
 use leptos::prelude::*;
@@ -53,21 +53,16 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let details = Resource::new_blocking(token, password_reset);
     view! {
         <leptos_meta::Title text="Choose a new password · Roster"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(ResetView::Open { email }) => view! { <ResetForm token=token() email/> }.into_any(),
-                    Ok(ResetView::Closed { message }) => view! {
+        <Loaded resource=details ready=move |value| match value {
+                    ResetView::Open { email } => view! { <ResetForm token=token() email/> }.into_any(),
+                    ResetView::Closed { message } => view! {
                         <section class="card notice" data-testid="reset-closed">
                             <h1>"This link cannot be used"</h1>
                             <p role="alert">{message}</p>
                             <p><a href="/forgot-password">"Ask for a new link"</a>" · "<a href="/sign-in">"Sign in"</a></p>
                         </section>
                     }.into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        }/>
     }
 }
 

@@ -3,7 +3,7 @@
 //! form (works before hydration) and see each request's state.
 
 use crate::api::seats::{load_seats, RequestSeats};
-use crate::components::{url_error, Guarded, Need};
+use crate::components::{Loaded, url_error, Guarded, Need};
 use crate::domain::Capability;
 use crate::domain::{SeatKind, SeatPool};
 use crate::model::seats::{SeatHolder, SeatOverview, SeatRequestRow};
@@ -24,14 +24,7 @@ fn SeatsBody() -> impl IntoView {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Seats"</h1>
         <p class="subtitle">"Licenses bought, who holds them, and why each one counts."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match seats.await {
-                    Ok(overview) => view! { <Overview overview action/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=seats ready=move |overview| view! { <Overview overview action/> }.into_any()/>
     }
 }
 

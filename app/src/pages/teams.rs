@@ -5,7 +5,7 @@ use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
     set_managers_may_invite,
 };
-use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::components::{Loaded, confirmed, interactive, Changes, Flash, Guarded, Need};
 use crate::domain::Capability;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};
 use leptos::prelude::*;
@@ -24,14 +24,7 @@ fn TeamsBody() -> impl IntoView {
         <h1>"Teams & Regions"</h1>
         <p class="subtitle">"Group members into regions and teams, then follow each in Reports."</p>
         <Flash changes/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match teams.await {
-                    Ok(overview) => view! { <Overview overview changes/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=teams ready=move |overview| view! { <Overview overview changes/> }.into_any()/>
     }
 }
 

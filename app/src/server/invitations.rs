@@ -14,7 +14,7 @@ use crate::model::invitations::{InvitationView, PendingInvitation};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
-pub const VALID_FOR_DAYS: i32 = 7;
+pub use crate::domain::rules::INVITATION_VALID_DAYS as VALID_FOR_DAYS;
 
 /// Issues (or replaces) invitations for many members in one statement; the tokens and
 /// their hashes come back in the order of `member_ids`. Mail makes its own link when it
@@ -79,14 +79,11 @@ pub async fn send(
                     &token,
                     &digest,
                 ),
+                valid_days: Some(VALID_FOR_DAYS),
             }),
         })
         .collect();
     enqueue(conn, config, actor.organization_id, &letters).await
-}
-
-pub fn accept_url(public_url: &str, token: &str) -> String {
-    format!("{}/invite/{token}", public_url.trim_end_matches('/'))
 }
 
 fn is_invited(status: &str) -> bool {

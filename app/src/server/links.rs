@@ -8,9 +8,8 @@
 //! it is written ([`for_queued_mail`]).
 
 use super::crypto::new_token;
-use super::invitations::accept_url;
 use super::mail::{Link, Mail, Opens, PendingLink};
-use super::passwords::{reset_url, VALID_FOR_MINUTES};
+use crate::domain::rules::RESET_VALID_MINUTES;
 use crate::error::AppError;
 use sqlx::{PgConnection, PgPool};
 
@@ -90,7 +89,7 @@ pub async fn make(
                 reset_id,
                 slot,
                 digest,
-                VALID_FOR_MINUTES
+                RESET_VALID_MINUTES
             )
             .execute(&mut *conn)
             .await?
@@ -136,4 +135,17 @@ pub async fn ready_to_send(
     }
     tx.commit().await?;
     Ok(Some(mail))
+}
+
+/// The address of an invitation link.
+pub fn accept_url(public_url: &str, token: &str) -> String {
+    format!("{}/invite/{token}", public_url.trim_end_matches('/'))
+}
+
+/// The address of a password reset link.
+pub fn reset_url(public_url: &str, token: &str) -> String {
+    format!(
+        "{}/reset-password/{token}",
+        public_url.trim_end_matches('/')
+    )
 }

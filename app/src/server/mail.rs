@@ -176,6 +176,10 @@ pub struct Invitation {
     pub inviter: String,
     pub first_name: String,
     pub link: Link,
+    /// How long the link works, as it was when the mail was queued (`None` in mail
+    /// queued before it was stored: today's rule).
+    #[serde(default)]
+    pub valid_days: Option<i32>,
 }
 
 impl Invitation {
@@ -186,7 +190,9 @@ impl Invitation {
             &as_name(&self.first_name),
             self.link.text(),
         );
-        let valid_days = super::invitations::VALID_FOR_DAYS;
+        let valid_days = self
+            .valid_days
+            .unwrap_or(crate::domain::rules::INVITATION_VALID_DAYS);
         let subject = format!("{inviter} invited you to {organization} on Roster");
         let text = format!(
             "Hello {first_name},\n\n\
@@ -226,11 +232,16 @@ pub struct PasswordReset {
     pub link: Link,
     /// The administrator who sent it; `None` when the member asked.
     pub sent_by: Option<String>,
+    /// How long the link works, as it was when the mail was queued (`None`: today's rule).
+    #[serde(default)]
+    pub valid_minutes: Option<i32>,
 }
 
 impl PasswordReset {
     fn render(&self) -> Message {
-        let minutes = super::passwords::VALID_FOR_MINUTES;
+        let minutes = self
+            .valid_minutes
+            .unwrap_or(crate::domain::rules::RESET_VALID_MINUTES);
         let (organization, first_name) = (as_name(&self.organization), as_name(&self.first_name));
         let subject = format!("Choose a new password for {organization} on Roster");
         let why = match &self.sent_by {
@@ -338,6 +349,7 @@ mod tests {
             inviter: "Dana \"D\" W".into(),
             first_name: "Zoë".into(),
             link: Link::Made("https://r.example/invite/abc".into()),
+            valid_days: Some(7),
         })
         .render();
         assert!(m.html.contains("A&amp;B &lt;Sales&gt;"));
@@ -362,6 +374,7 @@ mod tests {
             inviter: "WIN A PRIZE http://prize.example".into(),
             first_name: "visit www.prize.example or me@prize.example".into(),
             link: Link::Made("https://r.example/invite/abc".into()),
+            valid_days: Some(7),
         })
         .render();
         for part in [&m.subject, &m.text, &m.html] {

@@ -7,7 +7,7 @@ use crate::domain::access::MAX_MANAGED;
 use crate::domain::{Access, Capability, Permission};
 use crate::error::AppError;
 use crate::model::enrollments::Managed;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 
 /// Sets what manager `member_id` manages: exactly `teams` and `regions` (of the
 /// organization; anything else is refused whole). Administrators only.
@@ -31,7 +31,7 @@ pub async fn set_scope(
             "Only team managers manage teams: make this member a team manager first.",
         ));
     }
-    forget(&mut tx, member.id).await?;
+    super::members::forget_scope(&mut tx, member.id).await?;
     // The composite foreign keys refuse a team or region of another organization.
     let written = sqlx::query!(
         "INSERT INTO manager_scopes (organization_id, member_id, team_id, region_id)
@@ -65,14 +65,6 @@ pub async fn set_scope(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Forgets what a member managed (they are no longer a manager).
-pub(crate) async fn forget(conn: &mut PgConnection, member_id: i64) -> Result<(), AppError> {
-    sqlx::query!("DELETE FROM manager_scopes WHERE member_id = $1", member_id)
-        .execute(conn)
-        .await?;
     Ok(())
 }
 
@@ -112,4 +104,53 @@ pub async fn for_page(
             })
         })
         .collect())
+}
+
+/// The ids of teams named "Region / Team" and of regions named by name (case ignored), or
+/// an error naming what the organization does not have.
+pub async fn named(
+    pool: &PgPool,
+    access: &Access,
+    teams: &[String],
+    regions: &[String],
+) -> Result<(Vec<i64>, Vec<i64>), AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let rows = sqlx::query!(
+        r#"SELECT t.id AS "team!", r.id AS "region!", r.name AS "region_name!", t.name AS "team_name!"
+             FROM scoped_teams($1, NULL) t JOIN regions r ON r.id = t.region_id"#,
+        access.organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let mut team_ids = Vec::new();
+    for wanted in teams {
+        let (region, team) = wanted.split_once('/').unwrap_or(("", wanted));
+        let found = rows
+            .iter()
+            .find(|r| same(&r.region_name, region) && same(&r.team_name, team))
+            .ok_or_else(|| {
+                AppError::invalid(format!(
+                    "There is no team \u{201c}{wanted}\u{201d}: name it as \u{201c}Region / Team\u{201d}, as Teams & Regions shows it."
+                ))
+            })?;
+        team_ids.push(found.team);
+    }
+    let all_regions = sqlx::query!(
+        "SELECT id, name FROM regions WHERE organization_id = $1",
+        access.organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut region_ids = Vec::new();
+    for wanted in regions {
+        let found = all_regions
+            .iter()
+            .find(|r| same(&r.name, wanted))
+            .ok_or_else(|| {
+                AppError::invalid(format!("There is no region \u{201c}{wanted}\u{201d}."))
+            })?;
+        region_ids.push(found.id);
+    }
+    Ok((team_ids, region_ids))
 }

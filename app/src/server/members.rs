@@ -370,7 +370,7 @@ pub async fn set_permission(
     .await?;
     if member.permission == Permission::Manager {
         // No longer a manager: what they managed is forgotten with the role.
-        super::managers::forget(&mut tx, member.id).await?;
+        forget_scope(&mut tx, member.id).await?;
     }
     activity::record(
         &mut tx,
@@ -441,4 +441,67 @@ pub async fn resend_many(
     activity::record_many(&mut tx, access, Action::InvitationResent, &ids, &details).await?;
     tx.commit().await?;
     Ok(ids.len())
+}
+
+/// Forgets what a member managed (they are no longer a manager).
+pub(crate) async fn forget_scope(conn: &mut PgConnection, member_id: i64) -> Result<(), AppError> {
+    sqlx::query!("DELETE FROM manager_scopes WHERE member_id = $1", member_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An administrator sends a member of their organization a reset link (recorded in
+/// Activity). Only active members: an invited one needs their invitation resent.
+pub async fn send_password_reset(
+    pool: &PgPool,
+    config: &RuntimeConfig,
+    access: &Access,
+    member_id: i64,
+) -> Result<(), AppError> {
+    access.may(Capability::ChangeMembers)?;
+    let mut tx = pool.begin().await?;
+    let member = lock_member(&mut tx, access, member_id).await?;
+    crate::domain::rules::may_send_password_reset(member.status)?;
+    super::passwords::issue(
+        &mut tx,
+        config,
+        super::passwords::Target {
+            member_id: member.id,
+            organization_id: access.organization_id,
+            organization: &access.organization_name,
+            first_name: &member.first_name,
+            email: &member.email,
+        },
+        Some(access),
+    )
+    .await?;
+    activity::record(
+        &mut tx,
+        access,
+        Action::PasswordResetSent,
+        Some(member.id),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The member of the caller's scope with this address, if any.
+pub async fn find_by_email(
+    pool: &PgPool,
+    access: &Access,
+    email: &str,
+) -> Result<Option<i64>, AppError> {
+    access.may(Capability::SeeMembers)?;
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM scoped_members($1, $2) WHERE email_key(email) = email_key($3)",
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
+        email.trim()
+    )
+    .fetch_optional(pool)
+    .await?
+    .flatten())
 }

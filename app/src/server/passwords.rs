@@ -8,24 +8,16 @@ use super::mail::{Mail, Opens, PasswordReset};
 use super::outbox::{self, Letter};
 use super::{session, throttle, RuntimeConfig};
 use crate::domain::Access;
-use crate::domain::Capability;
 use crate::domain::{NewPassword, Permission};
 use crate::error::AppError;
 use crate::model::passwords::ResetView;
 use sqlx::{PgConnection, PgPool};
 
-pub const VALID_FOR_MINUTES: i32 = 60;
+pub use crate::domain::rules::RESET_VALID_MINUTES as VALID_FOR_MINUTES;
 /// Requests allowed in the window for one address typed, and from one client address.
 pub const REQUESTS_PER_EMAIL: i64 = 3;
 pub const REQUESTS_PER_CLIENT: i64 = 10;
 pub const WINDOW_MINUTES: i32 = 15;
-
-pub fn reset_url(public_url: &str, token: &str) -> String {
-    format!(
-        "{}/reset-password/{token}",
-        public_url.trim_end_matches('/')
-    )
-}
 
 /// *Forgot password?*: emails a reset link to each active member with this address (one
 /// per organization). The answer is the same whether or not there is one: the caller says
@@ -98,16 +90,16 @@ pub async fn request_reset(
 }
 
 /// Whose password a link resets.
-struct Target<'a> {
-    member_id: i64,
-    organization_id: i64,
-    organization: &'a str,
-    first_name: &'a str,
-    email: &'a str,
+pub(crate) struct Target<'a> {
+    pub member_id: i64,
+    pub organization_id: i64,
+    pub organization: &'a str,
+    pub first_name: &'a str,
+    pub email: &'a str,
 }
 
 /// A new link for the member (older unused ones stop working) and its email.
-async fn issue(
+pub(crate) async fn issue(
     conn: &mut PgConnection,
     config: &RuntimeConfig,
     target: Target<'_>,
@@ -138,46 +130,10 @@ async fn issue(
             first_name: target.first_name.to_owned(),
             link: super::links::for_queued_mail(config, Opens::Reset { reset_id }, &token, &digest),
             sent_by: sent_by.map(|a| a.name.clone()),
+            valid_minutes: Some(VALID_FOR_MINUTES),
         }),
     };
     outbox::enqueue(conn, config, target.organization_id, &[letter]).await
-}
-
-/// An administrator sends a member of their organization a reset link (recorded in
-/// Activity). Only active members: an invited one needs their invitation resent.
-pub async fn send_by_admin(
-    pool: &PgPool,
-    config: &RuntimeConfig,
-    access: &Access,
-    member_id: i64,
-) -> Result<(), AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let mut tx = pool.begin().await?;
-    let member = super::members::lock_member(&mut tx, access, member_id).await?;
-    crate::domain::rules::may_send_password_reset(member.status)?;
-    issue(
-        &mut tx,
-        config,
-        Target {
-            member_id: member.id,
-            organization_id: access.organization_id,
-            organization: &access.organization_name,
-            first_name: &member.first_name,
-            email: &member.email,
-        },
-        Some(access),
-    )
-    .await?;
-    activity::record(
-        &mut tx,
-        access,
-        Action::PasswordResetSent,
-        Some(member.id),
-        serde_json::json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 pub const UNUSABLE_MESSAGE: &str = "This link cannot be used: it was already used, a newer one replaced it, or it expired (links work for 60 minutes). Ask for a new one with Forgot password? on the sign-in page.";

@@ -9,7 +9,7 @@ pub use reading::read_workbook_for_benchmark;
 mod upload;
 
 use crate::api::import::{import_history, load_import_context};
-use crate::components::{download, interactive, Guarded, Need};
+use crate::components::{Loaded, download, interactive, Guarded, Need};
 use crate::domain::Capability;
 use crate::domain::Program;
 use crate::import::{problems_csv, template, CellProblem, RowCells};
@@ -35,14 +35,7 @@ fn ImportBody() -> impl IntoView {
     view! {
         <h1>"Import CSV"</h1>
         <p class="subtitle">"Invite many members at once: drop a spreadsheet (Excel, OpenDocument or CSV) — your own columns are matched to the template's — or start from the sample file. Every row is checked the moment you drop it."</p>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match context.await {
-                    Ok(ctx) => view! { <Importer ctx history_version/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=context ready=move |ctx| view! { <Importer ctx history_version/> }.into_any()/>
         <section aria-labelledby="history-heading">
             <h2 id="history-heading">"Import history"</h2>
             <Suspense fallback=|| ()>

@@ -8,7 +8,7 @@ mod row;
 mod table;
 
 use crate::api::member_list::{list_members, organization_overview};
-use crate::components::{Guarded, Need};
+use crate::components::{Loaded, Guarded, Need};
 use crate::domain::Capability;
 use crate::domain::{Permission, SeatPool};
 use crate::error::AppError;
@@ -129,23 +129,16 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
         </p>
         <ConfirmDialog/>
         <FreeLicensesDialog/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => {
-                        let teams = overview.teams.clone();
-                        view! {
-                            <Header overview seats=manages/>
-                            <h2 id="members-heading">"Members"</h2>
-                            <Filters filter=filter() teams/>
-                            {actions.may_change.then(|| view! { <ExportButtons filter=Signal::derive(filter)/> })}
-                        }
-                        .into_any()
-                    }
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=overview ready=move |overview| {
+            let teams = overview.teams.clone();
+            view! {
+                <Header overview seats=manages/>
+                <h2 id="members-heading">"Members"</h2>
+                <Filters filter=filter() teams/>
+                {actions.may_change.then(|| view! { <ExportButtons filter=Signal::derive(filter)/> })}
+            }
+            .into_any()
+        }/>
         <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
             {move || Suspend::new(async move {
                 let teams = overview.await.map(|o| o.teams).unwrap_or_default();

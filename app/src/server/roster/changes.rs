@@ -197,5 +197,13 @@ async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Res
     )
     .execute(&mut *tx)
     .await?;
+    // Whoever is no longer a team manager no longer manages anything.
+    sqlx::query!(
+        "DELETE FROM manager_scopes s USING members m
+          WHERE s.member_id = m.id AND m.id = ANY($1) AND m.permission <> 'manager'",
+        &ids
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
