@@ -17,4 +17,3 @@ pub fn roster_csv(members: &[crate::import::roster::RosterMember]) -> String {
             .map(|m| crate::import::roster::member_cells(m).to_vec()),
     )
 }
-

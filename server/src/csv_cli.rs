@@ -4,8 +4,8 @@
 
 use crate::cli::CsvCommand;
 use crate::config::Config;
-use app::domain::Access;
 use crate::files::{read, ReadFile};
+use app::domain::Access;
 use app::import::{check_file, digest, OrgContext, MAX_ROWS};
 use app::server::import::{finish, import_batch, start};
 use app::server::invite::{known, Among};

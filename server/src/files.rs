@@ -30,4 +30,3 @@ pub fn read(file: &std::path::Path) -> anyhow::Result<ReadFile> {
         present: parsed.present,
     })
 }
-

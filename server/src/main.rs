@@ -118,7 +118,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             pool,
             config: Arc::new(runtime.clone()),
         },
-        metrics: config.metrics_token.clone().map(server::metrics::MetricsToken),
+        metrics: config
+            .metrics_token
+            .clone()
+            .map(server::metrics::MetricsToken),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("could not listen on {addr} (is another server running there?)")

@@ -165,14 +165,9 @@ async fn manage(
     let (team_ids, region_ids) = app::server::managers::named(&pool, &access, teams, regions)
         .await
         .map_err(said)?;
-    app::server::members::set_permission(
-        &pool,
-        &access,
-        member,
-        app::domain::Permission::Manager,
-    )
-    .await
-    .map_err(said)?;
+    app::server::roster::set_permission(&pool, &access, member, app::domain::Permission::Manager)
+        .await
+        .map_err(said)?;
     app::server::managers::set_scope(&pool, &access, member, &team_ids, &region_ids)
         .await
         .map_err(said)?;

@@ -17,12 +17,12 @@ pub async fn load_member(member_id: i64) -> Result<MemberDetail, AppError> {
 pub async fn assign_program(member_id: i64, program: Program) -> Result<(), AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::enrollments::assign(&pool, &access, member_id, program).await
+    crate::server::roster::set_program(&pool, &access, member_id, program, true).await
 }
 
 #[server(input = Json)]
 pub async fn unassign_program(member_id: i64, program: Program) -> Result<(), AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::enrollments::unassign(&pool, &access, member_id, program).await
+    crate::server::roster::set_program(&pool, &access, member_id, program, false).await
 }

@@ -50,7 +50,7 @@ pub async fn set_member_permission(member_id: i64, permission: String) -> Result
     let permission =
         crate::domain::Permission::parse(&permission).map_err(|e| AppError::Invalid(e.0))?;
     let pool = crate::server::pool()?;
-    crate::server::members::set_permission(&pool, &access, member_id, permission).await
+    crate::server::roster::set_permission(&pool, &access, member_id, permission).await
 }
 
 /// Bulk action: a new invitation for every invited member of the selection (the given

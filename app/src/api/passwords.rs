@@ -57,5 +57,6 @@ pub async fn change_password(
 pub async fn send_password_reset(member_id: i64) -> Result<(), AppError> {
     let access = crate::server::session::require_access().await?;
     let state = crate::server::state()?;
-    crate::server::members::send_password_reset(&state.pool, &state.config, &access, member_id).await
+    crate::server::members::send_password_reset(&state.pool, &state.config, &access, member_id)
+        .await
 }

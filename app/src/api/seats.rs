@@ -34,7 +34,7 @@ pub async fn request_seats(kind: String, seats: String, note: String) -> Result<
 pub async fn set_member_seat(member_id: i64, kind: SeatKind, hold: bool) -> Result<(), AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::seats::set_member_seat(&pool, &access, member_id, kind, hold).await
+    crate::server::roster::set_seat(&pool, &access, member_id, kind, hold).await
 }
 
 #[server(input = Json)]

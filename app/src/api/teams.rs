@@ -65,7 +65,8 @@ pub async fn assign_team(
 ) -> Result<usize, AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    crate::server::teams::assign(&pool, &access, &member_ids, all_matching.as_ref(), team_id).await
+    crate::server::roster::assign_team(&pool, &access, &member_ids, all_matching.as_ref(), team_id)
+        .await
 }
 
 /// Whether team managers may invite members into the teams they manage.

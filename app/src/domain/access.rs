@@ -324,6 +324,7 @@ mod tests {
             role: Permission::Manager,
             scope: Scope::Teams(teams),
             managers_may_invite: invite,
+            enable_seat: false,
             who: Who::Member { member_id: 9 },
             ..Access::operator(1, "Acme", "x")
         }

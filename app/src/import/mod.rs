@@ -5,6 +5,7 @@
 mod check;
 pub mod columns;
 mod decode;
+pub mod desired;
 mod parse;
 #[cfg(test)]
 mod properties;

@@ -7,6 +7,7 @@
 //! server and the command line decide with it, on a roster read under lock.
 
 use super::check::{check_row, validate_row};
+use super::desired::Desired;
 use super::parse::{Column, RowCells, CELLS};
 use crate::domain::rules::{
     may_change_programs, may_remove_enable_seat, may_stop_being_active_admin, may_unassign_program,
@@ -37,6 +38,11 @@ pub struct RosterMember {
 }
 
 impl RosterMember {
+    /// The programs the member is enrolled in, in catalog order.
+    pub fn program_list(&self) -> Vec<Program> {
+        self.programs.iter().map(|(p, _)| *p).collect()
+    }
+
     /// "Region / Team", or "" for no team: how changes and the Activity name a team.
     pub fn team_label(&self) -> String {
         team_text(&self.region, &self.team)
@@ -53,6 +59,10 @@ pub struct Roster {
     pub opportunity_held: i64,
     /// Every team, as (region, team).
     pub teams: Vec<(String, String)>,
+    /// The organization's active administrators, when `members` holds only some of its
+    /// members (a change to a few); `None`: count them in `members`.
+    #[serde(default)]
+    pub active_admins: Option<i64>,
 }
 
 /// The cells `roster members export` writes for a member, in [`super::ALL_COLUMNS`]
@@ -171,52 +181,6 @@ impl Plan {
     }
 }
 
-/// What a row asks of a member, read from its cells (only the columns the file has).
-struct Wanted {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    job_title: Option<String>,
-    permission: Option<Permission>,
-    enable_seat: Option<bool>,
-    opportunity_seat: Option<bool>,
-    programs: Option<Vec<Program>>,
-    team: Option<(String, String)>,
-}
-
-fn wanted(cells: &RowCells, present: &[bool; CELLS]) -> Wanted {
-    let has = |c: Column| present[c.index()];
-    let text = |c: Column| has(c).then(|| crate::domain::trim(cells.get(c)).to_owned());
-    let flag = |c: Column| has(c).then(|| cells.get(c).eq_ignore_ascii_case("true"));
-    Wanted {
-        first_name: text(Column::FirstName),
-        last_name: text(Column::LastName),
-        job_title: text(Column::JobTitle),
-        permission: has(Column::Permission)
-            .then(|| Permission::parse(cells.get(Column::Permission)).ok())
-            .flatten(),
-        enable_seat: flag(Column::MosEnable),
-        opportunity_seat: flag(Column::MosOpportunity),
-        programs: has(Column::CourseEnrollments).then(|| {
-            let mut programs: Vec<Program> = cells
-                .get(Column::CourseEnrollments)
-                .split(',')
-                .map(crate::domain::trim)
-                .filter(|s| !s.is_empty())
-                .filter_map(Program::from_slug)
-                .collect();
-            programs.sort_by_key(|p| Program::ALL.iter().position(|q| q == p));
-            programs.dedup();
-            programs
-        }),
-        team: (has(Column::Team) || has(Column::Region)).then(|| {
-            (
-                crate::domain::trim(cells.get(Column::Region)).to_owned(),
-                crate::domain::trim(cells.get(Column::Team)).to_owned(),
-            )
-        }),
-    }
-}
-
 fn text_change(field: Column, from: &str, to: &Option<String>) -> Option<FieldChange> {
     let to = to.as_ref()?;
     (from != to).then(|| FieldChange {
@@ -241,7 +205,7 @@ fn team_text(region: &str, team: &str) -> String {
 /// The changes a row asks of `member`, and the rules each breaks (empty when allowed).
 fn compare(
     member: &RosterMember,
-    want: &Wanted,
+    want: &Desired,
     roster: &Roster,
 ) -> (Vec<FieldChange>, Vec<String>) {
     let mut changes = Vec::new();
@@ -302,6 +266,18 @@ fn compare(
         (Some(programs), true) => programs.clone(),
         (None, true) => current.clone(),
     };
+    // Programs asked for a member who will hold no Enable seat: refused (rule 4), not
+    // dropped in silence.
+    if !enable_after
+        && want
+            .programs
+            .as_ref()
+            .is_some_and(|p| !p.is_empty() && *p != current)
+    {
+        if let Err(e) = may_change_programs(member.status, false) {
+            refusals.push(e.0);
+        }
+    }
     if wanted_programs != current {
         let slugs = |ps: &[Program]| ps.iter().map(|p| p.slug()).collect::<Vec<_>>().join(",");
         changes.push(FieldChange {
@@ -316,7 +292,7 @@ fn compare(
             for (program, progress) in &member.programs {
                 if !wanted_programs.contains(program) {
                     if let Err(e) = may_unassign_program(*progress) {
-                        refusals.push(format!("{}: {}", program.name(), e.0));
+                        refusals.push(format!("{} ({})", e.0, program.name()));
                     }
                 }
             }
@@ -345,26 +321,174 @@ fn compare(
     (changes, refusals)
 }
 
-/// How a row finds its member: by user_id, else by email.
+/// How a row finds its member: by user_id, else by email; a member's own change by id.
 struct Index<'r> {
     by_user_id: HashMap<u32, usize>,
     by_email: HashMap<&'r str, usize>,
+    by_id: HashMap<i64, usize>,
 }
 
 impl<'r> Index<'r> {
     fn new(members: &'r [RosterMember]) -> Self {
         let mut by_user_id = HashMap::with_capacity(members.len());
         let mut by_email = HashMap::with_capacity(members.len());
+        let mut by_id = HashMap::with_capacity(members.len());
         for (i, m) in members.iter().enumerate() {
             if let Some(id) = m.user_id {
                 by_user_id.insert(id.number(), i);
             }
             by_email.insert(m.email.as_str(), i);
+            by_id.insert(m.id, i);
         }
         Self {
             by_user_id,
             by_email,
+            by_id,
         }
+    }
+}
+
+/// One thing a plan is asked: a file's row (matched to a member, or a new one), or a
+/// member (by id) and what they should be.
+#[derive(Debug, Clone, Copy)]
+pub enum Wish<'a> {
+    Row(&'a RowCells),
+    Member(i64, &'a Desired),
+}
+
+/// What a row of a file turned out to be: an entry already decided (a new member, or a
+/// refusal; with the seats a new member takes), or the member it names.
+enum RowMatch {
+    Done(PlanEntry, Option<(i64, i64)>),
+    Member {
+        index: usize,
+        user_id: Option<ExternalId>,
+        who: String,
+    },
+}
+
+/// Matches a file's row to a member (by user_id, else by email), or judges it as a new
+/// member with the import's own checks (each address once in the file).
+fn row_member(
+    cells: &RowCells,
+    roster: &Roster,
+    index: &Index,
+    seen: &mut [bool],
+    new_emails: &mut HashMap<String, u32>,
+) -> RowMatch {
+    let email = crate::domain::email::key(cells.get(Column::Email));
+    let user_id = ExternalId::parse(cells.get(Column::UserId)).ok();
+    let who = format!(
+        "{} {} <{}>",
+        cells.get(Column::FirstName),
+        cells.get(Column::LastName),
+        email
+    );
+    let by_id = user_id.and_then(|id| index.by_user_id.get(&id.number()).copied());
+    let by_email = index.by_email.get(email.as_str()).copied();
+    let refused = |member: Option<i64>, message: String| {
+        RowMatch::Done(
+            PlanEntry {
+                row: Some(cells.row),
+                action: Action::Refused,
+                member,
+                who: who.clone(),
+                changes: Vec::new(),
+                message,
+            },
+            None,
+        )
+    };
+    let found = match (by_id, by_email) {
+        (Some(a), Some(b)) if a != b => {
+            return refused(
+                None,
+                format!(
+                    "The user_id is {}'s and the address is {}'s: correct one of them.",
+                    roster.members[a].email, roster.members[b].email
+                ),
+            );
+        }
+        (Some(i), _) | (None, Some(i)) => Some(i),
+        (None, None) => None,
+    };
+    let problems_text = |problems: &[super::CellProblem]| -> String {
+        problems
+            .iter()
+            .map(|p| match p.column {
+                Some(c) => format!("{}: {}", c.name(), p.message),
+                None => p.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let Some(i) = found else {
+        // A new member: the import's own checks, and each address once in the file.
+        return match check_row(cells) {
+            Ok(valid) => {
+                if let Some(first) = new_emails.insert(email.clone(), cells.row) {
+                    return refused(
+                        None,
+                        format!("This address is also on row {first}: keep one of the rows."),
+                    );
+                }
+                let Invitee {
+                    enable_seat,
+                    opportunity_seat,
+                    ..
+                } = valid.invitee;
+                RowMatch::Done(
+                    PlanEntry {
+                        row: Some(cells.row),
+                        action: Action::New,
+                        member: None,
+                        who: who.clone(),
+                        changes: Vec::new(),
+                        message: "Invited, with an invitation email.".into(),
+                    },
+                    Some((enable_seat as i64, opportunity_seat as i64)),
+                )
+            }
+            Err(problems) => refused(None, problems_text(&problems)),
+        };
+    };
+    let member = &roster.members[i];
+    if std::mem::replace(&mut seen[i], true) {
+        return refused(
+            None,
+            format!(
+                "Another row of the file is also {}: keep one.",
+                member.email
+            ),
+        );
+    }
+    // A member invited by the form has no user_id: the export leaves the cell empty.
+    let problems: Vec<_> = validate_row(cells)
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| {
+            !(p.column == Some(Column::UserId)
+                && member.user_id.is_none()
+                && cells.get(Column::UserId).trim().is_empty())
+        })
+        .collect();
+    if !problems.is_empty() {
+        return refused(Some(member.id), problems_text(&problems));
+    }
+    if email != member.email {
+        return refused(
+            Some(member.id),
+            format!(
+                "The address differs from the member's ({}): addresses are changed on the member's page, not by a file.",
+                member.email
+            ),
+        );
+    }
+    RowMatch::Member {
+        index: i,
+        user_id,
+        who,
     }
 }
 
@@ -376,132 +500,93 @@ pub fn plan(
     roster: &Roster,
     deactivate_missing: bool,
 ) -> Plan {
+    let wishes: Vec<Wish> = rows.iter().map(Wish::Row).collect();
+    plan_wishes(&wishes, present, roster, deactivate_missing)
+}
+
+/// How the Activity and a plan name a member.
+fn who_is(member: &RosterMember) -> String {
+    format!(
+        "{} {} <{}>",
+        member.first_name, member.last_name, member.email
+    )
+}
+
+/// The plan of `wishes` against `roster`: the one judge of member changes, whatever asked
+/// for them (a file's rows: `present` says which of its columns it has; the member page;
+/// bulk actions). `deactivate_missing`: members no wish names are deactivated.
+pub fn plan_wishes(
+    wishes: &[Wish],
+    present: &[bool; CELLS],
+    roster: &Roster,
+    deactivate_missing: bool,
+) -> Plan {
     let index = Index::new(&roster.members);
     let mut seen = vec![false; roster.members.len()];
-    let mut entries = Vec::with_capacity(rows.len());
+    let mut entries = Vec::with_capacity(wishes.len());
     // Seats each entry takes (positive) or frees (negative), judged together at the end.
     let mut seats: Vec<(usize, i64, i64)> = Vec::new();
-    let mut admins_after: i64 = roster
-        .members
-        .iter()
-        .filter(|m| m.status == MemberStatus::Active && m.permission == Permission::Admin)
-        .count() as i64;
+    let mut admins_after: i64 = roster.active_admins.unwrap_or_else(|| {
+        roster
+            .members
+            .iter()
+            .filter(|m| m.status == MemberStatus::Active && m.permission == Permission::Admin)
+            .count() as i64
+    });
     let mut admin_losses: Vec<usize> = Vec::new();
     let mut new_emails: HashMap<String, u32> = HashMap::new();
 
-    for cells in rows {
-        let email = crate::domain::email::key(cells.get(Column::Email));
-        let user_id = ExternalId::parse(cells.get(Column::UserId)).ok();
-        let who = format!(
-            "{} {} <{}>",
-            cells.get(Column::FirstName),
-            cells.get(Column::LastName),
-            email
-        );
-        let by_id = user_id.and_then(|id| index.by_user_id.get(&id.number()).copied());
-        let by_email = index.by_email.get(email.as_str()).copied();
-        let refused = |message: String| PlanEntry {
-            row: Some(cells.row),
-            action: Action::Refused,
-            member: None,
-            who: who.clone(),
-            changes: Vec::new(),
-            message,
-        };
-        let found = match (by_id, by_email) {
-            (Some(a), Some(b)) if a != b => {
-                entries.push(refused(format!(
-                    "The user_id is {}'s and the address is {}'s: correct one of them.",
-                    roster.members[a].email, roster.members[b].email
-                )));
-                continue;
-            }
-            (Some(i), _) | (None, Some(i)) => Some(i),
-            (None, None) => None,
-        };
-        let Some(i) = found else {
-            // A new member: the import's own checks, and each address once in the file.
-            match check_row(cells) {
-                Ok(valid) => {
-                    if let Some(first) = new_emails.insert(email.clone(), cells.row) {
-                        entries.push(refused(format!(
-                            "This address is also on row {first}: keep one of the rows."
-                        )));
-                        continue;
-                    }
-                    let Invitee {
-                        enable_seat,
-                        opportunity_seat,
-                        ..
-                    } = valid.invitee;
-                    seats.push((entries.len(), enable_seat as i64, opportunity_seat as i64));
+    for wish in wishes {
+        let (i, want, row, who, user_id) = match *wish {
+            Wish::Member(id, desired) => {
+                let Some(&i) = index.by_id.get(&id) else {
                     entries.push(PlanEntry {
-                        row: Some(cells.row),
-                        action: Action::New,
-                        member: None,
-                        who,
+                        row: None,
+                        action: Action::Refused,
+                        member: Some(id),
+                        who: String::new(),
                         changes: Vec::new(),
-                        message: "Invited, with an invitation email.".into(),
+                        message: "This member is not in your organization (any more).".into(),
                     });
+                    continue;
+                };
+                let member = &roster.members[i];
+                if std::mem::replace(&mut seen[i], true) {
+                    entries.push(PlanEntry {
+                        row: None,
+                        action: Action::Refused,
+                        member: Some(id),
+                        who: who_is(member),
+                        changes: Vec::new(),
+                        message: format!("{} is asked twice: ask once.", member.email),
+                    });
+                    continue;
                 }
-                Err(problems) => entries.push(refused(
-                    problems
-                        .iter()
-                        .map(|p| match p.column {
-                            Some(c) => format!("{}: {}", c.name(), p.message),
-                            None => p.message.clone(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )),
+                (i, desired.clone(), None, who_is(member), None)
             }
-            continue;
+            Wish::Row(cells) => match row_member(cells, roster, &index, &mut seen, &mut new_emails)
+            {
+                RowMatch::Done(entry, seat) => {
+                    if let Some((enable, opportunity)) = seat {
+                        seats.push((entries.len(), enable, opportunity));
+                    }
+                    entries.push(entry);
+                    continue;
+                }
+                RowMatch::Member {
+                    index: i,
+                    user_id,
+                    who,
+                } => (
+                    i,
+                    Desired::from_row(cells, present),
+                    Some(cells.row),
+                    who,
+                    user_id,
+                ),
+            },
         };
         let member = &roster.members[i];
-        if std::mem::replace(&mut seen[i], true) {
-            entries.push(refused(format!(
-                "Another row of the file is also {}: keep one.",
-                member.email
-            )));
-            continue;
-        }
-        // A member invited by the form has no user_id: the export leaves the cell empty.
-        let problems: Vec<_> = validate_row(cells)
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|p| {
-                !(p.column == Some(Column::UserId)
-                    && member.user_id.is_none()
-                    && cells.get(Column::UserId).trim().is_empty())
-            })
-            .collect();
-        if !problems.is_empty() {
-            let message = problems
-                .iter()
-                .map(|p| match p.column {
-                    Some(c) => format!("{}: {}", c.name(), p.message),
-                    None => p.message.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
-            entries.push(PlanEntry {
-                member: Some(member.id),
-                ..refused(message)
-            });
-            continue;
-        }
-        if email != member.email {
-            entries.push(PlanEntry {
-                member: Some(member.id),
-                ..refused(format!(
-                    "The address differs from the member's ({}): addresses are changed on the member's page, not by a file.",
-                    member.email
-                ))
-            });
-            continue;
-        }
-        let want = wanted(cells, present);
         let (mut changes, refusals) = compare(member, &want, roster);
         if let (None, Some(id)) = (member.user_id, user_id) {
             changes.insert(
@@ -515,7 +600,7 @@ pub fn plan(
         }
         if !refusals.is_empty() {
             entries.push(PlanEntry {
-                row: Some(cells.row),
+                row,
                 action: Action::Refused,
                 member: Some(member.id),
                 who,
@@ -526,7 +611,7 @@ pub fn plan(
         }
         if changes.is_empty() {
             entries.push(PlanEntry {
-                row: Some(cells.row),
+                row,
                 action: Action::Unchanged,
                 member: Some(member.id),
                 who,
@@ -549,7 +634,7 @@ pub fn plan(
             admin_losses.push(entries.len());
         }
         entries.push(PlanEntry {
-            row: Some(cells.row),
+            row,
             action: Action::Change,
             member: Some(member.id),
             who,
@@ -630,7 +715,7 @@ pub fn plan(
             let entry = &mut entries[i];
             entry.action = Action::Refused;
             entry.message = format!(
-                "No {kind} seat is left for this row: the rows above take the ones free. Free seats, request more, or leave the seat out."
+                "No free {kind} seat for this change: all are in use (in a file, the rows above take the ones free). Free seats, request more, or leave the seat out."
             );
             continue;
         }
@@ -649,6 +734,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::desired::Desired;
     use crate::import::{parse, ALL_COLUMNS};
 
     fn member(id: i64, email: &str) -> RosterMember {
@@ -681,6 +767,7 @@ mod tests {
             enable_held,
             opportunity_bought: opportunity_held + 1,
             opportunity_held,
+            active_admins: None,
             teams: vec![
                 ("EMEA".into(), "Iberia".into()),
                 ("EMEA".into(), "DACH".into()),
@@ -708,6 +795,126 @@ mod tests {
             parsed.file_problems
         );
         plan(&parsed.rows, &parsed.present, roster, deactivate_missing)
+    }
+
+    /// What a plan does to members, whatever asked: its changes and refusals (rows and
+    /// unchanged members aside), and the seats before and after.
+    fn effect(
+        plan: &Plan,
+    ) -> (
+        Vec<(Option<i64>, Action, Vec<FieldChange>, String)>,
+        [i64; 4],
+    ) {
+        let entries = plan
+            .entries
+            .iter()
+            .filter(|e| e.action != Action::Unchanged)
+            .map(|e| (e.member, e.action, e.changes.clone(), e.message.clone()))
+            .collect();
+        (
+            entries,
+            [
+                plan.enable_free_before,
+                plan.enable_free_after,
+                plan.opportunity_free_before,
+                plan.opportunity_free_after,
+            ],
+        )
+    }
+
+    /// The member page's edit (or a bulk action) as the server makes it: `desired` of
+    /// each member of `ids`.
+    fn page_plan(roster: &Roster, ids: &[i64], desired: impl Fn(&RosterMember) -> Desired) -> Plan {
+        let wants: Vec<(i64, Desired)> = ids
+            .iter()
+            .map(|id| {
+                let m = roster.members.iter().find(|m| m.id == *id).unwrap();
+                (*id, desired(m))
+            })
+            .collect();
+        let wishes: Vec<Wish> = wants.iter().map(|(id, d)| Wish::Member(*id, d)).collect();
+        plan_wishes(&wishes, &[false; CELLS], roster, false)
+    }
+
+    #[test]
+    fn the_page_a_bulk_action_and_a_file_plan_the_same_change_and_refuse_alike() {
+        use crate::domain::SeatKind;
+        let mut used = member(3, "used@example.com");
+        used.programs = vec![(
+            Program::Masterclass,
+            Progress::from_basis_points(1400).unwrap(),
+        )];
+        let mut admin = member(4, "boss@example.com");
+        admin.permission = Permission::Admin;
+        let r = roster(vec![
+            member(1, "ana@example.com"),
+            member(2, "bo@example.com"),
+            used,
+            admin,
+        ]);
+        let col = |c: Column| c.index();
+
+        // The member page removes an Enable seat (and so the program below 10 %).
+        // (A file says both: a row listing programs without the seat is refused as a row.)
+        let page = page_plan(&r, &[2], |_| Desired::seat(SeatKind::Enable, false));
+        let file = plan_of(
+            &r,
+            |rows| {
+                rows[1][col(Column::MosEnable)] = "FALSE".into();
+                rows[1][col(Column::CourseEnrollments)] = String::new();
+            },
+            false,
+        );
+        assert_eq!(effect(&page), effect(&file));
+        assert_eq!(page.count(Action::Change), 1, "{page:?}");
+
+        // Bulk Team Assign of two members, and a file moving the same two.
+        let bulk = page_plan(&r, &[1, 2], |_| Desired::team(Some(("EMEA", "DACH"))));
+        let file = plan_of(
+            &r,
+            |rows| {
+                for row in rows.iter_mut().take(2) {
+                    row[col(Column::Team)] = "DACH".into();
+                }
+            },
+            false,
+        );
+        assert_eq!(effect(&bulk), effect(&file));
+        assert_eq!(bulk.count(Action::Change), 2, "{bulk:?}");
+
+        // Refusals read the same: a used license (seat and program), the last administrator.
+        let page = page_plan(&r, &[3], |_| Desired::seat(SeatKind::Enable, false));
+        let file = plan_of(
+            &r,
+            |rows| {
+                rows[2][col(Column::MosEnable)] = "FALSE".into();
+                rows[2][col(Column::CourseEnrollments)] = String::new();
+            },
+            false,
+        );
+        assert_eq!(effect(&page), effect(&file));
+        assert_eq!(page.count(Action::Refused), 1);
+        let page = page_plan(&r, &[3], |m| {
+            Desired::program(&m.program_list(), Program::Masterclass, false)
+        });
+        let file = plan_of(
+            &r,
+            |rows| rows[2][col(Column::CourseEnrollments)] = String::new(),
+            false,
+        );
+        assert_eq!(effect(&page), effect(&file));
+        assert!(
+            page.entries[0].message.starts_with("Progress is 14 %"),
+            "{page:?}"
+        );
+        let page = page_plan(&r, &[4], |_| Desired::permission(Permission::Manager));
+        let file = plan_of(
+            &r,
+            |rows| rows[3][col(Column::Permission)] = "manager".into(),
+            false,
+        );
+        assert_eq!(effect(&page), effect(&file));
+        assert_eq!(page.count(Action::Refused), 1, "{page:?}");
     }
 
     #[test]
@@ -807,7 +1014,7 @@ mod tests {
             false,
         );
         assert_eq!(plan.count(Action::Refused), 1);
-        assert!(plan.entries[1].message.contains("No Enable seat"));
+        assert!(plan.entries[1].message.contains("No free Enable seat"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::api::activity::activity;
-use crate::components::{Loaded, Guarded, Need};
+use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -1,7 +1,7 @@
 //! API keys for the progress endpoint: create (shown once), list, revoke.
 
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
-use crate::components::{Loaded, interactive, Guarded, Need};
+use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::{Capability, KeyScope};
 use crate::model::api_keys::ApiKeyRow;
 use leptos::prelude::*;

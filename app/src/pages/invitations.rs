@@ -1,6 +1,6 @@
 use crate::api::invitations::pending_invitations;
 use crate::api::members::{deactivate_member, resend_invitation};
-use crate::components::{Loaded, interactive, Guarded, Need};
+use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

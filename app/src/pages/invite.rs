@@ -1,8 +1,8 @@
 use crate::api::invitations::{invitation, AcceptInvitation};
 use crate::components::url_error;
+use crate::components::Loaded;
 use crate::domain::NewPassword;
 use crate::model::invitations::InvitationView;
-use crate::components::Loaded;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

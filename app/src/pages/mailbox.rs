@@ -1,5 +1,5 @@
 use crate::api::mailbox::mailbox;
-use crate::components::{Loaded, Guarded, Need};
+use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;
 

@@ -5,7 +5,7 @@ use crate::api::enrollments::{assign_program, load_member, unassign_program};
 use crate::api::members::set_manager_scope;
 use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
-use crate::components::{Loaded, confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{rules, Permission, Program, SeatKind};
 use crate::error::AppError;

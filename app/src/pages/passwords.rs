@@ -2,7 +2,7 @@
 //! Each is a plain form that works before the page is interactive.
 
 use crate::api::passwords::{password_reset, ChangePassword, RequestPasswordReset, ResetPassword};
-use crate::components::{Loaded, url_error, Guarded, Need};
+use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::NewPassword;
 use crate::model::passwords::ResetView;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 //! form (works before hydration) and see each request's state.
 
 use crate::api::seats::{load_seats, RequestSeats};
-use crate::components::{Loaded, url_error, Guarded, Need};
+use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{SeatKind, SeatPool};
 use crate::model::seats::{SeatHolder, SeatOverview, SeatRequestRow};

@@ -5,7 +5,7 @@ use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
     set_managers_may_invite,
 };
-use crate::components::{Loaded, confirmed, interactive, Changes, Flash, Guarded, Need};
+use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};
 use leptos::prelude::*;

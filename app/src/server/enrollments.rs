@@ -5,9 +5,6 @@
 //! before it reads progress, and a progress update is an `UPDATE` of that same row, so
 //! one waits for the other and the second decides on what the first committed.
 
-use super::activity::{self, Action};
-use super::members::lock_member;
-use crate::domain::rules;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Program, Progress};
@@ -96,87 +93,6 @@ pub async fn detail(
         enable_free: m.enable_free.into(),
         opportunity_free: m.opportunity_free.into(),
     })
-}
-
-/// Assigns a program to an active member with an Enable seat (SPEC rules 2, 4).
-pub async fn assign(
-    pool: &PgPool,
-    access: &Access,
-    member_id: i64,
-    program: Program,
-) -> Result<(), AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let mut tx = pool.begin().await?;
-    let member = lock_member(&mut tx, access, member_id).await?;
-    rules::may_change_programs(member.status, member.enable_seat)?;
-    let added = sqlx::query!(
-        "INSERT INTO enrollments (member_id, program_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        member.id,
-        program_id(program)
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if added == 0 {
-        return Err(AppError::invalid(format!(
-            "{} is already assigned {}.",
-            member.email,
-            program.name()
-        )));
-    }
-    activity::record(
-        &mut tx,
-        access,
-        Action::ProgramAssigned,
-        Some(member.id),
-        serde_json::json!({ "program": program.name() }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Unassigns a program while its progress is below 10 % (SPEC rule 3).
-pub async fn unassign(
-    pool: &PgPool,
-    access: &Access,
-    member_id: i64,
-    program: Program,
-) -> Result<(), AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let mut tx = pool.begin().await?;
-    let member = lock_member(&mut tx, access, member_id).await?;
-    rules::may_change_programs(member.status, member.enable_seat)?;
-    // Locked: a progress update on this enrollment waits for our decision, or we wait
-    // for it and read the progress it wrote.
-    let progress = sqlx::query_scalar!(
-        "SELECT progress_basis_points FROM enrollments WHERE member_id = $1 AND program_id = $2 FOR UPDATE",
-        member.id,
-        program_id(program)
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| AppError::invalid(format!("{} is not assigned {}.", member.email, program.name())))?;
-    let progress =
-        Progress::from_basis_points(progress.into()).map_err(|_| AppError::internal())?;
-    rules::may_unassign_program(progress)?;
-    sqlx::query!(
-        "DELETE FROM enrollments WHERE member_id = $1 AND program_id = $2",
-        member.id,
-        program_id(program)
-    )
-    .execute(&mut *tx)
-    .await?;
-    activity::record(
-        &mut tx,
-        access,
-        Action::ProgramUnassigned,
-        Some(member.id),
-        serde_json::json!({ "program": program.name(), "progress": progress.to_string() }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// What raising progress found.

@@ -341,49 +341,6 @@ pub async fn resend_invitation(
 /// person who has not found three is helped by a corrected address, not a fourth.
 pub const INVITATIONS_PER_MEMBER_PER_DAY: i64 = 3;
 
-/// Makes a member an administrator, a team manager or a member; the last active
-/// administrator stays one.
-pub async fn set_permission(
-    pool: &PgPool,
-    access: &Access,
-    member_id: i64,
-    permission: Permission,
-) -> Result<(), AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let org = access.organization_id;
-    let mut tx = pool.begin().await?;
-    lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, access, member_id).await?;
-    if member.permission == permission {
-        return Ok(());
-    }
-    if member.permission == Permission::Admin {
-        let admins = active_admins(&mut tx, org).await?;
-        rules::may_stop_being_active_admin(member.status, member.permission, admins)?;
-    }
-    sqlx::query!(
-        "UPDATE members SET permission = $2 WHERE id = $1",
-        member.id,
-        permission.as_str()
-    )
-    .execute(&mut *tx)
-    .await?;
-    if member.permission == Permission::Manager {
-        // No longer a manager: what they managed is forgotten with the role.
-        forget_scope(&mut tx, member.id).await?;
-    }
-    activity::record(
-        &mut tx,
-        access,
-        Action::PermissionChanged,
-        Some(member.id),
-        serde_json::json!({ "from": member.permission.as_str(), "to": permission.as_str() }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Sends a new invitation to every invited member among `member_ids` (or among all that
 /// match `filter`); others are skipped. Returns how many were sent.
 pub async fn resend_many(

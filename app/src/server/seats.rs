@@ -8,7 +8,7 @@
 
 use super::activity::{self, Action};
 use super::mail::{self, Mail};
-use super::members::{lock_member, lock_organization, program_progress};
+use super::members::lock_organization;
 use super::outbox::{self, Letter};
 use super::RuntimeConfig;
 use crate::domain::rules::{self, TopProgress};
@@ -259,86 +259,6 @@ pub async fn request_more(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Grants (`hold = true`) or removes one member's seat of `kind`. Removing the Enable seat
-/// unassigns the member's programs, so it needs every one of them below 10 %.
-pub async fn set_member_seat(
-    pool: &PgPool,
-    access: &Access,
-    member_id: i64,
-    kind: SeatKind,
-    hold: bool,
-) -> Result<(), AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let org = access.organization_id;
-    let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
-    let member = lock_member(&mut tx, access, member_id).await?;
-    let holds = match kind {
-        SeatKind::Enable => member.enable_seat,
-        SeatKind::Opportunity => member.opportunity_seat,
-    };
-    if holds == hold {
-        return Ok(());
-    }
-    if hold {
-        let pool = match kind {
-            SeatKind::Enable => locked.enable,
-            SeatKind::Opportunity => locked.opportunity,
-        };
-        rules::may_grant_seat(member.status, kind, pool.free())?;
-    } else if kind == SeatKind::Enable {
-        let progress = program_progress(&mut tx, member.id).await?;
-        rules::may_remove_enable_seat(&progress)?;
-        sqlx::query!("DELETE FROM enrollments WHERE member_id = $1", member.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    set_seat_column(&mut tx, member.id, kind, hold).await?;
-    activity::record(
-        &mut tx,
-        access,
-        if hold {
-            Action::SeatGranted
-        } else {
-            Action::SeatRemoved
-        },
-        Some(member.id),
-        serde_json::json!({ "seat": kind.label() }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn set_seat_column(
-    conn: &mut PgConnection,
-    member_id: i64,
-    kind: SeatKind,
-    hold: bool,
-) -> Result<(), AppError> {
-    match kind {
-        SeatKind::Enable => {
-            sqlx::query!(
-                "UPDATE members SET enable_seat = $2 WHERE id = $1",
-                member_id,
-                hold
-            )
-            .execute(conn)
-            .await?
-        }
-        SeatKind::Opportunity => {
-            sqlx::query!(
-                "UPDATE members SET opportunity_seat = $2 WHERE id = $1",
-                member_id,
-                hold
-            )
-            .execute(conn)
-            .await?
-        }
-    };
     Ok(())
 }
 

@@ -11,11 +11,10 @@ use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::GroupName;
 use crate::error::AppError;
-use crate::model::member_list::MemberFilter;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};
 use sqlx::PgPool;
 
-fn team_gone() -> AppError {
+pub(crate) fn team_gone() -> AppError {
     AppError::NotFound("This team no longer exists: it was just deleted. Reload the page.".into())
 }
 
@@ -311,56 +310,4 @@ pub async fn delete_team(pool: &PgPool, access: &Access, id: i64) -> Result<i64,
     .await?;
     tx.commit().await?;
     Ok(members)
-}
-
-/// Puts the given members (or every member matching `filter`) in `team_id`, or in no
-/// team with `None`: one transaction, one activity entry per member. Returns how many.
-pub async fn assign(
-    pool: &PgPool,
-    access: &Access,
-    member_ids: &[i64],
-    filter: Option<&MemberFilter>,
-    team_id: Option<i64>,
-) -> Result<usize, AppError> {
-    access.may(Capability::ChangeMembers)?;
-    let org = access.organization_id;
-    let mut tx = pool.begin().await?;
-    let team = match team_id {
-        Some(id) => Some(
-            sqlx::query!(
-                r#"SELECT t.name, r.name AS region FROM teams t JOIN regions r ON r.id = t.region_id
-                    WHERE t.id = $1 AND t.organization_id = $2 FOR SHARE OF t"#,
-                id,
-                org
-            )
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|t| format!("{} / {}", t.region, t.name))
-            .ok_or_else(team_gone)?,
-        ),
-        None => None,
-    };
-    let candidates = match filter {
-        Some(filter) => super::member_list::matching_ids(&mut tx, access, filter).await?,
-        None => member_ids.to_vec(),
-    };
-    // Members in id order, so two bulk assignments never deadlock on each other.
-    let changed: Vec<i64> = sqlx::query_scalar!(
-        "WITH target AS (
-             SELECT id FROM members
-              WHERE organization_id = $1 AND id = ANY($2) AND team_id IS DISTINCT FROM $3
-              ORDER BY id FOR UPDATE)
-         UPDATE members m SET team_id = $3 FROM target WHERE m.id = target.id
-         RETURNING m.id",
-        org,
-        &candidates,
-        team_id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let label = team.unwrap_or_else(|| "No team".to_owned());
-    let details = vec![serde_json::json!({ "team": label }); changed.len()];
-    activity::record_many(&mut tx, access, Action::TeamChanged, &changed, &details).await?;
-    tx.commit().await?;
-    Ok(changed.len())
 }

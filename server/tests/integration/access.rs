@@ -5,7 +5,7 @@
 //! `ROSTER_ACCESS_PRINT=1` prints the observed table (to update docs/ACCESS.md after a
 //! deliberate change, then read the difference line by line).
 
-use crate::common::{self, browser_from, roster_file, spawn_app, TestApp};
+use crate::common::{browser_from, roster_file, spawn_app, TestApp};
 use app::domain::{Access, KeyScope};
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};

@@ -345,7 +345,10 @@ async fn two_files_racing_for_the_last_seat(pool: PgPool) {
     let applied = [&first, &second].iter().filter(|r| r.is_ok()).count();
     assert_eq!(applied, 1, "{first:?} {second:?}");
     let refused = if first.is_err() { first } else { second };
-    assert!(refused.unwrap_err().to_string().contains("No Enable seat"));
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("No free Enable seat"));
     let (held, bought): (i32, i32) =
         sqlx::query_as("SELECT enable_seats_held, enable_seats FROM organizations WHERE id = $1")
             .bind(org)

@@ -258,7 +258,7 @@ async fn the_ten_percent_rule_holds_on_the_server_whatever_the_page_showed(pool:
         app.call_json::<UnassignProgram>(&admin, call(used, MASTERCLASS))
             .await,
         Err(AppError::invalid(
-            "Progress is 14 %: this license is used and cannot be freed."
+            "Progress is 14 %: this license is used and cannot be freed. (MEDDPICC Masterclass)"
         ))
     );
     app.call_json::<UnassignProgram>(&admin, call(used, VALUE))

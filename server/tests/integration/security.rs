@@ -175,7 +175,7 @@ async fn undo_never_leaves_an_organization_without_an_active_administrator(pool:
         .unwrap();
     // Max demotes Ada, the original administrator.
     let max_viewer = viewer(org, max, "max@acme.example", Permission::Admin);
-    app::server::members::set_permission(&pool, &max_viewer, ada, Permission::Member)
+    app::server::roster::set_permission(&pool, &max_viewer, ada, Permission::Member)
         .await
         .unwrap();
     // Undoing the file would demote Max, the last active administrator: refused whole.

@@ -9,7 +9,7 @@ pub use reading::read_workbook_for_benchmark;
 mod upload;
 
 use crate::api::import::{import_history, load_import_context};
-use crate::components::{Loaded, download, interactive, Guarded, Need};
+use crate::components::{download, interactive, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::Program;
 use crate::import::{problems_csv, template, CellProblem, RowCells};

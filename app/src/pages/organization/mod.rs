@@ -8,7 +8,7 @@ mod row;
 mod table;
 
 use crate::api::member_list::{list_members, organization_overview};
-use crate::components::{Loaded, Guarded, Need};
+use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{Permission, SeatPool};
 use crate::error::AppError;

@@ -1,6 +1,6 @@
 //! A file applied as a change set: all of it or nothing.
 
-use super::changes::execute_changes;
+use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::{staged_rows, Reporter};
 use crate::domain::Access;
@@ -159,7 +159,17 @@ async fn apply_reporting(
                 .ok_or_else(AppError::internal)
         })
         .collect::<Result<_, _>>()?;
-    execute_changes(&mut tx, actor, &changes, &file_name, false, progress).await?;
+    execute_changes(
+        &mut tx,
+        actor,
+        &changes,
+        Recorded::File {
+            name: &file_name,
+            undo: false,
+        },
+        progress,
+    )
+    .await?;
     progress.advance(0, "Inviting new members").await;
 
     // 3. New members: the one invitation path, with the seats left after the changes.

@@ -56,16 +56,23 @@ fn slugs(text: &str) -> Vec<Program> {
     text.split(',').filter_map(Program::from_slug).collect()
 }
 
+/// How applied changes are recorded in the Activity log: one entry per member with its
+/// changes, naming the file (and whether it undid one), or as the page's action.
+pub(super) enum Recorded<'a> {
+    File { name: &'a str, undo: bool },
+    Page(Action),
+}
+
 /// Applies changes (fields, seats, programs, team) to members, in the caller's
 /// transaction with the organization locked: fields and removed seats first, then
 /// programs, then granted seats (after every seat the changes free is free), then teams;
-/// one activity entry per member naming the file. Reports two steps per member.
+/// one activity entry per member. Reports two steps per member. The one code that changes
+/// members' fields, whatever asked (a file, its undo, the member page, a bulk action).
 pub(super) async fn execute_changes(
     tx: &mut PgConnection,
     actor: &Access,
     changes: &[(&RosterMember, &[FieldChange])],
-    file_name: &str,
-    undo: bool,
+    recorded: Recorded<'_>,
     progress: &mut Reporter,
 ) -> Result<(), AppError> {
     let org = actor.organization_id;
@@ -112,7 +119,7 @@ pub(super) async fn execute_changes(
     if removed as usize != removed_members.len() {
         // Progress reached 10 % since the plan was read: rule 3 says no, for the whole file.
         return Err(AppError::Conflict(
-            "A program's progress reached 10 % while the file was being applied: nothing was changed. Check the preview again."
+            "A program's progress reached 10 % meanwhile: nothing was changed. Look at the member again."
                 .into(),
         ));
     }
@@ -158,11 +165,23 @@ pub(super) async fn execute_changes(
     )
     .execute(&mut *tx)
     .await?;
-    let details: Vec<serde_json::Value> = changes
-        .iter()
-        .map(|(_, c)| serde_json::json!({ "file": file_name, "changes": c, "undo": undo }))
-        .collect();
-    activity::record_many(&mut *tx, actor, Action::ChangedByFile, &ids, &details).await?;
+    let (action, details): (Action, Vec<serde_json::Value>) = match recorded {
+        Recorded::File { name, undo } => (
+            Action::ChangedByFile,
+            changes
+                .iter()
+                .map(|(_, c)| serde_json::json!({ "file": name, "changes": c, "undo": undo }))
+                .collect(),
+        ),
+        Recorded::Page(action) => (
+            action,
+            changes
+                .iter()
+                .map(|(_, c)| serde_json::json!({ "changes": c }))
+                .collect(),
+        ),
+    };
+    activity::record_many(&mut *tx, actor, action, &ids, &details).await?;
     progress
         .advance(ids.len(), "Changing members' programs, seats and teams")
         .await;

@@ -4,11 +4,13 @@
 
 mod apply;
 mod changes;
+mod edit;
 mod export;
 pub mod progress;
 mod undo;
 
 pub use apply::{apply, apply_sent};
+pub use edit::{assign_team, change, set_permission, set_program, set_seat};
 pub use export::{export, export_file, roster_xlsx};
 pub use undo::undo;
 
@@ -101,7 +103,21 @@ pub async fn load(
     .into_iter()
     .map(|t| (t.region, t.team))
     .collect();
+    // A roster of some members judges the last administrator by the whole organization.
+    let active_admins = match only {
+        Some(_) => Some(
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM scoped_members($1, NULL)
+                    WHERE permission = 'admin' AND status = 'active'"#,
+                access.organization_id
+            )
+            .fetch_one(&mut *conn)
+            .await?,
+        ),
+        None => None,
+    };
     Ok(Roster {
+        active_admins,
         members,
         enable_bought: seats.enable_seats.into(),
         enable_held: seats.enable_seats_held.into(),

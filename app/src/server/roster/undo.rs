@@ -1,6 +1,6 @@
 //! Taking an applied file back.
 
-use super::changes::execute_changes;
+use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::Reporter;
 use crate::domain::Access;
@@ -142,8 +142,10 @@ pub async fn undo(
         &mut tx,
         actor,
         &changes,
-        &change.file_name,
-        true,
+        Recorded::File {
+            name: &change.file_name,
+            undo: true,
+        },
         &mut quiet,
     )
     .await?;

@@ -95,7 +95,7 @@ async fn spawn_app_with(
             pool: pool.clone(),
             config: Arc::new(runtime_config(&base, smtp_url.is_some())),
         },
-        metrics: Some(http::MetricsToken(METRICS_TOKEN.into())),
+        metrics: Some(server::metrics::MetricsToken(METRICS_TOKEN.into())),
     };
     tokio::spawn(http::serve(listener, http::router(state)));
     TestApp { base, pool }
