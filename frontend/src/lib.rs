@@ -63,7 +63,8 @@ pub fn wasm_memory_bytes() -> f64 {
 #[wasm_bindgen]
 pub fn plan_for_benchmark(members: u32) -> Vec<f64> {
     use app::domain::{ExternalId, MemberStatus, Permission, Program, Progress};
-    use app::import::roster::{member_cells, plan, Action, Roster, RosterMember};
+    use app::import::plan::plan;
+    use app::import::roster::{member_cells, Action, Roster, RosterMember};
     let roster = Roster {
         members: (1..=members as i64)
             .map(|id| RosterMember {
@@ -94,6 +95,7 @@ pub fn plan_for_benchmark(members: u32) -> Vec<f64> {
         opportunity_bought: 0,
         opportunity_held: 0,
         teams: vec![("EMEA".into(), "Iberia".into())],
+        active_admins: None,
     };
     let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
     let rows = roster.members.iter().map(|m| {

@@ -7,6 +7,7 @@ pub mod columns;
 mod decode;
 pub mod desired;
 mod parse;
+pub mod plan;
 #[cfg(test)]
 mod properties;
 pub mod roster;

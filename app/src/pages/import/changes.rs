@@ -10,7 +10,8 @@ use crate::api::roster::{
     apply_roster, load_roster, roster_apply_progress, send_roster_rows, start_roster_apply,
     undo_roster,
 };
-use crate::import::roster::{plan, Action, Plan, Roster};
+use crate::import::plan::plan;
+use crate::import::roster::{Action, Plan, Roster};
 use crate::import::{Column, RowCells, ALL_COLUMNS};
 use crate::model::roster::{Applied, ApplyProgress, RosterFile, ROWS_PER_PART};
 use leptos::prelude::*;

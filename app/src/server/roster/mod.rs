@@ -16,7 +16,8 @@ pub use undo::undo;
 
 use crate::domain::{Access, Capability, ExternalId, MemberStatus, Permission, Program, Progress};
 use crate::error::AppError;
-use crate::import::roster::{plan, Plan, Roster, RosterMember};
+use crate::import::plan::plan;
+use crate::import::roster::{Plan, Roster, RosterMember};
 use crate::model::roster::RosterFile;
 use sqlx::{PgConnection, PgPool};
 

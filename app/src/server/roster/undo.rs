@@ -7,7 +7,8 @@ use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::MemberStatus;
 use crate::error::AppError;
-use crate::import::roster::{member_cells, plan, Action, FieldChange, Roster, RosterMember};
+use crate::import::plan::plan;
+use crate::import::roster::{member_cells, Action, FieldChange, Roster, RosterMember};
 use crate::import::{Column, RowCells, CELLS};
 use crate::model::roster::Undone;
 use crate::server::members::{
