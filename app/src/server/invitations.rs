@@ -245,7 +245,7 @@ pub async fn pending(pool: &PgPool, access: &Access) -> Result<Vec<PendingInvita
     access.may(Capability::ManageOrganization)?;
     let organization_id = access.organization_id;
     let rows = sqlx::query!(
-        r#"SELECT m.id, m.first_name, m.last_name, m.email,
+        r#"SELECT m.id AS "id!", m.first_name AS "first_name!", m.last_name AS "last_name!", m.email AS "email!",
                   to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "sent_at!",
                   to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "expires_at!",
                   i.expires_at <= now() AS "expired!",
@@ -253,15 +253,16 @@ pub async fn pending(pool: &PgPool, access: &Access) -> Result<Vec<PendingInvita
                   CASE WHEN o.next_attempt_at > now() + interval '1 minute'
                        THEN to_char(o.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
                   END AS due
-             FROM members m
+             FROM scoped_members($1, $2) m
              JOIN invitations i ON i.member_id = m.id AND i.accepted_at IS NULL
              LEFT JOIN LATERAL (SELECT status, attempts, last_error, next_attempt_at FROM email_outbox
                                  WHERE member_id = m.id AND kind = 'invitation'
                                  ORDER BY id DESC LIMIT 1) o ON true
-            WHERE m.organization_id = $1 AND m.status = 'invited'
+            WHERE m.status = 'invited'
             ORDER BY i.created_at DESC, m.id DESC
             LIMIT 500"#,
-        organization_id
+        organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_all(pool)
     .await?;

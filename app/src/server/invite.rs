@@ -306,7 +306,7 @@ pub async fn known(
     // must use the address and user_id indexes.
     let members: Vec<(String, Option<String>)> = if everyone {
         sqlx::query!(
-            r#"SELECT email_key(email) AS "email!", external_id FROM members WHERE organization_id = $1"#,
+            r#"SELECT email_key(email) AS "email!", external_id FROM scoped_members($1, NULL)"#,
             organization_id
         )
         .fetch_all(&mut *conn)
@@ -316,8 +316,8 @@ pub async fn known(
         .collect()
     } else {
         sqlx::query!(
-            r#"SELECT email_key(email) AS "email!", external_id FROM members
-                WHERE organization_id = $1 AND (email_key(email) = ANY($2) OR external_id = ANY($3))"#,
+            r#"SELECT email_key(email) AS "email!", external_id FROM scoped_members($1, NULL)
+                WHERE email_key(email) = ANY($2) OR external_id = ANY($3)"#,
             organization_id,
             &emails,
             &user_ids

@@ -109,7 +109,7 @@ pub(crate) async fn program_progress(
 
 async fn active_admins(conn: &mut PgConnection, organization_id: i64) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM members WHERE organization_id = $1 AND status = 'active' AND permission = 'admin'"#,
+        r#"SELECT count(*) AS "n!" FROM scoped_members($1, NULL) WHERE status = 'active' AND permission = 'admin'"#,
         organization_id
     )
     .fetch_one(conn)
@@ -136,7 +136,8 @@ async fn member_row(
     member_id: i64,
 ) -> Result<(bool, bool), AppError> {
     sqlx::query!(
-        "SELECT enable_seat, opportunity_seat FROM members WHERE id = $1 AND organization_id = $2",
+        r#"SELECT enable_seat AS "enable_seat!", opportunity_seat AS "opportunity_seat!"
+             FROM scoped_members($2, NULL) WHERE id = $1"#,
         member_id,
         organization_id
     )

@@ -39,16 +39,18 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<SeatOverview, Ap
     .await?;
     // Each holder with the program of their best progress: what makes a license used.
     let rows = sqlx::query!(
-        r#"SELECT m.id, m.first_name, m.last_name, m.email, m.status, m.enable_seat, m.opportunity_seat,
+        r#"SELECT m.id AS "id!", m.first_name AS "first_name!", m.last_name AS "last_name!",
+                  m.email AS "email!", m.status AS "status!", m.enable_seat AS "enable_seat!",
+                  m.opportunity_seat AS "opportunity_seat!",
                   top.name AS "top_program?", top.progress_basis_points AS "top_progress?"
-             FROM members m
+             FROM scoped_members($1, NULL) m
              LEFT JOIN LATERAL (
                    SELECT p.name, e.progress_basis_points
                      FROM enrollments e JOIN programs p ON p.id = e.program_id
                     WHERE e.member_id = m.id
                     ORDER BY e.progress_basis_points DESC, p.position
                     LIMIT 1) top ON true
-            WHERE m.organization_id = $1 AND (m.enable_seat OR m.opportunity_seat)
+            WHERE m.enable_seat OR m.opportunity_seat
             ORDER BY lower(m.last_name), lower(m.first_name), m.id
             LIMIT $2"#,
         org,
@@ -344,15 +346,17 @@ async fn candidates(
 ) -> Result<Vec<Candidate>, AppError> {
     if lock {
         sqlx::query!(
-            "SELECT id FROM members WHERE organization_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+            "SELECT id FROM members
+              WHERE id = ANY($2) AND id IN (SELECT id FROM scoped_members($1, NULL))
+              ORDER BY id FOR UPDATE",
             organization_id,
             member_ids
         )
         .fetch_all(&mut *conn)
         .await?;
         sqlx::query!(
-            "SELECT e.member_id FROM enrollments e JOIN members m ON m.id = e.member_id
-              WHERE m.organization_id = $1 AND e.member_id = ANY($2)
+            "SELECT e.member_id FROM enrollments e
+              WHERE e.member_id = ANY($2) AND e.member_id IN (SELECT id FROM scoped_members($1, NULL))
               ORDER BY e.member_id, e.program_id FOR UPDATE OF e",
             organization_id,
             member_ids
@@ -361,11 +365,12 @@ async fn candidates(
         .await?;
     }
     let rows = sqlx::query!(
-        r#"SELECT m.id, m.first_name, m.last_name, m.enable_seat,
+        r#"SELECT m.id AS "id!", m.first_name AS "first_name!", m.last_name AS "last_name!",
+                  m.enable_seat AS "enable_seat!",
                   coalesce(array_agg(e.progress_basis_points) FILTER (WHERE e.member_id IS NOT NULL), '{}') AS "progress!"
-             FROM members m LEFT JOIN enrollments e ON e.member_id = m.id
-            WHERE m.organization_id = $1 AND m.id = ANY($2)
-            GROUP BY m.id
+             FROM scoped_members($1, NULL) m LEFT JOIN enrollments e ON e.member_id = m.id
+            WHERE m.id = ANY($2)
+            GROUP BY m.id, m.first_name, m.last_name, m.enable_seat
             ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
         organization_id,
         member_ids
