@@ -22,8 +22,7 @@ pub async fn export_members(filter: MemberFilter, format: String) -> Result<Expo
 pub async fn load_roster() -> Result<Roster, AppError> {
     let access = crate::server::session::require_access().await?;
     let pool = crate::server::pool()?;
-    let mut conn = pool.acquire().await?;
-    crate::server::roster::for_planning(&mut conn, &access).await
+    crate::server::roster::for_planning(&pool, &access).await
 }
 
 /// A key for the next apply's progress, which the page polls while it runs.

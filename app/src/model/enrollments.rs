@@ -27,9 +27,8 @@ pub struct MemberDetail {
     pub programs: Vec<Enrollment>,
     pub enable_free: i64,
     pub opportunity_free: i64,
-    /// For a team manager: what they manage, each region and team of the organization
-    /// with whether they manage it (the choices an administrator ticks), or only those
-    /// they manage when a manager looks.
+    /// For a team manager, to an administrator: each region and team of the organization
+    /// with whether they manage it (the choices to tick); empty for anyone else.
     pub manages: Vec<Managed>,
 }
 

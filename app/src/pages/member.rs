@@ -328,6 +328,9 @@ fn ManagesCard(m: MemberDetail, reload: Changes) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="manages-title">
             <h2 id="manages-title">"Manages"</h2>
+            {(!m.enable_seat).then(|| view! {
+                <p class="hint" data-testid="manager-needs-seat">"Without an Enable seat this manager cannot see reports (SPEC rule 7): give them one under Seats below."</p>
+            })}
             {if empty {
                 view! { <p class="hint">"Your organization has no regions or teams yet: add them on " <a href="/organization/teams">"Teams & Regions"</a> "."</p> }.into_any()
             } else {

@@ -48,10 +48,14 @@ pub async fn set_scope(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let mut wanted: Vec<i64> = teams.iter().chain(regions).copied().collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    if written as usize != wanted.len() {
+    // Teams and regions are numbered apart: each list counted on its own.
+    let distinct = |ids: &[i64]| {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    if written as usize != distinct(teams) + distinct(regions) {
         return Err(AppError::NotFound(
             "One of these teams or regions no longer exists. Reload the page.".into(),
         ));
@@ -69,13 +73,17 @@ pub async fn set_scope(
 }
 
 /// What the member page shows of a manager's scope: to administrators every region and
-/// team, ticked where managed; to others only what is managed.
+/// team, ticked where managed; to anyone else nothing.
 pub async fn for_page(
     pool: &PgPool,
     access: &Access,
     member_id: i64,
 ) -> Result<Vec<Managed>, AppError> {
-    let all = access.may(Capability::ChangeMembers).is_ok();
+    // Only administrators see (and choose) what a manager manages: a manager looking at
+    // another would learn the names of teams outside their own scope.
+    if access.may(Capability::ChangeMembers).is_err() {
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query!(
         r#"SELECT 'region' AS "kind!", g.id, g.name AS "label!",
                   EXISTS (SELECT 1 FROM manager_scopes s WHERE s.member_id = $2 AND s.region_id = g.id) AS "managed!",
@@ -94,7 +102,6 @@ pub async fn for_page(
     .await?;
     Ok(rows
         .into_iter()
-        .filter(|r| all || r.managed)
         .filter_map(|r| {
             Some(Managed {
                 kind: r.kind,

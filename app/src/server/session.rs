@@ -209,7 +209,11 @@ pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
         },
         enable_seat: viewer.enable_seat,
         managers_may_invite: r.managers_may_invite,
-        label: viewer.email.clone(),
+        // The Activity says what a manager did as a manager.
+        label: match permission {
+            Permission::Manager => format!("{} (team manager)", viewer.email),
+            _ => viewer.email.clone(),
+        },
         name: viewer.full_name(),
     };
     Ok(Some((viewer, access)))

@@ -15,6 +15,7 @@ mod defenses;
 mod import_resume;
 mod logs;
 mod mail_faults;
+mod managers;
 mod member_list;
 mod members;
 mod memory;

@@ -91,7 +91,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                 ),
                 Permission::Manager => (
                     format!("Make {name} a team manager?"),
-                    format!("{name} will see the members, progress and reports of the teams and regions you choose on their member page (none until you do), and resend their invitations. They will not change seats, permissions or settings. The last active administrator cannot be made a manager."),
+                    format!("{name} will see the members, progress and reports of the teams and regions you choose on their member page (none until you do), and resend their invitations. They will not change seats, permissions or settings. Like administrators, they need an Enable seat to see reports. The last active administrator cannot be made a manager."),
                 ),
                 Permission::Member => (
                     format!("Make {name} a member?"),

@@ -129,9 +129,10 @@ pub async fn load(
 }
 
 /// The organization as the change-set page plans against it (in the browser).
-pub async fn for_planning(conn: &mut PgConnection, access: &Access) -> Result<Roster, AppError> {
+pub async fn for_planning(pool: &PgPool, access: &Access) -> Result<Roster, AppError> {
     access.may(Capability::ChangeMembers)?;
-    load(conn, access, None).await
+    let mut conn = pool.acquire().await?;
+    load(&mut conn, access, None).await
 }
 
 /// What `file` would do now (a preview: nothing is locked or saved).
