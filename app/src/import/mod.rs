@@ -6,6 +6,7 @@ mod check;
 pub mod columns;
 mod decode;
 pub mod desired;
+mod header;
 mod parse;
 pub mod plan;
 #[cfg(test)]
@@ -18,12 +19,13 @@ pub mod workbook;
 
 pub use check::{check_file, check_row, CheckReport, FileChecker, OrgContext, ValidRow};
 pub use decode::decode;
-pub use parse::{
-    find_header, parse, peek, too_many_columns, Column, HeaderAt, Parser, Peeked, RowCells,
-    ALL_COLUMNS, CELLS, COLUMNS, HEADER_SEARCH_ROWS, MAX_COLUMNS, ROSTER_COLUMNS,
+pub use header::{
+    find_header, peek, too_many_columns, HeaderAt, Peeked, HEADER_SEARCH_ROWS, MAX_COLUMNS,
 };
+pub use parse::{parse, Parser, RowCells};
 pub use slices::{check_again, read_and_check, Checked};
 pub use source::{prepare, to_source, workbook_source, Prepared, Source};
+pub use template::{Column, ALL_COLUMNS, CELLS, COLUMNS, ROSTER_COLUMNS};
 
 use serde::{Deserialize, Serialize};
 
