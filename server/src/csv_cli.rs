@@ -29,9 +29,9 @@ pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
 }
 
 /// What the checks need to know of the organization: the same as the page's.
-async fn context(pool: &PgPool, organization_id: i64) -> anyhow::Result<OrgContext> {
+async fn context(pool: &PgPool, access: &Access) -> anyhow::Result<OrgContext> {
     let mut conn = pool.acquire().await?;
-    known(&mut conn, organization_id, Among::Everyone)
+    known(&mut conn, access, Among::Everyone)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -52,8 +52,8 @@ async fn check(
     let org_context = match org {
         Some(org) => {
             let pool = crate::db::connect(config.database_url()?).await?;
-            let (id, _) = crate::org_cli::find(&pool, org).await?;
-            Some(context(&pool, id).await?)
+            let (id, name) = crate::org_cli::find(&pool, org).await?;
+            Some(context(&pool, &Access::operator(id, &name, "command line")).await?)
         }
         None => None,
     };

@@ -122,7 +122,7 @@ pub async fn import_batch(
             "This import is not one of your organization's.".into(),
         ));
     }
-    let context = known(&mut tx, org, Among::Rows(rows)).await?;
+    let context = known(&mut tx, actor, Among::Rows(rows)).await?;
     let report = check_file(rows, Some(&context));
     if let Some(problem) = report.file_problems.first() {
         return Err(AppError::invalid(problem.clone()));
@@ -179,7 +179,7 @@ pub async fn context(pool: &PgPool, access: &Access) -> Result<ImportContext, Ap
     access.may(Capability::ChangeMembers)?;
     let organization_id = access.organization_id;
     let mut conn = pool.acquire().await?;
-    let known = known(&mut conn, organization_id, Among::Everyone).await?;
+    let known = known(&mut conn, access, Among::Everyone).await?;
     let column_choices = sqlx::query!(
         "SELECT header_key, template_column FROM column_choices WHERE organization_id = $1",
         organization_id

@@ -212,7 +212,7 @@ pub async fn from_form(
     }
     let mut tx = pool.begin().await?;
     let organization = lock_organization(&mut tx, access.organization_id).await?;
-    let known = known(&mut tx, access.organization_id, Among::People(&people)).await?;
+    let known = known(&mut tx, access, Among::People(&people)).await?;
     let problems: Vec<Problem> = people
         .iter()
         .enumerate()
@@ -278,9 +278,10 @@ pub enum Among<'a> {
 /// for the form, the Import CSV page, each import batch and `roster csv`.
 pub async fn known(
     conn: &mut PgConnection,
-    organization_id: i64,
+    access: &Access,
     among: Among<'_>,
 ) -> Result<OrgContext, AppError> {
+    let organization_id = access.organization_id;
     use crate::import::Column;
     let (everyone, emails, user_ids): (bool, Vec<String>, Vec<String>) = match among {
         Among::Everyone => (true, Vec::new(), Vec::new()),

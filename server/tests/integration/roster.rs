@@ -496,15 +496,19 @@ async fn a_file_sent_in_parts_is_applied_whole(pool: PgPool) {
     stage_rows(&pool, &common::operator(org), key, 1, &file.rows[2..])
         .await
         .unwrap();
-    let missing = staged_rows(&pool, org, key, file.rows.len()).await;
+    let missing = staged_rows(&pool, &common::operator(org), key, file.rows.len()).await;
     assert!(missing.unwrap_err().to_string().contains("arrived"));
     stage_rows(&pool, &common::operator(org), key, 0, &file.rows[..2])
         .await
         .unwrap();
-    assert!(staged_rows(&pool, other, key, file.rows.len())
+    assert!(
+        staged_rows(&pool, &common::operator(other), key, file.rows.len())
+            .await
+            .is_err()
+    );
+    let rows = staged_rows(&pool, &common::operator(org), key, file.rows.len())
         .await
-        .is_err());
-    let rows = staged_rows(&pool, org, key, file.rows.len()).await.unwrap();
+        .unwrap();
     assert_eq!(rows, file.rows);
 
     let actor = app::domain::Access::operator(org, "Acme", "test");

@@ -51,7 +51,7 @@ pub async fn apply_sent(
 ) -> Result<Applied, AppError> {
     actor.may(Capability::ChangeMembers)?;
     let progress = Reporter::to(pool, actor.organization_id, key);
-    let file = match staged_rows(pool, actor.organization_id, key, sent_rows).await {
+    let file = match staged_rows(pool, actor, key, sent_rows).await {
         Ok(rows) => RosterFile { rows, ..file },
         Err(missing) => {
             progress.finish().await;

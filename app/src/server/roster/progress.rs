@@ -227,10 +227,11 @@ pub async fn stage_rows(
 /// arrived. Read one part at a time: the parts' JSON is never all in memory at once.
 pub async fn staged_rows(
     pool: &PgPool,
-    organization_id: i64,
+    access: &Access,
     key: Uuid,
     expected: usize,
 ) -> Result<Vec<RowCells>, AppError> {
+    let organization_id = access.organization_id;
     let too_many = || {
         AppError::invalid(format!(
             "More rows arrived than the file's {expected}, so nothing was changed: apply it again."
