@@ -625,14 +625,12 @@ mod tests {
         plan(&parsed.rows, &parsed.present, roster, deactivate_missing)
     }
 
+    /// One entry of a plan, its row aside: member, action, changes, message.
+    type Effect = (Option<i64>, Action, Vec<FieldChange>, String);
+
     /// What a plan does to members, whatever asked: its changes and refusals (rows and
     /// unchanged members aside), and the seats before and after.
-    fn effect(
-        plan: &Plan,
-    ) -> (
-        Vec<(Option<i64>, Action, Vec<FieldChange>, String)>,
-        [i64; 4],
-    ) {
+    fn effect(plan: &Plan) -> (Vec<Effect>, [i64; 4]) {
         let entries = plan
             .entries
             .iter()

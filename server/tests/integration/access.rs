@@ -186,7 +186,10 @@ async fn world(app: &TestApp) -> World {
 
 /// Every endpoint: its name in the table, and the request a role sends (some vary by
 /// role, so that what one role did does not decide what the next one gets).
-fn endpoints(w: &World) -> Vec<(&'static str, Box<dyn Fn(usize) -> Call + '_>)> {
+/// An endpoint's name in the table, and the request role number `r` sends.
+type Endpoint<'w> = (&'static str, Box<dyn Fn(usize) -> Call + 'w>);
+
+fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
     use app::api::*;
     let s = |v: i64| v.to_string();
     let none_filter =
