@@ -81,5 +81,29 @@ async fn main() -> anyhow::Result<()> {
             measure(|| async { fetch(&pool, &access, &f, after, None).await.map(|_| ()) }).await;
         report(label, timing, Some(page.total));
     }
+    // A team manager of 2 of the 20 teams: the same function through the same scope helper
+    // (`scoped_members` with their teams), first page by name.
+    let teams: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM teams WHERE organization_id = $1 ORDER BY id LIMIT 2")
+            .bind(org)
+            .fetch_all(&pool)
+            .await?;
+    let manager = app::domain::Access {
+        role: app::domain::Permission::Manager,
+        scope: app::domain::Scope::Teams(teams),
+        ..app::domain::Access::operator(org, "bench", "bench")
+    };
+    let page = fetch(&pool, &manager, &filter(&[]), None, None).await?;
+    let timing = measure(|| async {
+        fetch(&pool, &manager, &filter(&[]), None, None)
+            .await
+            .map(|_| ())
+    })
+    .await;
+    report(
+        "manager of 2 teams: first page, by name",
+        timing,
+        Some(page.total),
+    );
     Ok(())
 }

@@ -242,18 +242,23 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<OrganizationSumm
     access.may(Capability::SeeMembers)?;
     let organization_id = access.organization_id;
     let row = sqlx::query!(
-        r#"SELECT o.name, o.enable_seats, o.opportunity_seats, o.enable_seats_held, o.opportunity_seats_held,
-                  count(m.id) FILTER (WHERE m.status = 'active')      AS "active!",
-                  count(m.id) FILTER (WHERE m.status = 'invited')     AS "invited!",
-                  count(m.id) FILTER (WHERE m.status = 'deactivated') AS "inactive!"
-             FROM organizations o LEFT JOIN scoped_members($1, $2) m ON true
-            WHERE o.id = $1
-            GROUP BY o.id"#,
+        "SELECT name, enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held
+           FROM organizations WHERE id = $1",
         organization_id,
-        scope::teams(access) as Option<Vec<i64>>,
     )
     .fetch_one(pool)
     .await?;
+    // Built, not a fixed statement: for the whole organization the scope is a literal NULL
+    // (`scope::members`), and the count stays an index-only scan.
+    let mut counts = QueryBuilder::<Postgres>::new(
+        "SELECT count(*) FILTER (WHERE m.status = 'active'),
+                count(*) FILTER (WHERE m.status = 'invited'),
+                count(*) FILTER (WHERE m.status = 'deactivated') FROM ",
+    );
+    scope::members(&mut counts, access);
+    counts.push(" m");
+    let (active, invited, inactive): (i64, i64, i64) =
+        counts.build_query_as().fetch_one(pool).await?;
     let teams = sqlx::query!(
         r#"SELECT t.id AS "id!", r.name || ' / ' || t.name AS "label!"
              FROM scoped_teams($1, $2) t JOIN regions r ON r.id = t.region_id
@@ -273,9 +278,9 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<OrganizationSumm
         teams,
         dev_mailbox: false,
         name: row.name,
-        active: row.active,
-        invited: row.invited,
-        inactive: row.inactive,
+        active,
+        invited,
+        inactive,
         enable: SeatPool::new(SeatKind::Enable, row.enable_seats, row.enable_seats_held),
         opportunity: SeatPool::new(
             SeatKind::Opportunity,
