@@ -3,7 +3,7 @@
 //! or changes an organization's data; and the rules that depend on who acts, as pure
 //! functions the pages call to explain and the server calls to decide.
 
-use super::{MemberStatus, Permission};
+use super::Permission;
 use serde::{Deserialize, Serialize};
 
 /// Who acts.
@@ -205,14 +205,6 @@ impl Access {
         self.member_id().ok_or(Refusal::Forbidden)
     }
 
-    /// The API key that acts, if one does.
-    pub fn key_id(&self) -> Option<i64> {
-        match self.who {
-            Who::ApiKey { key_id, .. } => Some(key_id),
-            _ => None,
-        }
-    }
-
     /// Whether who acts may do `what` at all (before looking at which member).
     pub fn may(&self, what: Capability) -> Result<(), Refusal> {
         if let Who::ApiKey { scopes, .. } = &self.who {
@@ -305,11 +297,6 @@ pub fn may_see_reports(role: Permission, has_enable_seat: bool) -> Result<(), St
             Err("Reports are for administrators and team managers.".into())
         }
     }
-}
-
-/// Whether a member with this status can be a manager: only people who may sign in.
-pub fn may_manage(status: MemberStatus) -> bool {
-    status != MemberStatus::Deactivated
 }
 
 /// The most teams and regions one manager manages (a bound on what a form can send).
