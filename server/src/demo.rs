@@ -1,6 +1,7 @@
 //! The demo organization of a first development run: an administrator, about twenty
 //! members in every status, two regions with teams, and some progress.
 
+use app::domain::licenses::Via;
 use app::domain::Access;
 use app::domain::{
     Email, ExternalId, Invitee, JobTitle, MemberStatus, OrganizationName, Permission, PersonName,
@@ -346,10 +347,10 @@ pub async fn ensure(pool: &PgPool) -> anyhow::Result<bool> {
                 .collect::<anyhow::Result<_>>()?,
         });
     }
-    let organization = lock_organization(&mut tx, org)
+    let actor = Access::operator(org, "Northwind Traders", "demo seed");
+    let organization = lock_organization(&mut tx, &actor, &Via::CommandLine)
         .await
         .map_err(|e| anyhow::anyhow!("demo: {e}"))?;
-    let actor = Access::operator(org, &organization.name, "demo seed");
     let invited = invite(
         &mut tx,
         &actor,

@@ -98,6 +98,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         false
     };
     maintenance::spawn(pool.clone());
+    maintenance::spawn_licenses(pool.clone(), runtime.clone());
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
     let mut mail_worker = None;
     if let Some(smtp_url) = &config.smtp_url {

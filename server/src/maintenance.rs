@@ -74,3 +74,25 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
     tracing::info!(?swept, "maintenance sweep");
     Ok(swept)
 }
+
+/// How often the licenses worker looks for reminders, expired invitations, scheduled
+/// deactivations and seat alerts (each a cheap indexed query when nothing is due).
+pub const LICENSES_EVERY: Duration = Duration::from_secs(15);
+
+/// Runs `app::server::licenses::tick` every [`LICENSES_EVERY`] with the wall clock.
+pub fn spawn_licenses(pool: PgPool, config: app::server::RuntimeConfig) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(LICENSES_EVERY);
+        loop {
+            tick.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            match app::server::licenses::tick(&pool, &config, now).await {
+                Ok(done) if done != Default::default() => {
+                    tracing::info!(?done, "licenses worker")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "licenses worker failed; will retry"),
+            }
+        }
+    });
+}

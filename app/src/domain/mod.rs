@@ -8,6 +8,7 @@ pub mod access;
 pub mod email;
 mod external_id;
 pub mod invitee;
+pub mod licenses;
 mod member;
 mod names;
 mod password;

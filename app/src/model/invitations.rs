@@ -26,3 +26,12 @@ pub struct PendingInvitation {
     /// "Delivered", "Queued (attempt 3: connection refused)", "Kept in the development mailbox".
     pub delivery: String,
 }
+
+/// How an organization's invitations remind and expire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSettings {
+    /// Days after the invitation on which a reminder goes out; empty: none.
+    pub reminder_days: Vec<i16>,
+    /// An expired invitation returns its seats to the pool (else keeps them).
+    pub release_seats: bool,
+}

@@ -39,6 +39,12 @@ pub struct MemberRow {
     pub team_id: Option<i64>,
     /// "Region / Team", when the member is in a team.
     pub team: Option<String>,
+    /// Invited, and the invitation expired: a re-invite is needed.
+    #[serde(default)]
+    pub invitation_expired: bool,
+    /// The date a deactivation is scheduled for (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub deactivate_on: Option<String>,
 }
 
 /// One page of the member list. `before`/`after` are keyset cursors (a member id) for

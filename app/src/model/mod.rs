@@ -9,6 +9,7 @@ pub mod enrollments;
 pub mod import;
 pub mod invitations;
 pub mod learning;
+pub mod licenses;
 pub mod mailbox;
 pub mod member_list;
 pub mod passwords;

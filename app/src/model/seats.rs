@@ -25,6 +25,8 @@ pub struct SeatOverview {
     pub holders_limit: i64,
     /// Requests for more seats, newest first.
     pub requests: Vec<SeatRequestRow>,
+    /// Who is about to use a license, and when free Enable seats run out.
+    pub outlook: crate::model::licenses::SeatOutlook,
 }
 
 /// A request for more seats sent to the vendor, and whether it was granted.

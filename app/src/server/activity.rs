@@ -41,10 +41,16 @@ pub enum Action {
     ChangedByFile,
     ScopeChanged,
     SettingChanged,
+    InvitationReminded,
+    InvitationExpired,
+    DeactivationScheduled,
+    DeactivationUnscheduled,
+    ScheduledDeactivationSkipped,
+    SeatAlertSent,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 36] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -75,6 +81,12 @@ impl Action {
         Action::ChangedByFile,
         Action::ScopeChanged,
         Action::SettingChanged,
+        Action::InvitationReminded,
+        Action::InvitationExpired,
+        Action::DeactivationScheduled,
+        Action::DeactivationUnscheduled,
+        Action::ScheduledDeactivationSkipped,
+        Action::SeatAlertSent,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -125,6 +137,21 @@ impl Action {
                 "organization.setting_changed",
                 "Changed a setting of the organization",
             ),
+            Action::InvitationReminded => ("invitation.reminded", "Sent a reminder of the invitation to"),
+            Action::InvitationExpired => ("invitation.expired", "Expired the invitation of"),
+            Action::DeactivationScheduled => (
+                "member.deactivation_scheduled",
+                "Scheduled the deactivation of",
+            ),
+            Action::DeactivationUnscheduled => (
+                "member.deactivation_unscheduled",
+                "Cancelled the scheduled deactivation of",
+            ),
+            Action::ScheduledDeactivationSkipped => (
+                "member.scheduled_deactivation_skipped",
+                "Could not carry out the scheduled deactivation of",
+            ),
+            Action::SeatAlertSent => ("seats.alert_sent", "Warned the administrators that seats run low"),
         }
     }
 

@@ -5,6 +5,7 @@
 //! before it reads progress, and a progress update is an `UPDATE` of that same row, so
 //! one waits for the other and the second decides on what the first committed.
 
+use crate::domain::licenses::Via;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Program, Progress};
@@ -119,11 +120,15 @@ pub async fn lock_learner(conn: &mut PgConnection, member_id: i64) -> Result<(),
 /// in a transaction: it locks the member row first (see [`lock_learner`]).
 pub async fn raise_progress(
     conn: &mut PgConnection,
+    access: &Access,
+    via: &Via,
     member_id: i64,
     program: Program,
     to: Progress,
 ) -> Result<ProgressUpdate, AppError> {
     lock_learner(&mut *conn, member_id).await?;
+    // Crossing 10 % makes the license used: the ledger says by whom and how.
+    super::ledger::note(&mut *conn, access, via, None).await?;
     let now = sqlx::query_scalar!(
         "UPDATE enrollments
             SET progress_basis_points = GREATEST(progress_basis_points, $3),

@@ -3,6 +3,7 @@
 //! valid rows of a batch in one transaction through the one invitation path
 //! ([`super::invite::invite`]), with bulk statements.
 
+use crate::domain::licenses::Via;
 use super::activity::Action;
 use super::invite::{invite, known, Among, Delivery, Logged};
 use super::members::lock_organization;
@@ -109,19 +110,20 @@ pub async fn import_batch(
     actor.may(Capability::ChangeMembers)?;
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, actor, &super::ledger::via_of(actor)).await?;
     let known_import = sqlx::query_scalar!(
-        "SELECT id FROM imports WHERE id = $1 AND organization_id = $2 FOR UPDATE",
+        "SELECT file_name FROM imports WHERE id = $1 AND organization_id = $2 FOR UPDATE",
         import_id,
         org
     )
     .fetch_optional(&mut *tx)
     .await?;
-    if known_import.is_none() {
+    let Some(file_name) = known_import else {
         return Err(AppError::NotFound(
             "This import is not one of your organization's.".into(),
         ));
-    }
+    };
+    super::ledger::note(&mut tx, actor, &Via::File(file_name), None).await?;
     let context = known(&mut tx, actor, Among::Rows(rows)).await?;
     let report = check_file(rows, Some(&context));
     if let Some(problem) = report.file_problems.first() {

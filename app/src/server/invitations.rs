@@ -10,7 +10,7 @@ use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::{MemberStatus, NewPassword, Permission};
 use crate::error::AppError;
-use crate::model::invitations::{InvitationView, PendingInvitation};
+use crate::model::invitations::{InvitationSettings, InvitationView, PendingInvitation};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -32,11 +32,19 @@ pub async fn issue_many(
              FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)
            ON CONFLICT (member_id) DO UPDATE
               SET token_hash = EXCLUDED.token_hash, invited_by = EXCLUDED.invited_by,
-                  created_at = now(), expires_at = EXCLUDED.expires_at, accepted_at = NULL"#,
+                  created_at = now(), expires_at = EXCLUDED.expires_at, accepted_at = NULL,
+                  reminders_sent = 0, expired_at = NULL"#,
         member_ids,
         &digests,
         invited_by,
         VALID_FOR_DAYS,
+    )
+    .execute(&mut *conn)
+    .await?;
+    // A resend replaces every link: the reminders' too.
+    sqlx::query!(
+        "DELETE FROM invitation_links WHERE member_id = ANY($1)",
+        member_ids
     )
     .execute(conn)
     .await?;
@@ -107,11 +115,12 @@ pub enum Lookup {
 pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     let row = sqlx::query!(
         r#"SELECT o.name AS organization_name, m.first_name, m.email, m.status,
-                  i.expires_at, i.accepted_at, i.expires_at <= now() AS "expired!"
+                  i.expires_at, i.accepted_at,
+                  (i.expired_at IS NOT NULL OR i.expires_at <= now()) AS "expired!"
              FROM invitations i
              JOIN members m ON m.id = i.member_id
              JOIN organizations o ON o.id = m.organization_id
-            WHERE i.token_hash = $1"#,
+            WHERE i.member_id = (SELECT member_id FROM invitation_holding($1))"#,
         token_digest(token),
     )
     .fetch_optional(pool)
@@ -196,10 +205,11 @@ pub async fn accept(
     let password_hash = super::passwords::hash_for(pool, &email, password).await?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        r#"SELECT i.id, i.member_id, i.accepted_at, i.expires_at, i.expires_at <= now() AS "expired!",
+        r#"SELECT i.id, i.member_id, i.accepted_at, i.expires_at,
+                  (i.expired_at IS NOT NULL OR i.expires_at <= now()) AS "expired!",
                   m.status, m.permission, m.organization_id, m.email
              FROM invitations i JOIN members m ON m.id = i.member_id
-            WHERE i.token_hash = $1
+            WHERE i.member_id = (SELECT member_id FROM invitation_holding($1))
             FOR UPDATE OF i, m"#,
         token_digest(token),
     )
@@ -248,7 +258,7 @@ pub async fn pending(pool: &PgPool, access: &Access) -> Result<Vec<PendingInvita
         r#"SELECT m.id AS "id!", m.first_name AS "first_name!", m.last_name AS "last_name!", m.email AS "email!",
                   to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "sent_at!",
                   to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"') AS "expires_at!",
-                  i.expires_at <= now() AS "expired!",
+                  (i.expired_at IS NOT NULL OR i.expires_at <= now()) AS "expired!",
                   o.status AS "mail_status?", o.attempts AS "attempts?", o.last_error,
                   CASE WHEN o.next_attempt_at > now() + interval '1 minute'
                        THEN to_char(o.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
@@ -300,4 +310,50 @@ pub async fn pending(pool: &PgPool, access: &Access) -> Result<Vec<PendingInvita
             },
         })
         .collect())
+}
+
+/// The organization's invitation settings.
+pub async fn settings(pool: &PgPool, access: &Access) -> Result<InvitationSettings, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let r = sqlx::query!(
+        "SELECT reminder_days, expired_seats FROM organizations WHERE id = $1",
+        access.organization_id
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(InvitationSettings {
+        reminder_days: r.reminder_days,
+        release_seats: r.expired_seats == "release",
+    })
+}
+
+/// Changes the invitation settings, recorded in Activity.
+pub async fn set_settings(
+    pool: &PgPool,
+    access: &Access,
+    settings: &InvitationSettings,
+) -> Result<(), AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        "UPDATE organizations SET reminder_days = $2, expired_seats = $3 WHERE id = $1",
+        access.organization_id,
+        &settings.reminder_days,
+        if settings.release_seats { "release" } else { "keep" },
+    )
+    .execute(&mut *tx)
+    .await?;
+    activity::record(
+        &mut tx,
+        access,
+        Action::SettingChanged,
+        None,
+        serde_json::json!({
+            "reminder_days": settings.reminder_days,
+            "expired_invitations_return_seats": settings.release_seats,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

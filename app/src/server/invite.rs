@@ -211,7 +211,7 @@ pub async fn from_form(
         crate::domain::access::may_give_permission(access.role, person.permission)?;
     }
     let mut tx = pool.begin().await?;
-    let organization = lock_organization(&mut tx, access.organization_id).await?;
+    let organization = lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let known = known(&mut tx, access, Among::People(&people)).await?;
     let problems: Vec<Problem> = people
         .iter()

@@ -102,7 +102,14 @@ pub async fn complete_lesson(
         ));
     }
     let target = progress_after_lessons(counts.done as usize, counts.total as usize);
-    let now = match raise_progress(&mut tx, access.acting_member()?, program, target).await? {
+    let now = match raise_progress(
+        &mut tx,
+        access,
+        &crate::domain::licenses::Via::Lesson(lesson_id),
+        access.acting_member()?,
+        program,
+        target,
+    ).await? {
         ProgressUpdate::Recorded(now) => now,
         ProgressUpdate::NotEnrolled => return Err(not_assigned(program)),
     };

@@ -36,7 +36,7 @@ pub fn for_queued_mail(
         return pending(opens, digest);
     }
     let url = match opens {
-        Opens::Invitation { .. } => accept_url(&config.public_url, token),
+        Opens::Invitation { .. } | Opens::Reminder { .. } => accept_url(&config.public_url, token),
         Opens::Reset { .. } => reset_url(&config.public_url, token),
     };
     Link::Made(url)
@@ -71,6 +71,21 @@ pub async fn make(
             sqlx::query!(
                 "UPDATE invitations SET token_hash = $3
                   WHERE member_id = $1 AND token_hash = $2 AND accepted_at IS NULL",
+                member_id,
+                slot,
+                digest
+            )
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+            accept_url(public_url, &token),
+        ),
+        Opens::Reminder { member_id } => (
+            sqlx::query!(
+                "UPDATE invitation_links l SET token_hash = $3
+                   FROM invitations i
+                  WHERE l.member_id = $1 AND l.token_hash = $2 AND i.member_id = l.member_id
+                    AND i.accepted_at IS NULL AND i.expired_at IS NULL",
                 member_id,
                 slot,
                 digest

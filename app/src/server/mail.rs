@@ -56,6 +56,9 @@ pub enum Mail {
     Invitation(Invitation),
     SeatRequest(SeatRequestMail),
     PasswordReset(PasswordReset),
+    /// A reminder of an invitation not yet accepted, with a link of its own.
+    Reminder(Invitation),
+    SeatAlert(SeatAlertMail),
 }
 
 impl Mail {
@@ -65,6 +68,8 @@ impl Mail {
             Mail::Invitation(_) => "invitation",
             Mail::SeatRequest(_) => "seat_request",
             Mail::PasswordReset(_) => "password_reset",
+            Mail::Reminder(_) => "reminder",
+            Mail::SeatAlert(_) => "seat_alert",
         }
     }
 
@@ -73,6 +78,8 @@ impl Mail {
             Mail::Invitation(invitation) => invitation.render(),
             Mail::SeatRequest(request) => request.render(),
             Mail::PasswordReset(reset) => reset.render(),
+            Mail::Reminder(invitation) => invitation.render_reminder(),
+            Mail::SeatAlert(alert) => alert.render(),
         }
     }
 
@@ -82,6 +89,8 @@ impl Mail {
             Mail::Invitation(invitation) => serde_json::to_value(invitation),
             Mail::SeatRequest(request) => serde_json::to_value(request),
             Mail::PasswordReset(reset) => serde_json::to_value(reset),
+            Mail::Reminder(invitation) => serde_json::to_value(invitation),
+            Mail::SeatAlert(alert) => serde_json::to_value(alert),
         };
         data.unwrap_or_default()
     }
@@ -89,9 +98,9 @@ impl Mail {
     /// The link the mail carries, if its kind has one.
     pub fn link_mut(&mut self) -> Option<&mut Link> {
         match self {
-            Mail::Invitation(invitation) => Some(&mut invitation.link),
+            Mail::Invitation(invitation) | Mail::Reminder(invitation) => Some(&mut invitation.link),
             Mail::PasswordReset(reset) => Some(&mut reset.link),
-            Mail::SeatRequest(_) => None,
+            Mail::SeatRequest(_) | Mail::SeatAlert(_) => None,
         }
     }
 
@@ -103,6 +112,8 @@ impl Mail {
             "password_reset" => serde_json::from_value(payload)
                 .ok()
                 .map(Mail::PasswordReset),
+            "reminder" => serde_json::from_value(payload).ok().map(Mail::Reminder),
+            "seat_alert" => serde_json::from_value(payload).ok().map(Mail::SeatAlert),
             _ => None,
         }
     }
@@ -155,6 +166,8 @@ pub struct PendingLink {
 pub enum Opens {
     /// The invitation of this member.
     Invitation { member_id: i64 },
+    /// A reminder's own link to the invitation of this member.
+    Reminder { member_id: i64 },
     /// This password reset.
     Reset { reset_id: i64 },
 }
@@ -183,6 +196,18 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// A reminder: the invitation again, said as a reminder, with a link of its own.
+    fn render_reminder(&self) -> Message {
+        let mut message = self.render();
+        message.subject = format!("Reminder: {}", message.subject);
+        let note = "A reminder: your invitation is still waiting. Any link you were sent for it works until it expires.";
+        message.text = message.text.replacen("\n\n", &format!("\n\n{note}\n\n"), 1);
+        message.html = message
+            .html
+            .replacen("</p>", &format!("</p><p>{}</p>", escape_html(note)), 1);
+        message
+    }
+
     fn render(&self) -> Message {
         let (organization, inviter, first_name, link) = (
             &as_name(&self.organization),
@@ -386,5 +411,52 @@ mod tests {
             .text
             .contains("WIN A PRIZE http:\u{200B}/\u{200B}/\u{200B}prize.\u{200B}example"));
         assert_eq!(as_name(&"x".repeat(300)).chars().count(), 101);
+    }
+}
+
+/// Seats ran low (or out): to an organization's administrators, once per crossing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SeatAlertMail {
+    pub organization: String,
+    pub kind: crate::domain::SeatKind,
+    pub level: crate::domain::licenses::AlertLevel,
+    pub free: i64,
+    pub bought: i64,
+    /// The seats page, where *Request more seats* is.
+    pub seats_url: String,
+}
+
+impl SeatAlertMail {
+    fn render(&self) -> Message {
+        let organization = as_name(&self.organization);
+        let words = crate::domain::licenses::alert_words(self.kind, self.level, self.free);
+        let subject = format!("{organization}: {words}");
+        let text = format!(
+            "{words}\n\n{organization} bought {} {} seats. To ask the vendor for more, open the Seats page and choose Request more seats:\n{}\n\n\
+             You get this email once each time seats fall to this level.\n",
+            self.bought,
+            self.kind.label(),
+            self.seats_url
+        );
+        let (w, o, u) = (
+            escape_html(&words),
+            escape_html(&organization),
+            escape_html(&self.seats_url),
+        );
+        let html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
+             <p><strong>{w}</strong></p>\
+             <p>{o} bought {} {} seats. To ask the vendor for more, open the Seats page and choose <em>Request more seats</em>.</p>\
+             <p><a href=\"{u}\">{u}</a></p>\
+             <p style=\"color: #5b6475\">You get this email once each time seats fall to this level.</p>\
+             </body></html>",
+            self.bought,
+            self.kind.label(),
+        );
+        Message {
+            subject,
+            text,
+            html,
+        }
     }
 }

@@ -144,7 +144,8 @@ pub async fn fetch(
     let forward_is_desc = sort.descending != backwards;
     let mut qb = QueryBuilder::<Postgres>::new(
         "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
-                m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team",
+                m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team,
+                to_char(m.deactivate_on, 'YYYY-MM-DD') AS deactivate_on",
     );
     push_from(&mut qb, access, filter);
     qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
@@ -195,12 +196,33 @@ pub async fn fetch(
                 opportunity_seat: r.try_get("opportunity_seat")?,
                 team_id: r.try_get("team_id")?,
                 team: r.try_get("team")?,
+                invitation_expired: false,
+                deactivate_on: r.try_get("deactivate_on")?,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let page_size = MEMBER_PAGE_SIZE as usize;
     let more = members.len() > page_size;
     members.truncate(page_size);
+    // Expired invitations among the page's invited members (a page's worth of lookups).
+    let invited: Vec<i64> = members
+        .iter()
+        .filter(|m| m.status == MemberStatus::Invited)
+        .map(|m| m.id)
+        .collect();
+    if !invited.is_empty() {
+        let expired = sqlx::query_scalar!(
+            "SELECT member_id FROM invitations
+              WHERE member_id = ANY($1) AND accepted_at IS NULL
+                AND (expired_at IS NOT NULL OR expires_at <= now())",
+            &invited
+        )
+        .fetch_all(pool)
+        .await?;
+        for m in members.iter_mut() {
+            m.invitation_expired = expired.contains(&m.id);
+        }
+    }
     if backwards {
         members.reverse();
     }

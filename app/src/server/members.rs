@@ -5,6 +5,7 @@
 use super::activity::{self, Action};
 use super::invitations::{self, Recipient};
 use super::RuntimeConfig;
+use crate::domain::licenses::Via;
 use crate::domain::rules::{self, DeactivationOutcome};
 use crate::domain::Access;
 use crate::domain::Capability;
@@ -21,11 +22,15 @@ pub struct LockedOrganization {
     pub opportunity: SeatPool,
 }
 
-/// Locks the caller's organization row for the rest of the transaction.
+/// Locks the caller's organization row for the rest of the transaction, and tells the
+/// license ledger who acts and how (every seat change happens under this lock).
 pub async fn lock_organization(
     conn: &mut PgConnection,
-    organization_id: i64,
+    access: &Access,
+    via: &Via,
 ) -> Result<LockedOrganization, AppError> {
+    let organization_id = access.organization_id;
+    super::ledger::note(&mut *conn, access, via, None).await?;
     let row = sqlx::query!(
         "SELECT name, enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held
            FROM organizations WHERE id = $1 FOR UPDATE",
@@ -156,9 +161,8 @@ pub async fn deactivate(
     member_id: i64,
 ) -> Result<DeactivationOutcome, AppError> {
     access.may(Capability::ChangeMembers)?;
-    let org = access.organization_id;
     let mut tx = pool.begin().await?;
-    lock_organization(&mut tx, org).await?;
+    lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let member = lock_member(&mut tx, access, member_id).await?;
     let outcome = deactivate_locked(&mut tx, access, &member, None).await?;
     tx.commit().await?;
@@ -191,7 +195,7 @@ pub(crate) async fn deactivate_locked(
     }
     sqlx::query!(
         "UPDATE members
-            SET status = 'deactivated', deactivated_at = now(),
+            SET status = 'deactivated', deactivated_at = now(), deactivate_on = NULL,
                 restore_enable_seat = enable_seat, restore_opportunity_seat = opportunity_seat,
                 enable_seat = enable_seat AND NOT $2, opportunity_seat = false
           WHERE id = $1",
@@ -240,9 +244,8 @@ pub async fn reactivate(
     member_id: i64,
 ) -> Result<MemberStatus, AppError> {
     access.may(Capability::ChangeMembers)?;
-    let org = access.organization_id;
     let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let member = lock_member(&mut tx, access, member_id).await?;
     let new_status = reactivate_locked(&mut tx, config, access, &locked, &member).await?;
     tx.commit().await?;
@@ -354,7 +357,7 @@ pub async fn resend_many(
     access.may(Capability::ResendInvitations)?;
     let org = access.organization_id;
     let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let candidates = match filter {
         Some(filter) => super::member_list::matching_ids(&mut tx, access, filter).await?,
         None => member_ids.to_vec(),
@@ -362,7 +365,7 @@ pub async fn resend_many(
     // Locked rows are read from the table itself (a function's rows cannot be locked),
     // among those the scope holds.
     let invited = sqlx::query!(
-        r#"SELECT id, email, first_name,
+        r#"SELECT id, email, first_name, restore_enable_seat, restore_opportunity_seat,
                   (SELECT count(*) FROM email_outbox o
                     WHERE o.member_id = members.id AND o.kind = 'invitation'
                       AND o.created_at > now() - interval '1 day') AS "sent_today!"
@@ -386,6 +389,39 @@ pub async fn resend_many(
         )));
     }
     let ids: Vec<i64> = invited.iter().map(|m| m.id).collect();
+    // An invitation that expired gave its seats back: the new one asks for them again.
+    let wants = |kind: SeatKind| {
+        invited
+            .iter()
+            .filter(|m| match kind {
+                SeatKind::Enable => m.restore_enable_seat,
+                SeatKind::Opportunity => m.restore_opportunity_seat,
+            })
+            .count() as i64
+    };
+    for (pool_of, kind) in [(&locked.enable, SeatKind::Enable), (&locked.opportunity, SeatKind::Opportunity)] {
+        pool_of.check_request(wants(kind)).map_err(|short| {
+            AppError::invalid(format!(
+                "The invitation{} expired and gave back {} {} seat{}, and only {} {} free. Free seats or buy more, then resend.",
+                if ids.len() == 1 { "" } else { "s" },
+                wants(kind),
+                kind.label(),
+                if wants(kind) == 1 { "" } else { "s" },
+                short.free,
+                if short.free == 1 { "is" } else { "are" },
+            ))
+        })?;
+    }
+    sqlx::query!(
+        "UPDATE members
+            SET enable_seat = enable_seat OR restore_enable_seat,
+                opportunity_seat = opportunity_seat OR restore_opportunity_seat,
+                restore_enable_seat = false, restore_opportunity_seat = false
+          WHERE id = ANY($1) AND (restore_enable_seat OR restore_opportunity_seat)",
+        &ids
+    )
+    .execute(&mut *tx)
+    .await?;
     let recipients: Vec<Recipient> = invited
         .iter()
         .map(|m| Recipient {
@@ -462,4 +498,63 @@ pub async fn find_by_email(
     .fetch_optional(pool)
     .await?
     .flatten())
+}
+
+/// The most members one scheduling names (a bulk action on a selection).
+pub const MAX_SCHEDULED_AT_ONCE: usize = 100_000;
+
+/// Schedules the deactivation of `member_ids` on `on` (`None`: cancels it), recorded in
+/// Activity. Who is inactive already is skipped. The worker carries it out on that day
+/// with the rules of a deactivation by hand (`licenses::carry_out_deactivations`).
+pub async fn schedule_deactivation(
+    pool: &PgPool,
+    access: &Access,
+    member_ids: &[i64],
+    on: Option<time::Date>,
+) -> Result<usize, AppError> {
+    access.may(Capability::ChangeMembers)?;
+    if member_ids.len() > MAX_SCHEDULED_AT_ONCE {
+        return Err(AppError::invalid(format!(
+            "Schedule at most {MAX_SCHEDULED_AT_ONCE} members at once."
+        )));
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    if let Some(day) = on {
+        if day <= today {
+            return Err(AppError::field(
+                "deactivate_on",
+                "Choose a date after today; to deactivate now, use Deactivate.",
+            ));
+        }
+        if day > today + time::Duration::days(3 * 366) {
+            return Err(AppError::field(
+                "deactivate_on",
+                "Choose a date within the next three years.",
+            ));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    let changed = sqlx::query_scalar!(
+        "UPDATE members SET deactivate_on = $3
+          WHERE id IN (SELECT id FROM scoped_members($1, $4)) AND id = ANY($2)
+            AND status <> 'deactivated' AND deactivate_on IS DISTINCT FROM $3
+        RETURNING id",
+        access.organization_id,
+        member_ids,
+        on,
+        super::scope::teams(access) as Option<Vec<i64>>,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let (action, details) = match on {
+        Some(day) => (
+            Action::DeactivationScheduled,
+            serde_json::json!({ "on": day.to_string() }),
+        ),
+        None => (Action::DeactivationUnscheduled, serde_json::json!({})),
+    };
+    let details = vec![details; changed.len()];
+    activity::record_many(&mut tx, access, action, &changed, &details).await?;
+    tx.commit().await?;
+    Ok(changed.len())
 }

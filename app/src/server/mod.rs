@@ -11,6 +11,8 @@ pub mod import;
 pub mod invitations;
 pub mod invite;
 pub mod learning;
+pub mod licenses;
+pub mod ledger;
 pub mod links;
 pub mod mail;
 pub mod mailbox;

@@ -1,5 +1,6 @@
 //! Creating an organization with its first administrator (command line, demo seed).
 
+use crate::domain::licenses::Via;
 use super::activity::Action;
 use super::invite::{invite, Delivery, Logged};
 use super::members::lock_organization;
@@ -40,6 +41,9 @@ pub async fn create(
         ));
     }
     let mut tx = pool.begin().await?;
+    // The seats bought at creation are the ledger's first lines: who, before the row exists.
+    let creator = Access::operator(0, new.name.as_str(), actor_label);
+    super::ledger::note(&mut tx, &creator, &Via::CommandLine, None).await?;
     let organization_id = sqlx::query_scalar!(
         "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ($1, $2, $3) RETURNING id",
         new.name.as_str(),
@@ -48,8 +52,8 @@ pub async fn create(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let organization = lock_organization(&mut tx, organization_id).await?;
     let actor = Access::operator(organization_id, new.name.as_str(), actor_label);
+    let organization = lock_organization(&mut tx, &actor, &Via::CommandLine).await?;
     let admin = Invitee {
         external_id: None,
         first_name: new.admin_first_name.clone(),

@@ -147,7 +147,14 @@ async fn handle(pool: &PgPool, access: &Access, body: &[u8]) -> Result<Value, Ap
     }
     // One transaction: the member row is locked first, then the enrollment is updated.
     let mut tx = pool.begin().await?;
-    let update = raise_progress(&mut tx, member_id, program, progress).await?;
+    let update = raise_progress(
+        &mut tx,
+        access,
+        &crate::domain::licenses::Via::Api,
+        member_id,
+        program,
+        progress,
+    ).await?;
     tx.commit().await?;
     match update {
         ProgressUpdate::Recorded(now) => Ok(json!({

@@ -20,6 +20,8 @@ use crate::error::AppError;
 use crate::model::seats::{
     FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview, SeatRequestRow,
 };
+use crate::domain::licenses::{alert_level, alert_words, runway_days, AlertLevel};
+use crate::model::licenses::{AboutToUse, SeatBanner, SeatOutlook};
 use sqlx::{PgConnection, PgPool};
 
 /// The seats page lists this many holders; the counts above cover everyone.
@@ -99,7 +101,107 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<SeatOverview, Ap
         holders,
         holders_limit: HOLDERS_SHOWN,
         requests: requests(pool, access.organization_id).await?,
+        outlook: outlook(pool, access.organization_id, counts.enable_seats - counts.enable_seats_held)
+            .await?,
     })
+}
+
+/// At most this many members are listed as about to use a license.
+pub const ABOUT_TO_USE_SHOWN: i64 = 100;
+
+/// Members between 5 % and 10 % on a program (their license is about to be used), and
+/// the runway: at the last 30 days' rate of Enable seats taken, the day none is free.
+async fn outlook(
+    pool: &PgPool,
+    organization_id: i64,
+    free_enable: i32,
+) -> Result<SeatOutlook, AppError> {
+    let about = sqlx::query!(
+        r#"SELECT DISTINCT ON (m.id) m.id, m.first_name, m.last_name, m.email, p.name AS program,
+                  e.progress_basis_points
+             FROM members m
+             JOIN enrollments e ON e.member_id = m.id
+             JOIN programs p ON p.id = e.program_id
+            WHERE m.organization_id = $1 AND NOT m.license_used
+              AND e.progress_basis_points >= 500 AND e.progress_basis_points < 1000
+            ORDER BY m.id, e.progress_basis_points DESC
+            LIMIT $2"#,
+        organization_id,
+        ABOUT_TO_USE_SHOWN
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut about = about;
+    about.sort_by_key(|r| std::cmp::Reverse(r.progress_basis_points));
+    let about_to_use: Vec<AboutToUse> = about
+        .into_iter()
+        .map(|r| AboutToUse {
+            member_id: r.id,
+            name: format!("{} {}", r.first_name, r.last_name),
+            email: r.email,
+            program: r.program,
+            progress: Progress::from_basis_points(r.progress_basis_points.into())
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    // Seats taken: Enable seats granted (invitations, grants) and licenses that became
+    // used in the last 30 days, from the ledger.
+    let taken = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM license_events
+            WHERE organization_id = $1 AND seat = 'enable' AND event IN ('granted', 'used')
+              AND at > now() - interval '30 days' AND via <> 'migration'"#,
+        organization_id
+    )
+    .fetch_one(pool)
+    .await?;
+    let runway_days = runway_days(free_enable.into(), taken);
+    let runway_date = runway_days.map(|days| {
+        (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+            .date()
+            .to_string()
+    });
+    Ok(SeatOutlook {
+        about_to_use,
+        taken_last_30_days: taken,
+        runway_days,
+        runway_date,
+    })
+}
+
+/// The seat alert an administrator sees as a banner, if seats of a kind are low or out.
+pub async fn banner(pool: &PgPool, access: &Access) -> Result<Option<SeatBanner>, AppError> {
+    if access.may(Capability::ManageOrganization).is_err() {
+        return Ok(None);
+    }
+    let r = sqlx::query!(
+        "SELECT enable_seats, enable_seats_held, opportunity_seats, opportunity_seats_held
+           FROM organizations WHERE id = $1",
+        access.organization_id
+    )
+    .fetch_one(pool)
+    .await?;
+    let alerts: Vec<(SeatKind, AlertLevel, i64)> = [
+        (SeatKind::Enable, r.enable_seats, r.enable_seats_held),
+        (SeatKind::Opportunity, r.opportunity_seats, r.opportunity_seats_held),
+    ]
+    .into_iter()
+    .filter_map(|(kind, bought, held)| {
+        let (bought, held) = (i64::from(bought), i64::from(held));
+        alert_level(bought, held).map(|level| (kind, level, (bought - held).max(0)))
+    })
+    .collect();
+    if alerts.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(SeatBanner {
+        words: alerts
+            .iter()
+            .map(|(kind, level, free)| alert_words(*kind, *level, *free))
+            .collect::<Vec<_>>()
+            .join(" "),
+        out: alerts.iter().any(|(_, level, _)| *level == AlertLevel::Out),
+    }))
 }
 
 /// The organization's requests for more seats, newest first.
@@ -140,7 +242,7 @@ pub async fn set_bought(
 ) -> Result<SeatPools, AppError> {
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, actor, &super::ledger::via_of(actor)).await?;
     let enable = enable.unwrap_or(locked.enable.bought);
     let opportunity = opportunity.unwrap_or(locked.opportunity.bought);
     for (pool, wanted, field) in [
@@ -213,7 +315,7 @@ pub async fn request_more(
 ) -> Result<(), AppError> {
     access.may(Capability::ManageOrganization)?;
     let mut tx = pool.begin().await?;
-    super::members::lock_organization(&mut tx, access.organization_id).await?;
+    super::members::lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let recent = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM seat_requests
             WHERE organization_id = $1 AND created_at > now() - interval '1 day'"#,
@@ -294,7 +396,7 @@ pub async fn free_unused(
     access.may(Capability::ChangeMembers)?;
     let org = access.organization_id;
     let mut tx = pool.begin().await?;
-    lock_organization(&mut tx, org).await?;
+    lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let candidates = candidates(&mut tx, org, member_ids, true).await?;
     let mut outcome = FreeLicensesOutcome::default();
     let mut freed_ids = Vec::new();

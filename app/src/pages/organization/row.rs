@@ -25,7 +25,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
     .join(", ");
     let actions = expect_context::<MemberActions>();
     let name = format!("{} {}", row.first_name, row.last_name);
-    let (id, status) = (row.id, row.status);
+    let (id, status, expired) = (row.id, row.status, row.invitation_expired);
     let choose = {
         let name = name.clone();
         move |choice: String| {
@@ -53,6 +53,10 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                     ChangeKind::Reactivate => (
                         format!("Reactivate {name}?"),
                         "They get back the seats they held when they were deactivated, if seats are free. A member who never set a password is sent a new invitation.".to_owned(),
+                    ),
+                    ChangeKind::Resend if expired => (
+                        format!("Re-invite {name}?"),
+                        "Their invitation expired and its seats went back to the pool: the new invitation asks for those seats again, and a new email with a new link goes out.".to_owned(),
                     ),
                     ChangeKind::Resend => (
                         format!("Send {name} a new invitation?"),
@@ -169,6 +173,12 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
             </td>
             <td class="billing">
                 <span class=status_class>{row.status.billing_label()}</span>
+                {row.invitation_expired.then(|| view! {
+                    <span class="badge off" title="The invitation expired: re-invite to send a new one">"Expired"</span>
+                })}
+                {row.deactivate_on.clone().map(|on| view! {
+                    <span class="hint scheduled">{format!("Deactivates on {on}")}</span>
+                })}
                 // A manager's only change is a new invitation for an invited member.
                 {(may_change || status == MemberStatus::Invited).then(|| view! {
                     <select class="status-actions" aria-label=format!("Billing status of {name}") prop:value=""
@@ -177,7 +187,7 @@ pub(super) fn Row(row: MemberRow, teams: StoredValue<Vec<TeamOption>>) -> impl I
                         {match status {
                             MemberStatus::Active => view! { <option value="deactivate">"Deactivate"</option> }.into_any(),
                             MemberStatus::Invited => view! {
-                                <option value="resend">"Resend invitation"</option>
+                                <option value="resend">{if expired { "Re-invite" } else { "Resend invitation" }}</option>
                                 {may_change.then(|| view! { <option value="revoke">"Revoke invitation"</option> })}
                             }.into_any(),
                             MemberStatus::Deactivated => view! { <option value="reactivate">"Reactivate"</option> }.into_any(),

@@ -1,5 +1,6 @@
 //! A file applied as a change set: all of it or nothing.
 
+use crate::domain::licenses::Via;
 use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::{staged_rows, Reporter};
@@ -76,7 +77,7 @@ async fn apply_reporting(
         .advance(0, "Waiting for other changes to your organization")
         .await;
     let mut tx = pool.begin().await?;
-    lock_organization(&mut tx, org).await?;
+    lock_organization(&mut tx, actor, &Via::File(file_name.clone())).await?;
     progress
         .advance(0, "Checking the file against your organization")
         .await;
@@ -187,7 +188,7 @@ async fn apply_reporting(
         })
         .collect::<Result<Vec<_>, _>>()?;
     // The seats as the changes left them (the lock is held already).
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, actor, &Via::File(file_name.clone())).await?;
     let invited = invite(
         &mut tx,
         actor,

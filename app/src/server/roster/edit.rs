@@ -48,7 +48,7 @@ async fn change_in(
     let mut ids = members.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    lock_organization(&mut *tx, access.organization_id).await?;
+    lock_organization(&mut *tx, access, &crate::server::ledger::via_of(access)).await?;
     // The members' rows before their progress is read: a progress update holding one is
     // waited for, so the plan sees what it wrote (rule 3 then refuses in words).
     let locked: Vec<i64> = sqlx::query_scalar!(

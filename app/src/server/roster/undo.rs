@@ -31,7 +31,7 @@ pub async fn undo(
     actor.may(Capability::ChangeMembers)?;
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
-    lock_organization(&mut tx, org).await?;
+    lock_organization(&mut tx, actor, &crate::server::ledger::via_of(actor)).await?;
     let change = sqlx::query!(
         r#"SELECT file_name, undone_at IS NOT NULL AS "undone!",
                   applied_at > now() - interval '24 hours' AS "recent!",
@@ -47,6 +47,9 @@ pub async fn undo(
     .ok_or_else(|| {
         AppError::NotFound("This file's changes are not in your organization.".into())
     })?;
+    // What the undo changes, the ledger says came from the file (undone).
+    let via = crate::domain::licenses::Via::File(format!("{} (undone)", change.file_name));
+    crate::server::ledger::note(&mut tx, actor, &via, None).await?;
     if change.undone {
         return Err(AppError::invalid(
             "This file's changes were undone already.",
@@ -152,7 +155,7 @@ pub async fn undo(
     .await?;
     undone.restored = changes.len();
     // Last, with the seats the revoked invitations and restored fields returned.
-    let locked = lock_organization(&mut tx, org).await?;
+    let locked = lock_organization(&mut tx, actor, &via).await?;
     for id in to_reactivate {
         let member = lock_member(&mut tx, actor, id).await?;
         reactivate_locked(&mut tx, config, actor, &locked, &member).await?;

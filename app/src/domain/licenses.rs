@@ -1,0 +1,392 @@
+//! Licenses over time (SPEC §1, *License event*): the ledger's vocabulary, the seat-alert
+//! thresholds, the runway, and the monthly peaks a renewal is sized on. Pure functions:
+//! the pages explain with them, the server decides with them.
+
+use super::SeatKind;
+use serde::{Deserialize, Serialize};
+
+/// How a seat event came about: the ledger's `via`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Via {
+    /// A page of Roster (a form, a button, a bulk action).
+    Page,
+    /// A file: an import or a change set (named).
+    File(String),
+    /// The operator's command line (or the demo seed).
+    CommandLine,
+    /// An API call (progress reported by an external course player).
+    Api,
+    /// A lesson (this one) completed on *My programs*.
+    Lesson(i16),
+    /// An invitation that expired (its seats returned).
+    Expiry,
+    /// A deactivation scheduled beforehand, carried out on its day.
+    Schedule,
+}
+
+impl Via {
+    /// As the ledger stores it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Via::Page => "page",
+            Via::File(_) => "file",
+            Via::CommandLine => "command line",
+            Via::Api => "api",
+            Via::Lesson(_) => "lesson",
+            Via::Expiry => "expiry",
+            Via::Schedule => "schedule",
+        }
+    }
+}
+
+/// How the Licenses page says a stored `via`.
+pub fn via_words(key: &str) -> &str {
+    match key {
+        "page" => "on a page",
+        "file" => "from a file",
+        "command line" => "on the command line",
+        "api" => "through the API",
+        "lesson" => "by a lesson",
+        "expiry" => "when the invitation expired",
+        "schedule" => "as scheduled",
+        "migration" => "opening balance",
+        "scim" => "by the identity provider",
+        other => other,
+    }
+}
+
+/// A ledger event, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LicenseEvent {
+    Granted,
+    Used,
+    Freed,
+    Kept,
+    Returned,
+    Bought,
+}
+
+impl LicenseEvent {
+    pub const ALL: [LicenseEvent; 6] = [
+        LicenseEvent::Granted,
+        LicenseEvent::Used,
+        LicenseEvent::Freed,
+        LicenseEvent::Kept,
+        LicenseEvent::Returned,
+        LicenseEvent::Bought,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LicenseEvent::Granted => "granted",
+            LicenseEvent::Used => "used",
+            LicenseEvent::Freed => "freed",
+            LicenseEvent::Kept => "kept",
+            LicenseEvent::Returned => "returned",
+            LicenseEvent::Bought => "bought",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.key() == raw)
+    }
+
+    /// How the pages say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            LicenseEvent::Granted => "Seat granted",
+            LicenseEvent::Used => "License used",
+            LicenseEvent::Freed => "Seat freed",
+            LicenseEvent::Kept => "Used license kept",
+            LicenseEvent::Returned => "Seat returned (invitation expired)",
+            LicenseEvent::Bought => "Seats bought changed",
+        }
+    }
+}
+
+/// Licenses of one kind on one date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub bought: i64,
+    pub held: i64,
+    pub used: i64,
+}
+
+impl Counts {
+    pub fn free(self) -> i64 {
+        (self.bought - self.held).max(0)
+    }
+}
+
+/// Where the seats of one kind stand against the alert threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertLevel {
+    /// At or below the threshold, some still free.
+    Low,
+    /// None free.
+    Out,
+}
+
+impl AlertLevel {
+    pub fn key(self) -> &'static str {
+        match self {
+            AlertLevel::Low => "low",
+            AlertLevel::Out => "out",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "low" => Some(AlertLevel::Low),
+            "out" => Some(AlertLevel::Out),
+            _ => None,
+        }
+    }
+}
+
+/// Free seats at or below which administrators are warned, scaled to the purchase: a
+/// handful of seats warns at the last one, a large purchase early enough to buy more.
+/// 15 or fewer → 1; 16–25 → 2; 26–99 → 10 %; 100–999 → 8 %; 1,000 or more → 5 %
+/// (percentages rounded up).
+pub fn alert_threshold(bought: i64) -> i64 {
+    let percent = |p: i64| (bought * p + 99) / 100;
+    match bought {
+        ..=0 => 0,
+        1..=15 => 1,
+        16..=25 => 2,
+        26..=99 => percent(10),
+        100..=999 => percent(8),
+        _ => percent(5),
+    }
+}
+
+/// The alert level of seats `bought` with `held` in use; `None` above the threshold (or
+/// when none were bought: nothing to run out of).
+pub fn alert_level(bought: i64, held: i64) -> Option<AlertLevel> {
+    if bought <= 0 {
+        return None;
+    }
+    let free = (bought - held).max(0);
+    if free == 0 {
+        Some(AlertLevel::Out)
+    } else if free <= alert_threshold(bought) {
+        Some(AlertLevel::Low)
+    } else {
+        None
+    }
+}
+
+/// Whether moving from the alert last sent (`sent`) to `now` calls for a mail: a step
+/// down (above → low, above → out, low → out). A step up only clears the record, so that
+/// the next crossing mails again.
+pub fn alert_due(sent: Option<AlertLevel>, now: Option<AlertLevel>) -> bool {
+    matches!(
+        (sent, now),
+        (None, Some(_)) | (Some(AlertLevel::Low), Some(AlertLevel::Out))
+    )
+}
+
+/// The words of a seat alert (mail and banner).
+pub fn alert_words(kind: SeatKind, level: AlertLevel, free: i64) -> String {
+    match level {
+        AlertLevel::Out => format!(
+            "All {} seats are in use: invitations that ask for one will be refused until seats are freed or more are bought.",
+            kind.label()
+        ),
+        AlertLevel::Low => format!(
+            "Only {free} {} seat{} left.",
+            kind.label(),
+            if free == 1 { " is" } else { "s are" }
+        ),
+    }
+}
+
+/// Days until free seats reach zero at `per_30_days` new seats taken every 30 days (the
+/// last 30 days' used licenses and invitations); `None` when nothing is being taken.
+pub fn runway_days(free: i64, per_30_days: i64) -> Option<i64> {
+    if per_30_days <= 0 {
+        return None;
+    }
+    Some(free.max(0) * 30 / per_30_days)
+}
+
+/// One month of one kind: the month's last level, and its peaks from the events in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthEvents {
+    /// Months since year 0 (`year * 12 + month - 1`).
+    pub month: i32,
+    pub peak_held: i64,
+    pub peak_used: i64,
+    pub end: Counts,
+}
+
+/// A month's peaks, what a renewal is sized on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthPeak {
+    pub month: i32,
+    pub bought: i64,
+    pub peak_held: i64,
+    pub peak_used: i64,
+}
+
+impl MonthPeak {
+    pub fn label(&self) -> String {
+        const NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!(
+            "{} {}",
+            NAMES[self.month.rem_euclid(12) as usize],
+            self.month.div_euclid(12)
+        )
+    }
+}
+
+/// The peaks of every month from `from` to `to` (inclusive) out of the months that had
+/// events (ascending) and the level before `from`: a month starts where the last one
+/// ended, so its peak is at least that, and a month without events keeps it.
+pub fn monthly_peaks(before: Counts, months: &[MonthEvents], from: i32, to: i32) -> Vec<MonthPeak> {
+    let mut level = before;
+    let mut events = months.iter().peekable();
+    let mut out = Vec::new();
+    for month in from..=to {
+        while events.next_if(|e| e.month < month).is_some() {}
+        let mut peak = MonthPeak {
+            month,
+            bought: level.bought,
+            peak_held: level.held,
+            peak_used: level.used,
+        };
+        if let Some(e) = events.next_if(|e| e.month == month) {
+            peak.peak_held = peak.peak_held.max(e.peak_held);
+            peak.peak_used = peak.peak_used.max(e.peak_used);
+            peak.bought = e.end.bought;
+            level = e.end;
+        }
+        out.push(peak);
+    }
+    out
+}
+
+/// The days after an invitation on which reminders go out, from a setting such as `3,6`
+/// (empty or `off`: none). Each day from 1 to 6 (the invitation lasts 7), at most three.
+pub fn parse_reminder_days(raw: &str) -> Result<Vec<i16>, super::FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("off") {
+        return Ok(Vec::new());
+    }
+    let wrong = || {
+        super::FieldError::new(
+            "Enter up to three days from 1 to 6, separated by commas (for example 3,6), or off.",
+        )
+    };
+    let mut days = raw
+        .split(',')
+        .map(|d| d.trim().parse::<i16>().ok().filter(|d| (1..=6).contains(d)))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(wrong)?;
+    days.sort_unstable();
+    days.dedup();
+    if days.len() > 3 {
+        return Err(wrong());
+    }
+    Ok(days)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_scale_with_the_purchase() {
+        for (bought, threshold) in [
+            (0, 0),
+            (1, 1),
+            (15, 1),
+            (16, 2),
+            (25, 2),
+            (26, 3),
+            (99, 10),
+            (100, 8),
+            (999, 80),
+            (1_000, 50),
+            (20_000, 1_000),
+        ] {
+            assert_eq!(alert_threshold(bought), threshold, "{bought}");
+        }
+        assert_eq!(alert_level(10, 8), None);
+        assert_eq!(alert_level(10, 9), Some(AlertLevel::Low));
+        assert_eq!(alert_level(10, 10), Some(AlertLevel::Out));
+        assert_eq!(alert_level(0, 0), None);
+        assert_eq!(alert_level(100, 92), Some(AlertLevel::Low));
+        assert_eq!(alert_level(100, 91), None);
+    }
+
+    #[test]
+    fn one_alert_per_crossing() {
+        use AlertLevel::*;
+        assert!(alert_due(None, Some(Low)));
+        assert!(alert_due(None, Some(Out)));
+        assert!(alert_due(Some(Low), Some(Out)));
+        assert!(!alert_due(Some(Low), Some(Low)));
+        assert!(!alert_due(Some(Out), Some(Out)));
+        assert!(!alert_due(Some(Out), Some(Low)));
+        assert!(!alert_due(Some(Low), None));
+        assert!(!alert_due(None, None));
+    }
+
+    #[test]
+    fn reminder_days_are_a_short_sorted_list() {
+        assert_eq!(parse_reminder_days("6, 3").unwrap(), vec![3, 6]);
+        assert_eq!(parse_reminder_days("off").unwrap(), Vec::<i16>::new());
+        assert_eq!(parse_reminder_days("").unwrap(), Vec::<i16>::new());
+        assert_eq!(parse_reminder_days("3,3").unwrap(), vec![3]);
+        for wrong in ["0", "7", "1,2,3,4", "x", "3;6"] {
+            assert!(parse_reminder_days(wrong).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn runway_is_free_seats_over_the_rate() {
+        assert_eq!(runway_days(10, 0), None);
+        assert_eq!(runway_days(10, 30), Some(10));
+        assert_eq!(runway_days(10, 60), Some(5));
+        assert_eq!(runway_days(0, 5), Some(0));
+    }
+
+    #[test]
+    fn peaks_carry_the_level_into_quiet_months() {
+        let c = |bought, held, used| Counts { bought, held, used };
+        let months = [
+            MonthEvents {
+                month: 10,
+                peak_held: 7,
+                peak_used: 2,
+                end: c(10, 5, 2),
+            },
+            MonthEvents {
+                month: 12,
+                peak_held: 4,
+                peak_used: 2,
+                end: c(20, 4, 2),
+            },
+        ];
+        let peaks = monthly_peaks(c(10, 3, 1), &months, 9, 13);
+        let got: Vec<_> = peaks
+            .iter()
+            .map(|p| (p.month, p.bought, p.peak_held, p.peak_used))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (9, 10, 3, 1),
+                (10, 10, 7, 2),
+                (11, 10, 5, 2),
+                // The month began at 5 held: its peak is 5 even though its events went lower.
+                (12, 20, 5, 2),
+                (13, 20, 4, 2),
+            ]
+        );
+        assert_eq!(peaks[0].label(), "Oct 0");
+    }
+}

@@ -1,0 +1,392 @@
+//! The license ledger (SPEC §1, *License event*). Database triggers append every seat
+//! event in the transaction of the change (migration 20261202000021), so no path can
+//! change seats without a line; this module tells them who acts and how, and reads the
+//! ledger back: counts on any date, monthly peaks, a member's history.
+
+use crate::domain::licenses::Via;
+use crate::domain::Access;
+use crate::error::AppError;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+/// Tells the ledger's triggers, for the rest of the caller's transaction, who acts and
+/// how (`at`: the time to record, for the worker's clock; `None` is the database's).
+pub async fn note(
+    conn: &mut PgConnection,
+    access: &Access,
+    via: &Via,
+    at: Option<OffsetDateTime>,
+) -> Result<(), AppError> {
+    let detail = match via {
+        Via::File(name) => serde_json::json!({ "file": name }),
+        Via::Lesson(lesson) => serde_json::json!({ "lesson": lesson }),
+        Via::Api => serde_json::json!({ "call": "POST /api/v1/progress" }),
+        _ => serde_json::json!({}),
+    };
+    sqlx::query!(
+        r#"SELECT set_config('roster.via', $1, true) AS "via!",
+                  set_config('roster.actor', $2, true) AS "actor!",
+                  set_config('roster.actor_member', $3, true) AS "member!",
+                  set_config('roster.detail', $4, true) AS "detail!",
+                  set_config('roster.at', $5, true) AS "at!""#,
+        via.key(),
+        access.label,
+        access.member_id().map(|id| id.to_string()).unwrap_or_default(),
+        detail.to_string(),
+        at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default(),
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(())
+}
+
+/// How `access` acts when nothing more particular is said: a member on a page, a key
+/// through the API, the operator and the vendor on the command line.
+pub fn via_of(access: &Access) -> Via {
+    match access.who {
+        crate::domain::Who::Member { .. } => Via::Page,
+        crate::domain::Who::ApiKey { .. } => Via::Api,
+        crate::domain::Who::Operator | crate::domain::Who::Vendor => Via::CommandLine,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the ledger
+// ---------------------------------------------------------------------------------------
+
+use crate::domain::licenses::{
+    monthly_peaks, via_words, Counts, LicenseEvent, MonthEvents, MonthPeak,
+};
+use crate::domain::{Capability, Program, SeatKind};
+use crate::model::licenses::{LedgerFilter, LedgerLine, LicensesOverview};
+use sqlx::PgPool;
+use time::{Date, Duration, Time};
+
+/// The ledger's counts of both kinds (Enable, Opportunity) just before `until`.
+pub async fn counts_before(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    until: OffsetDateTime,
+) -> Result<(Counts, Counts), AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT seat, sum(bought_delta)::bigint AS "bought!", sum(held_delta)::bigint AS "held!",
+                  sum(used_delta)::bigint AS "used!"
+             FROM license_events WHERE organization_id = $1 AND at < $2
+            GROUP BY seat"#,
+        organization_id,
+        until
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut both = (Counts::default(), Counts::default());
+    for r in rows {
+        let counts = Counts {
+            bought: r.bought,
+            held: r.held,
+            used: r.used,
+        };
+        match r.seat.as_str() {
+            "enable" => both.0 = counts,
+            _ => both.1 = counts,
+        }
+    }
+    Ok(both)
+}
+
+/// The live tables' counts, what the ledger must agree with: seats bought and held from
+/// the organization row, used licenses from the members.
+pub async fn live_counts(
+    conn: &mut PgConnection,
+    organization_id: i64,
+) -> Result<(Counts, Counts), AppError> {
+    let r = sqlx::query!(
+        r#"SELECT enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held,
+                  (SELECT count(*) FROM members m
+                    WHERE m.organization_id = o.id AND m.license_used AND m.enable_seat) AS "used!"
+             FROM organizations o WHERE id = $1"#,
+        organization_id
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        Counts {
+            bought: r.enable_seats.into(),
+            held: r.enable_seats_held.into(),
+            used: r.used,
+        },
+        Counts {
+            bought: r.opportunity_seats.into(),
+            held: r.opportunity_seats_held.into(),
+            used: 0,
+        },
+    ))
+}
+
+fn month_number(date: Date) -> i32 {
+    date.year() * 12 + i32::from(u8::from(date.month())) - 1
+}
+
+fn month_start(month: i32) -> OffsetDateTime {
+    let year = month.div_euclid(12);
+    let m = time::Month::try_from((month.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
+    Date::from_calendar_date(year, m, 1)
+        .unwrap_or(Date::MIN)
+        .with_time(Time::MIDNIGHT)
+        .assume_utc()
+}
+
+/// The peaks of the twelve months up to the one holding `until` (exclusive), per kind.
+pub async fn peaks(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    until: OffsetDateTime,
+) -> Result<(Vec<MonthPeak>, Vec<MonthPeak>), AppError> {
+    let last = month_number((until - Duration::nanoseconds(1)).date());
+    let first = last - 11;
+    let start = month_start(first);
+    let before = counts_before(&mut *conn, organization_id, start).await?;
+    // Running levels within the range, from the index alone; the level before it added
+    // in Rust.
+    let rows = sqlx::query!(
+        r#"SELECT seat AS "seat!", month AS "month!",
+                  max(held)::bigint AS "peak_held!", max(used)::bigint AS "peak_used!",
+                  (array_agg(held ORDER BY at DESC, id DESC))[1]::bigint AS "end_held!",
+                  (array_agg(used ORDER BY at DESC, id DESC))[1]::bigint AS "end_used!",
+                  (array_agg(bought ORDER BY at DESC, id DESC))[1]::bigint AS "end_bought!"
+             FROM (SELECT seat, at, id,
+                          (extract(year FROM at AT TIME ZONE 'UTC') * 12
+                           + extract(month FROM at AT TIME ZONE 'UTC') - 1)::int AS month,
+                          sum(held_delta) OVER w AS held, sum(used_delta) OVER w AS used,
+                          sum(bought_delta) OVER w AS bought
+                     FROM license_events
+                    WHERE organization_id = $1 AND at >= $2 AND at < $3
+                   WINDOW w AS (PARTITION BY seat ORDER BY at, id)) r
+            GROUP BY seat, month ORDER BY seat, month"#,
+        organization_id,
+        start,
+        until
+    )
+    .fetch_all(conn)
+    .await?;
+    let of = |kind: &str, base: Counts| -> Vec<MonthEvents> {
+        rows.iter()
+            .filter(|r| r.seat == kind)
+            .map(|r| MonthEvents {
+                month: r.month,
+                peak_held: base.held + r.peak_held,
+                peak_used: base.used + r.peak_used,
+                end: Counts {
+                    bought: base.bought + r.end_bought,
+                    held: base.held + r.end_held,
+                    used: base.used + r.end_used,
+                },
+            })
+            .collect()
+    };
+    Ok((
+        monthly_peaks(before.0, &of("enable", before.0), first, last),
+        monthly_peaks(before.1, &of("opportunity", before.1), first, last),
+    ))
+}
+
+/// The end of day `date` (UTC): what "on this date" answers for.
+pub fn end_of(date: Date) -> OffsetDateTime {
+    date.next_day()
+        .unwrap_or(date)
+        .with_time(Time::MIDNIGHT)
+        .assume_utc()
+}
+
+/// A `YYYY-MM-DD` date from a form; empty is `None`.
+pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
+        .map(Some)
+        .map_err(|_| AppError::invalid(format!("Enter the {field} as a date, for example 2026-11-30.")))
+}
+
+/// The most lines the page lists, and an export holds.
+pub const PAGE_LINES: i64 = 200;
+pub const EXPORT_LINES: i64 = 500_000;
+
+/// Lines of the ledger, newest first: those `filter` matches, of one member if named.
+pub async fn lines(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    filter: &LedgerFilter,
+    member: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<LedgerLine>, i64), AppError> {
+    let from = parse_date(&filter.from, "first date")?.map(|d| d.midnight().assume_utc());
+    let to = parse_date(&filter.to, "last date")?.map(end_of);
+    let seat = (!filter.seat.is_empty())
+        .then(|| SeatKind::parse(&filter.seat).map(|k| k.key().to_owned()))
+        .transpose()
+        .map_err(|e| AppError::invalid(e.0))?;
+    let event = (!filter.event.is_empty())
+        .then(|| {
+            LicenseEvent::parse(&filter.event)
+                .map(|e| e.key().to_owned())
+                .ok_or_else(|| AppError::invalid("Choose one of the listed events."))
+        })
+        .transpose()?;
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM license_events e
+            WHERE e.organization_id = $1 AND ($2::timestamptz IS NULL OR e.at >= $2)
+              AND ($3::timestamptz IS NULL OR e.at < $3) AND ($4::text IS NULL OR e.seat = $4)
+              AND ($5::text IS NULL OR e.event = $5) AND ($6::bigint IS NULL OR e.member_id = $6)"#,
+        organization_id,
+        from,
+        to,
+        seat,
+        event,
+        member
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query!(
+        r#"SELECT e.id, e.at, e.member_id, m.email AS "email?", e.seat, e.event, e.reason, e.via,
+                  e.actor_label, e.detail
+             FROM license_events e LEFT JOIN members m ON m.id = e.member_id
+            WHERE e.organization_id = $1 AND ($2::timestamptz IS NULL OR e.at >= $2)
+              AND ($3::timestamptz IS NULL OR e.at < $3) AND ($4::text IS NULL OR e.seat = $4)
+              AND ($5::text IS NULL OR e.event = $5) AND ($6::bigint IS NULL OR e.member_id = $6)
+            ORDER BY e.at DESC, e.id DESC LIMIT $7"#,
+        organization_id,
+        from,
+        to,
+        seat,
+        event,
+        member,
+        limit
+    )
+    .fetch_all(conn)
+    .await?;
+    let lines = rows
+        .into_iter()
+        .map(|r| {
+            let event = LicenseEvent::parse(&r.event);
+            let mut words = event.map_or(r.event.clone(), |e| e.words().to_owned());
+            if let Some(reason) = r.reason.as_deref().filter(|_| event != Some(LicenseEvent::Returned)) {
+                words.push_str(&format!(" ({reason})"));
+            }
+            words.push(' ');
+            words.push_str(via_words(&r.via));
+            LedgerLine {
+                id: r.id,
+                at: stamp(r.at),
+                member_id: r.member_id,
+                member: r.email.unwrap_or_default(),
+                seat: r.seat,
+                event: r.event,
+                words,
+                by: r.actor_label,
+                detail: detail_words(&r.detail),
+            }
+        })
+        .collect();
+    Ok((lines, total))
+}
+
+fn stamp(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]"
+    ))
+    .unwrap_or_default()
+}
+
+/// What a line's detail says: the program and progress that crossed 10 %, a file, a
+/// lesson, seats bought before and after.
+fn detail_words(detail: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(slug) = detail.get("program").and_then(|v| v.as_str()) {
+        let name = Program::parse(slug).map_or(slug.to_owned(), |p| p.name().to_owned());
+        let bp = detail
+            .get("progress_basis_points")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        parts.push(format!("{name} reached {}.{:02} %", bp / 100, bp % 100));
+    }
+    if let Some(lesson) = detail.get("lesson").and_then(|v| v.as_i64()) {
+        parts.push(format!("lesson {lesson}"));
+    }
+    if let Some(call) = detail.get("call").and_then(|v| v.as_str()) {
+        parts.push(call.to_owned());
+    }
+    if let Some(file) = detail.get("file").and_then(|v| v.as_str()) {
+        parts.push(format!("file {file}"));
+    }
+    if let (Some(from), Some(to)) = (
+        detail.get("from").and_then(|v| v.as_i64()),
+        detail.get("to").and_then(|v| v.as_i64()),
+    ) {
+        parts.push(format!("{from} → {to}"));
+    }
+    if detail.get("reactivated").and_then(|v| v.as_bool()) == Some(true) {
+        parts.push("reactivated".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// The Licenses page: counts at the end of `as_of` (today if empty), the twelve months'
+/// peaks up to it, and the lines `filter` matches.
+pub async fn overview(
+    pool: &PgPool,
+    access: &Access,
+    as_of: &str,
+    filter: &LedgerFilter,
+) -> Result<LicensesOverview, AppError> {
+    access.may(Capability::ManageOrganization)?;
+    let today = OffsetDateTime::now_utc().date();
+    let date = parse_date(as_of, "date")?.unwrap_or(today).min(today);
+    let until = end_of(date);
+    let mut conn = pool.acquire().await?;
+    let org = access.organization_id;
+    let (enable, opportunity) = counts_before(&mut conn, org, until).await?;
+    let (enable_peaks, opportunity_peaks) = peaks(&mut conn, org, until).await?;
+    let (lines, lines_total) = lines(&mut conn, org, filter, None, PAGE_LINES).await?;
+    Ok(LicensesOverview {
+        as_of: date.to_string(),
+        enable,
+        opportunity,
+        enable_peaks,
+        opportunity_peaks,
+        lines,
+        lines_limit: PAGE_LINES,
+        lines_total,
+    })
+}
+
+/// A member's license history, newest first (who may see the member may see it).
+pub async fn member_history(
+    pool: &PgPool,
+    access: &Access,
+    member_id: i64,
+) -> Result<Vec<LedgerLine>, AppError> {
+    access.may(Capability::SeeMembers)?;
+    let mut conn = pool.acquire().await?;
+    let found = sqlx::query_scalar!(
+        r#"SELECT id AS "id!" FROM scoped_members($1, $2) WHERE id = $3"#,
+        access.organization_id,
+        super::scope::teams(access) as Option<Vec<i64>>,
+        member_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if found.is_none() {
+        return Err(AppError::member_not_found());
+    }
+    Ok(lines(
+        &mut conn,
+        access.organization_id,
+        &LedgerFilter::default(),
+        Some(member_id),
+        PAGE_LINES,
+    )
+    .await?
+    .0)
+}
