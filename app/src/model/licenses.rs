@@ -82,4 +82,3 @@ pub struct SeatBanner {
     pub words: String,
     pub out: bool,
 }
-

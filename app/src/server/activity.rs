@@ -137,7 +137,10 @@ impl Action {
                 "organization.setting_changed",
                 "Changed a setting of the organization",
             ),
-            Action::InvitationReminded => ("invitation.reminded", "Sent a reminder of the invitation to"),
+            Action::InvitationReminded => (
+                "invitation.reminded",
+                "Sent a reminder of the invitation to",
+            ),
             Action::InvitationExpired => ("invitation.expired", "Expired the invitation of"),
             Action::DeactivationScheduled => (
                 "member.deactivation_scheduled",
@@ -151,7 +154,10 @@ impl Action {
                 "member.scheduled_deactivation_skipped",
                 "Could not carry out the scheduled deactivation of",
             ),
-            Action::SeatAlertSent => ("seats.alert_sent", "Warned the administrators that seats run low"),
+            Action::SeatAlertSent => (
+                "seats.alert_sent",
+                "Warned the administrators that seats run low",
+            ),
         }
     }
 

@@ -3,11 +3,11 @@
 //! valid rows of a batch in one transaction through the one invitation path
 //! ([`super::invite::invite`]), with bulk statements.
 
-use crate::domain::licenses::Via;
 use super::activity::Action;
 use super::invite::{invite, known, Among, Delivery, Logged};
 use super::members::lock_organization;
 use super::RuntimeConfig;
+use crate::domain::licenses::Via;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::error::AppError;

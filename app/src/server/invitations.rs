@@ -339,7 +339,11 @@ pub async fn set_settings(
         "UPDATE organizations SET reminder_days = $2, expired_seats = $3 WHERE id = $1",
         access.organization_id,
         &settings.reminder_days,
-        if settings.release_seats { "release" } else { "keep" },
+        if settings.release_seats {
+            "release"
+        } else {
+            "keep"
+        },
     )
     .execute(&mut *tx)
     .await?;

@@ -109,7 +109,9 @@ pub async fn complete_lesson(
         access.acting_member()?,
         program,
         target,
-    ).await? {
+    )
+    .await?
+    {
         ProgressUpdate::Recorded(now) => now,
         ProgressUpdate::NotEnrolled => return Err(not_assigned(program)),
     };

@@ -31,9 +31,14 @@ pub async fn note(
                   set_config('roster.at', $5, true) AS "at!""#,
         via.key(),
         access.label,
-        access.member_id().map(|id| id.to_string()).unwrap_or_default(),
+        access
+            .member_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
         detail.to_string(),
-        at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        at.and_then(|t| t
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok())
             .unwrap_or_default(),
     )
     .fetch_one(conn)
@@ -204,9 +209,16 @@ pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
     if raw.is_empty() {
         return Ok(None);
     }
-    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
-        .map(Some)
-        .map_err(|_| AppError::invalid(format!("Enter the {field} as a date, for example 2026-11-30.")))
+    Date::parse(
+        raw,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map(Some)
+    .map_err(|_| {
+        AppError::invalid(format!(
+            "Enter the {field} as a date, for example 2026-11-30."
+        ))
+    })
 }
 
 /// The most lines the page lists, and an export holds.
@@ -271,7 +283,11 @@ pub async fn lines(
         .map(|r| {
             let event = LicenseEvent::parse(&r.event);
             let mut words = event.map_or(r.event.clone(), |e| e.words().to_owned());
-            if let Some(reason) = r.reason.as_deref().filter(|_| event != Some(LicenseEvent::Returned)) {
+            if let Some(reason) = r
+                .reason
+                .as_deref()
+                .filter(|_| event != Some(LicenseEvent::Returned))
+            {
                 words.push_str(&format!(" ({reason})"));
             }
             words.push(' ');

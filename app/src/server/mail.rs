@@ -202,9 +202,10 @@ impl Invitation {
         message.subject = format!("Reminder: {}", message.subject);
         let note = "A reminder: your invitation is still waiting. Any link you were sent for it works until it expires.";
         message.text = message.text.replacen("\n\n", &format!("\n\n{note}\n\n"), 1);
-        message.html = message
-            .html
-            .replacen("</p>", &format!("</p><p>{}</p>", escape_html(note)), 1);
+        message.html =
+            message
+                .html
+                .replacen("</p>", &format!("</p><p>{}</p>", escape_html(note)), 1);
         message
     }
 

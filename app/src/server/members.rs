@@ -399,7 +399,10 @@ pub async fn resend_many(
             })
             .count() as i64
     };
-    for (pool_of, kind) in [(&locked.enable, SeatKind::Enable), (&locked.opportunity, SeatKind::Opportunity)] {
+    for (pool_of, kind) in [
+        (&locked.enable, SeatKind::Enable),
+        (&locked.opportunity, SeatKind::Opportunity),
+    ] {
         pool_of.check_request(wants(kind)).map_err(|short| {
             AppError::invalid(format!(
                 "The invitation{} expired and gave back {} {} seat{}, and only {} {} free. Free seats or buy more, then resend.",

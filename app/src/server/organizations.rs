@@ -1,9 +1,9 @@
 //! Creating an organization with its first administrator (command line, demo seed).
 
-use crate::domain::licenses::Via;
 use super::activity::Action;
 use super::invite::{invite, Delivery, Logged};
 use super::members::lock_organization;
+use crate::domain::licenses::Via;
 use crate::domain::Access;
 use crate::domain::{Email, Invitee, JobTitle, OrganizationName, Permission, PersonName};
 use crate::error::AppError;

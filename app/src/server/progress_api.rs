@@ -154,7 +154,8 @@ async fn handle(pool: &PgPool, access: &Access, body: &[u8]) -> Result<Value, Ap
         member_id,
         program,
         progress,
-    ).await?;
+    )
+    .await?;
     tx.commit().await?;
     match update {
         ProgressUpdate::Recorded(now) => Ok(json!({

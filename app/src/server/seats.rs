@@ -11,17 +11,17 @@ use super::mail::{self, Mail};
 use super::members::lock_organization;
 use super::outbox::{self, Letter};
 use super::RuntimeConfig;
+use crate::domain::licenses::{alert_level, alert_words, runway_days, AlertLevel};
 use crate::domain::rules::{self, TopProgress};
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::SeatRequest;
 use crate::domain::{MemberStatus, Progress, SeatKind, SeatPool};
 use crate::error::AppError;
+use crate::model::licenses::{AboutToUse, SeatBanner, SeatOutlook};
 use crate::model::seats::{
     FreeLicensesOutcome, FreeLicensesPreview, SeatHolder, SeatOverview, SeatRequestRow,
 };
-use crate::domain::licenses::{alert_level, alert_words, runway_days, AlertLevel};
-use crate::model::licenses::{AboutToUse, SeatBanner, SeatOutlook};
 use sqlx::{PgConnection, PgPool};
 
 /// The seats page lists this many holders; the counts above cover everyone.
@@ -101,8 +101,12 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<SeatOverview, Ap
         holders,
         holders_limit: HOLDERS_SHOWN,
         requests: requests(pool, access.organization_id).await?,
-        outlook: outlook(pool, access.organization_id, counts.enable_seats - counts.enable_seats_held)
-            .await?,
+        outlook: outlook(
+            pool,
+            access.organization_id,
+            counts.enable_seats - counts.enable_seats_held,
+        )
+        .await?,
     })
 }
 
@@ -183,7 +187,11 @@ pub async fn banner(pool: &PgPool, access: &Access) -> Result<Option<SeatBanner>
     .await?;
     let alerts: Vec<(SeatKind, AlertLevel, i64)> = [
         (SeatKind::Enable, r.enable_seats, r.enable_seats_held),
-        (SeatKind::Opportunity, r.opportunity_seats, r.opportunity_seats_held),
+        (
+            SeatKind::Opportunity,
+            r.opportunity_seats,
+            r.opportunity_seats_held,
+        ),
     ]
     .into_iter()
     .filter_map(|(kind, bought, held)| {

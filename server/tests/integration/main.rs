@@ -13,6 +13,7 @@ mod csv;
 mod database_tls;
 mod defenses;
 mod import_resume;
+mod licenses;
 mod logs;
 mod mail_faults;
 mod managers;

@@ -1,9 +1,9 @@
 //! A file applied as a change set: all of it or nothing.
 
-use crate::domain::licenses::Via;
 use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::{staged_rows, Reporter};
+use crate::domain::licenses::Via;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::error::AppError;
