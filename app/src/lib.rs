@@ -28,6 +28,7 @@ use pages::{
     invitations::InvitationsPage,
     invite::AcceptInvitationPage,
     invite_members::InvitePage,
+    licenses::LicensesPage,
     mailbox::MailboxPage,
     member::MemberPage,
     my_programs::{MyProgramsPage, ProgramPage},
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organization/mailbox") view=MailboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/members/:id") view=MemberPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/seats") view=SeatsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/licenses") view=LicensesPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/teams") view=TeamsPage ssr=SsrMode::Async/>

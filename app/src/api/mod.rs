@@ -11,6 +11,7 @@ pub mod import;
 pub mod invitations;
 pub mod invite;
 pub mod learning;
+pub mod licenses;
 pub mod mailbox;
 pub mod member_list;
 pub mod members;

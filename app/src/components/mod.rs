@@ -5,6 +5,7 @@ mod changes;
 mod guard;
 mod layout;
 mod loaded;
+mod seat_banner;
 
 #[cfg(feature = "hydrate")]
 pub use browser::bytes_in_pieces;
@@ -12,6 +13,7 @@ pub use browser::{download, download_bytes, next_tick, now_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Guarded, Need};
 pub use loaded::Loaded;
+pub use seat_banner::SeatBanner;
 
 use crate::error::AppError;
 use leptos::prelude::*;

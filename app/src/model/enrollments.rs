@@ -30,6 +30,12 @@ pub struct MemberDetail {
     /// For a team manager, to an administrator: each region and team of the organization
     /// with whether they manage it (the choices to tick); empty for anyone else.
     pub manages: Vec<Managed>,
+    /// The day a deactivation is scheduled for (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub deactivate_on: Option<String>,
+    /// Invited, and the invitation expired.
+    #[serde(default)]
+    pub invitation_expired: bool,
 }
 
 /// A region or team a manager may manage.

@@ -1,4 +1,5 @@
 use crate::api::invitations::pending_invitations;
+use crate::api::licenses::{load_invitation_settings, SaveInvitationSettings};
 use crate::api::members::{deactivate_member, resend_invitation};
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -42,6 +43,7 @@ fn Invitations() -> impl IntoView {
     view! {
         <h1>"Pending invitations"</h1>
         <p class="subtitle">"Members who have not set their password yet. Links expire 7 days after they are sent."</p>
+        <Settings/>
         <p class="flash" role="status" data-testid="flash">
             {move || flash.get().map(|r| match r {
                 Ok(t) => view! { <span class="success">{t}</span> }.into_any(),
@@ -84,5 +86,46 @@ fn Invitations() -> impl IntoView {
                     }.into_any(),
         }/>
         <p><a href="/organization">"← Back to My Organization"</a></p>
+    }
+}
+
+/// Reminders and what an expired invitation does with its seats: a plain form (works
+/// before the page is interactive).
+#[component]
+fn Settings() -> impl IntoView {
+    let action = ServerAction::<SaveInvitationSettings>::new();
+    let settings = Resource::new_blocking(move || action.version().get(), |_| load_invitation_settings());
+    let saved = leptos_router::hooks::use_query_map().read_untracked().get("saved").is_some();
+    let initial_error = StoredValue::new(crate::components::url_error());
+    let error = move || action.value().get().and_then(Result::err).or_else(|| initial_error.get_value());
+    view! {
+        <Loaded resource=settings ready=move |s| {
+            let days = s.reminder_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
+            view! {
+                <section class="card" aria-labelledby="settings-title">
+                    <h2 id="settings-title">"Reminders and expiry"</h2>
+                    <leptos::form::ActionForm action=action attr:class="inline-form">
+                        <div class="field">
+                            <label for="reminder-days">"Remind after (days)"</label>
+                            <input id="reminder-days" name="reminder_days" type="text" value=days
+                                placeholder="3,6" aria-describedby="reminder-days-hint reminder-days-error"/>
+                            <span class="hint" id="reminder-days-hint">"Days after the invitation, up to three, from 1 to 6; empty or off: no reminders. Each reminder has a new link; earlier links keep working."</span>
+                            <span class="error" id="reminder-days-error" role="alert">{move || error().and_then(|e| e.for_field("reminder_days"))}</span>
+                        </div>
+                        <div class="field">
+                            <label for="expired-seats">"When an invitation expires"</label>
+                            <select id="expired-seats" name="expired_seats">
+                                <option value="release" selected=s.release_seats>"Return its seats to the pool"</option>
+                                <option value="keep" selected=!s.release_seats>"Keep its seats"</option>
+                            </select>
+                        </div>
+                        <button type="submit">"Save"</button>
+                    </leptos::form::ActionForm>
+                    <p role="status">
+                        {move || (saved || matches!(action.value().get(), Some(Ok(())))).then(|| view! { <span class="success">"Settings saved."</span> })}
+                    </p>
+                </section>
+            }.into_any()
+        }/>
     }
 }

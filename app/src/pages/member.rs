@@ -2,7 +2,8 @@
 //! disabled and says why, using the rule functions the server applies again on submit.
 
 use crate::api::enrollments::{assign_program, load_member, unassign_program};
-use crate::api::members::set_manager_scope;
+use crate::api::licenses::{member_license_history, schedule_deactivation};
+use crate::api::members::{deactivation_preview, set_manager_scope};
 use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
 use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Loaded, Need};
@@ -55,7 +56,10 @@ fn Member(m: MemberDetail, reload: Changes, may_change: bool) -> impl IntoView {
             {m.external_id.clone().map(|x| format!(" · {x}"))}
         </p>
         <section class="stats" aria-label="About this member">
-            <div class="stat"><span class="stat-label">"Billing status"</span><span class=status_class data-testid="member-status">{m.status.billing_label()}</span></div>
+            <div class="stat"><span class="stat-label">"Billing status"</span><span class=status_class data-testid="member-status">{m.status.billing_label()}</span>
+                {m.invitation_expired.then(|| view! { <span class="badge off" data-testid="invitation-expired">"Invitation expired"</span> })}
+                {m.deactivate_on.clone().map(|on| view! { <span class="hint" data-testid="deactivates-on">{format!("Deactivates on {on}")}</span> })}
+            </div>
             <div class="stat"><span class="stat-label">"Permission"</span><span>{m.permission.label()}</span></div>
             <div class="stat"><span class="stat-label">"Team"</span><span>{m.team.clone().unwrap_or_else(|| "No team".into())}</span></div>
         </section>
@@ -65,11 +69,13 @@ fn Member(m: MemberDetail, reload: Changes, may_change: bool) -> impl IntoView {
                     {(m.permission == Permission::Manager).then(|| view! { <ManagesCard m=m.clone() reload/> })}
                     <SeatsCard m=m.clone() reload/>
                     <ProgramsCard m=m.clone() reload/>
-                    <PasswordCard m reload/>
+                    <ScheduleCard m=m.clone() reload/>
+                    <PasswordCard m=m.clone() reload/>
                 }.into_any()
             } else {
-                view! { <Following m/> }.into_any()
+                view! { <Following m=m.clone()/> }.into_any()
             }}
+            <HistoryCard id=m.id version=reload.version/>
         </div>
     }
 }
@@ -357,6 +363,87 @@ fn ManagesCard(m: MemberDetail, reload: Changes) -> impl IntoView {
                     <p><button type="button" on:click=save>"Save what they manage"</button></p>
                 }.into_any()
             }}
+        </section>
+    }
+}
+
+/// "Deactivate on" a date: carried out on that day with the rules of a deactivation by
+/// hand; says beforehand what happens to the seats (the 10 % rule).
+#[component]
+fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
+    if m.status == crate::domain::MemberStatus::Deactivated {
+        return ().into_any();
+    }
+    let id = m.id;
+    let preview = Resource::new(move || id, deactivation_preview);
+    let day = RwSignal::new(m.deactivate_on.clone().unwrap_or_default());
+    let scheduled = m.deactivate_on.clone();
+    let schedule = move |_| {
+        let on = day.get_untracked();
+        reload.run(schedule_deactivation(vec![id], None, on.clone()), move |_| {
+            format!("Deactivation scheduled for {on}.")
+        });
+    };
+    let cancel = move |_| {
+        reload.run(schedule_deactivation(vec![id], None, String::new()), |_| {
+            "The scheduled deactivation was cancelled.".to_owned()
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="schedule-title">
+            <h2 id="schedule-title">"Deactivate on a date"</h2>
+            <p class="hint">"On that day Roster deactivates them as you would by hand: sign-in stops, and "
+                <Suspense fallback=|| "…">{move || Suspend::new(async move {
+                    preview.await.unwrap_or_else(|e| e.to_string())
+                })}</Suspense>
+            </p>
+            <div class="inline-form">
+                <div class="field">
+                    <label for="deactivate-on">"Deactivate on"</label>
+                    <input id="deactivate-on" type="date" prop:value=move || day.get()
+                        on:input=move |ev| day.set(event_target_value(&ev))/>
+                </div>
+                <button type="button" on:click=schedule disabled=move || day.get().is_empty()>"Schedule"</button>
+                {scheduled.map(|on| view! {
+                    <button type="button" on:click=cancel>{format!("Cancel the deactivation on {on}")}</button>
+                })}
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// The member's license history: each seat event, newest first.
+#[component]
+fn HistoryCard(id: i64, version: RwSignal<u32>) -> impl IntoView {
+    let history = Resource::new(move || (id, version.get()), |(id, _)| member_license_history(id));
+    view! {
+        <section class="card" aria-labelledby="history-title">
+            <h2 id="history-title">"License history"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(lines) if lines.is_empty() => view! { <p class="hint">"No seat event yet."</p> }.into_any(),
+                        Ok(lines) => view! {
+                            <div class="table-wrap" tabindex="0">
+                                <table data-testid="license-history">
+                                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Seat"</th><th scope="col">"What happened"</th><th scope="col">"By"</th><th scope="col">"Detail"</th></tr></thead>
+                                    <tbody>{lines.into_iter().map(|l| view! {
+                                        <tr>
+                                            <td>{l.at}</td>
+                                            <td>{SeatKind::parse(&l.seat).map(|k| k.label()).unwrap_or("")}</td>
+                                            <td>{l.words}</td>
+                                            <td>{l.by}</td>
+                                            <td>{l.detail}</td>
+                                        </tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

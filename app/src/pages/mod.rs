@@ -5,6 +5,7 @@ pub mod import;
 pub mod invitations;
 pub mod invite;
 pub mod invite_members;
+pub mod licenses;
 pub mod mailbox;
 pub mod member;
 pub mod my_programs;

@@ -6,6 +6,7 @@ use crate::api::seats::{load_seats, RequestSeats};
 use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{SeatKind, SeatPool};
+use crate::model::licenses::SeatOutlook;
 use crate::model::seats::{SeatHolder, SeatOverview, SeatRequestRow};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -24,6 +25,8 @@ fn SeatsBody() -> impl IntoView {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Seats"</h1>
         <p class="subtitle">"Licenses bought, who holds them, and why each one counts."</p>
+        <crate::components::SeatBanner version=RwSignal::new(0)/>
+        <p><a href="/organization/licenses">"Licenses over time: any date, monthly peaks, every seat event →"</a></p>
         <Loaded resource=seats ready=move |overview| view! { <Overview overview action/> }.into_any()/>
     }
 }
@@ -44,6 +47,7 @@ fn Overview(overview: SeatOverview, action: ServerAction<RequestSeats>) -> impl 
             </table>
         </div>
         <p class="hint">"Seats bought are set by your Roster vendor, as per your contract. Need more? Ask below: the request goes to the vendor and shows here as granted once your seats rise."</p>
+        <Outlook outlook=overview.outlook free=overview.enable.free()/>
         <RequestForm action/>
         <Requests requests=overview.requests/>
         <h2 id="holders-title">"Who holds a seat"</h2>
@@ -162,4 +166,44 @@ fn Requests(requests: Vec<SeatRequestRow>) -> impl IntoView {
             </table>
         </div>
     })
+}
+
+/// Who is about to use a license, and when free Enable seats run out at the recent rate.
+#[component]
+fn Outlook(outlook: SeatOutlook, free: i64) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="outlook-title" data-testid="seat-outlook">
+            <h2 id="outlook-title">"Coming up"</h2>
+            <p data-testid="runway">{match (&outlook.runway_days, &outlook.runway_date) {
+                (Some(days), Some(date)) => format!(
+                    "Runway: at the last 30 days' rate ({} Enable seat{} taken by invitations and grants or licenses used), the {free} free Enable seat{} last about {days} day{}, until {date}.",
+                    outlook.taken_last_30_days,
+                    if outlook.taken_last_30_days == 1 { "" } else { "s" },
+                    if free == 1 { "" } else { "s" },
+                    if *days == 1 { "" } else { "s" },
+                ),
+                _ => format!("Runway: no Enable seat was taken in the last 30 days, so the {free} free seat{} are not running out.", if free == 1 { "" } else { "s" }),
+            }}</p>
+            <h3>"About to use a license"</h3>
+            {if outlook.about_to_use.is_empty() {
+                view! { <p class="hint">"Nobody is between 5 % and 10 % on a program: no license is about to become used."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="hint">"Between 5 % and 10 % on a program: at 10 % their license is used and their Enable seat can no longer be freed."</p>
+                    <div class="table-wrap" tabindex="0">
+                        <table data-testid="about-to-use">
+                            <thead><tr><th scope="col">"Member"</th><th scope="col">"Program"</th><th scope="col">"Progress"</th></tr></thead>
+                            <tbody>{outlook.about_to_use.into_iter().map(|a| view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/organization/members/{}", a.member_id)>{a.name}</a><br/><span class="hint">{a.email}</span></th>
+                                    <td>{a.program}</td>
+                                    <td>{a.progress}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
 }

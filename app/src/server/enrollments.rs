@@ -39,7 +39,11 @@ pub async fn detail(
                   m.status AS "status!", m.enable_seat AS "enable_seat!", m.opportunity_seat AS "opportunity_seat!",
                   t.name AS "team?", r.name AS "region?",
                   o.enable_seats - o.enable_seats_held AS "enable_free!",
-                  o.opportunity_seats - o.opportunity_seats_held AS "opportunity_free!"
+                  o.opportunity_seats - o.opportunity_seats_held AS "opportunity_free!",
+                  to_char(m.deactivate_on, 'YYYY-MM-DD') AS deactivate_on,
+                  EXISTS (SELECT 1 FROM invitations i WHERE i.member_id = m.id AND m.status = 'invited'
+                            AND i.accepted_at IS NULL
+                            AND (i.expired_at IS NOT NULL OR i.expires_at <= now())) AS "invitation_expired!"
              FROM scoped_members($2, $3) m JOIN organizations o ON o.id = m.organization_id
              LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id
             WHERE m.id = $1"#,
@@ -93,6 +97,8 @@ pub async fn detail(
         programs,
         enable_free: m.enable_free.into(),
         opportunity_free: m.opportunity_free.into(),
+        deactivate_on: m.deactivate_on,
+        invitation_expired: m.invitation_expired,
     })
 }
 

@@ -406,3 +406,155 @@ pub async fn member_history(
     .await?
     .0)
 }
+
+/// The ledger as a download: the lines `filter` matches as CSV, or a workbook of the
+/// counts on `as_of`, the monthly peaks and those lines (`format`: `csv`, `xlsx`). Every
+/// cell is text or a number, never a formula.
+pub async fn export_file(
+    pool: &PgPool,
+    access: &Access,
+    as_of: &str,
+    filter: &LedgerFilter,
+    format: &str,
+) -> Result<crate::model::roster::ExportFile, AppError> {
+    use base64::Engine;
+    access.may(Capability::ManageOrganization)?;
+    let overview = overview(pool, access, as_of, &LedgerFilter::default()).await?;
+    let mut conn = pool.acquire().await?;
+    let (lines, total) = lines(&mut conn, access.organization_id, filter, None, EXPORT_LINES).await?;
+    if total > EXPORT_LINES {
+        return Err(AppError::invalid(format!(
+            "The filter matches {total} lines, more than one file holds ({EXPORT_LINES}): choose a shorter period."
+        )));
+    }
+    let header = ["at (UTC)", "member", "seat", "event", "what happened", "by", "detail"];
+    let cells = |l: &LedgerLine| {
+        vec![
+            l.at.clone(),
+            l.member.clone(),
+            l.seat.clone(),
+            l.event.clone(),
+            l.words.clone(),
+            l.by.clone(),
+            l.detail.clone(),
+        ]
+    };
+    let (bytes, extension, mime) = match format {
+        "csv" => (
+            crate::spreadsheet::safe_csv(&header, lines.iter().map(cells)).into_bytes(),
+            "csv",
+            "text/csv;charset=utf-8",
+        ),
+        "xlsx" => (
+            workbook(&overview, &header, lines.iter().map(cells))?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        other => {
+            return Err(AppError::invalid(format!(
+                "\u{201c}{other}\u{201d} is not an export format: choose csv or xlsx."
+            )))
+        }
+    };
+    Ok(crate::model::roster::ExportFile {
+        file_name: format!("roster-licenses-{}.{extension}", overview.as_of),
+        mime: mime.to_owned(),
+        base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+fn workbook(
+    overview: &LicensesOverview,
+    header: &[&str],
+    lines: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "the licenses workbook could not be written");
+        AppError::internal()
+    };
+    let bold = Format::new().set_bold();
+    let mut workbook = Workbook::new();
+
+    let summary = workbook.add_worksheet();
+    summary.set_name("Summary").map_err(failed)?;
+    let titles = ["seat", "bought", "held", "used", "free"];
+    summary
+        .write_string_with_format(0, 0, format!("Licenses on {}", overview.as_of), &bold)
+        .map_err(failed)?;
+    for (col, title) in titles.iter().enumerate() {
+        summary
+            .write_string_with_format(1, col as u16, *title, &bold)
+            .map_err(failed)?;
+    }
+    for (row, (kind, counts)) in [
+        (SeatKind::Enable, overview.enable),
+        (SeatKind::Opportunity, overview.opportunity),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let row = row as u32 + 2;
+        summary.write_string(row, 0, kind.label()).map_err(failed)?;
+        for (col, n) in [counts.bought, counts.held, counts.used, counts.free()]
+            .into_iter()
+            .enumerate()
+        {
+            summary
+                .write_number(row, col as u16 + 1, n as f64)
+                .map_err(failed)?;
+        }
+    }
+
+    let peaks = workbook.add_worksheet();
+    peaks.set_name("Monthly peaks").map_err(failed)?;
+    let titles = [
+        "month",
+        "Enable bought",
+        "Enable peak held",
+        "Enable peak used",
+        "Opportunity bought",
+        "Opportunity peak held",
+    ];
+    for (col, title) in titles.iter().enumerate() {
+        peaks
+            .write_string_with_format(0, col as u16, *title, &bold)
+            .map_err(failed)?;
+    }
+    for (row, (e, o)) in overview
+        .enable_peaks
+        .iter()
+        .zip(&overview.opportunity_peaks)
+        .enumerate()
+    {
+        let row = row as u32 + 1;
+        peaks.write_string(row, 0, e.label()).map_err(failed)?;
+        for (col, n) in [e.bought, e.peak_held, e.peak_used, o.bought, o.peak_held]
+            .into_iter()
+            .enumerate()
+        {
+            peaks
+                .write_number(row, col as u16 + 1, n as f64)
+                .map_err(failed)?;
+        }
+    }
+
+    let events = workbook.add_worksheet();
+    events.set_name("Events").map_err(failed)?;
+    for (col, title) in header.iter().enumerate() {
+        events
+            .write_string_with_format(0, col as u16, *title, &bold)
+            .map_err(failed)?;
+    }
+    for (row, cells) in lines.enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
+            if !cell.is_empty() {
+                events
+                    .write_string(row as u32 + 1, col as u16, cell)
+                    .map_err(failed)?;
+            }
+        }
+    }
+    events.set_freeze_panes(1, 0).map_err(failed)?;
+    workbook.save_to_buffer().map_err(failed)
+}

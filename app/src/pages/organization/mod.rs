@@ -113,6 +113,7 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
             {manages.then(|| view! {
                 <a class="button" href="/organization/invitations">"Pending invitations"</a>
                 <a class="button" href="/organization/seats">"Seats"</a>
+                <a class="button" href="/organization/licenses">"Licenses"</a>
                 <a class="button" href="/organization/teams">"Teams & Regions"</a>
             })}
             <a class="button" href="/organization/reports">"Reports"</a>
@@ -127,6 +128,7 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
                 Err(text) => view! { <span class="error">{text}</span> }.into_any(),
             })}
         </p>
+        {manages.then(|| view! { <crate::components::SeatBanner version=actions.version/> })}
         <ConfirmDialog/>
         <FreeLicensesDialog/>
         <Loaded resource=overview ready=move |overview| {

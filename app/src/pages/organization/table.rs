@@ -1,5 +1,6 @@
 //! The member list: the page of rows, selection, bulk actions and paging.
 
+use crate::api::licenses::schedule_deactivation;
 use super::row::{team_label, Row};
 use super::{MemberActions, Selection};
 use crate::api::members::resend_invitations;
@@ -131,6 +132,31 @@ pub(super) fn MemberTable(
             actions.done(result);
         });
     };
+    let bulk_day = RwSignal::new(String::new());
+    let schedule_bulk = move |_| {
+        let (ids, all) = (
+            actions.selected.get_untracked(),
+            actions.all_matching.get_untracked(),
+        );
+        let filter = all.then(|| bulk_filter.get_value());
+        let day = bulk_day.get_untracked();
+        let question = if day.is_empty() {
+            "Cancel the scheduled deactivation of the selected members?".to_owned()
+        } else {
+            format!("Deactivate the selected members on {day}? On that day each is deactivated as by hand: an Enable seat whose license is used (progress 10 % or more) stays counted, the others return to the pool.")
+        };
+        if !confirmed(&question) {
+            return;
+        }
+        spawn_local(async move {
+            let result = schedule_deactivation(ids, filter, day.clone()).await.map(|n| match (n, day.is_empty()) {
+                (0, _) => "Nothing to change: the selected members are inactive or already scheduled so.".to_owned(),
+                (n, true) => format!("Scheduled deactivation cancelled for {n} member{}.", if n == 1 { "" } else { "s" }),
+                (n, false) => format!("{n} member{} will be deactivated on {day}.", if n == 1 { "" } else { "s" }),
+            });
+            actions.done(result);
+        });
+    };
     let whole_page_for_offer = whole_page.clone();
     let ready = interactive();
     view! {
@@ -155,6 +181,12 @@ pub(super) fn MemberTable(
                             {teams.iter().map(|t| view! { <option value=t.id.to_string()>{t.label.clone()}</option> }).collect_view()}
                         </select>
                         <button type="button" on:click=assign_bulk>"Bulk Team Assign"</button>
+                    </span>
+                    <span class="bulk-schedule">
+                        <label for="bulk-deactivate-on">"Deactivate on"</label>
+                        <input id="bulk-deactivate-on" type="date" prop:value=move || bulk_day.get()
+                            on:input=move |ev| bulk_day.set(event_target_value(&ev))/>
+                        <button type="button" on:click=schedule_bulk>{move || if bulk_day.get().is_empty() { "Cancel scheduled deactivation" } else { "Schedule deactivation" }}</button>
                     </span>
                 })}
                 <button type="button" class="link-button" on:click=move |_| { actions.all_matching.set(false); actions.selected.set(Vec::new()); }>"Clear selection"</button>
