@@ -2,6 +2,7 @@
 # Runs a benchmark and prints its figures (see docs/BENCHMARKS.md):
 #   scripts/bench.sh member_list   the member list of a 100,000-member organization
 #   scripts/bench.sh reports       the report of a 100,000-member organization with enrollments
+#   scripts/bench.sh licenses      the license ledger of a 100,000-member organization, a year of history
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 #   scripts/bench.sh page          the Import CSV page itself with a 1,000,000-row file
@@ -19,8 +20,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, reports, import, csv, page, plan, workbook or apply}" in
-  member_list|import|reports)
+case "${1:?which benchmark: member_list, reports, licenses, import, csv, page, plan, workbook or apply}" in
+  member_list|import|reports|licenses)
     cargo bench -p server --bench "$1" ;;
   apply)
     cargo build --release -p server --bin roster

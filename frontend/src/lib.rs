@@ -88,6 +88,7 @@ pub fn plan_for_benchmark(members: u32) -> Vec<f64> {
                 },
                 region: "EMEA".into(),
                 team: "Iberia".into(),
+                deactivate_on: String::new(),
             })
             .collect(),
         enable_bought: members as i64,
@@ -96,6 +97,7 @@ pub fn plan_for_benchmark(members: u32) -> Vec<f64> {
         opportunity_held: 0,
         teams: vec![("EMEA".into(), "Iberia".into())],
         active_admins: None,
+        today: String::new(),
     };
     let header: Vec<&str> = app::import::ALL_COLUMNS.iter().map(|c| c.name()).collect();
     let rows = roster.members.iter().map(|m| {

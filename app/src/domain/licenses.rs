@@ -293,6 +293,57 @@ pub fn parse_reminder_days(raw: &str) -> Result<Vec<i16>, super::FieldError> {
     Ok(days)
 }
 
+/// Whether a member with `status` may be scheduled for deactivation on `day`
+/// (`YYYY-MM-DD`; empty cancels), `today` being `YYYY-MM-DD` (empty: not checked). ISO
+/// dates compare as text.
+pub fn may_schedule_deactivation(
+    status: super::MemberStatus,
+    day: &str,
+    today: &str,
+) -> Result<(), super::rules::RuleViolation> {
+    use super::rules::RuleViolation;
+    if day.is_empty() {
+        return Ok(());
+    }
+    if !is_iso_date(day) {
+        return Err(RuleViolation(format!(
+            "\u{201c}{day}\u{201d} is not a date: write it as YYYY-MM-DD, for example 2027-03-31, or leave the cell empty."
+        )));
+    }
+    if status == super::MemberStatus::Deactivated {
+        return Err(RuleViolation(
+            "This member is inactive already: there is nothing to schedule.".into(),
+        ));
+    }
+    if !today.is_empty() && day <= today {
+        return Err(RuleViolation(format!(
+            "Choose a day after today ({today}) to deactivate on; to deactivate now, use Deactivate or remove the member from the file."
+        )));
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD`, a day that exists.
+pub fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let number = |r: std::ops::Range<usize>| text.get(r).and_then(|t| t.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 2000 && (1..=days).contains(&day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +395,29 @@ mod tests {
         for wrong in ["0", "7", "1,2,3,4", "x", "3;6"] {
             assert!(parse_reminder_days(wrong).is_err(), "{wrong}");
         }
+    }
+
+    #[test]
+    fn a_deactivation_is_scheduled_for_a_real_day_after_today() {
+        use crate::domain::MemberStatus::*;
+        let today = "2026-12-02";
+        assert!(may_schedule_deactivation(Active, "2026-12-03", today).is_ok());
+        assert!(may_schedule_deactivation(Invited, "", today).is_ok());
+        assert!(may_schedule_deactivation(Active, "2026-12-02", today).is_err());
+        assert!(may_schedule_deactivation(Deactivated, "2027-01-01", today).is_err());
+        for wrong in [
+            "2027-02-29",
+            "2027-13-01",
+            "31/12/2027",
+            "2027-1-1",
+            "tomorrow",
+        ] {
+            assert!(
+                may_schedule_deactivation(Active, wrong, today).is_err(),
+                "{wrong}"
+            );
+        }
+        assert!(is_iso_date("2028-02-29"));
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Desired {
     pub programs: Option<Vec<Program>>,
     /// `(region, team)` by name; `("", "")` is no team.
     pub team: Option<(String, String)>,
+    /// The day to deactivate the member (`YYYY-MM-DD`), `""` for none.
+    #[serde(default)]
+    pub deactivate_on: Option<String>,
 }
 
 impl Desired {
@@ -55,6 +58,7 @@ impl Desired {
                     crate::domain::trim(cells.get(Column::Team)).to_owned(),
                 )
             }),
+            deactivate_on: text(Column::DeactivateOn),
         }
     }
 

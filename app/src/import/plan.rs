@@ -14,6 +14,7 @@ use super::roster::{
     flag_text, team_text, Action, FieldChange, Plan, PlanEntry, Roster, RosterMember,
 };
 use super::template::{Column, CELLS};
+use crate::domain::licenses::may_schedule_deactivation;
 use crate::domain::rules::{
     may_change_programs, may_remove_enable_seat, may_stop_being_active_admin, may_unassign_program,
 };
@@ -143,6 +144,20 @@ fn compare(
                     "There is no team \u{201c}{team}\u{201d} in the region \u{201c}{region}\u{201d}: create it on the Teams page, or correct the cell."
                 ));
             }
+        }
+    }
+    if let Some(day) = want
+        .deactivate_on
+        .as_ref()
+        .filter(|d| **d != member.deactivate_on)
+    {
+        changes.push(FieldChange {
+            field: Column::DeactivateOn.name().into(),
+            from: member.deactivate_on.clone(),
+            to: day.clone(),
+        });
+        if let Err(e) = may_schedule_deactivation(member.status, day, &roster.today) {
+            refusals.push(e.0);
         }
     }
     (changes, refusals)
@@ -583,6 +598,7 @@ mod tests {
             )],
             region: "EMEA".into(),
             team: "Iberia".into(),
+            deactivate_on: String::new(),
         }
     }
 
@@ -600,6 +616,7 @@ mod tests {
                 ("EMEA".into(), "Iberia".into()),
                 ("EMEA".into(), "DACH".into()),
             ],
+            today: "2026-12-02".into(),
         }
     }
 
@@ -660,6 +677,35 @@ mod tests {
             .collect();
         let wishes: Vec<Wish> = wants.iter().map(|(id, d)| Wish::Member(*id, d)).collect();
         plan_wishes(&wishes, &[false; CELLS], roster, false)
+    }
+
+    #[test]
+    fn a_file_schedules_and_cancels_deactivations_on_real_days_after_today() {
+        let mut scheduled = member(2, "bo@example.com");
+        scheduled.deactivate_on = "2027-01-31".into();
+        let r = roster(vec![
+            member(1, "ana@example.com"),
+            scheduled,
+            member(3, "cy@example.com"),
+        ]);
+        let col = Column::DeactivateOn.index();
+        let p = plan_of(
+            &r,
+            |rows| {
+                rows[0][col] = "2027-03-31".into();
+                rows[1][col] = String::new();
+                rows[2][col] = "2026-12-01".into();
+            },
+            false,
+        );
+        let (effects, _) = effect(&p);
+        assert_eq!(effects.len(), 3, "{effects:?}");
+        assert_eq!(effects[0].1, Action::Change);
+        assert_eq!(effects[0].2[0].to, "2027-03-31");
+        assert_eq!(effects[1].1, Action::Change, "cancelled");
+        assert_eq!(effects[1].2[0].from, "2027-01-31");
+        assert_eq!(effects[2].1, Action::Refused);
+        assert!(effects[2].3.contains("after today"), "{}", effects[2].3);
     }
 
     #[test]
@@ -952,6 +998,7 @@ mod tests {
                             programs,
                             region: region.into(),
                             team: team.into(),
+                            deactivate_on: String::new(),
                         }
                     },
                 )

@@ -25,6 +25,9 @@ pub struct RosterMember {
     /// The member's team and its region, `""` for none.
     pub region: String,
     pub team: String,
+    /// The day a deactivation is scheduled for (`YYYY-MM-DD`), `""` for none.
+    #[serde(default)]
+    pub deactivate_on: String,
 }
 
 impl RosterMember {
@@ -53,6 +56,10 @@ pub struct Roster {
     /// members (a change to a few); `None`: count them in `members`.
     #[serde(default)]
     pub active_admins: Option<i64>,
+    /// Today (`YYYY-MM-DD`, UTC) where the roster was read: a scheduled deactivation must
+    /// come after it.
+    #[serde(default)]
+    pub today: String,
 }
 
 /// The cells `roster members export` writes for a member, in [`super::ALL_COLUMNS`]
@@ -73,6 +80,7 @@ pub fn member_cells(member: &RosterMember) -> [String; CELLS] {
         member.region.clone(),
         member.team.clone(),
         member.status.as_str().to_owned(),
+        member.deactivate_on.clone(),
     ]
 }
 

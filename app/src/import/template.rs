@@ -21,17 +21,20 @@ pub enum Column {
     Team,
     /// Written by the export for the reader's information; a file never changes it.
     Status,
+    /// The day the member is to be deactivated (`YYYY-MM-DD`), empty for none.
+    DeactivateOn,
 }
 
 /// How many cells a row keeps: the template's and the roster's.
-pub const CELLS: usize = 12;
+pub const CELLS: usize = 13;
 
 /// The roster's extra columns, after the template's.
-pub const ROSTER_COLUMNS: [Column; 4] = [
+pub const ROSTER_COLUMNS: [Column; 5] = [
     Column::Permission,
     Column::Region,
     Column::Team,
     Column::Status,
+    Column::DeactivateOn,
 ];
 
 /// Every column a file may have, the template's first.
@@ -48,6 +51,7 @@ pub const ALL_COLUMNS: [Column; CELLS] = [
     Column::Region,
     Column::Team,
     Column::Status,
+    Column::DeactivateOn,
 ];
 
 /// The template's columns (SPEC §4), in its order: the first eight of [`ALL_COLUMNS`].
@@ -76,6 +80,7 @@ impl Column {
             Column::Region => "region",
             Column::Team => "team",
             Column::Status => "status",
+            Column::DeactivateOn => "deactivate_on",
         }
     }
 

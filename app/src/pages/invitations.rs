@@ -94,10 +94,22 @@ fn Invitations() -> impl IntoView {
 #[component]
 fn Settings() -> impl IntoView {
     let action = ServerAction::<SaveInvitationSettings>::new();
-    let settings = Resource::new_blocking(move || action.version().get(), |_| load_invitation_settings());
-    let saved = leptos_router::hooks::use_query_map().read_untracked().get("saved").is_some();
+    let settings = Resource::new_blocking(
+        move || action.version().get(),
+        |_| load_invitation_settings(),
+    );
+    let saved = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("saved")
+        .is_some();
     let initial_error = StoredValue::new(crate::components::url_error());
-    let error = move || action.value().get().and_then(Result::err).or_else(|| initial_error.get_value());
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| initial_error.get_value())
+    };
     view! {
         <Loaded resource=settings ready=move |s| {
             let days = s.reminder_days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");

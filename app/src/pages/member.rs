@@ -380,9 +380,10 @@ fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
     let scheduled = m.deactivate_on.clone();
     let schedule = move |_| {
         let on = day.get_untracked();
-        reload.run(schedule_deactivation(vec![id], None, on.clone()), move |_| {
-            format!("Deactivation scheduled for {on}.")
-        });
+        reload.run(
+            schedule_deactivation(vec![id], None, on.clone()),
+            move |_| format!("Deactivation scheduled for {on}."),
+        );
     };
     let cancel = move |_| {
         reload.run(schedule_deactivation(vec![id], None, String::new()), |_| {
@@ -392,7 +393,7 @@ fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="schedule-title">
             <h2 id="schedule-title">"Deactivate on a date"</h2>
-            <p class="hint">"On that day Roster deactivates them as you would by hand: sign-in stops, and "
+            <p class="hint">"On that day Roster deactivates them as you would by hand: sign-in stops. "
                 <Suspense fallback=|| "…">{move || Suspend::new(async move {
                     preview.await.unwrap_or_else(|e| e.to_string())
                 })}</Suspense>
@@ -416,7 +417,10 @@ fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
 /// The member's license history: each seat event, newest first.
 #[component]
 fn HistoryCard(id: i64, version: RwSignal<u32>) -> impl IntoView {
-    let history = Resource::new(move || (id, version.get()), |(id, _)| member_license_history(id));
+    let history = Resource::new(
+        move || (id, version.get()),
+        |(id, _)| member_license_history(id),
+    );
     view! {
         <section class="card" aria-labelledby="history-title">
             <h2 id="history-title">"License history"</h2>

@@ -421,13 +421,28 @@ pub async fn export_file(
     access.may(Capability::ManageOrganization)?;
     let overview = overview(pool, access, as_of, &LedgerFilter::default()).await?;
     let mut conn = pool.acquire().await?;
-    let (lines, total) = lines(&mut conn, access.organization_id, filter, None, EXPORT_LINES).await?;
+    let (lines, total) = lines(
+        &mut conn,
+        access.organization_id,
+        filter,
+        None,
+        EXPORT_LINES,
+    )
+    .await?;
     if total > EXPORT_LINES {
         return Err(AppError::invalid(format!(
             "The filter matches {total} lines, more than one file holds ({EXPORT_LINES}): choose a shorter period."
         )));
     }
-    let header = ["at (UTC)", "member", "seat", "event", "what happened", "by", "detail"];
+    let header = [
+        "at (UTC)",
+        "member",
+        "seat",
+        "event",
+        "what happened",
+        "by",
+        "detail",
+    ];
     let cells = |l: &LedgerLine| {
         vec![
             l.at.clone(),

@@ -550,6 +550,60 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
             Box::new(|_| form::<teams::SetManagersMayInvite>(&[("allowed", "true".into())])),
         ),
         (
+            "load_licenses",
+            Box::new(|_| {
+                json_call::<licenses::LoadLicenses>(
+                    json!({ "as_of": "", "filter": { "seat": "", "event": "", "from": "", "to": "" } }),
+                )
+            }),
+        ),
+        (
+            "export_licenses",
+            Box::new(|_| {
+                json_call::<licenses::ExportLicenses>(json!({
+                    "as_of": "", "format": "csv",
+                    "filter": { "seat": "", "event": "", "from": "", "to": "" }
+                }))
+            }),
+        ),
+        (
+            "member_license_history (team A)",
+            Box::new(move |_| {
+                form::<licenses::MemberLicenseHistory>(&[("member_id", s(w.target))])
+            }),
+        ),
+        (
+            "member_license_history (team C)",
+            Box::new(move |_| {
+                form::<licenses::MemberLicenseHistory>(&[("member_id", s(w.outsider))])
+            }),
+        ),
+        (
+            "load_seat_banner",
+            Box::new(|_| form::<licenses::LoadSeatBanner>(&[])),
+        ),
+        (
+            "schedule_deactivation (team A member)",
+            Box::new(move |_| {
+                json_call::<licenses::ScheduleDeactivation>(
+                    json!({ "member_ids": [w.plain_member], "all_matching": null, "on": "" }),
+                )
+            }),
+        ),
+        (
+            "load_invitation_settings",
+            Box::new(|_| form::<licenses::LoadInvitationSettings>(&[])),
+        ),
+        (
+            "save_invitation_settings",
+            Box::new(|_| {
+                form::<licenses::SaveInvitationSettings>(&[
+                    ("reminder_days", "3,6".into()),
+                    ("expired_seats", "release".into()),
+                ])
+            }),
+        ),
+        (
             "POST /api/v1/progress (team A)",
             Box::new(|_| Call {
                 path: "/api/v1/progress",

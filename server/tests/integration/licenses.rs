@@ -652,3 +652,130 @@ async fn the_ledger_equals_the_live_tables_after_every_step_of_random_operations
     }
     println!("events by path: {seen:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Any date, the monthly peaks, and the export opened by a spreadsheet reader
+// ---------------------------------------------------------------------------------------
+
+/// Runs `statements` in one transaction whose ledger lines are dated `at`.
+async fn back_then(pool: &PgPool, at: &str, statements: &[String]) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query(
+        "SELECT set_config('roster.at', $1, true), set_config('roster.via', 'command line', true)",
+    )
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    for statement in statements {
+        sqlx::query(statement).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_ledger_answers_for_any_date_with_monthly_peaks_and_its_workbook_opens(pool: PgPool) {
+    back_then(
+        &pool,
+        "2026-01-15T09:00:00Z",
+        &["INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Then', 10, 2)".into()],
+    )
+    .await;
+    let org: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE name = 'Then'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let add = |n: i32| {
+        format!(
+            "INSERT INTO members (organization_id, first_name, last_name, email, permission, status, password_hash, enable_seat)
+             VALUES ({org}, 'P', 'Q', 'p{n}@then.example', 'admin', 'active', 'x', true)"
+        )
+    };
+    back_then(&pool, "2026-01-20T10:00:00Z", &[add(1), add(2), add(3)]).await;
+    back_then(
+        &pool,
+        "2026-02-10T10:00:00Z",
+        &["UPDATE members SET enable_seat = false WHERE email = 'p3@then.example'".into()],
+    )
+    .await;
+    back_then(
+        &pool,
+        "2026-03-05T10:00:00Z",
+        &[
+            format!("UPDATE organizations SET enable_seats = 20 WHERE id = {org}"),
+            add(4),
+            add(5),
+        ],
+    )
+    .await;
+    let access = Access::operator(org, "Then", "test");
+    let filter = app::model::licenses::LedgerFilter::default();
+    let on = |date: &'static str| {
+        let (pool, access, filter) = (pool.clone(), access.clone(), filter.clone());
+        async move {
+            let o = app::server::ledger::overview(&pool, &access, date, &filter)
+                .await
+                .unwrap();
+            (o.enable.bought, o.enable.held, o.enable.free())
+        }
+    };
+    assert_eq!(on("2026-01-14").await, (0, 0, 0));
+    assert_eq!(on("2026-01-31").await, (10, 3, 7));
+    assert_eq!(on("2026-02-28").await, (10, 2, 8));
+    assert_eq!(on("2026-03-05").await, (20, 4, 16));
+    // A date still to come is answered for today.
+    let today = app::server::ledger::overview(&pool, &access, "2099-01-01", &filter)
+        .await
+        .unwrap();
+    assert_eq!(today.as_of, OffsetDateTime::now_utc().date().to_string());
+    let march = app::server::ledger::overview(&pool, &access, "2026-03-31", &filter)
+        .await
+        .unwrap();
+    let peaks: Vec<(String, i64, i64)> = march
+        .enable_peaks
+        .iter()
+        .map(|p| (p.label(), p.bought, p.peak_held))
+        .collect();
+    assert_eq!(peaks.len(), 12);
+    assert_eq!(
+        &peaks[9..],
+        &[
+            ("Jan 2026".into(), 10, 3),
+            // February began with 3 held: its peak is 3, though it ended at 2.
+            ("Feb 2026".into(), 10, 3),
+            ("Mar 2026".into(), 20, 4),
+        ]
+    );
+    assert_eq!(peaks[0], ("Apr 2025".into(), 0, 0));
+
+    // The workbook opens in a spreadsheet reader (calamine) with the same figures.
+    let file = app::server::ledger::export_file(&pool, &access, "2026-03-31", &filter, "xlsx")
+        .await
+        .unwrap();
+    use base64::Engine;
+    use calamine::Reader;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.base64)
+        .unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["Summary", "Monthly peaks", "Events"]
+    );
+    let summary = book.worksheet_range("Summary").unwrap();
+    let row: Vec<String> = summary
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(row, vec!["Enable", "20", "4", "0", "16"]);
+    let events = book.worksheet_range("Events").unwrap();
+    // A header, 2 bought, 5 granted, 1 freed.
+    assert_eq!(events.rows().count(), 1 + 2 + 5 + 1);
+    let csv = app::server::ledger::export_file(&pool, &access, "", &filter, "csv")
+        .await
+        .unwrap();
+    assert!(csv.file_name.ends_with(".csv"));
+}

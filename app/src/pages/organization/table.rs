@@ -1,8 +1,8 @@
 //! The member list: the page of rows, selection, bulk actions and paging.
 
-use crate::api::licenses::schedule_deactivation;
 use super::row::{team_label, Row};
 use super::{MemberActions, Selection};
+use crate::api::licenses::schedule_deactivation;
 use crate::api::members::resend_invitations;
 use crate::api::seats::preview_free_licenses;
 use crate::api::teams::assign_team;

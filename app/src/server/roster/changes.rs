@@ -143,6 +143,27 @@ pub(super) async fn execute_changes(
     )
     .execute(&mut *tx)
     .await?;
+    // Scheduled deactivations ("" cancels one), carried out by the licenses worker.
+    let (mut day_members, mut days) = (Vec::new(), Vec::new());
+    for (member, changes) in changes.iter() {
+        if let Some(change) = changes
+            .iter()
+            .find(|c| c.field == Column::DeactivateOn.name())
+        {
+            day_members.push(member.id);
+            days.push(change.to.clone());
+        }
+    }
+    sqlx::query!(
+        r#"UPDATE members m SET deactivate_on = nullif(t.day, '')::date
+             FROM UNNEST($2::bigint[], $3::text[]) AS t(id, day)
+            WHERE m.id = t.id AND m.organization_id = $1"#,
+        org,
+        &day_members,
+        &days
+    )
+    .execute(&mut *tx)
+    .await?;
     // A team change names the team by its label (`RosterMember::team_label`): matched
     // whole, never split, so a " / " inside a name cannot mislead; "" is no team.
     let (mut team_members, mut team_labels) = (Vec::new(), Vec::new());

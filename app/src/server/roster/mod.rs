@@ -34,7 +34,8 @@ pub async fn load(
                   email_key(m.email) AS "email!", m.job_title AS "job_title!", m.permission AS "permission!",
                   m.status AS "status!", m.enable_seat AS "enable_seat!", m.opportunity_seat AS "opportunity_seat!",
                   coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
-                  e.program_ids AS "program_ids!", e.progress AS "progress!"
+                  e.program_ids AS "program_ids!", e.progress AS "progress!",
+                  coalesce(to_char(m.deactivate_on, 'YYYY-MM-DD'), '') AS "deactivate_on!"
              FROM scoped_members($1, $3) m
              LEFT JOIN teams t ON t.id = m.team_id
              LEFT JOIN regions r ON r.id = t.region_id
@@ -83,6 +84,7 @@ pub async fn load(
             programs,
             region: r.region,
             team: r.team,
+            deactivate_on: r.deactivate_on,
         });
     }
     let seats = sqlx::query!(
@@ -125,6 +127,7 @@ pub async fn load(
         opportunity_bought: seats.opportunity_seats.into(),
         opportunity_held: seats.opportunity_seats_held.into(),
         teams,
+        today: time::OffsetDateTime::now_utc().date().to_string(),
     })
 }
 
