@@ -772,8 +772,8 @@ async fn the_ledger_answers_for_any_date_with_monthly_peaks_and_its_workbook_ope
         .collect();
     assert_eq!(row, vec!["Enable", "20", "4", "0", "16"]);
     let events = book.worksheet_range("Events").unwrap();
-    // A header, 2 bought, 5 granted, 1 freed.
-    assert_eq!(events.rows().count(), 1 + 2 + 5 + 1);
+    // A header; bought at creation (both kinds) and raised in March; 5 granted, 1 freed.
+    assert_eq!(events.rows().count(), 1 + 3 + 5 + 1);
     let csv = app::server::ledger::export_file(&pool, &access, "", &filter, "csv")
         .await
         .unwrap();
