@@ -125,7 +125,7 @@ test('the roster round trip: export, change three cells and delete a row, previe
     page.getByRole('button', { name: 'Export CSV' }).click(),
   ]);
   const exported = readFileSync(await download.path(), 'utf8');
-  expect(exported.split('\r\n')[0]).toBe('user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments,permission,region,team,status');
+  expect(exported.split('\r\n')[0]).toBe('user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments,permission,region,team,status,deactivate_on');
   expect(exported).toContain('Weiß');
 
   // Three cells changed, a row deleted, and a program at 15 % removed.

@@ -110,7 +110,7 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
     }
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with(
-        "user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments,permission,region,team,status\r\n"
+        "user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments,permission,region,team,status,deactivate_on\r\n"
     ));
 
     // Three cells changed and a row deleted.
