@@ -239,3 +239,9 @@ CREATE FUNCTION invitation_holding(token bytea) RETURNS TABLE (member_id bigint)
     SELECT member_id FROM invitation_links WHERE token_hash = token
     LIMIT 1
 $$;
+
+-- The weekly digest, for administrators and managers who opt in.
+ALTER TABLE members
+    ADD COLUMN weekly_digest boolean NOT NULL DEFAULT false,
+    ADD COLUMN digest_sent_at timestamptz;
+CREATE INDEX members_weekly_digest ON members (digest_sent_at NULLS FIRST) WHERE weekly_digest;

@@ -34,6 +34,7 @@ pub struct Swept {
     pub reset_requests: u64,
     pub reset_links: u64,
     pub applies: u64,
+    pub reminder_links: u64,
 }
 
 pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
@@ -70,6 +71,14 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
         .execute(pool)
         .await?
         .rows_affected(),
+        // A reminder's link opens nothing once its invitation ended (accepted or expired;
+        // revoked and resent ones go with their invitation).
+        reminder_links: deleted(
+            "DELETE FROM invitation_links l USING invitations i
+              WHERE i.member_id = l.member_id
+                AND (i.accepted_at IS NOT NULL OR i.expired_at IS NOT NULL)",
+        )
+        .await?,
     };
     tracing::info!(?swept, "maintenance sweep");
     Ok(swept)

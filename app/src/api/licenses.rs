@@ -103,3 +103,22 @@ pub async fn save_invitation_settings(
     leptos_axum::redirect("/organization/invitations?saved=1");
     Ok(())
 }
+
+/// Whether the signed-in administrator or manager gets the weekly digest.
+#[server]
+pub async fn load_weekly_digest() -> Result<bool, AppError> {
+    let access = crate::server::session::require_access().await?;
+    let pool = crate::server::pool()?;
+    crate::server::digest::mine(&pool, &access).await
+}
+
+/// Turns the weekly digest on (`on` present, a ticked checkbox) or off; works as a plain
+/// form before the page is interactive.
+#[server]
+pub async fn set_weekly_digest(on: Option<String>) -> Result<(), AppError> {
+    let access = crate::server::session::require_access().await?;
+    let pool = crate::server::pool()?;
+    crate::server::digest::set_mine(&pool, &access, on.is_some()).await?;
+    leptos_axum::redirect("/organization/reports?digest=saved");
+    Ok(())
+}

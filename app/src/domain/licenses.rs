@@ -293,6 +293,9 @@ pub fn parse_reminder_days(raw: &str) -> Result<Vec<i16>, super::FieldError> {
     Ok(days)
 }
 
+/// How far ahead a deactivation may be scheduled, in calendar years.
+pub const MAX_SCHEDULE_YEARS: u32 = 3;
+
 /// Whether a member with `status` may be scheduled for deactivation on `day`
 /// (`YYYY-MM-DD`; empty cancels), `today` being `YYYY-MM-DD` (empty: not checked). ISO
 /// dates compare as text.
@@ -318,6 +321,12 @@ pub fn may_schedule_deactivation(
     if !today.is_empty() && day <= today {
         return Err(RuleViolation(format!(
             "Choose a day after today ({today}) to deactivate on; to deactivate now, use Deactivate or remove the member from the file."
+        )));
+    }
+    let year = |d: &str| d.get(..4).and_then(|y| y.parse::<u32>().ok()).unwrap_or(0);
+    if !today.is_empty() && year(day) > year(today) + MAX_SCHEDULE_YEARS {
+        return Err(RuleViolation(format!(
+            "Choose a day within the next {MAX_SCHEDULE_YEARS} years to deactivate on."
         )));
     }
     Ok(())
@@ -418,6 +427,8 @@ mod tests {
             );
         }
         assert!(is_iso_date("2028-02-29"));
+        assert!(may_schedule_deactivation(Active, "2029-12-31", today).is_ok());
+        assert!(may_schedule_deactivation(Active, "2030-01-01", today).is_err());
     }
 
     #[test]

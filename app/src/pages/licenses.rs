@@ -153,7 +153,7 @@ fn PeaksChart(peaks: Vec<MonthPeak>) -> impl IntoView {
         })
         .unwrap_or_default();
     view! {
-        <figure class="chart">
+        <figure class="peaks-chart">
             <svg viewBox=format!("0 0 {width} {}", height + 20.0) role="img" aria-label=summary.clone() width="100%">
                 {peaks.iter().enumerate().map(|(i, p)| {
                     let x = i as f64 * bar;

@@ -2,6 +2,7 @@
 //! program, a progress chart with its table, and the members; downloadable as CSV.
 //! They need an administrator with an Enable seat (rule 7): others are told so.
 
+use crate::api::licenses::{load_weekly_digest, SetWeeklyDigest};
 use crate::api::reports::{load_report, report_csv};
 use crate::components::{download, interactive, Guarded, Need};
 use crate::domain::report::{Distribution, ReportScope, PROGRESS_BUCKETS};
@@ -44,6 +45,34 @@ fn ReportsBody(viewer: Viewer) -> impl IntoView {
                 })
             }}
         </Suspense>
+        <DigestSetting/>
+    }
+}
+
+/// The weekly digest by email, for administrators and managers (their teams): a plain
+/// form, so it works before the page is interactive.
+#[component]
+fn DigestSetting() -> impl IntoView {
+    let action = ServerAction::<SetWeeklyDigest>::new();
+    let on = Resource::new_blocking(move || action.version().get(), |_| load_weekly_digest());
+    let saved = use_query_map().read_untracked().get("digest").is_some();
+    view! {
+        <crate::components::Loaded resource=on ready=move |on| view! {
+            <section class="card" aria-labelledby="digest-title">
+                <h2 id="digest-title">"Weekly digest"</h2>
+                <leptos::form::ActionForm action=action attr:class="inline-form">
+                    <label class="check">
+                        <input type="checkbox" name="on" value="true" checked=on/>
+                        " Email me a weekly digest: invitations accepted, pending and expired, members still below 10 %, completions, and (for administrators) seats left and the runway."
+                    </label>
+                    <button type="submit">"Save"</button>
+                </leptos::form::ActionForm>
+                <p role="status" data-testid="digest-status">
+                    {move || (saved || matches!(action.value().get(), Some(Ok(())))).then(|| view! { <span class="success">"Saved."</span> })}
+                    {move || action.value().get().and_then(Result::err).map(|e| view! { <span class="error">{e.to_string()}</span> })}
+                </p>
+            </section>
+        }.into_any()/>
     }
 }
 

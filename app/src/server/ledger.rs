@@ -223,7 +223,7 @@ pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
 
 /// The most lines the page lists, and an export holds.
 pub const PAGE_LINES: i64 = 200;
-pub const EXPORT_LINES: i64 = 500_000;
+pub const EXPORT_LINES: i64 = 200_000;
 
 /// Lines of the ledger, newest first: those `filter` matches, of one member if named.
 pub async fn lines(

@@ -34,6 +34,7 @@ pub struct Ticked {
     pub expired: usize,
     pub deactivated: usize,
     pub alerts: usize,
+    pub digests: usize,
 }
 
 /// One round of every step, as of `now`.
@@ -47,6 +48,7 @@ pub async fn tick(
         expired: expire_invitations(pool, now).await?,
         deactivated: carry_out_deactivations(pool, now).await?,
         alerts: send_seat_alerts(pool, config).await?,
+        digests: super::digest::send_due(pool, config, now).await?,
     })
 }
 

@@ -59,6 +59,7 @@ pub enum Mail {
     /// A reminder of an invitation not yet accepted, with a link of its own.
     Reminder(Invitation),
     SeatAlert(SeatAlertMail),
+    Digest(DigestMail),
 }
 
 impl Mail {
@@ -70,6 +71,7 @@ impl Mail {
             Mail::PasswordReset(_) => "password_reset",
             Mail::Reminder(_) => "reminder",
             Mail::SeatAlert(_) => "seat_alert",
+            Mail::Digest(_) => "digest",
         }
     }
 
@@ -80,6 +82,7 @@ impl Mail {
             Mail::PasswordReset(reset) => reset.render(),
             Mail::Reminder(invitation) => invitation.render_reminder(),
             Mail::SeatAlert(alert) => alert.render(),
+            Mail::Digest(digest) => digest.render(),
         }
     }
 
@@ -91,6 +94,7 @@ impl Mail {
             Mail::PasswordReset(reset) => serde_json::to_value(reset),
             Mail::Reminder(invitation) => serde_json::to_value(invitation),
             Mail::SeatAlert(alert) => serde_json::to_value(alert),
+            Mail::Digest(digest) => serde_json::to_value(digest),
         };
         data.unwrap_or_default()
     }
@@ -100,7 +104,7 @@ impl Mail {
         match self {
             Mail::Invitation(invitation) | Mail::Reminder(invitation) => Some(&mut invitation.link),
             Mail::PasswordReset(reset) => Some(&mut reset.link),
-            Mail::SeatRequest(_) | Mail::SeatAlert(_) => None,
+            Mail::SeatRequest(_) | Mail::SeatAlert(_) | Mail::Digest(_) => None,
         }
     }
 
@@ -114,6 +118,7 @@ impl Mail {
                 .map(Mail::PasswordReset),
             "reminder" => serde_json::from_value(payload).ok().map(Mail::Reminder),
             "seat_alert" => serde_json::from_value(payload).ok().map(Mail::SeatAlert),
+            "digest" => serde_json::from_value(payload).ok().map(Mail::Digest),
             _ => None,
         }
     }
@@ -453,6 +458,81 @@ impl SeatAlertMail {
              </body></html>",
             self.bought,
             self.kind.label(),
+        );
+        Message {
+            subject,
+            text,
+            html,
+        }
+    }
+}
+
+/// The weekly digest of an administrator (the organization) or a manager (their teams).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DigestMail {
+    pub organization: String,
+    pub first_name: String,
+    /// "your organization" or "your teams".
+    pub scope: String,
+    pub accepted: i64,
+    pub pending: i64,
+    pub expired: i64,
+    pub stuck_below_ten: i64,
+    pub completed: i64,
+    /// Administrators only.
+    pub enable_free: Option<i64>,
+    pub runway_until: Option<String>,
+    pub url: String,
+}
+
+impl DigestMail {
+    fn lines(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!("Invitations accepted this week: {}", self.accepted),
+            format!("Invitations pending: {}", self.pending),
+            format!(
+                "Invitations expired (re-invite them from My Organization): {}",
+                self.expired
+            ),
+            format!(
+                "Active members with programs still below 10 % after a week or more: {}",
+                self.stuck_below_ten
+            ),
+            format!("Programs completed this week: {}", self.completed),
+        ];
+        if let Some(free) = self.enable_free {
+            lines.push(format!("Enable seats free: {free}"));
+            lines.push(match &self.runway_until {
+                Some(date) => format!("At the last 30 days' rate they last until {date}"),
+                None => "No Enable seat was taken in the last 30 days".to_owned(),
+            });
+        }
+        lines
+    }
+
+    fn render(&self) -> Message {
+        let organization = as_name(&self.organization);
+        let subject = format!("Your week on Roster: {organization}");
+        let lines = self.lines();
+        let text = format!(
+            "Hello {},\n\nThis week in {} ({organization}):\n\n{}\n\nOpen Roster: {}\n\n\
+             You get this email because you turned on the weekly digest on the Reports page; turn it off there.\n",
+            as_name(&self.first_name),
+            self.scope,
+            lines.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"),
+            self.url
+        );
+        let html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: system-ui, sans-serif; color: #1d2433; line-height: 1.5\">\
+             <p>Hello {},</p><p>This week in {} ({}):</p><ul>{}</ul>\
+             <p><a href=\"{u}\">{u}</a></p>\
+             <p style=\"color: #5b6475\">You get this email because you turned on the weekly digest on the Reports page; turn it off there.</p>\
+             </body></html>",
+            escape_html(&as_name(&self.first_name)),
+            escape_html(&self.scope),
+            escape_html(&organization),
+            lines.iter().map(|l| format!("<li>{}</li>", escape_html(l))).collect::<String>(),
+            u = escape_html(&self.url),
         );
         Message {
             subject,

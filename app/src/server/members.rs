@@ -521,20 +521,15 @@ pub async fn schedule_deactivation(
             "Schedule at most {MAX_SCHEDULED_AT_ONCE} members at once."
         )));
     }
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
     if let Some(day) = on {
-        if day <= today {
-            return Err(AppError::field(
-                "deactivate_on",
-                "Choose a date after today; to deactivate now, use Deactivate.",
-            ));
-        }
-        if day > today + time::Duration::days(3 * 366) {
-            return Err(AppError::field(
-                "deactivate_on",
-                "Choose a date within the next three years.",
-            ));
-        }
+        // The file's rule, for every member alike (their status is looked at below).
+        crate::domain::licenses::may_schedule_deactivation(
+            MemberStatus::Active,
+            &day.to_string(),
+            &today,
+        )
+        .map_err(|e| AppError::field("deactivate_on", e.0))?;
     }
     let mut tx = pool.begin().await?;
     let changed = sqlx::query_scalar!(

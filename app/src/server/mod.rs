@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod crypto;
 pub mod defenses;
+pub mod digest;
 pub mod enrollments;
 pub mod import;
 pub mod invitations;

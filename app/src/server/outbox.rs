@@ -34,13 +34,14 @@ async fn paced(
     organization_id: i64,
     letters: &[Letter],
 ) -> Result<Vec<f64>, AppError> {
-    let paced = |l: &Letter| matches!(l.mail, Mail::Invitation(_));
+    // Reminders are invitations again: a large import's reminders wait their turn too.
+    let paced = |l: &Letter| matches!(l.mail, Mail::Invitation(_) | Mail::Reminder(_));
     if !letters.iter().any(paced) {
         return Ok(vec![0.0; letters.len()]);
     }
     let mut already = sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM email_outbox
-            WHERE organization_id = $1 AND kind = 'invitation'
+            WHERE organization_id = $1 AND kind IN ('invitation', 'reminder')
               AND next_attempt_at > now() - interval '1 hour'"#,
         organization_id
     )

@@ -604,6 +604,14 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
             }),
         ),
         (
+            "load_weekly_digest",
+            Box::new(|_| form::<licenses::LoadWeeklyDigest>(&[])),
+        ),
+        (
+            "set_weekly_digest",
+            Box::new(|_| form::<licenses::SetWeeklyDigest>(&[("on", "true".into())])),
+        ),
+        (
             "POST /api/v1/progress (team A)",
             Box::new(|_| Call {
                 path: "/api/v1/progress",

@@ -779,3 +779,146 @@ async fn the_ledger_answers_for_any_date_with_monthly_peaks_and_its_workbook_ope
         .unwrap();
     assert!(csv.file_name.ends_with(".csv"));
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_weekly_digest_goes_once_a_week_to_who_opted_in_and_a_manager_sees_their_teams(
+    pool: PgPool,
+) {
+    let app = common::spawn_app(pool.clone()).await;
+    let (org, admin) = app
+        .organization_with_admin("Acme", "ada@acme.example", "correct horse battery")
+        .await;
+    let access = operator(org);
+    let region: i64 = sqlx::query_scalar(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let team = |name: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(org)
+            .bind(region)
+            .bind(name)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (a, b) = (team("A").await, team("B").await);
+    let manager = app
+        .member(org, "mia@acme.example", "manager", Some("x"))
+        .await;
+    sqlx::query(
+        "INSERT INTO manager_scopes (organization_id, member_id, team_id) VALUES ($1, $2, $3)",
+    )
+    .bind(org)
+    .bind(manager)
+    .bind(a)
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Three invited: two in team A, one in team B.
+    for (email, t) in [
+        ("p1@acme.example", a),
+        ("p2@acme.example", a),
+        ("p3@acme.example", b),
+    ] {
+        let id = invite(&pool, &access, email, false, false).await;
+        sqlx::query("UPDATE members SET team_id = $2 WHERE id = $1")
+            .bind(id)
+            .bind(t)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let config = config();
+    let mine = |id: i64, email: &'static str, permission: app::domain::Permission| {
+        let mut who = Access::member_self(org, id, email);
+        who.role = permission;
+        who
+    };
+    app::server::digest::set_mine(
+        &pool,
+        &mine(admin, "ada@acme.example", app::domain::Permission::Admin),
+        true,
+    )
+    .await
+    .unwrap();
+    app::server::digest::set_mine(
+        &pool,
+        &mine(
+            manager,
+            "mia@acme.example",
+            app::domain::Permission::Manager,
+        ),
+        true,
+    )
+    .await
+    .unwrap();
+    // A member may not.
+    let member = app
+        .member(org, "max@acme.example", "member", Some("x"))
+        .await;
+    assert!(app::server::digest::set_mine(
+        &pool,
+        &mine(member, "max@acme.example", app::domain::Permission::Member),
+        true
+    )
+    .await
+    .is_err());
+
+    let digests = |at: OffsetDateTime| {
+        let (pool, config) = (pool.clone(), config.clone());
+        async move {
+            let (x, y) = tokio::join!(
+                app::server::digest::send_due(&pool, &config, at),
+                app::server::digest::send_due(&pool, &config, at)
+            );
+            x.unwrap() + y.unwrap()
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(
+        digests(now + Duration::days(3)).await,
+        0,
+        "not before a week"
+    );
+    assert_eq!(
+        digests(now + Duration::days(7) + Duration::minutes(1)).await,
+        2
+    );
+    assert_eq!(digests(now + Duration::days(8)).await, 0, "once a week");
+    assert_eq!(
+        digests(now + Duration::days(14) + Duration::minutes(2)).await,
+        2
+    );
+    let text = |to: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let payload: serde_json::Value = sqlx::query_scalar(
+                "SELECT payload FROM email_outbox WHERE kind = 'digest' AND to_address = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(to)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            payload
+        }
+    };
+    let admin_digest = text("ada@acme.example").await;
+    let manager_digest = text("mia@acme.example").await;
+    // The administrator's covers the organization (and seats); the manager's their team.
+    // A week on, the three invitations have expired.
+    assert_eq!(admin_digest["expired"], 3);
+    assert_eq!(admin_digest["pending"], 0);
+    assert_eq!(admin_digest["enable_free"], 10);
+    assert_eq!(manager_digest["expired"], 2);
+    assert_eq!(manager_digest["enable_free"], serde_json::Value::Null);
+    assert_eq!(manager_digest["scope"], "your teams");
+}
