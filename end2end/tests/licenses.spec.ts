@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
-import { fillInvitee, hydrated, invitationLinkFromMailbox, newOrganizationAdmin, unique } from './helpers';
+import { activeMember, fillInvitee, hydrated, newOrganizationAdmin, unique } from './helpers';
 
 // Licenses over time (issue 22): the seat alert, the Licenses page, a member's history.
 
@@ -99,21 +99,7 @@ test('the Licenses page answers for a past date and exports a workbook and a CSV
 
 test("a member's page shows the lesson that used their license", async ({ browser }) => {
   const { page, context } = await newOrganizationAdmin(browser);
-  await page.goto('/organization/invite');
-  await hydrated(page);
-  const email = `${unique('learner')}@example.com`;
-  await fillInvitee(page, 'Uma', 'Used', email, true);
-  await page.getByRole('button', { name: 'Invite Member' }).click();
-  await expect(page.getByTestId('invite-done')).toContainText('Invitation sent');
-  const link = await invitationLinkFromMailbox(page, email);
-  const memberContext = await browser.newContext();
-  const member = await memberContext.newPage();
-  await member.goto(link);
-  await hydrated(member);
-  await member.getByLabel('New password').fill('a long passphrase');
-  await member.getByLabel('Type the password again').fill('a long passphrase');
-  await member.getByRole('button', { name: 'Set password and sign in' }).click();
-  await expect(member).toHaveURL(/\/my-programs$/);
+  const { member, context: memberContext, email } = await activeMember(browser, page, 'Uma', 'Used');
 
   await page.goto('/organization');
   await hydrated(page);

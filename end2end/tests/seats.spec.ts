@@ -1,27 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { fillInvitee, hydrated, invitationLinkFromMailbox, newOrganizationAdmin, unique } from './helpers';
-
-/** Invites a member with an Enable seat and has them accept; returns their signed-in page. */
-async function activeMember(browser: Browser, admin: Page, first: string, last: string) {
-  await admin.goto('/organization/invite');
-  await hydrated(admin);
-  const email = `${unique(first.toLowerCase())}@example.com`;
-  await fillInvitee(admin, first, last, email, true);
-  await admin.getByRole('button', { name: 'Invite Member' }).click();
-  await expect(admin.getByTestId('invite-done')).toContainText('Invitation sent');
-  const link = await invitationLinkFromMailbox(admin, email);
-  const context = await browser.newContext();
-  const member = await context.newPage();
-  await member.goto(link);
-  await hydrated(member);
-  await member.getByLabel('New password').fill('a long passphrase');
-  await member.getByLabel('Type the password again').fill('a long passphrase');
-  await member.getByRole('button', { name: 'Set password and sign in' }).click();
-  await expect(member).toHaveURL(/\/my-programs$/);
-  return { member, context, email };
-}
+import { activeMember, fillInvitee, hydrated, newOrganizationAdmin, unique } from './helpers';
 
 test('the 10 % rule: a used license keeps its program, its seat, and its count after deactivation', async ({ browser }) => {
   const { page, context } = await newOrganizationAdmin(browser);

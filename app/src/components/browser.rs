@@ -23,6 +23,20 @@ pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) {
     let _ = (file_name, mime, bytes);
 }
 
+/// Saves an export a server function answered with (its bytes base64); `Err` says what
+/// to tell the user.
+pub fn save_export(
+    answer: Result<crate::model::roster::ExportFile, crate::error::AppError>,
+) -> Result<(), String> {
+    use base64::Engine;
+    let file = answer.map_err(|e| e.to_string())?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file.base64)
+        .map_err(|_| "The download arrived damaged: try again.".to_owned())?;
+    download_bytes(&file.file_name, &file.mime, &bytes);
+    Ok(())
+}
+
 /// Offers `parts` as a file to save, as a link with `download` does.
 #[cfg(feature = "hydrate")]
 fn save_blob(file_name: &str, mime: &str, parts: &js_sys::Array) {

@@ -4,7 +4,7 @@
 //! before hydration and its address can be shared.
 
 use crate::api::licenses::{export_licenses, load_licenses};
-use crate::components::{download_bytes, Guarded, Loaded, Need};
+use crate::components::{save_export, Guarded, Loaded, Need};
 use crate::domain::licenses::{Counts, LicenseEvent, MonthPeak};
 use crate::domain::{Capability, SeatKind};
 use crate::model::licenses::{LedgerFilter, LedgerLine, LicensesOverview};
@@ -231,18 +231,9 @@ fn ExportButtons(as_of: String, filter: LedgerFilter) -> impl IntoView {
         busy.set(true);
         message.set(None);
         spawn_local(async move {
-            match export_licenses(as_of.get_value(), filter.get_value(), format.to_owned()).await {
-                Ok(file) => {
-                    use base64::Engine;
-                    match base64::engine::general_purpose::STANDARD.decode(file.base64) {
-                        Ok(bytes) => download_bytes(&file.file_name, &file.mime, &bytes),
-                        Err(_) => {
-                            message.set(Some("The download arrived damaged: try again.".into()))
-                        }
-                    }
-                }
-                Err(e) => message.set(Some(e.to_string())),
-            }
+            let answer =
+                export_licenses(as_of.get_value(), filter.get_value(), format.to_owned()).await;
+            message.set(save_export(answer).err());
             busy.set(false);
         });
     };

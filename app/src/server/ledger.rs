@@ -151,47 +151,67 @@ pub async fn peaks(
     let first = last - 11;
     let start = month_start(first);
     let before = counts_before(&mut *conn, organization_id, start).await?;
-    // Running levels within the range, from the index alone; the level before it added
-    // in Rust.
+    // One pass over the range in the index's order (no sort): running levels of each kind
+    // as of each line, their maximum per month, and each month's net change. The level
+    // before the range, and each month's end, are added in Rust.
     let rows = sqlx::query!(
-        r#"SELECT seat AS "seat!", month AS "month!",
-                  max(held)::bigint AS "peak_held!", max(used)::bigint AS "peak_used!",
-                  (array_agg(held ORDER BY at DESC, id DESC))[1]::bigint AS "end_held!",
-                  (array_agg(used ORDER BY at DESC, id DESC))[1]::bigint AS "end_used!",
-                  (array_agg(bought ORDER BY at DESC, id DESC))[1]::bigint AS "end_bought!"
-             FROM (SELECT seat, at, id,
+        r#"SELECT month AS "month!",
+                  coalesce(max(enable_held), 0)::bigint AS "enable_peak_held!",
+                  coalesce(max(enable_used), 0)::bigint AS "enable_peak_used!",
+                  coalesce(max(opportunity_held), 0)::bigint AS "opportunity_peak_held!",
+                  coalesce(sum(held_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_held_change!",
+                  coalesce(sum(used_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_used_change!",
+                  coalesce(sum(bought_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_bought_change!",
+                  coalesce(sum(held_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_held_change!",
+                  coalesce(sum(bought_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_bought_change!"
+             FROM (SELECT seat, held_delta, used_delta, bought_delta,
                           (extract(year FROM at AT TIME ZONE 'UTC') * 12
                            + extract(month FROM at AT TIME ZONE 'UTC') - 1)::int AS month,
-                          sum(held_delta) OVER w AS held, sum(used_delta) OVER w AS used,
-                          sum(bought_delta) OVER w AS bought
+                          sum(held_delta) FILTER (WHERE seat = 'enable') OVER w AS enable_held,
+                          sum(used_delta) FILTER (WHERE seat = 'enable') OVER w AS enable_used,
+                          sum(held_delta) FILTER (WHERE seat = 'opportunity') OVER w AS opportunity_held
                      FROM license_events
                     WHERE organization_id = $1 AND at >= $2 AND at < $3
-                   WINDOW w AS (PARTITION BY seat ORDER BY at, id)) r
-            GROUP BY seat, month ORDER BY seat, month"#,
+                   WINDOW w AS (ORDER BY at, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) r
+            GROUP BY month ORDER BY month"#,
         organization_id,
         start,
         until
     )
     .fetch_all(conn)
     .await?;
-    let of = |kind: &str, base: Counts| -> Vec<MonthEvents> {
-        rows.iter()
-            .filter(|r| r.seat == kind)
-            .map(|r| MonthEvents {
-                month: r.month,
-                peak_held: base.held + r.peak_held,
-                peak_used: base.used + r.peak_used,
-                end: Counts {
-                    bought: base.bought + r.end_bought,
-                    held: base.held + r.end_held,
-                    used: base.used + r.end_used,
-                },
-            })
-            .collect()
-    };
+    // Levels within the range are relative to its start: a kind's running sum is NULL
+    // until its first line (then the maximum ignores it), so a month's peak is at least
+    // where it began (`monthly_peaks` sees to that).
+    let (mut enable, mut opportunity) = (Vec::new(), Vec::new());
+    let (mut enable_end, mut opportunity_end) = before;
+    for r in &rows {
+        enable_end = Counts {
+            bought: enable_end.bought + r.enable_bought_change,
+            held: enable_end.held + r.enable_held_change,
+            used: enable_end.used + r.enable_used_change,
+        };
+        opportunity_end = Counts {
+            bought: opportunity_end.bought + r.opportunity_bought_change,
+            held: opportunity_end.held + r.opportunity_held_change,
+            used: 0,
+        };
+        enable.push(MonthEvents {
+            month: r.month,
+            peak_held: before.0.held + r.enable_peak_held,
+            peak_used: before.0.used + r.enable_peak_used,
+            end: enable_end,
+        });
+        opportunity.push(MonthEvents {
+            month: r.month,
+            peak_held: before.1.held + r.opportunity_peak_held,
+            peak_used: 0,
+            end: opportunity_end,
+        });
+    }
     Ok((
-        monthly_peaks(before.0, &of("enable", before.0), first, last),
-        monthly_peaks(before.1, &of("opportunity", before.1), first, last),
+        monthly_peaks(before.0, &enable, first, last),
+        monthly_peaks(before.1, &opportunity, first, last),
     ))
 }
 

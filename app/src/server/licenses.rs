@@ -22,6 +22,8 @@ pub const BATCH: i64 = 500;
 
 /// How the Activity log and the ledger name the worker.
 pub const WORKER_LABEL: &str = "Roster (automatic)";
+/// How they name it carrying out a scheduled deactivation.
+pub const SCHEDULE_LABEL: &str = "Roster (as scheduled)";
 
 fn worker(organization_id: i64, organization_name: &str) -> Access {
     Access::operator(organization_id, organization_name, WORKER_LABEL)
@@ -246,7 +248,8 @@ pub async fn carry_out_deactivations(
     .await?;
     let mut done = 0;
     for org in organizations {
-        let access = worker(org.organization_id, &org.name);
+        // The Activity says the deactivation was the scheduled one.
+        let access = Access::operator(org.organization_id, &org.name, SCHEDULE_LABEL);
         let mut tx = pool.begin().await?;
         lock_organization(&mut tx, &access, &Via::Schedule).await?;
         ledger::note(&mut tx, &access, &Via::Schedule, Some(now)).await?;

@@ -329,7 +329,7 @@ async fn a_scheduled_deactivation_happens_once_on_its_day_with_the_ten_percent_r
     assert_eq!(count(&pool, freed, unused).await, 1);
     let skipped = "SELECT count(*) FROM audit_log WHERE subject_member_id = $1 AND action = 'member.scheduled_deactivation_skipped'";
     assert_eq!(count(&pool, skipped, admin).await, 1);
-    let done = "SELECT count(*) FROM audit_log WHERE subject_member_id = $1 AND action = 'member.deactivated' AND actor_label = 'Roster (automatic)'";
+    let done = "SELECT count(*) FROM audit_log WHERE subject_member_id = $1 AND action = 'member.deactivated' AND actor_label = 'Roster (as scheduled)'";
     assert_eq!(count(&pool, done, used).await, 1);
     let planned = "SELECT count(*) FROM audit_log WHERE subject_member_id = $1 AND action = 'member.deactivation_scheduled'";
     assert_eq!(count(&pool, planned, used).await, 1);

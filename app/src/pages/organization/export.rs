@@ -3,7 +3,7 @@
 //! back on the Import page, the file is a change set.
 
 use crate::api::roster::export_members;
-use crate::components::download_bytes;
+use crate::components::save_export;
 use crate::model::member_list::MemberFilter;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,18 +17,7 @@ pub(super) fn ExportButtons(filter: Signal<MemberFilter>) -> impl IntoView {
         message.set(None);
         let filter = filter.get_untracked();
         spawn_local(async move {
-            match export_members(filter, format.to_owned()).await {
-                Ok(file) => {
-                    use base64::Engine;
-                    match base64::engine::general_purpose::STANDARD.decode(file.base64) {
-                        Ok(bytes) => download_bytes(&file.file_name, &file.mime, &bytes),
-                        Err(_) => {
-                            message.set(Some("The download arrived damaged: try again.".into()))
-                        }
-                    }
-                }
-                Err(e) => message.set(Some(e.to_string())),
-            }
+            message.set(save_export(export_members(filter, format.to_owned()).await).err());
             busy.set(false);
         });
     };
