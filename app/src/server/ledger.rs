@@ -165,11 +165,13 @@ pub async fn peaks(
                   coalesce(sum(held_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_held_change!",
                   coalesce(sum(bought_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_bought_change!"
              FROM (SELECT seat, held_delta, used_delta, bought_delta,
-                          (extract(year FROM at AT TIME ZONE 'UTC') * 12
-                           + extract(month FROM at AT TIME ZONE 'UTC') - 1)::int AS month,
-                          sum(held_delta) FILTER (WHERE seat = 'enable') OVER w AS enable_held,
-                          sum(used_delta) FILTER (WHERE seat = 'enable') OVER w AS enable_used,
-                          sum(held_delta) FILTER (WHERE seat = 'opportunity') OVER w AS opportunity_held
+                          -- date_trunc, not extract: extract's numeric costs a third of
+                          -- the query at 240,000 lines; CASE rather than FILTER in the
+                          -- window, for the same reason.
+                          date_trunc('month', at AT TIME ZONE 'UTC') AS month,
+                          sum(CASE WHEN seat = 'enable' THEN held_delta END) OVER w AS enable_held,
+                          sum(CASE WHEN seat = 'enable' THEN used_delta END) OVER w AS enable_used,
+                          sum(CASE WHEN seat = 'opportunity' THEN held_delta END) OVER w AS opportunity_held
                      FROM license_events
                     WHERE organization_id = $1 AND at >= $2 AND at < $3
                    WINDOW w AS (ORDER BY at, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) r
@@ -196,14 +198,15 @@ pub async fn peaks(
             held: opportunity_end.held + r.opportunity_held_change,
             used: 0,
         };
+        let month = month_number(r.month.date());
         enable.push(MonthEvents {
-            month: r.month,
+            month,
             peak_held: before.0.held + r.enable_peak_held,
             peak_used: before.0.used + r.enable_peak_used,
             end: enable_end,
         });
         opportunity.push(MonthEvents {
-            month: r.month,
+            month,
             peak_held: before.1.held + r.opportunity_peak_held,
             peak_used: 0,
             end: opportunity_end,
