@@ -125,6 +125,9 @@ fn browser_builder() -> reqwest::ClientBuilder {
         .default_headers(headers)
         .cookie_store(true)
         .redirect(Policy::none())
+        // A request that never gets an answer fails its test with the request named,
+        // instead of holding the whole suite (one such stall was seen once in a full run).
+        .timeout(std::time::Duration::from_secs(120))
 }
 
 impl TestApp {
