@@ -29,6 +29,8 @@ ALTER TABLE invitations
 -- The worker's two questions, each through a partial index of open invitations.
 CREATE INDEX invitations_open_by_creation ON invitations (created_at)
     WHERE accepted_at IS NULL AND expired_at IS NULL;
+CREATE INDEX invitations_open_by_expiry ON invitations (expires_at)
+    WHERE accepted_at IS NULL AND expired_at IS NULL;
 
 -- A reminder's link: valid as long as its invitation (accepted, revoked, replaced by a
 -- resend or expired, every link of it dies). The first mail's token stays on invitations.
@@ -245,3 +247,21 @@ ALTER TABLE members
     ADD COLUMN weekly_digest boolean NOT NULL DEFAULT false,
     ADD COLUMN digest_sent_at timestamptz;
 CREATE INDEX members_weekly_digest ON members (digest_sent_at NULLS FIRST) WHERE weekly_digest;
+
+-- Who acts and how, for the ledger's triggers, for the rest of the transaction (callable
+-- inside the statement that locks the organization: no round trip of its own).
+CREATE FUNCTION ledger_note(via text, actor text, actor_member text, detail text, at text)
+    RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('roster.via', via, true), set_config('roster.actor', actor, true),
+            set_config('roster.actor_member', actor_member, true),
+            set_config('roster.detail', detail, true), set_config('roster.at', at, true);
+END $$;
+
+-- The teams a manager manages, their regions' teams included: the sessions' scope and the
+-- weekly digest's.
+CREATE FUNCTION managed_teams(member bigint) RETURNS bigint[] LANGUAGE sql STABLE AS $$
+    SELECT ARRAY(SELECT DISTINCT t.id FROM manager_scopes s
+                   JOIN teams t ON t.id = s.team_id OR t.region_id = s.region_id
+                  WHERE s.member_id = managed_teams.member ORDER BY t.id)
+$$;

@@ -66,10 +66,7 @@ pub async fn send_due(
     let due = sqlx::query!(
         r#"SELECT m.id, m.organization_id, o.name AS organization, m.first_name, m.email,
                   m.permission,
-                  CASE WHEN m.permission = 'manager' THEN ARRAY(
-                      SELECT DISTINCT t.id FROM manager_scopes s
-                        JOIN teams t ON t.id = s.team_id OR t.region_id = s.region_id
-                       WHERE s.member_id = m.id ORDER BY t.id) END AS "teams: Vec<i64>"
+                  CASE WHEN m.permission = 'manager' THEN managed_teams(m.id) END AS "teams: Vec<i64>"
              FROM members m JOIN organizations o ON o.id = m.organization_id
             WHERE m.weekly_digest AND m.status = 'active' AND m.permission IN ('admin', 'manager')
               AND (m.digest_sent_at IS NULL OR m.digest_sent_at <= $1::timestamptz - interval '7 days')

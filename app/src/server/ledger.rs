@@ -9,37 +9,49 @@ use crate::error::AppError;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-/// Tells the ledger's triggers, for the rest of the caller's transaction, who acts and
-/// how (`at`: the time to record, for the worker's clock; `None` is the database's).
-pub async fn note(
-    conn: &mut PgConnection,
-    access: &Access,
-    via: &Via,
-    at: Option<OffsetDateTime>,
-) -> Result<(), AppError> {
+/// What the ledger's triggers are told (the arguments of the SQL function `ledger_note`):
+/// via, actor, acting member, detail, time (`at`: the worker's clock; `None` is the
+/// database's).
+pub fn context(access: &Access, via: &Via, at: Option<OffsetDateTime>) -> [String; 5] {
     let detail = match via {
         Via::File(name) => serde_json::json!({ "file": name }),
         Via::Lesson(lesson) => serde_json::json!({ "lesson": lesson }),
         Via::Api => serde_json::json!({ "call": "POST /api/v1/progress" }),
         _ => serde_json::json!({}),
     };
-    sqlx::query!(
-        r#"SELECT set_config('roster.via', $1, true) AS "via!",
-                  set_config('roster.actor', $2, true) AS "actor!",
-                  set_config('roster.actor_member', $3, true) AS "member!",
-                  set_config('roster.detail', $4, true) AS "detail!",
-                  set_config('roster.at', $5, true) AS "at!""#,
-        via.key(),
-        access.label,
+    [
+        via.key().to_owned(),
+        access.label.clone(),
         access
             .member_id()
             .map(|id| id.to_string())
             .unwrap_or_default(),
         detail.to_string(),
-        at.and_then(|t| t
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok())
-            .unwrap_or_default(),
+        at.and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default(),
+    ]
+}
+
+/// Tells the ledger's triggers, for the rest of the caller's transaction, who acts and
+/// how. (Where the organization is locked, `members::lock_organization` says it in the
+/// same statement.)
+pub async fn note(
+    conn: &mut PgConnection,
+    access: &Access,
+    via: &Via,
+    at: Option<OffsetDateTime>,
+) -> Result<(), AppError> {
+    let [via, actor, member, detail, at] = context(access, via, at);
+    sqlx::query!(
+        "SELECT ledger_note($1, $2, $3, $4, $5)",
+        via,
+        actor,
+        member,
+        detail,
+        at
     )
     .fetch_one(conn)
     .await?;
@@ -380,14 +392,24 @@ pub async fn overview(
     filter: &LedgerFilter,
 ) -> Result<LicensesOverview, AppError> {
     access.may(Capability::ManageOrganization)?;
+    overview_of(pool, access.organization_id, as_of, filter, PAGE_LINES).await
+}
+
+/// The Licenses page's answer with at most `limit` lines: the page's, or an export's.
+async fn overview_of(
+    pool: &PgPool,
+    organization_id: i64,
+    as_of: &str,
+    filter: &LedgerFilter,
+    limit: i64,
+) -> Result<LicensesOverview, AppError> {
     let today = OffsetDateTime::now_utc().date();
     let date = parse_date(as_of, "date")?.unwrap_or(today).min(today);
     let until = end_of(date);
     let mut conn = pool.acquire().await?;
-    let org = access.organization_id;
-    let (enable, opportunity) = counts_before(&mut conn, org, until).await?;
-    let (enable_peaks, opportunity_peaks) = peaks(&mut conn, org, until).await?;
-    let (lines, lines_total) = lines(&mut conn, org, filter, None, PAGE_LINES).await?;
+    let (enable, opportunity) = counts_before(&mut conn, organization_id, until).await?;
+    let (enable_peaks, opportunity_peaks) = peaks(&mut conn, organization_id, until).await?;
+    let (lines, lines_total) = lines(&mut conn, organization_id, filter, None, limit).await?;
     Ok(LicensesOverview {
         as_of: date.to_string(),
         enable,
@@ -395,7 +417,7 @@ pub async fn overview(
         enable_peaks,
         opportunity_peaks,
         lines,
-        lines_limit: PAGE_LINES,
+        lines_limit: limit,
         lines_total,
     })
 }
@@ -442,21 +464,14 @@ pub async fn export_file(
 ) -> Result<crate::model::roster::ExportFile, AppError> {
     use base64::Engine;
     access.may(Capability::ManageOrganization)?;
-    let overview = overview(pool, access, as_of, &LedgerFilter::default()).await?;
-    let mut conn = pool.acquire().await?;
-    let (lines, total) = lines(
-        &mut conn,
-        access.organization_id,
-        filter,
-        None,
-        EXPORT_LINES,
-    )
-    .await?;
-    if total > EXPORT_LINES {
+    let overview = overview_of(pool, access.organization_id, as_of, filter, EXPORT_LINES).await?;
+    if overview.lines_total > EXPORT_LINES {
         return Err(AppError::invalid(format!(
-            "The filter matches {total} lines, more than one file holds ({EXPORT_LINES}): choose a shorter period."
+            "The filter matches {} lines, more than one file holds ({EXPORT_LINES}): choose a shorter period.",
+            overview.lines_total
         )));
     }
+    let lines = &overview.lines;
     let header = [
         "at (UTC)",
         "member",
@@ -506,91 +521,84 @@ fn workbook(
     header: &[&str],
     lines: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, AppError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| {
+    use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+    let failed = |e: XlsxError| {
         tracing::error!(error = %e, "the licenses workbook could not be written");
         AppError::internal()
     };
     let bold = Format::new().set_bold();
+    let titles = |sheet: &mut Worksheet, row: u32, titles: &[&str]| -> Result<(), XlsxError> {
+        for (col, title) in titles.iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *title, &bold)?;
+        }
+        Ok(())
+    };
+    // A label, then numbers.
+    let figures = |sheet: &mut Worksheet, row: u32, label: &str, numbers: &[i64]| {
+        sheet.write_string(row, 0, label)?;
+        for (col, n) in numbers.iter().enumerate() {
+            sheet.write_number(row, col as u16 + 1, *n as f64)?;
+        }
+        Ok::<(), XlsxError>(())
+    };
     let mut workbook = Workbook::new();
 
-    let summary = workbook.add_worksheet();
-    summary.set_name("Summary").map_err(failed)?;
-    let titles = ["seat", "bought", "held", "used", "free"];
+    let summary = workbook
+        .add_worksheet()
+        .set_name("Summary")
+        .map_err(failed)?;
     summary
         .write_string_with_format(0, 0, format!("Licenses on {}", overview.as_of), &bold)
         .map_err(failed)?;
-    for (col, title) in titles.iter().enumerate() {
-        summary
-            .write_string_with_format(1, col as u16, *title, &bold)
-            .map_err(failed)?;
-    }
-    for (row, (kind, counts)) in [
+    titles(summary, 1, &["seat", "bought", "held", "used", "free"]).map_err(failed)?;
+    for (row, (kind, c)) in [
         (SeatKind::Enable, overview.enable),
         (SeatKind::Opportunity, overview.opportunity),
     ]
     .into_iter()
     .enumerate()
     {
-        let row = row as u32 + 2;
-        summary.write_string(row, 0, kind.label()).map_err(failed)?;
-        for (col, n) in [counts.bought, counts.held, counts.used, counts.free()]
-            .into_iter()
-            .enumerate()
-        {
-            summary
-                .write_number(row, col as u16 + 1, n as f64)
-                .map_err(failed)?;
-        }
+        let numbers = [c.bought, c.held, c.used, c.free()];
+        figures(summary, row as u32 + 2, kind.label(), &numbers).map_err(failed)?;
     }
 
-    let peaks = workbook.add_worksheet();
-    peaks.set_name("Monthly peaks").map_err(failed)?;
-    let titles = [
-        "month",
-        "Enable bought",
-        "Enable peak held",
-        "Enable peak used",
-        "Opportunity bought",
-        "Opportunity peak held",
-    ];
-    for (col, title) in titles.iter().enumerate() {
-        peaks
-            .write_string_with_format(0, col as u16, *title, &bold)
-            .map_err(failed)?;
-    }
+    let peaks = workbook
+        .add_worksheet()
+        .set_name("Monthly peaks")
+        .map_err(failed)?;
+    titles(
+        peaks,
+        0,
+        &[
+            "month",
+            "Enable bought",
+            "Enable peak held",
+            "Enable peak used",
+            "Opportunity bought",
+            "Opportunity peak held",
+        ],
+    )
+    .map_err(failed)?;
     for (row, (e, o)) in overview
         .enable_peaks
         .iter()
         .zip(&overview.opportunity_peaks)
         .enumerate()
     {
-        let row = row as u32 + 1;
-        peaks.write_string(row, 0, e.label()).map_err(failed)?;
-        for (col, n) in [e.bought, e.peak_held, e.peak_used, o.bought, o.peak_held]
-            .into_iter()
-            .enumerate()
-        {
-            peaks
-                .write_number(row, col as u16 + 1, n as f64)
-                .map_err(failed)?;
-        }
+        let numbers = [e.bought, e.peak_held, e.peak_used, o.bought, o.peak_held];
+        figures(peaks, row as u32 + 1, &e.label(), &numbers).map_err(failed)?;
     }
 
-    let events = workbook.add_worksheet();
-    events.set_name("Events").map_err(failed)?;
-    for (col, title) in header.iter().enumerate() {
-        events
-            .write_string_with_format(0, col as u16, *title, &bold)
-            .map_err(failed)?;
-    }
+    let events = workbook
+        .add_worksheet()
+        .set_name("Events")
+        .map_err(failed)?;
+    titles(events, 0, header).map_err(failed)?;
     for (row, cells) in lines.enumerate() {
-        for (col, cell) in cells.iter().enumerate() {
-            if !cell.is_empty() {
-                events
-                    .write_string(row as u32 + 1, col as u16, cell)
-                    .map_err(failed)?;
-            }
+        for (col, cell) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            events
+                .write_string(row as u32 + 1, col as u16, cell)
+                .map_err(failed)?;
         }
     }
     events.set_freeze_panes(1, 0).map_err(failed)?;

@@ -29,12 +29,17 @@ pub async fn lock_organization(
     access: &Access,
     via: &Via,
 ) -> Result<LockedOrganization, AppError> {
-    let organization_id = access.organization_id;
-    super::ledger::note(&mut *conn, access, via, None).await?;
+    let [via, actor, member, detail, at] = super::ledger::context(access, via, None);
     let row = sqlx::query!(
-        "SELECT name, enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held
+        "SELECT name, enable_seats, opportunity_seats, enable_seats_held, opportunity_seats_held,
+                ledger_note($2, $3, $4, $5, $6)::text
            FROM organizations WHERE id = $1 FOR UPDATE",
-        organization_id
+        access.organization_id,
+        via,
+        actor,
+        member,
+        detail,
+        at
     )
     .fetch_one(conn)
     .await?;

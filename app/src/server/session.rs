@@ -167,10 +167,7 @@ pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
     let row = sqlx::query!(
         r#"SELECT m.id, m.organization_id, o.name AS organization_name, m.first_name, m.last_name,
                   m.email, m.permission, m.enable_seat, o.managers_may_invite,
-                  CASE WHEN m.permission = 'manager' THEN ARRAY(
-                      SELECT DISTINCT t.id FROM manager_scopes s
-                        JOIN teams t ON t.id = s.team_id OR t.region_id = s.region_id
-                       WHERE s.member_id = m.id ORDER BY t.id) END AS "teams: Vec<i64>"
+                  CASE WHEN m.permission = 'manager' THEN managed_teams(m.id) END AS "teams: Vec<i64>"
              FROM sessions s
              JOIN members m ON m.id = s.member_id
              JOIN organizations o ON o.id = m.organization_id

@@ -922,3 +922,68 @@ async fn the_weekly_digest_goes_once_a_week_to_who_opted_in_and_a_manager_sees_t
     assert_eq!(manager_digest["enable_free"], serde_json::Value::Null);
     assert_eq!(manager_digest["scope"], "your teams");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn what_the_licenses_pages_take_is_bounded_and_refused_in_words(pool: PgPool) {
+    use app::model::licenses::LedgerFilter;
+    let org = create_organization(&pool, "Acme", "ada@acme.example", 3, 1).await;
+    let access = operator(org.organization_id);
+    let said = |r: Result<app::model::licenses::LicensesOverview, app::error::AppError>| {
+        r.unwrap_err().to_string()
+    };
+    let filter = |seat: &str, event: &str, from: &str| LedgerFilter {
+        seat: seat.into(),
+        event: event.into(),
+        from: from.into(),
+        to: String::new(),
+    };
+    let overview = |as_of: &'static str, f: LedgerFilter| {
+        let (pool, access) = (pool.clone(), access.clone());
+        async move { app::server::ledger::overview(&pool, &access, as_of, &f).await }
+    };
+    assert!(said(overview("yesterday", filter("", "", "")).await).contains("as a date"));
+    assert!(said(overview("", filter("gold", "", "")).await).contains("Enable or Opportunity"));
+    assert!(said(overview("", filter("", "stolen", "")).await).contains("listed events"));
+    assert!(said(overview("", filter("", "", "2026-02-30")).await).contains("as a date"));
+    let export =
+        app::server::ledger::export_file(&pool, &access, "", &LedgerFilter::default(), "pdf")
+            .await
+            .unwrap_err();
+    assert!(
+        export.to_string().contains("choose csv or xlsx"),
+        "{export}"
+    );
+
+    // Scheduling: at most MAX_SCHEDULED_AT_ONCE members, a day after today within three years.
+    let too_many: Vec<i64> = (1..=app::server::members::MAX_SCHEDULED_AT_ONCE as i64 + 1).collect();
+    let tomorrow = OffsetDateTime::now_utc().date() + Duration::days(1);
+    assert!(
+        app::server::members::schedule_deactivation(&pool, &access, &too_many, Some(tomorrow))
+            .await
+            .is_err()
+    );
+    let far = OffsetDateTime::now_utc().date() + Duration::days(5 * 366);
+    let refused = app::server::members::schedule_deactivation(
+        &pool,
+        &access,
+        &[org.admin_member_id],
+        Some(far),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.to_string().contains("within the next 3 years"),
+        "{refused}"
+    );
+    // Another organization's member is out of reach: nothing is scheduled.
+    let other = create_organization(&pool, "Globex", "gil@globex.example", 1, 0).await;
+    let done = app::server::members::schedule_deactivation(
+        &pool,
+        &access,
+        &[other.admin_member_id],
+        Some(tomorrow),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done, 0);
+}
