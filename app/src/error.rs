@@ -204,6 +204,16 @@ impl From<sqlx::Error> for AppError {
                         "A member with this user_id already exists in your organization: use a free user_id.",
                     )
                 }
+                Some("members_scim_user_name_unique") => {
+                    return AppError::Conflict(
+                        "A user with this userName already exists in the organization.".into(),
+                    )
+                }
+                Some("members_scim_external_id_unique") => {
+                    return AppError::Conflict(
+                        "A user with this externalId already exists in the organization.".into(),
+                    )
+                }
                 Some("regions_name_unique_per_organization") => {
                     return AppError::field(
                         "name",

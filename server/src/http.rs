@@ -10,7 +10,7 @@ use axum::extract::{FromRef, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(readyz))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/api/v1/progress", post(crate::progress_api::post_progress))
+        .route("/scim/v2", any(crate::scim::scim))
+        .route("/scim/v2/{*rest}", any(crate::scim::scim))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -185,7 +187,10 @@ async fn same_origin_writes(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path().starts_with("/api/v1/") {
+    // The JSON API and SCIM take a bearer token, never a cookie: no page can make a
+    // browser send one, so no origin needs checking.
+    let path = request.uri().path();
+    if safe || path.starts_with("/api/v1/") || path == "/scim/v2" || path.starts_with("/scim/v2/") {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -292,6 +297,9 @@ pub fn body_limit(path: &str) -> usize {
     if path == "/api/v1/progress" {
         // {"email": …, "program": …, "progress": …}
         16 * 1024
+    } else if path.starts_with("/scim/v2/") {
+        // A group replaced whole with thousands of members.
+        2 * 1024 * 1024
     } else if path.starts_with("/api/import_batch") || path.starts_with("/api/send_roster_rows") {
         // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON (a change
         // set's rows are sent in parts of as many: model::roster::ROWS_PER_PART).

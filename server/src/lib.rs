@@ -16,3 +16,4 @@ pub mod metrics;
 pub mod org_cli;
 pub mod progress_api;
 pub mod roster_cli;
+pub mod scim;

@@ -13,6 +13,9 @@ pub enum Who {
     Member { member_id: i64 },
     /// An organization's API key.
     ApiKey { key_id: i64, scopes: Vec<KeyScope> },
+    /// The organization's identity provider, by its provisioning token (an API key with
+    /// the provisioning scope alone), through SCIM.
+    IdentityProvider { key_id: i64 },
     /// The operator's command line or the demo seed, on behalf of the organization.
     Operator,
     /// The vendor who sells seats, through the operator's command line.
@@ -26,15 +29,18 @@ pub enum KeyScope {
     Progress,
     /// Read members (the REST API of a later issue).
     MembersRead,
-    /// Change members (the REST API and SCIM of later issues).
+    /// Change members (the REST API of a later issue).
     MembersWrite,
+    /// SCIM provisioning by the organization's identity provider (`/scim/v2`).
+    Provisioning,
 }
 
 impl KeyScope {
-    pub const ALL: [KeyScope; 3] = [
+    pub const ALL: [KeyScope; 4] = [
         KeyScope::Progress,
         KeyScope::MembersRead,
         KeyScope::MembersWrite,
+        KeyScope::Provisioning,
     ];
 
     /// How the database stores it.
@@ -43,6 +49,7 @@ impl KeyScope {
             KeyScope::Progress => "progress",
             KeyScope::MembersRead => "members:read",
             KeyScope::MembersWrite => "members:write",
+            KeyScope::Provisioning => "provisioning",
         }
     }
 
@@ -56,6 +63,7 @@ impl KeyScope {
             KeyScope::Progress => "Report progress",
             KeyScope::MembersRead => "Read members",
             KeyScope::MembersWrite => "Change members",
+            KeyScope::Provisioning => "Provisioning (SCIM, for your identity provider)",
         }
     }
 }
@@ -118,6 +126,9 @@ pub enum Capability {
     ManageOrganization,
     /// Report progress through the API.
     ReportProgress,
+    /// Create, change and deactivate members and map groups to teams, as the
+    /// organization's identity provider (SCIM).
+    Provision,
 }
 
 /// Why an action was refused for who acts; `NotFound` is for what lies outside their
@@ -207,6 +218,13 @@ impl Access {
 
     /// Whether who acts may do `what` at all (before looking at which member).
     pub fn may(&self, what: Capability) -> Result<(), Refusal> {
+        if let Who::IdentityProvider { .. } = &self.who {
+            return if what == Capability::Provision {
+                Ok(())
+            } else {
+                Err(Refusal::Forbidden)
+            };
+        }
         if let Who::ApiKey { scopes, .. } = &self.who {
             let needed = match what {
                 Capability::ReportProgress => KeyScope::Progress,
@@ -241,7 +259,11 @@ impl Access {
     /// into a team they manage, when the organization allows it.
     pub fn may_invite_into(&self, team: Option<i64>) -> Result<(), Refusal> {
         match self.role {
-            Permission::Admin if !matches!(self.who, Who::ApiKey { .. }) => Ok(()),
+            Permission::Admin
+                if !matches!(self.who, Who::ApiKey { .. } | Who::IdentityProvider { .. }) =>
+            {
+                Ok(())
+            }
             Permission::Manager if self.managers_may_invite => match team {
                 Some(_) if self.scope.holds(team) => Ok(()),
                 Some(_) => Err(Refusal::NotFound),
@@ -274,7 +296,8 @@ pub fn may_give_permission(role: Permission, permission: Permission) -> Result<(
 pub fn may(role: Permission, what: Capability) -> Result<(), Refusal> {
     use Capability::*;
     let allowed = match role {
-        Permission::Admin => what != ReportProgress,
+        // Progress and provisioning come from other programs, with keys made for them.
+        Permission::Admin => !matches!(what, ReportProgress | Provision),
         Permission::Manager => matches!(what, SeeMembers | SeeReports | ResendInvitations),
         Permission::Member => false,
     };
@@ -344,6 +367,7 @@ mod tests {
             may(Permission::Admin, ReportProgress),
             Err(Refusal::Forbidden)
         );
+        assert_eq!(may(Permission::Admin, Provision), Err(Refusal::Forbidden));
     }
 
     #[test]
@@ -417,6 +441,20 @@ mod tests {
             Err(Refusal::Forbidden)
         );
         assert_eq!(progress.may_invite_into(None), Err(Refusal::Forbidden));
+        assert_eq!(progress.may(Capability::Provision), Err(Refusal::Forbidden));
+        assert_eq!(
+            key(KeyScope::ALL.to_vec()).may(Capability::Provision),
+            Err(Refusal::Forbidden)
+        );
+        let provider = Access {
+            who: Who::IdentityProvider { key_id: 2 },
+            ..Access::operator(1, "Acme", "token")
+        };
+        assert!(provider.may(Capability::Provision).is_ok());
+        for what in [Capability::ChangeMembers, Capability::ManageOrganization, Capability::SeeMembers] {
+            assert_eq!(provider.may(what), Err(Refusal::Forbidden));
+        }
+        assert_eq!(provider.may_invite_into(None), Err(Refusal::Forbidden));
         for scope in KeyScope::ALL {
             assert_eq!(KeyScope::parse(scope.as_str()), Some(scope));
         }

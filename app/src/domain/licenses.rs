@@ -22,6 +22,10 @@ pub enum Via {
     Expiry,
     /// A deactivation scheduled beforehand, carried out on its day.
     Schedule,
+    /// The organization's identity provider (SCIM).
+    Scim,
+    /// The seat waitlist, served when a seat freed.
+    Waitlist,
 }
 
 impl Via {
@@ -35,6 +39,8 @@ impl Via {
             Via::Lesson(_) => "lesson",
             Via::Expiry => "expiry",
             Via::Schedule => "schedule",
+            Via::Scim => "scim",
+            Via::Waitlist => "waitlist",
         }
     }
 }
@@ -51,6 +57,7 @@ pub fn via_words(key: &str) -> &str {
         "schedule" => "as scheduled",
         "migration" => "opening balance",
         "scim" => "by the identity provider",
+        "waitlist" => "from the seat waitlist",
         other => other,
     }
 }

@@ -14,6 +14,7 @@ mod names;
 mod password;
 mod program;
 mod progress;
+pub mod provisioning;
 pub mod report;
 pub mod rules;
 mod seats;

@@ -47,10 +47,12 @@ pub enum Action {
     DeactivationUnscheduled,
     ScheduledDeactivationSkipped,
     SeatAlertSent,
+    SeatWaitlisted,
+    ProvisionedChanged,
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -87,6 +89,8 @@ impl Action {
         Action::DeactivationUnscheduled,
         Action::ScheduledDeactivationSkipped,
         Action::SeatAlertSent,
+        Action::SeatWaitlisted,
+        Action::ProvisionedChanged,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -157,6 +161,11 @@ impl Action {
             Action::SeatAlertSent => (
                 "seats.alert_sent",
                 "Warned the administrators that seats run low",
+            ),
+            Action::SeatWaitlisted => ("seat.waitlisted", "Put on the seat waitlist:"),
+            Action::ProvisionedChanged => (
+                "member.provisioned_changed",
+                "Changed from the identity provider:",
             ),
         }
     }

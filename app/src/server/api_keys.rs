@@ -27,6 +27,14 @@ pub async fn create(
             "Choose what the key may do (at least one).",
         ));
     }
+    // A provisioning token is the identity provider's own: it does nothing else, and
+    // nothing else is done with it.
+    if scopes.len() > 1 && scopes.contains(&KeyScope::Provisioning.as_str()) {
+        return Err(AppError::field(
+            "scopes",
+            "A provisioning token is for your identity provider alone: create it with only the Provisioning scope, and another key for the rest.",
+        ));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field(
@@ -104,15 +112,25 @@ pub async fn revoke(pool: &PgPool, access: &Access, id: i64) -> Result<(), AppEr
 
 /// What a live key may reach, noting its use: its organization, as the key (its scopes
 /// say what it may do), named in the activity log by its name and first characters.
+/// The use is noted at most once a minute: an identity provider's sync sends thousands of
+/// requests at once, which would otherwise queue on the key's row.
 pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Option<Access>, AppError> {
     if !key.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
     let Some(row) = sqlx::query!(
-        "UPDATE api_keys k SET last_used_at = now()
-           FROM organizations o
-          WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.organization_id
-        RETURNING k.id, k.organization_id, o.name AS organization_name, k.name, k.prefix, k.scopes",
+        r#"WITH live AS (
+               SELECT k.id, k.organization_id, o.name AS organization_name, k.name, k.prefix,
+                      k.scopes, k.last_used_at
+                 FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+                WHERE k.key_hash = $1 AND k.revoked_at IS NULL),
+           noted AS (
+               UPDATE api_keys SET last_used_at = now()
+                WHERE id = (SELECT id FROM live)
+                  AND coalesce((SELECT last_used_at FROM live) < now() - interval '1 minute', true))
+           SELECT id AS "id!", organization_id AS "organization_id!",
+                  organization_name AS "organization_name!", name AS "name!",
+                  prefix AS "prefix!", scopes AS "scopes!" FROM live"#,
         token_digest(key)
     )
     .fetch_optional(pool)
@@ -125,12 +143,23 @@ pub async fn authenticate(pool: &PgPool, key: &str) -> Result<Option<Access>, Ap
         .iter()
         .filter_map(|s| KeyScope::parse(s))
         .collect();
-    let label = format!("API key {} ({}…)", row.name, row.prefix);
+    let provisioning = scopes == [KeyScope::Provisioning];
+    let (who, label) = if provisioning {
+        (
+            Who::IdentityProvider { key_id: row.id },
+            format!("identity provider (token {}, {}…)", row.name, row.prefix),
+        )
+    } else {
+        (
+            Who::ApiKey {
+                key_id: row.id,
+                scopes,
+            },
+            format!("API key {} ({}…)", row.name, row.prefix),
+        )
+    };
     Ok(Some(Access {
-        who: Who::ApiKey {
-            key_id: row.id,
-            scopes,
-        },
+        who,
         label: label.clone(),
         name: label,
         ..Access::operator(row.organization_id, &row.organization_name, "")

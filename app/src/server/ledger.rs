@@ -64,6 +64,7 @@ pub fn via_of(access: &Access) -> Via {
     match access.who {
         crate::domain::Who::Member { .. } => Via::Page,
         crate::domain::Who::ApiKey { .. } => Via::Api,
+        crate::domain::Who::IdentityProvider { .. } => Via::Scim,
         crate::domain::Who::Operator | crate::domain::Who::Vendor => Via::CommandLine,
     }
 }

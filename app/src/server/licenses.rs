@@ -35,6 +35,8 @@ pub struct Ticked {
     pub reminders: usize,
     pub expired: usize,
     pub deactivated: usize,
+    /// Seats given from the waitlist.
+    pub waitlisted: i64,
     pub alerts: usize,
     pub digests: usize,
 }
@@ -49,6 +51,8 @@ pub async fn tick(
         reminders: send_reminders(pool, config, now).await?,
         expired: expire_invitations(pool, now).await?,
         deactivated: carry_out_deactivations(pool, now).await?,
+        // After the steps that free seats, before the alerts that count them.
+        waitlisted: super::waitlist::serve_all(pool).await?,
         alerts: send_seat_alerts(pool, config).await?,
         digests: super::digest::send_due(pool, config, now).await?,
     })

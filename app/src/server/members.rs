@@ -209,8 +209,12 @@ pub(crate) async fn deactivate_locked(
     )
     .execute(&mut *tx)
     .await?;
-    // Open sessions end now; a revoked invitation link stops working.
+    // Open sessions end now; a revoked invitation link stops working; an inactive member
+    // waits for no seat.
     sqlx::query!("DELETE FROM sessions WHERE member_id = $1", member.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!("DELETE FROM seat_waitlist WHERE member_id = $1", member.id)
         .execute(&mut *tx)
         .await?;
     sqlx::query!(
@@ -252,25 +256,56 @@ pub async fn reactivate(
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let member = lock_member(&mut tx, access, member_id).await?;
-    let new_status = reactivate_locked(&mut tx, config, access, &locked, &member).await?;
+    let (new_status, _) =
+        reactivate_locked(&mut tx, config, access, &locked, &member, WhenShort::Refuse).await?;
     tx.commit().await?;
     Ok(new_status)
 }
 
+/// What a reactivation does when a seat the member held is not free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WhenShort {
+    /// Refuse, saying which seat (a person on a page can free one and try again).
+    Refuse,
+    /// Come back without it and wait for it on the seat waitlist (the identity provider,
+    /// which must never be refused for lack of seats).
+    Wait,
+}
+
 /// Reactivates `member` (locked, with `locked`, their organization) in the caller's
-/// transaction: the one way a member comes back, from the member list or a file's undo.
+/// transaction: the one way a member comes back, from the member list, a file's undo or
+/// the identity provider. Returns the new status and the seats put on the waitlist.
 pub(crate) async fn reactivate_locked(
     tx: &mut PgConnection,
     config: &RuntimeConfig,
     actor: &Access,
     locked: &LockedOrganization,
     member: &LockedMember,
-) -> Result<MemberStatus, AppError> {
+    short: WhenShort,
+) -> Result<(MemberStatus, Vec<SeatKind>), AppError> {
     if member.status != MemberStatus::Deactivated {
         return Err(AppError::invalid("This member is not inactive."));
     }
-    let wants_enable = member.restore_enable_seat && !member.enable_seat;
-    let wants_opportunity = member.restore_opportunity_seat;
+    let mut wants_enable = member.restore_enable_seat && !member.enable_seat;
+    let mut wants_opportunity = member.restore_opportunity_seat;
+    let mut waits = Vec::new();
+    if short == WhenShort::Wait {
+        let wants = crate::domain::provisioning::Wants {
+            enable: wants_enable,
+            opportunity: wants_opportunity,
+        };
+        let given = super::waitlist::ask(
+            &mut *tx,
+            actor.organization_id,
+            member.id,
+            (member.enable_seat, false),
+            wants,
+        )
+        .await?;
+        wants_enable = given.enable;
+        wants_opportunity = given.opportunity;
+        waits = given.waits;
+    }
     let shortage = |e: crate::domain::SeatShortage| {
         AppError::invalid(format!(
             "{} needs the {} seat they held, and none is free. Free a seat or buy more, then try again.",
@@ -312,15 +347,16 @@ pub(crate) async fn reactivate_locked(
         };
         invitations::send(&mut *tx, config, actor, &locked.name, &[recipient]).await?;
     }
+    let waiting: Vec<&str> = waits.iter().map(|k| k.key()).collect();
     activity::record(
         &mut *tx,
         actor,
         Action::MemberReactivated,
         Some(member.id),
-        serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str() }),
+        serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str(), "waiting_for": waiting }),
     )
     .await?;
-    Ok(new_status)
+    Ok((new_status, waits))
 }
 
 /// Sends an invited member a new link; the old one stops working.

@@ -26,11 +26,13 @@ pub mod passwords;
 pub mod progress_api;
 pub mod reports;
 pub mod roster;
+pub mod scim;
 pub mod scope;
 pub mod seats;
 pub mod session;
 pub mod teams;
 pub mod throttle;
+pub mod waitlist;
 
 use crate::error::AppError;
 use leptos::prelude::use_context;

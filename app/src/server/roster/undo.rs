@@ -158,7 +158,15 @@ pub async fn undo(
     let locked = lock_organization(&mut tx, actor, &via).await?;
     for id in to_reactivate {
         let member = lock_member(&mut tx, actor, id).await?;
-        reactivate_locked(&mut tx, config, actor, &locked, &member).await?;
+        reactivate_locked(
+            &mut tx,
+            config,
+            actor,
+            &locked,
+            &member,
+            crate::server::members::WhenShort::Refuse,
+        )
+        .await?;
         undone.reactivated += 1;
     }
     sqlx::query!(
