@@ -451,7 +451,11 @@ mod tests {
             ..Access::operator(1, "Acme", "token")
         };
         assert!(provider.may(Capability::Provision).is_ok());
-        for what in [Capability::ChangeMembers, Capability::ManageOrganization, Capability::SeeMembers] {
+        for what in [
+            Capability::ChangeMembers,
+            Capability::ManageOrganization,
+            Capability::SeeMembers,
+        ] {
             assert_eq!(provider.may(what), Err(Refusal::Forbidden));
         }
         assert_eq!(provider.may_invite_into(None), Err(Refusal::Forbidden));

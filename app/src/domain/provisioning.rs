@@ -145,10 +145,7 @@ pub fn names_for(
     let first_word = words.next().map(str::to_owned);
     let rest = words.collect::<Vec<_>>().join(" ");
     let local = email.split('@').next().unwrap_or(email).to_owned();
-    let given = given
-        .map(str::to_owned)
-        .or(first_word)
-        .unwrap_or(local);
+    let given = given.map(str::to_owned).or(first_word).unwrap_or(local);
     let family = family
         .map(str::to_owned)
         .or((!rest.is_empty()).then_some(rest))

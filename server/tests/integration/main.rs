@@ -24,6 +24,7 @@ mod operations;
 mod passwords;
 mod proxy;
 mod roster;
+mod scim;
 mod seats;
 mod security;
 mod statuses;

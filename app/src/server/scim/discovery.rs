@@ -68,7 +68,11 @@ pub fn resource_type(base: &str, name: &str) -> Result<Value, ScimError> {
     match name {
         "User" => Ok(user_type(base)),
         "Group" => Ok(group_type(base)),
-        _ => Err(ScimError::new(404, None, "Roster has the resource types User and Group.")),
+        _ => Err(ScimError::new(
+            404,
+            None,
+            "Roster has the resource types User and Group.",
+        )),
     }
 }
 
@@ -185,6 +189,10 @@ pub fn schema(base: &str, urn: &str) -> Result<Value, ScimError> {
         USER_SCHEMA => Ok(user_schema(base)),
         GROUP_SCHEMA => Ok(group_schema(base)),
         ROSTER_USER_SCHEMA => Ok(roster_schema(base)),
-        _ => Err(ScimError::new(404, None, "No such schema here: see /scim/v2/Schemas.")),
+        _ => Err(ScimError::new(
+            404,
+            None,
+            "No such schema here: see /scim/v2/Schemas.",
+        )),
     }
 }

@@ -56,7 +56,9 @@ pub fn parse_filter(raw: &str) -> Result<Filter, ScimError> {
         .split_once(' ')
         .ok_or_else(|| refused("This filter is not `attribute eq \"value\"`."))?;
     if !operator.eq_ignore_ascii_case("eq") {
-        return Err(refused(&format!("The operator `{operator}` is not supported.")));
+        return Err(refused(&format!(
+            "The operator `{operator}` is not supported."
+        )));
     }
     let attribute = attribute_of(path)
         .ok_or_else(|| refused(&format!("Filtering on `{path}` is not supported.")))?;
@@ -109,12 +111,18 @@ mod tests {
             (UserName, "ava@example.com".into())
         );
         assert_eq!(parsed(r#"USERNAME EQ "a""#), (UserName, "a".into()));
-        assert_eq!(parsed(r#"externalId eq "00u1""#), (ExternalId, "00u1".into()));
+        assert_eq!(
+            parsed(r#"externalId eq "00u1""#),
+            (ExternalId, "00u1".into())
+        );
         assert_eq!(
             parsed(r#"emails[type eq "work"].value eq "b@x.io""#),
             (Email, "b@x.io".into())
         );
-        assert_eq!(parsed(r#"emails.value eq "c@x.io""#), (Email, "c@x.io".into()));
+        assert_eq!(
+            parsed(r#"emails.value eq "c@x.io""#),
+            (Email, "c@x.io".into())
+        );
         assert_eq!(
             parsed(r#"displayName eq "Sales \"East\"""#),
             (DisplayName, "Sales \"East\"".into())

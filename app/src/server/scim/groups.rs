@@ -110,7 +110,13 @@ pub async fn get(
     query: &Query,
 ) -> Result<ScimAnswer, ScimError> {
     let mut conn = pool.acquire().await?;
-    let group = fetch(&mut conn, access.organization_id, id, !query.without_members).await?;
+    let group = fetch(
+        &mut conn,
+        access.organization_id,
+        id,
+        !query.without_members,
+    )
+    .await?;
     Ok(ScimAnswer::ok(
         group.json(&base_url(config), !query.without_members),
     ))
@@ -133,13 +139,16 @@ pub async fn list(
             let value = filter.value.clone();
             match filter.attribute {
                 FilterAttribute::DisplayName => {
-                    q.push(" AND lower(t.name) = lower(").push_bind(value).push(")");
+                    q.push(" AND lower(t.name) = lower(")
+                        .push_bind(value)
+                        .push(")");
                 }
                 FilterAttribute::ExternalId => {
                     q.push(" AND t.scim_external_id = ").push_bind(value);
                 }
                 FilterAttribute::Id => {
-                    q.push(" AND t.id = ").push_bind(value.parse::<i64>().unwrap_or(0));
+                    q.push(" AND t.id = ")
+                        .push_bind(value.parse::<i64>().unwrap_or(0));
                 }
                 _ => {
                     return Err(ScimError::new(
@@ -167,7 +176,11 @@ pub async fn list(
             .map(|g| g.json(&base, with_members))
             .collect();
     }
-    Ok(ScimAnswer::ok(list_response(total, query.start_index, resources)))
+    Ok(ScimAnswer::ok(list_response(
+        total,
+        query.start_index,
+        resources,
+    )))
 }
 
 fn group_name(raw: &str) -> Result<GroupName, ScimError> {
@@ -320,20 +333,24 @@ async fn apply(
             GroupChange::Rename(raw) => {
                 let name = group_name(raw)?;
                 if name.as_str() != team.name {
-                    sqlx::query!("UPDATE teams SET name = $2 WHERE id = $1", id, name.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| {
-                            let error = crate::error::AppError::from(e);
-                            match error {
-                                crate::error::AppError::Field { .. } => ScimError::new(
-                                    409,
-                                    Some("uniqueness"),
-                                    "A team of this name exists already in the group's region.",
-                                ),
-                                other => other.into(),
-                            }
-                        })?;
+                    sqlx::query!(
+                        "UPDATE teams SET name = $2 WHERE id = $1",
+                        id,
+                        name.as_str()
+                    )
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| {
+                        let error = crate::error::AppError::from(e);
+                        match error {
+                            crate::error::AppError::Field { .. } => ScimError::new(
+                                409,
+                                Some("uniqueness"),
+                                "A team of this name exists already in the group's region.",
+                            ),
+                            other => other.into(),
+                        }
+                    })?;
                     activity::record(
                         &mut *tx,
                         access,
@@ -412,7 +429,11 @@ async fn apply(
 /// The members among `ids` (the provider's user ids) of the organization, not deleted.
 /// Ids that name no such user are left out: a provider may still list a user it failed to
 /// create, and refusing the whole change would quarantine the connection.
-async fn members_of(conn: &mut PgConnection, organization_id: i64, ids: &[String]) -> Result<Vec<i64>, ScimError> {
+async fn members_of(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    ids: &[String],
+) -> Result<Vec<i64>, ScimError> {
     let numbers: Vec<i64> = ids.iter().filter_map(|v| v.parse().ok()).collect();
     Ok(sqlx::query_scalar!(
         "SELECT id FROM members WHERE id = ANY($1) AND organization_id = $2 AND scim_deleted_at IS NULL
@@ -426,7 +447,11 @@ async fn members_of(conn: &mut PgConnection, organization_id: i64, ids: &[String
 
 /// Each member whose groups changed: in the team of their first group (none when in no
 /// group), and, under the `groups` seat policy, asking for the seats their groups grant.
-async fn settle(tx: &mut PgConnection, access: &Access, mut ids: Vec<i64>) -> Result<(), ScimError> {
+async fn settle(
+    tx: &mut PgConnection,
+    access: &Access,
+    mut ids: Vec<i64>,
+) -> Result<(), ScimError> {
     ids.sort_unstable();
     ids.dedup();
     if ids.is_empty() {
@@ -498,12 +523,9 @@ async fn settle(tx: &mut PgConnection, access: &Access, mut ids: Vec<i64>) -> Re
 pub async fn delete(pool: &PgPool, access: &Access, id: i64) -> Result<ScimAnswer, ScimError> {
     let mut tx = pool.begin().await?;
     lock_organization(&mut tx, access, &Via::Scim).await?;
-    let members = sqlx::query_scalar!(
-        "SELECT member_id FROM group_members WHERE team_id = $1",
-        id
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let members = sqlx::query_scalar!("SELECT member_id FROM group_members WHERE team_id = $1", id)
+        .fetch_all(&mut *tx)
+        .await?;
     let deleted = sqlx::query!(
         r#"DELETE FROM teams t USING regions r
             WHERE t.id = $1 AND t.organization_id = $2 AND r.id = t.region_id

@@ -100,7 +100,11 @@ impl ScimError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(404, None, format!("No {what} with this id in the organization."))
+        Self::new(
+            404,
+            None,
+            format!("No {what} with this id in the organization."),
+        )
     }
 
     pub fn answer(&self) -> ScimAnswer {
@@ -301,9 +305,8 @@ fn id_of(raw: &str) -> Result<i64, ScimError> {
 }
 
 fn body(request: &ScimRequest<'_>) -> Result<Value, ScimError> {
-    let value: Value = serde_json::from_slice(request.body).map_err(|e| {
-        ScimError::invalid_syntax(format!("The body is not JSON ({e})."))
-    })?;
+    let value: Value = serde_json::from_slice(request.body)
+        .map_err(|e| ScimError::invalid_syntax(format!("The body is not JSON ({e}).")))?;
     if !value.is_object() {
         return Err(ScimError::invalid_syntax("The body must be a JSON object."));
     }
@@ -348,9 +351,9 @@ impl Query {
 }
 
 fn number(raw: &str) -> Result<i64, ScimError> {
-    raw.trim().parse::<i64>().map_err(|_| {
-        ScimError::invalid_value(format!("`{raw}` is not a whole number."))
-    })
+    raw.trim()
+        .parse::<i64>()
+        .map_err(|_| ScimError::invalid_value(format!("`{raw}` is not a whole number.")))
 }
 
 /// A list answer (RFC 7644 §3.4.2).

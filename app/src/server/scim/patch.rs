@@ -270,7 +270,9 @@ fn remove_user(fields: &mut UserFields, path: &str) -> Result<(), ScimError> {
             return Err(ScimError::new(
                 400,
                 Some("mutability"),
-                format!("`{path}` is required by Roster and cannot be removed: replace it instead."),
+                format!(
+                    "`{path}` is required by Roster and cannot be removed: replace it instead."
+                ),
             ))
         }
         _ => {}
@@ -285,7 +287,9 @@ fn boolean(value: &Value) -> Result<bool, ScimError> {
         Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(true),
         Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(false),
         // A one-element list of {"value": …}.
-        Value::Array(items) if items.len() == 1 => boolean(items[0].get("value").unwrap_or(&items[0])),
+        Value::Array(items) if items.len() == 1 => {
+            boolean(items[0].get("value").unwrap_or(&items[0]))
+        }
         Value::Object(o) if o.contains_key("value") => boolean(&o["value"]),
         _ => Err(ScimError::invalid_value(format!(
             "`active` must be true or false, not {value}."
@@ -324,7 +328,10 @@ fn email_of(value: &Value) -> Result<Option<String>, ScimError> {
     };
     let pick = list
         .iter()
-        .find(|e| e.get("primary").is_some_and(|p| boolean(p).unwrap_or(false)))
+        .find(|e| {
+            e.get("primary")
+                .is_some_and(|p| boolean(p).unwrap_or(false))
+        })
         .or_else(|| {
             list.iter().find(|e| {
                 e.get("type")
@@ -442,18 +449,31 @@ mod tests {
     fn the_primary_address_wins() {
         let body = json!({"emails": [{"value": "home@x.io", "type": "home"},
             {"value": "work@x.io", "type": "work"}, {"value": "main@x.io", "primary": "True"}]});
-        assert_eq!(user_resource(&body).unwrap().email.as_deref(), Some("main@x.io"));
+        assert_eq!(
+            user_resource(&body).unwrap().email.as_deref(),
+            Some("main@x.io")
+        );
     }
 
     #[test]
     fn wrong_shapes_are_refused_in_words() {
         let bad_op = json!({"Operations": [{"op": "merge", "path": "active", "value": true}]});
-        assert_eq!(user_patch(&bad_op).unwrap_err().scim_type, Some("invalidSyntax"));
-        let bad_active = json!({"Operations": [{"op": "replace", "path": "active", "value": "maybe"}]});
-        assert_eq!(user_patch(&bad_active).unwrap_err().scim_type, Some("invalidValue"));
+        assert_eq!(
+            user_patch(&bad_op).unwrap_err().scim_type,
+            Some("invalidSyntax")
+        );
+        let bad_active =
+            json!({"Operations": [{"op": "replace", "path": "active", "value": "maybe"}]});
+        assert_eq!(
+            user_patch(&bad_active).unwrap_err().scim_type,
+            Some("invalidValue")
+        );
         assert!(user_patch(&json!({})).is_err());
         let remove_name = json!({"Operations": [{"op": "remove", "path": "userName"}]});
-        assert_eq!(user_patch(&remove_name).unwrap_err().scim_type, Some("mutability"));
+        assert_eq!(
+            user_patch(&remove_name).unwrap_err().scim_type,
+            Some("mutability")
+        );
     }
 
     #[test]

@@ -125,7 +125,11 @@ impl UserRow {
     }
 }
 
-async fn fetch(conn: &mut PgConnection, organization_id: i64, id: i64) -> Result<UserRow, ScimError> {
+async fn fetch(
+    conn: &mut PgConnection,
+    organization_id: i64,
+    id: i64,
+) -> Result<UserRow, ScimError> {
     let mut query = QueryBuilder::<Postgres>::new(SELECT);
     query
         .push("WHERE m.organization_id = ")
@@ -207,7 +211,11 @@ pub async fn list(
     if let Some(filter) = &query.filter {
         // A filter that can match nothing (an id that is not a number) finds nothing.
         if !push_filter(&mut count, filter) || !push_filter(&mut page, filter) {
-            return Ok(ScimAnswer::ok(list_response(0, query.start_index, Vec::new())));
+            return Ok(ScimAnswer::ok(list_response(
+                0,
+                query.start_index,
+                Vec::new(),
+            )));
         }
     }
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
@@ -226,7 +234,11 @@ pub async fn list(
             .map(|u| u.json(&base, None))
             .collect();
     }
-    Ok(ScimAnswer::ok(list_response(total, query.start_index, resources)))
+    Ok(ScimAnswer::ok(list_response(
+        total,
+        query.start_index,
+        resources,
+    )))
 }
 
 /// A user the provider sends, checked: the values Roster keeps, valid.
@@ -248,7 +260,9 @@ fn check(fields: &UserFields, names_required: bool) -> Result<Checked, ScimError
         .map_err(invalid)?;
     if let Some(user_name) = &fields.user_name {
         if user_name.chars().count() > 254 {
-            return Err(ScimError::invalid_value("`userName` is at most 254 characters."));
+            return Err(ScimError::invalid_value(
+                "`userName` is at most 254 characters.",
+            ));
         }
     }
     let (given, family) = if names_required {
@@ -284,7 +298,10 @@ fn check(fields: &UserFields, names_required: bool) -> Result<Checked, ScimError
     })
 }
 
-async fn seat_policy(conn: &mut PgConnection, organization_id: i64) -> Result<SeatPolicy, ScimError> {
+async fn seat_policy(
+    conn: &mut PgConnection,
+    organization_id: i64,
+) -> Result<SeatPolicy, ScimError> {
     let raw = sqlx::query_scalar!(
         "SELECT seat_policy FROM organizations WHERE id = $1",
         organization_id
@@ -449,7 +466,9 @@ async fn change(
             tracing::warn!(%error, "serving the seat waitlist after a deactivation failed");
         }
     }
-    Ok(ScimAnswer::ok(user.json(&base_url(config), note.as_deref())))
+    Ok(ScimAnswer::ok(
+        user.json(&base_url(config), note.as_deref()),
+    ))
 }
 
 /// Applies what the provider says of member `id` (the organization locked): fields, then
@@ -537,8 +556,14 @@ async fn apply(
         if let Some(t) = &checked.title {
             said.insert("job_title".into(), json!(t.as_str()));
         }
-        activity::record(&mut *tx, access, Action::ProvisionedChanged, Some(id), Value::Object(said))
-            .await?;
+        activity::record(
+            &mut *tx,
+            access,
+            Action::ProvisionedChanged,
+            Some(id),
+            Value::Object(said),
+        )
+        .await?;
     }
     match fields.active {
         Some(false) if !deactivated => {
@@ -548,8 +573,15 @@ async fn apply(
         }
         Some(true) if deactivated => {
             let member = lock_member(&mut *tx, access, id).await?;
-            reactivate_locked(&mut *tx, config, access, organization, &member, WhenShort::Wait)
-                .await?;
+            reactivate_locked(
+                &mut *tx,
+                config,
+                access,
+                organization,
+                &member,
+                WhenShort::Wait,
+            )
+            .await?;
             Ok(None)
         }
         _ => Ok(None),
@@ -585,8 +617,14 @@ pub async fn delete(pool: &PgPool, access: &Access, id: i64) -> Result<ScimAnswe
     sqlx::query!("DELETE FROM group_members WHERE member_id = $1", id)
         .execute(&mut *tx)
         .await?;
-    activity::record(&mut tx, access, Action::ProvisionedChanged, Some(id), json!({ "deleted": true }))
-        .await?;
+    activity::record(
+        &mut tx,
+        access,
+        Action::ProvisionedChanged,
+        Some(id),
+        json!({ "deleted": true }),
+    )
+    .await?;
     tx.commit().await?;
     if freed {
         if let Err(error) = waitlist::serve(pool, access.organization_id).await {
