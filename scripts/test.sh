@@ -43,6 +43,9 @@ done
 (cd end2end && BASE_URL="http://127.0.0.1:$port" ROSTER_BIN="$PWD/../target/debug/roster" \
   DATABASE_URL="$e2e_url" npx playwright test)
 
+say "SCIM: the third-party scim2-tester and scim2-client against /scim/v2"
+DATABASE_URL="$e2e_url" scripts/scim-check.sh "http://127.0.0.1:$port"
+
 say "The browser tests' server log holds no token, API key or password"
 # Tokens are 64 hex digits (sessions, invitations, resets; API keys after rst_); the
 # passwords are the demo's and the ones the browser tests type.

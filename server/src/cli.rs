@@ -133,6 +133,18 @@ pub enum OrgCommand {
     /// its members hold). Recorded in its Activity log as a change by the vendor; open
     /// requests for a kind that rises are marked granted.
     SetSeats(SetSeats),
+    /// Create a provisioning token (SCIM, for the organization's identity provider) and
+    /// print it once: the same as the API keys page's Provisioning scope.
+    ProvisioningToken(ProvisioningToken),
+}
+
+#[derive(Debug, Args)]
+pub struct ProvisioningToken {
+    /// The organization, by id or exact name.
+    pub org: String,
+    /// What the token is for, as the API keys page lists it ("Okta", "Entra ID").
+    #[arg(long)]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
-//! `roster org create` and `roster org set-seats`: what the vendor's operator does for a
-//! customer organization. Seats bought are the vendor's to set; no administrator can.
+//! `roster org create`, `roster org set-seats` and `roster org provisioning-token`: what the
+//! vendor's operator does for a customer organization. Seats bought are the vendor's to
+//! set; no administrator can.
 
-use crate::cli::{CreateOrg, OrgCommand, SetSeats};
+use crate::cli::{CreateOrg, OrgCommand, ProvisioningToken, SetSeats};
 use crate::config::Config;
 use crate::db;
 use anyhow::{bail, Context};
@@ -14,7 +15,25 @@ pub async fn run(config: &Config, command: OrgCommand) -> anyhow::Result<()> {
     match command {
         OrgCommand::Create(args) => create(config, args).await,
         OrgCommand::SetSeats(args) => set_seats(config, args).await,
+        OrgCommand::ProvisioningToken(args) => provisioning_token(config, args).await,
     }
+}
+
+/// Prints a new provisioning token (shown this once; the database keeps its hash).
+async fn provisioning_token(config: &Config, args: ProvisioningToken) -> anyhow::Result<()> {
+    let pool = db::connect(config.database_url()?).await?;
+    db::migrate(&pool).await?;
+    let (organization_id, name) = find(&pool, &args.org).await?;
+    let token = app::server::api_keys::create(
+        &pool,
+        &Access::operator(organization_id, &name, "command line"),
+        &args.name,
+        &[app::domain::KeyScope::Provisioning],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{token}");
+    Ok(())
 }
 
 /// An organization by id, or else by exact name: its id and name.

@@ -8,9 +8,6 @@ use serde_json::{json, Value};
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-/// Roster's own, read-only: the member's seats and what they wait for.
-pub const ROSTER_USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:roster:2.0:User";
-
 pub fn service_provider_config(base: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
@@ -42,7 +39,7 @@ fn user_type(base: &str) -> Value {
         "endpoint": "/Users",
         "description": "A member of the organization",
         "schema": USER_SCHEMA,
-        "schemaExtensions": [{ "schema": ROSTER_USER_SCHEMA, "required": false }],
+        "schemaExtensions": [],
         "meta": { "resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/User") }
     })
 }
@@ -107,19 +104,21 @@ fn user_schema(base: &str) -> Value {
         "description": "A member of the organization",
         "attributes": [
             attribute("userName", "string", true, "readWrite", "server"),
-            with(attribute("name", "complex", false, "readWrite", "none"), json!({
+            // Roster keeps a first and a last name, always (made from displayName or the
+            // address when a provider sends none), and whether the member is active.
+            with(attribute("name", "complex", true, "readWrite", "none"), json!({
                 "subAttributes": [
-                    attribute("givenName", "string", false, "readWrite", "none"),
-                    attribute("familyName", "string", false, "readWrite", "none"),
+                    attribute("givenName", "string", true, "readWrite", "none"),
+                    attribute("familyName", "string", true, "readWrite", "none"),
                 ]
             })),
-            attribute("displayName", "string", false, "readWrite", "none"),
             attribute("title", "string", false, "readWrite", "none"),
-            attribute("active", "boolean", false, "readWrite", "none"),
-            with(attribute("emails", "complex", false, "readWrite", "none"), json!({
+            attribute("active", "boolean", true, "readWrite", "none"),
+            // Every member has an address: it is how they sign in and are invited.
+            with(attribute("emails", "complex", true, "readWrite", "none"), json!({
                 "multiValued": true,
                 "subAttributes": [
-                    attribute("value", "string", false, "readWrite", "none"),
+                    attribute("value", "string", true, "readWrite", "none"),
                     with(attribute("type", "string", false, "readWrite", "none"),
                          json!({ "canonicalValues": ["work"] })),
                     attribute("primary", "boolean", false, "readWrite", "none"),
@@ -149,7 +148,8 @@ fn group_schema(base: &str) -> Value {
                 "multiValued": true,
                 "subAttributes": [
                     with(attribute("value", "string", false, "immutable", "none"), json!({})),
-                    attribute("display", "string", false, "readOnly", "none"),
+                    with(attribute("$ref", "reference", false, "immutable", "none"),
+                         json!({ "referenceTypes": ["User"] })),
                     with(attribute("type", "string", false, "immutable", "none"),
                          json!({ "canonicalValues": ["User"] })),
                 ]
@@ -159,36 +159,14 @@ fn group_schema(base: &str) -> Value {
     })
 }
 
-fn roster_schema(base: &str) -> Value {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
-        "id": ROSTER_USER_SCHEMA,
-        "name": "RosterUser",
-        "description": "The member's seats, as the organization's seat policy and waitlist gave them (read-only)",
-        "attributes": [
-            attribute("enableSeat", "boolean", false, "readOnly", "none"),
-            attribute("opportunitySeat", "boolean", false, "readOnly", "none"),
-            attribute("licenseUsed", "boolean", false, "readOnly", "none"),
-            with(attribute("waitingFor", "string", false, "readOnly", "none"), json!({ "multiValued": true })),
-            attribute("note", "string", false, "readOnly", "none"),
-        ],
-        "meta": { "resourceType": "Schema", "location": format!("{base}/Schemas/{ROSTER_USER_SCHEMA}") }
-    })
-}
-
 pub fn schemas(base: &str) -> Value {
-    list_response(
-        3,
-        1,
-        vec![user_schema(base), group_schema(base), roster_schema(base)],
-    )
+    list_response(2, 1, vec![user_schema(base), group_schema(base)])
 }
 
 pub fn schema(base: &str, urn: &str) -> Result<Value, ScimError> {
     match urn {
         USER_SCHEMA => Ok(user_schema(base)),
         GROUP_SCHEMA => Ok(group_schema(base)),
-        ROSTER_USER_SCHEMA => Ok(roster_schema(base)),
         _ => Err(ScimError::new(
             404,
             None,

@@ -32,8 +32,7 @@ struct GroupRow {
 
 fn select(with_members: bool) -> String {
     let members = if with_members {
-        "coalesce((SELECT json_agg(json_build_object('value', m.id::text,
-                       'display', m.first_name || ' ' || m.last_name) ORDER BY g.added_at, m.id)
+        "coalesce((SELECT json_agg(json_build_object('value', m.id::text) ORDER BY g.added_at, m.id)
                      FROM group_members g JOIN members m ON m.id = g.member_id
                     WHERE g.team_id = t.id), '[]'::json)"
     } else {
@@ -117,9 +116,9 @@ pub async fn get(
         !query.without_members,
     )
     .await?;
-    Ok(ScimAnswer::ok(
+    Ok(ScimAnswer::ok(query.project(
         group.json(&base_url(config), !query.without_members),
-    ))
+    )))
 }
 
 pub async fn list(
@@ -173,7 +172,7 @@ pub async fn list(
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|g| g.json(&base, with_members))
+            .map(|g| query.project(g.json(&base, with_members)))
             .collect();
     }
     Ok(ScimAnswer::ok(list_response(

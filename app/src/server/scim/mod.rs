@@ -28,6 +28,7 @@ use sqlx::PgPool;
 
 pub use filter::{parse_filter, Filter, FilterAttribute};
 pub use rate::{RateLimit, REQUESTS_PER_WINDOW, WINDOW_SECONDS};
+pub use users::SEATS_HEADER;
 
 /// SCIM's media type, of every answer.
 pub const CONTENT_TYPE: &str = "application/scim+json";
@@ -258,7 +259,7 @@ async fn route(
         ("Schemas", Some(urn), "GET") => discovery::schema(&base_url(config), urn).map(ScimAnswer::ok),
         ("Users", None, "GET") => users::list(pool, config, access, &query).await,
         ("Users", None, "POST") => users::create(pool, config, access, body(request)?).await,
-        ("Users", Some(id), "GET") => users::get(pool, config, access, id_of(id)?).await,
+        ("Users", Some(id), "GET") => users::get(pool, config, access, id_of(id)?, &query).await,
         ("Users", Some(id), "PUT") => {
             users::replace(pool, config, access, id_of(id)?, body(request)?).await
         }
@@ -322,6 +323,10 @@ pub(crate) struct Query {
     pub count: i64,
     /// `excludedAttributes=members` (Entra asks groups without their members).
     pub without_members: bool,
+    /// `attributes`: only these (and `id`, `schemas`, `meta`), as lower-case paths.
+    pub attributes: Vec<String>,
+    /// `excludedAttributes`, as lower-case paths.
+    pub excluded: Vec<String>,
 }
 
 impl Query {
@@ -331,6 +336,8 @@ impl Query {
             start_index: 1,
             count: 100,
             without_members: false,
+            attributes: Vec::new(),
+            excluded: Vec::new(),
         };
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             match key.to_ascii_lowercase().as_str() {
@@ -339,14 +346,90 @@ impl Query {
                 "startindex" => query.start_index = number(&value)?.max(1),
                 "count" => query.count = number(&value)?.clamp(0, MAX_RESULTS),
                 "excludedattributes" => {
-                    query.without_members = value
-                        .split(',')
-                        .any(|a| a.trim().eq_ignore_ascii_case("members"))
+                    query.excluded = paths(&value);
+                    query.without_members = query.excluded.iter().any(|a| a == "members");
                 }
+                "attributes" => query.attributes = paths(&value),
                 _ => {}
             }
         }
         Ok(query)
+    }
+}
+
+/// `a, b.c` as lower-case attribute paths without the core schemas' prefix.
+fn paths(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(|p| p.trim().to_ascii_lowercase())
+        .map(|p| {
+            for prefix in [
+                "urn:ietf:params:scim:schemas:core:2.0:user:",
+                "urn:ietf:params:scim:schemas:core:2.0:group:",
+            ] {
+                if let Some(rest) = p.strip_prefix(prefix) {
+                    return rest.to_owned();
+                }
+            }
+            p
+        })
+        .filter(|p| !p.is_empty())
+        .take(64)
+        .collect()
+}
+
+impl Query {
+    /// A resource with only what `attributes` asks and without what `excludedAttributes`
+    /// leaves out (RFC 7644 §3.4.2.5); `id`, `schemas` and `meta` are always returned.
+    pub(crate) fn project(&self, mut resource: Value) -> Value {
+        let Some(object) = resource.as_object_mut() else {
+            return resource;
+        };
+        let always = |key: &str| matches!(key, "id" | "schemas" | "meta");
+        if !self.attributes.is_empty() {
+            let keys: Vec<String> = object.keys().cloned().collect();
+            for key in keys {
+                let lower = key.to_ascii_lowercase();
+                if always(&lower) {
+                    continue;
+                }
+                let whole = self.attributes.iter().any(|a| *a == lower);
+                let parts: Vec<&str> = self
+                    .attributes
+                    .iter()
+                    .filter_map(|a| a.strip_prefix(&format!("{lower}.")))
+                    .collect();
+                if whole {
+                    continue;
+                }
+                if parts.is_empty() {
+                    object.remove(&key);
+                } else if let Some(inner) = object.get_mut(&key).and_then(Value::as_object_mut) {
+                    inner.retain(|k, _| parts.contains(&k.to_ascii_lowercase().as_str()));
+                }
+            }
+        }
+        for path in &self.excluded {
+            let (top, sub) = match path.split_once('.') {
+                Some((top, sub)) if !top.starts_with("urn:") => (top, Some(sub)),
+                _ => (path.as_str(), None),
+            };
+            if always(top) {
+                continue;
+            }
+            let key = object.keys().find(|k| k.eq_ignore_ascii_case(top)).cloned();
+            match (key, sub) {
+                (Some(key), None) => {
+                    object.remove(&key);
+                }
+                (Some(key), Some(sub)) => {
+                    if let Some(inner) = object.get_mut(&key).and_then(Value::as_object_mut) {
+                        inner.retain(|k, _| !k.eq_ignore_ascii_case(sub));
+                    }
+                }
+                _ => {}
+            }
+        }
+        resource
     }
 }
 

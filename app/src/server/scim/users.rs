@@ -3,7 +3,7 @@
 //! the provider's (the member's email until it sends one of its own), `active` false for
 //! an inactive member.
 
-use super::discovery::{ROSTER_USER_SCHEMA, USER_SCHEMA};
+use super::discovery::USER_SCHEMA;
 use super::filter::FilterAttribute;
 use super::patch::{self, UserFields};
 use super::{base_url, list_response, timestamp, Query, ScimAnswer, ScimError};
@@ -32,17 +32,19 @@ struct UserRow {
     last_name: String,
     job_title: String,
     status: String,
-    enable_seat: bool,
-    opportunity_seat: bool,
-    license_used: bool,
     created_at: OffsetDateTime,
     waiting: Vec<String>,
     groups: Value,
 }
 
+/// The header that says what became of a member's seats (a deactivation keeping a used
+/// license, returning an unused one; a place on the waitlist): SCIM's resources have no
+/// attribute for it, and a schema extension of read-only attributes trips clients that
+/// write every attribute they are told of.
+pub const SEATS_HEADER: &str = "roster-seats";
+
 const SELECT: &str = "SELECT m.id, m.email, m.scim_user_name, m.scim_external_id, m.first_name,
-        m.last_name, m.job_title, m.status, m.enable_seat, m.opportunity_seat, m.license_used,
-        m.created_at,
+        m.last_name, m.job_title, m.status, m.created_at,
         ARRAY(SELECT w.seat FROM seat_waitlist w WHERE w.member_id = m.id ORDER BY w.seat) AS waiting,
         coalesce((SELECT json_agg(json_build_object('value', t.id::text, 'display', t.name)
                                   ORDER BY g.added_at)
@@ -55,7 +57,32 @@ impl UserRow {
         self.scim_user_name.as_deref().unwrap_or(&self.email)
     }
 
-    fn json(&self, base: &str, note: Option<&str>) -> Value {
+    /// What became of the member's seats, in words, for the `Roster-Seats` header: what a
+    /// deactivation just did (`done`), and the seats they wait for.
+    fn seats_note(&self, done: Option<&str>) -> Option<String> {
+        let mut said: Vec<String> = done.map(str::to_owned).into_iter().collect();
+        said.extend(
+            self.waiting
+                .iter()
+                .filter_map(|s| SeatKind::parse(s).ok())
+                .map(provisioning::waiting_words),
+        );
+        (!said.is_empty()).then(|| said.join(" "))
+    }
+
+    /// One user's answer: the resource, and the seats' note in its header.
+    fn answer(&self, base: &str, done: Option<&str>, status: u16) -> ScimAnswer {
+        let mut answer = match status {
+            201 => ScimAnswer::created(format!("{base}/Users/{}", self.id), self.json(base)),
+            _ => ScimAnswer::ok(self.json(base)),
+        };
+        if let Some(note) = self.seats_note(done) {
+            answer.headers.push((SEATS_HEADER, note));
+        }
+        answer
+    }
+
+    fn json(&self, base: &str) -> Value {
         let location = format!("{base}/Users/{}", self.id);
         let groups: Vec<Value> = self
             .groups
@@ -72,42 +99,17 @@ impl UserRow {
                     .collect()
             })
             .unwrap_or_default();
-        let mut extension = json!({
-            "enableSeat": self.enable_seat,
-            "opportunitySeat": self.opportunity_seat,
-            "licenseUsed": self.license_used,
-            "waitingFor": self.waiting.iter().filter_map(|s| SeatKind::parse(s).ok()).map(|k| k.label()).collect::<Vec<_>>(),
-        });
-        let waiting_note = self
-            .waiting
-            .iter()
-            .filter_map(|s| SeatKind::parse(s).ok())
-            .map(provisioning::waiting_words)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let note = match (note, waiting_note.is_empty()) {
-            (Some(n), true) => Some(n.to_owned()),
-            (Some(n), false) => Some(format!("{n} {waiting_note}")),
-            (None, false) => Some(waiting_note),
-            (None, true) => None,
-        };
-        if let Some(note) = note {
-            extension["note"] = json!(note);
-        }
         let mut user = json!({
-            "schemas": [USER_SCHEMA, ROSTER_USER_SCHEMA],
+            "schemas": [USER_SCHEMA],
             "id": self.id.to_string(),
             "userName": self.user_name(),
             "name": {
                 "givenName": self.first_name,
                 "familyName": self.last_name,
-                "formatted": format!("{} {}", self.first_name, self.last_name),
             },
-            "displayName": format!("{} {}", self.first_name, self.last_name),
             "active": self.status != MemberStatus::Deactivated.as_str(),
             "emails": [{ "value": self.email, "type": "work", "primary": true }],
             "groups": groups,
-            ROSTER_USER_SCHEMA: extension,
             "meta": {
                 "resourceType": "User",
                 "created": timestamp(self.created_at),
@@ -148,10 +150,13 @@ pub async fn get(
     config: &RuntimeConfig,
     access: &Access,
     id: i64,
+    query: &Query,
 ) -> Result<ScimAnswer, ScimError> {
     let mut conn = pool.acquire().await?;
     let user = fetch(&mut conn, access.organization_id, id).await?;
-    Ok(ScimAnswer::ok(user.json(&base_url(config), None)))
+    let mut answer = user.answer(&base_url(config), None, 200);
+    answer.body = answer.body.map(|b| query.project(b));
+    Ok(answer)
 }
 
 /// The condition of a filter, on `members m`.
@@ -231,7 +236,7 @@ pub async fn list(
             .fetch_all(&mut *conn)
             .await?
             .iter()
-            .map(|u| u.json(&base, None))
+            .map(|u| query.project(u.json(&base)))
             .collect();
     }
     Ok(ScimAnswer::ok(list_response(
@@ -327,12 +332,16 @@ pub async fn create(
     if fields.email.is_none() {
         fields.email = fields.user_name.clone().filter(|u| u.contains('@'));
     }
-    let checked = check(&fields, true)?;
-    let email = checked.email.clone().ok_or_else(|| {
-        ScimError::invalid_value(
+    if fields.email.is_none() {
+        return Err(ScimError::invalid_value(
             "Send the user's email address: in `emails` (type work or primary), or as `userName`.",
-        )
-    })?;
+        ));
+    }
+    let checked = check(&fields, true)?;
+    let email = checked
+        .email
+        .clone()
+        .ok_or_else(crate::error::AppError::internal)?;
     let mut tx = pool.begin().await?;
     let organization = lock_organization(&mut tx, access, &Via::Scim).await?;
     let org = access.organization_id;
@@ -414,11 +423,7 @@ pub async fn create(
     };
     let user = fetch(&mut tx, org, id).await?;
     tx.commit().await?;
-    let base = base_url(config);
-    Ok(ScimAnswer::created(
-        format!("{base}/Users/{id}"),
-        user.json(&base, note.as_deref()),
-    ))
+    Ok(user.answer(&base_url(config), note.as_deref(), 201))
 }
 
 /// `PUT /Users/{id}`: the resource whole (a PUT without `active` leaves it alone).
@@ -466,9 +471,7 @@ async fn change(
             tracing::warn!(%error, "serving the seat waitlist after a deactivation failed");
         }
     }
-    Ok(ScimAnswer::ok(
-        user.json(&base_url(config), note.as_deref()),
-    ))
+    Ok(user.answer(&base_url(config), note.as_deref(), 200))
 }
 
 /// Applies what the provider says of member `id` (the organization locked): fields, then
@@ -492,14 +495,17 @@ async fn apply(
     .await?
     .ok_or_else(|| ScimError::not_found("user"))?;
     let deactivated = current.status == MemberStatus::Deactivated.as_str();
-    // Entra rewrites the userName of a user it soft-deletes: what comes with (or after) a
-    // deactivation never overwrites who the member is.
-    let leaving = fields.active == Some(false) || (deactivated && fields.active != Some(true));
     let mut fields = fields.clone();
-    if leaving {
+    // Entra rewrites the userName (and may rewrite the address) of a user it soft-deletes:
+    // what comes with a deactivation never changes who the member is; the userName of an
+    // inactive member is the provider's label, never their address.
+    let deactivating = fields.active == Some(false) && !deactivated;
+    let inactive_after =
+        fields.active == Some(false) || (deactivated && fields.active != Some(true));
+    if deactivating {
         fields.user_name = None;
         fields.email = None;
-    } else if fields.email.is_none() {
+    } else if fields.email.is_none() && !inactive_after {
         // The address follows userName only while userName is the address.
         let user_name_is_address = current
             .scim_user_name
@@ -603,10 +609,12 @@ pub async fn delete(pool: &PgPool, access: &Access, id: i64) -> Result<ScimAnswe
     .await?
     .ok_or_else(|| ScimError::not_found("user"))?;
     let mut freed = false;
+    let mut note = None;
     if status != MemberStatus::Deactivated.as_str() {
         let member = lock_member(&mut tx, access, id).await?;
         let outcome = deactivate_locked(&mut tx, access, &member, None).await?;
         freed = outcome.releases_enable || outcome.releases_opportunity;
+        note = Some(provisioning::deactivation_note(&outcome));
     }
     sqlx::query!(
         "UPDATE members SET scim_deleted_at = now() WHERE id = $1",
@@ -631,5 +639,9 @@ pub async fn delete(pool: &PgPool, access: &Access, id: i64) -> Result<ScimAnswe
             tracing::warn!(%error, "serving the seat waitlist after a deletion failed");
         }
     }
-    Ok(ScimAnswer::no_content())
+    let mut answer = ScimAnswer::no_content();
+    if let Some(note) = note {
+        answer.headers.push((SEATS_HEADER, note));
+    }
+    Ok(answer)
 }
