@@ -3,6 +3,7 @@
 #   scripts/bench.sh member_list   the member list of a 100,000-member organization
 #   scripts/bench.sh reports       the report of a 100,000-member organization with enrollments
 #   scripts/bench.sh licenses      the license ledger of a 100,000-member organization, a year of history
+#   scripts/bench.sh scim          an identity provider's initial sync of 10,000 users over SCIM, against a raw COPY
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 #   scripts/bench.sh page          the Import CSV page itself with a 1,000,000-row file
@@ -20,8 +21,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, reports, licenses, import, csv, page, plan, workbook or apply}" in
-  member_list|import|reports|licenses)
+case "${1:?which benchmark: member_list, reports, licenses, scim, import, csv, page, plan, workbook or apply}" in
+  member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   apply)
     cargo build --release -p server --bin roster

@@ -24,6 +24,7 @@ use pages::{
     activity::ActivityPage,
     api_keys::ApiKeysPage,
     home::Home,
+    identity::IdentityPage,
     import::ImportPage,
     invitations::InvitationsPage,
     invite::AcceptInvitationPage,
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organization/seats") view=SeatsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/licenses") view=LicensesPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/identity") view=IdentityPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/teams") view=TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>

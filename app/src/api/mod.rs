@@ -7,6 +7,7 @@ pub mod activity;
 pub mod api_keys;
 pub mod auth;
 pub mod enrollments;
+pub mod identity;
 pub mod import;
 pub mod invitations;
 pub mod invite;

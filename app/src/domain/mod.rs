@@ -18,6 +18,7 @@ pub mod provisioning;
 pub mod report;
 pub mod rules;
 mod seats;
+pub mod sso;
 
 pub use access::{Access, Capability, KeyScope, Refusal, Scope, Who};
 pub use email::{likely_domain_typo, Email};

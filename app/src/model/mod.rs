@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod api_keys;
 pub mod enrollments;
+pub mod identity;
 pub mod import;
 pub mod invitations;
 pub mod learning;

@@ -1,6 +1,7 @@
 pub mod activity;
 pub mod api_keys;
 pub mod home;
+pub mod identity;
 pub mod import;
 pub mod invitations;
 pub mod invite;

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod defenses;
 pub mod digest;
 pub mod enrollments;
+pub mod identity;
 pub mod import;
 pub mod invitations;
 pub mod invite;

@@ -612,6 +612,30 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
             Box::new(|_| form::<licenses::SetWeeklyDigest>(&[("on", "true".into())])),
         ),
         (
+            "load_identity",
+            Box::new(|_| form::<identity::LoadIdentity>(&[])),
+        ),
+        (
+            "save_seat_policy",
+            Box::new(|_| form::<identity::SaveSeatPolicy>(&[("policy", "enable".into())])),
+        ),
+        (
+            "set_group_grants (team A)",
+            Box::new(move |_| {
+                form::<identity::SetGroupGrants>(&[
+                    ("team_id", s(w.team_a)),
+                    ("enable", "on".into()),
+                ])
+            }),
+        ),
+        (
+            "POST /scim/v2/Users",
+            Box::new(|r| Call {
+                path: "/scim/v2/Users",
+                body: Body::Json(json!({ "userName": format!("scim{r}@acme.example") })),
+            }),
+        ),
+        (
             "POST /api/v1/progress (team A)",
             Box::new(|_| Call {
                 path: "/api/v1/progress",

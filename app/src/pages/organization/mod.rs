@@ -119,6 +119,7 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
             <a class="button" href="/organization/reports">"Reports"</a>
             {manages.then(|| view! {
                 <a class="button" href="/organization/api-keys">"API keys"</a>
+                <a class="button" href="/organization/identity">"Identity"</a>
                 <a class="button" href="/organization/activity">"Activity"</a>
             })}
         </div>

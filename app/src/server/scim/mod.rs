@@ -27,6 +27,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 pub use filter::{parse_filter, Filter, FilterAttribute};
+pub use groups::PROVIDER_REGION;
 pub use rate::{RateLimit, REQUESTS_PER_WINDOW, WINDOW_SECONDS};
 pub use users::SEATS_HEADER;
 
@@ -172,7 +173,12 @@ pub struct ScimRequest<'a> {
     pub body: &'a [u8],
 }
 
-/// Where the SCIM endpoint is, for `meta.location` (`https://roster.example/scim/v2`).
+/// Where the SCIM endpoint is (`https://roster.example/scim/v2`): `meta.location`, and
+/// what the Identity page tells administrators to paste.
+pub fn scim_url(config: &super::RuntimeConfig) -> String {
+    base_url(config)
+}
+
 pub(crate) fn base_url(config: &super::RuntimeConfig) -> String {
     format!("{}/scim/v2", config.public_url.trim_end_matches('/'))
 }
