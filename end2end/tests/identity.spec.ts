@@ -90,6 +90,7 @@ test('groups pushed by the provider appear and can grant seats', async ({ browse
   await expect(page.getByRole('row', { name: /Field Sales/ }).getByLabel('An Enable seat')).toBeChecked();
   // The team is a team of the organization like any other.
   await page.goto('/organization/teams');
-  await expect(page.getByText('Field Sales')).toBeVisible();
+  await expect(page.getByText('Field Sales').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Identity provider groups' })).toBeVisible();
   await context.close();
 });

@@ -70,7 +70,16 @@ fn ApiKeysBody() -> impl IntoView {
                                 prop:checked=move || scopes.with(|s| s.contains(&scope))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
-                                    scopes.update(|s| { s.retain(|x| *x != scope); if on { s.push(scope); } });
+                                    scopes.update(|s| {
+                                        s.retain(|x| *x != scope);
+                                        if on {
+                                            // A provisioning token does nothing else, and nothing
+                                            // else provisions: ticking one clears the other.
+                                            let provisioning = KeyScope::Provisioning;
+                                            s.retain(|x| (*x == provisioning) == (scope == provisioning));
+                                            s.push(scope);
+                                        }
+                                    });
                                 }/>
                             " " {scope.label()}
                         </label>
