@@ -68,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         vendor_email: "vendor@roster.localhost".into(),
         dev_mailbox: false,
         trusted_proxies: Vec::new(),
+        development: false,
     };
     let import_id = start(
         &pool,

@@ -225,7 +225,9 @@ async fn serve(pool: PgPool) -> String {
                 vendor_email: "licenses@vendor.example".into(),
                 dev_mailbox: true,
                 trusted_proxies: Vec::new(),
+                development: false,
             }),
+            dns: Arc::new(app::server::dns::StaticResolver::default()),
         },
         metrics: None,
     };

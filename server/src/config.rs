@@ -39,6 +39,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; without it, no `/metrics`.
     pub metrics_token: Option<String>,
+    /// `ROSTER_DNS_TXT_FILE` (development only): a JSON file of TXT records
+    /// (`{"name": ["value"]}`) answering domain proofs instead of DNS, for tests offline.
+    pub dns_txt_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Config {
@@ -202,6 +205,10 @@ impl Config {
                 .ok()
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or_else(|| "licenses@roster.localhost".to_owned()),
+            dns_txt_file: std::env::var("ROSTER_DNS_TXT_FILE")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(std::path::PathBuf::from),
         })
     }
 
@@ -251,6 +258,23 @@ impl Config {
             vendor_email: self.vendor_email.clone(),
             dev_mailbox: self.environment == Environment::Development && self.smtp_url.is_none(),
             trusted_proxies: self.trusted_proxies.clone(),
+            development: self.environment == Environment::Development,
+        }
+    }
+
+    /// Where domain proofs are looked up: the system's resolver, or in development the
+    /// file of `ROSTER_DNS_TXT_FILE`.
+    pub fn dns(&self) -> anyhow::Result<std::sync::Arc<dyn app::server::dns::TxtLookup>> {
+        match &self.dns_txt_file {
+            Some(_) if self.environment == Environment::Production => {
+                bail!("ROSTER_DNS_TXT_FILE answers domain proofs from a file: development only")
+            }
+            Some(path) => Ok(std::sync::Arc::new(app::server::dns::FileResolver(
+                path.clone(),
+            ))),
+            None => Ok(std::sync::Arc::new(
+                app::server::dns::SystemResolver::new().map_err(|e| anyhow::anyhow!(e))?,
+            )),
         }
     }
 }
@@ -293,6 +317,7 @@ mod tests {
             pool_size: 10,
             trusted_proxies: Vec::new(),
             metrics_token: Some("metrics-secret".into()),
+            dns_txt_file: None,
         };
         let printed = format!("{config:?}");
         for secret in ["db-secret", "q-secret", "smtp-secret", "metrics-secret"] {

@@ -118,6 +118,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         server: ServerState {
             pool,
             config: Arc::new(runtime.clone()),
+            dns: config.dns()?,
         },
         metrics: config
             .metrics_token

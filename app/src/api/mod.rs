@@ -20,4 +20,5 @@ pub mod passwords;
 pub mod reports;
 pub mod roster;
 pub mod seats;
+pub mod sso;
 pub mod teams;

@@ -26,6 +26,8 @@ pub enum Via {
     Scim,
     /// The seat waitlist, served when a seat freed.
     Waitlist,
+    /// A member made on their first company sign-in.
+    SignIn,
 }
 
 impl Via {
@@ -41,6 +43,7 @@ impl Via {
             Via::Schedule => "schedule",
             Via::Scim => "scim",
             Via::Waitlist => "waitlist",
+            Via::SignIn => "sign-in",
         }
     }
 }
@@ -58,6 +61,7 @@ pub fn via_words(key: &str) -> &str {
         "migration" => "opening balance",
         "scim" => "by the identity provider",
         "waitlist" => "from the seat waitlist",
+        "sign-in" => "at a first company sign-in",
         other => other,
     }
 }

@@ -17,6 +17,7 @@ pub struct IdentityOverview {
     pub waitlist: Vec<Waiting>,
     /// How many wait in all (the list shows the first [`WAITLIST_SHOWN`]).
     pub waiting_total: i64,
+    pub sso: SsoSettings,
 }
 
 /// The most waitlist entries the page lists.
@@ -41,4 +42,32 @@ pub struct Waiting {
     pub seat: String,
     /// `YYYY-MM-DD HH:MM UTC`.
     pub since: String,
+}
+
+/// Single sign-on, as the Identity page shows it (never the client secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SsoSettings {
+    /// Settings were saved.
+    pub configured: bool,
+    pub issuer: String,
+    pub client_id: String,
+    /// When a Test sign-in last succeeded with these settings (`YYYY-MM-DD HH:MM UTC`).
+    pub tested_at: Option<String>,
+    pub required: bool,
+    pub way_back_in: Option<i64>,
+    pub create_on_first_sign_in: bool,
+    /// What to register at the provider as the redirect URI.
+    pub redirect_uri: String,
+    /// Active administrators with a password: who may be the way back in.
+    pub administrators: Vec<(i64, String)>,
+    pub domains: Vec<DomainProof>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainProof {
+    pub domain: String,
+    /// The TXT record to publish: its name and value.
+    pub record_name: String,
+    pub record_value: String,
+    pub verified: bool,
 }

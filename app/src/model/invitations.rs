@@ -9,6 +9,10 @@ pub enum InvitationView {
         organization_name: String,
         first_name: String,
         email: String,
+        /// The organization signs in with a company account (SSO): it may accept so.
+        company_sign_in: bool,
+        /// SSO is required: only so.
+        sso_required: bool,
     },
     /// Expired or unusable, with the message that says what to do.
     Closed { message: String },

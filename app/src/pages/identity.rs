@@ -4,10 +4,14 @@
 //! before the page is interactive.
 
 use crate::api::identity::{load_identity, SaveSeatPolicy, SetGroupGrants};
+use crate::api::sso::{
+    AddSsoDomain, RemoveSsoDomain, SaveSso, SetSsoPolicy, SsoTest, VerifySsoDomain,
+};
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::provisioning::SeatPolicy;
+use crate::domain::sso::SsoRefusal;
 use crate::domain::Capability;
-use crate::model::identity::{IdentityOverview, ProvisionedGroup};
+use crate::model::identity::{IdentityOverview, ProvisionedGroup, SsoSettings};
 use leptos::prelude::*;
 
 #[component]
@@ -19,14 +23,32 @@ pub fn IdentityPage() -> impl IntoView {
 fn IdentityBody() -> impl IntoView {
     let policy = ServerAction::<SaveSeatPolicy>::new();
     let grants = ServerAction::<SetGroupGrants>::new();
+    let sso = SsoActions {
+        save: ServerAction::new(),
+        policy: ServerAction::new(),
+        add: ServerAction::new(),
+        verify: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
     let overview = Resource::new_blocking(
-        move || (policy.version().get(), grants.version().get()),
+        move || {
+            (
+                policy.version().get(),
+                grants.version().get(),
+                sso.save.version().get(),
+                sso.policy.version().get(),
+                sso.add.version().get() + sso.verify.version().get() + sso.remove.version().get(),
+            )
+        },
         |_| load_identity(),
     );
     view! {
         <h1>"Identity"</h1>
         <p class="subtitle">"Connect your company's identity provider (Okta, Microsoft Entra ID, JumpCloud…): it creates, updates and deactivates members and maps its groups to teams."</p>
-        <Loaded resource=overview ready=move |o| view! { <Overview o policy grants/> }.into_any()/>
+        <Loaded resource=overview ready=move |o| view! {
+            <SingleSignOn s=o.sso.clone() actions=sso/>
+            <Overview o policy grants/>
+        }.into_any()/>
     }
 }
 
@@ -155,6 +177,160 @@ fn Groups(groups: Vec<ProvisionedGroup>, grants: ServerAction<SetGroupGrants>) -
                     </table>
                 }.into_any()
             }}
+        </section>
+    }
+}
+
+/// The forms of the single sign-on card.
+#[derive(Clone, Copy)]
+struct SsoActions {
+    save: ServerAction<SaveSso>,
+    policy: ServerAction<SetSsoPolicy>,
+    add: ServerAction<AddSsoDomain>,
+    verify: ServerAction<VerifySsoDomain>,
+    remove: ServerAction<RemoveSsoDomain>,
+}
+
+#[component]
+fn SingleSignOn(s: SsoSettings, actions: SsoActions) -> impl IntoView {
+    let test = ServerAction::<SsoTest>::new();
+    let query = leptos_router::hooks::use_query_map().read_untracked();
+    let saved = query.get("saved");
+    let tested_now = query.get("tested").is_some();
+    let refusal = query
+        .get("sso")
+        .and_then(|k| SsoRefusal::parse(&k))
+        .map(SsoRefusal::message);
+    let initial_error = StoredValue::new(crate::components::url_error());
+    let error_of = move |e: Option<Result<(), crate::error::AppError>>| {
+        e.and_then(Result::err).map(|e| e.to_string())
+    };
+    let settings_error = move || {
+        error_of(actions.save.value().get())
+            .or_else(|| error_of(actions.policy.value().get()))
+            .or_else(|| initial_error.get_value().map(|e| e.to_string()))
+    };
+    let domain_error = move || {
+        error_of(actions.add.value().get())
+            .or_else(|| error_of(actions.verify.value().get()))
+            .or_else(|| error_of(actions.remove.value().get()))
+    };
+    let status = match (s.configured, s.tested_at.clone(), s.required) {
+        (false, _, _) => "Not set up: members sign in with their passwords.".to_owned(),
+        (true, None, _) => "Saved, not tested yet: run Test sign-in.".to_owned(),
+        (true, Some(at), false) => format!(
+            "Tested {at}. Members may sign in with their company account or their password."
+        ),
+        (true, Some(at), true) => format!(
+            "Tested {at}. Required: passwords are off except for the way-back-in administrator."
+        ),
+    };
+    let secret_hint = if s.configured {
+        "Saved, never shown again. Leave empty to keep it; paste a new one to replace it."
+    } else {
+        "From your identity provider's app registration."
+    };
+    view! {
+        <section class="card" aria-labelledby="sso-title">
+            <h2 id="sso-title">"Single sign-on (OpenID Connect)"</h2>
+            <p data-testid="sso-status">{status}</p>
+            {refusal.map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {tested_now.then(|| view! { <p class="success" role="status">"Test sign-in succeeded."</p> })}
+            {(saved.as_deref() == Some("sso")).then(|| view! { <p class="success" role="status">"Single sign-on settings saved."</p> })}
+            <p>"Register Roster at your identity provider as a web application with this redirect URI:"</p>
+            <div class="field">
+                <label for="redirect-uri">"Redirect URI (sign-in redirect URI)"</label>
+                <input id="redirect-uri" type="text" readonly value=s.redirect_uri.clone()/>
+            </div>
+            <leptos::form::ActionForm action=actions.save>
+                <div class="field">
+                    <label for="sso-issuer">"Issuer URL"</label>
+                    <input id="sso-issuer" name="issuer" type="url" required value=s.issuer.clone()
+                        placeholder="https://acme.okta.com" aria-describedby="sso-issuer-hint"/>
+                    <span class="hint" id="sso-issuer-hint">"Okta: https://<your domain>.okta.com (or its authorization server). Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0."</span>
+                </div>
+                <div class="field">
+                    <label for="sso-client-id">"Client ID"</label>
+                    <input id="sso-client-id" name="client_id" type="text" required value=s.client_id.clone()/>
+                </div>
+                <div class="field">
+                    <label for="sso-client-secret">"Client secret"</label>
+                    <input id="sso-client-secret" name="client_secret" type="password" autocomplete="off"
+                        required=!s.configured aria-describedby="sso-secret-hint"/>
+                    <span class="hint" id="sso-secret-hint">{secret_hint}</span>
+                </div>
+                <button type="submit">"Save single sign-on settings"</button>
+            </leptos::form::ActionForm>
+            <p class="error" role="alert">{settings_error}</p>
+            {s.configured.then(|| view! {
+                <leptos::form::ActionForm action=test>
+                    <button type="submit">"Test sign-in"</button>
+                    <span class="hint">" Signs you in at your identity provider and back, without changing anything here. Required before SSO can be required."</span>
+                </leptos::form::ActionForm>
+            })}
+            {s.configured.then(|| {
+                let way_back = s.way_back_in;
+                view! {
+                    <leptos::form::ActionForm action=actions.policy attr:aria-label="Single sign-on policy">
+                        <div class="field">
+                            <label for="way-back-in">"Administrator kept on a password (the way back in)"</label>
+                            <select id="way-back-in" name="way_back_in">
+                                {s.administrators.iter().map(|(id, name)| view! {
+                                    <option value=id.to_string() selected=way_back == Some(*id)>{name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <label class="choice"><input type="checkbox" name="required" value="on" checked=s.required/>" Require SSO (passwords off for everyone else)"</label>
+                        <label class="choice"><input type="checkbox" name="create_on_first_sign_in" value="on" checked=s.create_on_first_sign_in/>" Create an account on a first sign-in (with the seat policy below)"</label>
+                        <button type="submit">"Save the sign-in policy"</button>
+                    </leptos::form::ActionForm>
+                }
+            })}
+            {(saved.as_deref() == Some("sso-policy")).then(|| view! { <p class="success" role="status">"Sign-in policy saved."</p> })}
+        </section>
+        <section class="card" aria-labelledby="domains-title">
+            <h2 id="domains-title">"Email domains"</h2>
+            <p>"Addresses on a domain your organization proved are trusted from your identity provider: they link members and may create accounts. Prove a domain with a TXT record at your DNS provider."</p>
+            {if s.domains.is_empty() {
+                view! { <p class="empty">"No domain yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table data-testid="sso-domains">
+                        <thead><tr><th scope="col">"Domain"</th><th scope="col">"TXT record to publish"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {s.domains.into_iter().map(|d| {
+                                let (verify_domain, remove_domain) = (d.domain.clone(), d.domain.clone());
+                                view! {
+                                    <tr>
+                                        <td>{d.domain.clone()}</td>
+                                        <td><code>{d.record_name}</code><br/><code data-testid="proof-value">{d.record_value}</code></td>
+                                        <td>{if d.verified { "Verified" } else { "Not verified yet" }}</td>
+                                        <td>
+                                            {(!d.verified).then(|| view! {
+                                                <leptos::form::ActionForm action=actions.verify attr:class="inline-form">
+                                                    <input type="hidden" name="domain" value=verify_domain/>
+                                                    <button type="submit">"Verify"</button>
+                                                </leptos::form::ActionForm>
+                                            })}
+                                            <leptos::form::ActionForm action=actions.remove attr:class="inline-form">
+                                                <input type="hidden" name="domain" value=remove_domain.clone()/>
+                                                <button type="submit" class="danger" aria-label=format!("Remove {remove_domain}")>"Remove"</button>
+                                            </leptos::form::ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(saved.as_deref() == Some("domain")).then(|| view! { <p class="success" role="status">"Domain verified."</p> })}
+            <leptos::form::ActionForm action=actions.add attr:class="inline-form">
+                <label for="new-domain">"Domain"</label>
+                <input id="new-domain" name="domain" type="text" required placeholder="acme.com"/>
+                <button type="submit">"Add domain"</button>
+            </leptos::form::ActionForm>
+            <p class="error" role="alert">{domain_error}</p>
         </section>
     }
 }

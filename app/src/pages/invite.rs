@@ -1,4 +1,5 @@
 use crate::api::invitations::{invitation, AcceptInvitation};
+use crate::api::sso::SsoAccept;
 use crate::components::url_error;
 use crate::components::Loaded;
 use crate::domain::NewPassword;
@@ -15,8 +16,8 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text="Accept your invitation · Roster"/>
         <Loaded resource=details ready=move |value| match value {
-                    InvitationView::Open { organization_name, first_name, email } => view! {
-                        <AcceptForm token=token() organization_name first_name email/>
+                    InvitationView::Open { organization_name, first_name, email, company_sign_in, sso_required } => view! {
+                        <AcceptForm token=token() organization_name first_name email company_sign_in sso_required/>
                     }
                     .into_any(),
                     InvitationView::Closed { message } => view! {
@@ -37,8 +38,12 @@ fn AcceptForm(
     organization_name: String,
     first_name: String,
     email: String,
+    company_sign_in: bool,
+    sso_required: bool,
 ) -> impl IntoView {
     let action = ServerAction::<AcceptInvitation>::new();
+    let company = ServerAction::<SsoAccept>::new();
+    let company_token = token.clone();
     let (password, set_password) = signal(String::new());
     let (confirmation, set_confirmation) = signal(String::new());
     let (touched, set_touched) = signal(false);
@@ -60,7 +65,15 @@ fn AcceptForm(
     view! {
         <section class="card auth">
             <h1>"Welcome to " {organization_name} ", " {first_name} "!"</h1>
-            <p>"Choose a password for " <strong>{email.clone()}</strong> ". You will use it to sign in to Roster."</p>
+            {company_sign_in.then(|| view! {
+                <ActionForm action=company attr:class="company-sign-in">
+                    <input type="hidden" name="token" value=company_token/>
+                    <p>"Your organization signs in with its company account."</p>
+                    <button type="submit" class="primary">"Accept with your company account"</button>
+                </ActionForm>
+            })}
+            {(!sso_required).then(|| view! {
+            <p>{if company_sign_in { "Or choose a password for " } else { "Choose a password for " }} <strong>{email.clone()}</strong> ". You will use it to sign in to Roster."</p>
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token/>
                 <input type="hidden" name="email" autocomplete="username" value=email/>
@@ -99,6 +112,7 @@ fn AcceptForm(
                     "Set password and sign in"
                 </button>
             </ActionForm>
+            })}
         </section>
     }
 }

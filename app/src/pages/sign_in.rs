@@ -1,5 +1,7 @@
 use crate::api::auth::SignIn;
+use crate::api::sso::{sso_for_email, SsoStart};
 use crate::components::url_error;
+use crate::domain::sso::SsoRefusal;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -17,6 +19,25 @@ pub fn SignInPage() -> impl IntoView {
     // Works as a plain form before the page is interactive; once hydrated the same form
     // is submitted without a reload, and this toggle works.
     let (show_password, set_show_password) = signal(false);
+    // Why a company sign-in came back without signing in (a key, never free text).
+    let sso_refusal = query
+        .read_untracked()
+        .get("sso")
+        .and_then(|k| SsoRefusal::parse(&k))
+        .map(SsoRefusal::message);
+    let company = ServerAction::<SsoStart>::new();
+    let (typed, set_typed) = signal(String::new());
+    // Once the typed address is known, whether its domain signs in with a company account.
+    let offers = Resource::new(
+        move || typed.get(),
+        |email| async move {
+            if email.contains('@') {
+                sso_for_email(email).await.unwrap_or(false)
+            } else {
+                false
+            }
+        },
+    );
     view! {
         <leptos_meta::Title text="Sign in · Roster"/>
         <section class="card auth">
@@ -25,7 +46,8 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="email">"Email address"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" required autofocus/>
+                    <input id="email" name="email" type="email" autocomplete="username" required autofocus
+                        on:change=move |ev| set_typed.set(event_target_value(&ev))/>
                 </div>
                 <div class="field">
                     <label for="password">"Password"</label>
@@ -53,6 +75,28 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            {sso_refusal.map(|message| view! { <p class="error" role="alert" data-testid="sso-error">{message}</p> })}
+            <Transition fallback=|| ()>
+                {move || offers.get().filter(|yes| *yes).map(|_| view! {
+                    <div class="notice-box" data-testid="company-sign-in">
+                        <p>"Your organization signs in with its company account."</p>
+                        <ActionForm action=company>
+                            <input type="hidden" name="email" value=typed.get()/>
+                            <button type="submit" class="primary">"Continue with your company account"</button>
+                        </ActionForm>
+                    </div>
+                })}
+            </Transition>
+            <details class="company-sign-in">
+                <summary>"Sign in with your company account"</summary>
+                <ActionForm action=company>
+                    <div class="field">
+                        <label for="company-email">"Work email address"</label>
+                        <input id="company-email" name="email" type="email" autocomplete="username" required/>
+                    </div>
+                    <button type="submit">"Continue with your company account"</button>
+                </ActionForm>
+            </details>
             <p><a href="/forgot-password">"Forgot password?"</a></p>
             <p class="hint">"New here? Open the invitation link from your email to set your password."</p>
         </section>

@@ -49,10 +49,11 @@ pub enum Action {
     SeatAlertSent,
     SeatWaitlisted,
     ProvisionedChanged,
+    WayBackInUsed,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::OrganizationCreated,
         Action::MemberInvited,
         Action::InvitationAccepted,
@@ -91,6 +92,7 @@ impl Action {
         Action::SeatAlertSent,
         Action::SeatWaitlisted,
         Action::ProvisionedChanged,
+        Action::WayBackInUsed,
     ];
 
     /// The key stored in `audit_log.action`.
@@ -166,6 +168,10 @@ impl Action {
             Action::ProvisionedChanged => (
                 "member.provisioned_changed",
                 "Changed from the identity provider:",
+            ),
+            Action::WayBackInUsed => (
+                "sso.way_back_in_used",
+                "Signed in with a password while SSO is required (the way back in):",
             ),
         }
     }

@@ -78,7 +78,9 @@ pub async fn overview(
         since: r.since,
     })
     .collect();
+    let sso = super::sso::settings(pool, config, access).await?;
     Ok(IdentityOverview {
+        sso,
         scim_url: super::scim::scim_url(config),
         tokens,
         seat_policy: SeatPolicy::parse(&policy).unwrap_or(SeatPolicy::None),

@@ -104,6 +104,8 @@ pub enum Lookup {
         organization_name: String,
         first_name: String,
         email: String,
+        company_sign_in: bool,
+        sso_required: bool,
     },
     Expired {
         expired_at: OffsetDateTime,
@@ -112,10 +114,35 @@ pub enum Lookup {
     Unusable,
 }
 
+/// The organization and member of an invitation link that can be accepted now (not
+/// used, revoked, replaced or expired): for accepting with a company account. An unusable
+/// link counts against the client address, as a wrong link does everywhere.
+pub async fn open_member(
+    pool: &PgPool,
+    token: &str,
+    client: &str,
+) -> Result<Option<(i64, i64)>, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT m.organization_id, m.id FROM invitations i JOIN members m ON m.id = i.member_id
+            WHERE i.member_id = (SELECT member_id FROM invitation_holding($1))
+              AND i.accepted_at IS NULL AND i.expired_at IS NULL AND i.expires_at > now()
+              AND m.status = 'invited'"#,
+        token_digest(token),
+    )
+    .fetch_optional(pool)
+    .await?;
+    if row.is_none() {
+        throttle::link_failed(pool, client).await?;
+    }
+    Ok(row.map(|r| (r.organization_id, r.id)))
+}
+
 pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
     let row = sqlx::query!(
         r#"SELECT o.name AS organization_name, m.first_name, m.email, m.status,
                   i.expires_at, i.accepted_at,
+                  EXISTS (SELECT 1 FROM sso_connections c WHERE c.organization_id = o.id) AS "company_sign_in!",
+                  EXISTS (SELECT 1 FROM sso_connections c WHERE c.organization_id = o.id AND c.required) AS "sso_required!",
                   (i.expired_at IS NOT NULL OR i.expires_at <= now()) AS "expired!"
              FROM invitations i
              JOIN members m ON m.id = i.member_id
@@ -136,6 +163,8 @@ pub async fn lookup(pool: &PgPool, token: &str) -> Result<Lookup, AppError> {
                     organization_name: r.organization_name,
                     first_name: r.first_name,
                     email: r.email,
+                    company_sign_in: r.company_sign_in,
+                    sso_required: r.sso_required,
                 }
             }
         }
@@ -156,10 +185,14 @@ fn view_of(found: Lookup) -> InvitationView {
             organization_name,
             first_name,
             email,
+            company_sign_in,
+            sso_required,
         } => InvitationView::Open {
             organization_name,
             first_name,
             email,
+            company_sign_in,
+            sso_required,
         },
         Lookup::Expired { expired_at } => InvitationView::Closed {
             message: expired_message(expired_at),
@@ -221,6 +254,13 @@ pub async fn accept(
     if row.expired {
         return Err(AppError::invalid(expired_message(row.expires_at)));
     }
+    super::sso::password_allowed(&mut tx, row.member_id)
+        .await?
+        .map_err(|_| {
+            AppError::invalid(
+                "Your organization signs in with its company account: accept the invitation with Accept with your company account.",
+            )
+        })?;
     sqlx::query!(
         "UPDATE members SET password_hash = $2, status = 'active', activated_at = now() WHERE id = $1",
         row.member_id,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod crypto;
 pub mod defenses;
 pub mod digest;
+pub mod dns;
 pub mod enrollments;
 pub mod identity;
 pub mod import;
@@ -31,6 +32,7 @@ pub mod scim;
 pub mod scope;
 pub mod seats;
 pub mod session;
+pub mod sso;
 pub mod teams;
 pub mod throttle;
 pub mod waitlist;
@@ -57,6 +59,9 @@ pub struct RuntimeConfig {
     pub dev_mailbox: bool,
     /// Proxies (addresses or networks) whose `X-Forwarded-For` tells the client's address.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Development: identity providers may be reached over plain HTTP on loopback (a
+    /// provider started on this machine); in production only public HTTPS addresses.
+    pub development: bool,
 }
 
 impl RuntimeConfig {
@@ -72,6 +77,8 @@ impl RuntimeConfig {
 pub struct ServerState {
     pub pool: PgPool,
     pub config: Arc<RuntimeConfig>,
+    /// Where email domains' TXT records are looked up (tests answer from memory).
+    pub dns: Arc<dyn dns::TxtLookup>,
 }
 
 /// The state provided by the server binary. Missing context is a wiring bug, logged.

@@ -114,6 +114,59 @@ pub(crate) async fn enqueue(
     Ok(())
 }
 
+/// Creates a member the identity provider brings (SCIM, or a first company sign-in) by the
+/// one path that creates members ([`super::invite::invite`]), with the seats the
+/// organization's seat policy gives when free; the rest waits on the list. The
+/// organization is locked by the caller. Returns the member and what they wait for.
+/// `person`'s seats are the policy's to say.
+pub(crate) async fn admit(
+    conn: &mut PgConnection,
+    actor: &Access,
+    organization: &super::members::LockedOrganization,
+    mut person: crate::domain::Invitee,
+    delivery: super::invite::Delivery<'_>,
+) -> Result<(i64, Vec<SeatKind>), AppError> {
+    let org = actor.organization_id;
+    let policy = sqlx::query_scalar!("SELECT seat_policy FROM organizations WHERE id = $1", org)
+        .fetch_one(&mut *conn)
+        .await?;
+    let policy = crate::domain::provisioning::SeatPolicy::parse(&policy)
+        .unwrap_or(crate::domain::provisioning::SeatPolicy::None);
+    let given = decide(
+        &mut *conn,
+        org,
+        None,
+        (false, false),
+        policy.wants((false, false)),
+    )
+    .await?;
+    person.enable_seat = given.enable;
+    person.opportunity_seat = given.opportunity;
+    let invited = super::invite::invite(
+        &mut *conn,
+        actor,
+        organization,
+        std::slice::from_ref(&person),
+        delivery,
+        super::invite::Logged::EachMember,
+    )
+    .await?;
+    let id = invited.member_ids[0];
+    enqueue(&mut *conn, org, id, &given.waits).await?;
+    if !given.waits.is_empty() {
+        let seats: Vec<&str> = given.waits.iter().map(|k| k.key()).collect();
+        activity::record(
+            &mut *conn,
+            actor,
+            Action::SeatWaitlisted,
+            Some(id),
+            serde_json::json!({ "seats": seats }),
+        )
+        .await?;
+    }
+    Ok((id, given.waits))
+}
+
 /// Asks `wants` for an existing member and gives at once what is free (recorded in the
 /// Activity); the rest waits. The organization is locked by the caller.
 pub(crate) async fn ask_and_give(

@@ -9,10 +9,10 @@ use super::patch::{self, UserFields};
 use super::{base_url, list_response, timestamp, Query, ScimAnswer, ScimError};
 use crate::domain::invitee::Invitee;
 use crate::domain::licenses::Via;
-use crate::domain::provisioning::{self, SeatPolicy};
+use crate::domain::provisioning;
 use crate::domain::{Access, Email, JobTitle, MemberStatus, Permission, PersonName, SeatKind};
 use crate::server::activity::{self, Action};
-use crate::server::invite::{self, Delivery, Logged};
+use crate::server::invite::Delivery;
 use crate::server::members::{
     deactivate_locked, lock_member, lock_organization, reactivate_locked, WhenShort,
 };
@@ -303,19 +303,6 @@ fn check(fields: &UserFields, names_required: bool) -> Result<Checked, ScimError
     })
 }
 
-async fn seat_policy(
-    conn: &mut PgConnection,
-    organization_id: i64,
-) -> Result<SeatPolicy, ScimError> {
-    let raw = sqlx::query_scalar!(
-        "SELECT seat_policy FROM organizations WHERE id = $1",
-        organization_id
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(SeatPolicy::parse(&raw).unwrap_or(SeatPolicy::None))
-}
-
 /// `POST /Users`: creates a member (invited, with the seats the policy gives when free;
 /// on the waitlist for the rest), or brings back one the provider deleted before.
 pub async fn create(
@@ -375,9 +362,6 @@ pub async fn create(
             (e.id, note)
         }
         None => {
-            let policy = seat_policy(&mut tx, org).await?;
-            let wants = policy.wants((false, false));
-            let given = waitlist::decide(&mut tx, org, None, (false, false), wants).await?;
             let person = Invitee {
                 external_id: None,
                 first_name: checked.first_name.clone().ok_or_else(crate::error::AppError::internal)?,
@@ -385,20 +369,12 @@ pub async fn create(
                 email: email.clone(),
                 job_title: checked.title.clone().unwrap_or(JobTitle::parse("").map_err(|e| ScimError::invalid_value(e.0))?),
                 permission: Permission::Member,
-                enable_seat: given.enable,
-                opportunity_seat: given.opportunity,
+                enable_seat: false,
+                opportunity_seat: false,
                 programs: Vec::new(),
             };
-            let invited = invite::invite(
-                &mut tx,
-                access,
-                &organization,
-                std::slice::from_ref(&person),
-                Delivery::Email(config),
-                Logged::EachMember,
-            )
-            .await?;
-            let id = invited.member_ids[0];
+            let (id, _) =
+                waitlist::admit(&mut tx, access, &organization, person, Delivery::Email(config)).await?;
             sqlx::query!(
                 "UPDATE members SET scim_user_name = $2, scim_external_id = $3 WHERE id = $1",
                 id,
@@ -407,11 +383,6 @@ pub async fn create(
             )
             .execute(&mut *tx)
             .await?;
-            waitlist::enqueue(&mut tx, org, id, &given.waits).await?;
-            if !given.waits.is_empty() {
-                let seats: Vec<&str> = given.waits.iter().map(|k| k.key()).collect();
-                activity::record(&mut tx, access, Action::SeatWaitlisted, Some(id), json!({ "seats": seats })).await?;
-            }
             let mut note = None;
             if fields.active == Some(false) {
                 let member = lock_member(&mut tx, access, id).await?;

@@ -26,6 +26,8 @@ pub const VENDOR_EMAIL: &str = "licenses@vendor.example";
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
+    /// The TXT records the app sees (domain proofs), published by the test.
+    pub dns: Arc<app::server::dns::StaticResolver>,
 }
 
 pub async fn spawn_app(pool: PgPool) -> TestApp {
@@ -61,6 +63,7 @@ pub fn runtime_config(public_url: &str, smtp: bool) -> RuntimeConfig {
         vendor_email: VENDOR_EMAIL.into(),
         dev_mailbox: !smtp,
         trusted_proxies: Vec::new(),
+        development: true,
     }
 }
 
@@ -81,6 +84,7 @@ async fn spawn_app_with(
     leptos_options: LeptosOptions,
 ) -> TestApp {
     let smtp_url = mailer.as_ref().map(|m| m.smtp_url.clone());
+    let dns = Arc::new(app::server::dns::StaticResolver::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     if let Some(mut config) = mailer {
@@ -94,11 +98,12 @@ async fn spawn_app_with(
         server: ServerState {
             pool: pool.clone(),
             config: Arc::new(runtime_config(&base, smtp_url.is_some())),
+            dns: dns.clone(),
         },
         metrics: Some(server::metrics::MetricsToken(METRICS_TOKEN.into())),
     };
     tokio::spawn(http::serve(listener, http::router(state)));
-    TestApp { base, pool }
+    TestApp { base, pool, dns }
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them),
