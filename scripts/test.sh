@@ -32,7 +32,10 @@ ensure_database "$DATABASE_URL" roster_e2e
 # A free port, so a running `make run` or another checkout's tests never answer instead.
 port=${E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 log=target/e2e-server.log
-DATABASE_URL=$e2e_url ROSTER_ENV=development SITE_ADDR=127.0.0.1:$port \
+# Domain proofs come from this file (the tests publish TXT records in it), not from DNS.
+dns_file=$PWD/target/e2e-dns.json
+echo '{}' >"$dns_file"
+DATABASE_URL=$e2e_url ROSTER_ENV=development SITE_ADDR=127.0.0.1:$port ROSTER_DNS_TXT_FILE=$dns_file \
   target/debug/roster serve >"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -41,7 +44,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 (cd end2end && BASE_URL="http://127.0.0.1:$port" ROSTER_BIN="$PWD/../target/debug/roster" \
-  DATABASE_URL="$e2e_url" npx playwright test)
+  DATABASE_URL="$e2e_url" DNS_TXT_FILE="$dns_file" npx playwright test)
 
 say "SCIM: the third-party scim2-tester and scim2-client against /scim/v2"
 DATABASE_URL="$e2e_url" scripts/scim-check.sh "http://127.0.0.1:$port"

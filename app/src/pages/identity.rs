@@ -255,8 +255,10 @@ fn SingleSignOn(s: SsoSettings, actions: SsoActions) -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="sso-client-secret">"Client secret"</label>
+                    // Emptied after each save: the secret is never shown again.
                     <input id="sso-client-secret" name="client_secret" type="password" autocomplete="off"
-                        required=!s.configured aria-describedby="sso-secret-hint"/>
+                        required=!s.configured aria-describedby="sso-secret-hint"
+                        prop:value=move || { actions.save.version().get(); String::new() }/>
                     <span class="hint" id="sso-secret-hint">{secret_hint}</span>
                 </div>
                 <button type="submit">"Save single sign-on settings"</button>

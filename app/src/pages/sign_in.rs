@@ -20,11 +20,14 @@ pub fn SignInPage() -> impl IntoView {
     // is submitted without a reload, and this toggle works.
     let (show_password, set_show_password) = signal(false);
     // Why a company sign-in came back without signing in (a key, never free text).
-    let sso_refusal = query
-        .read_untracked()
-        .get("sso")
-        .and_then(|k| SsoRefusal::parse(&k))
-        .map(SsoRefusal::message);
+    // Reactive: a refusal may come back to this very page by a client-side redirect.
+    let sso_refusal = move || {
+        query
+            .read()
+            .get("sso")
+            .and_then(|k| SsoRefusal::parse(&k))
+            .map(SsoRefusal::message)
+    };
     let company = ServerAction::<SsoStart>::new();
     let (typed, set_typed) = signal(String::new());
     // Once the typed address is known, whether its domain signs in with a company account.
@@ -75,7 +78,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-            {sso_refusal.map(|message| view! { <p class="error" role="alert" data-testid="sso-error">{message}</p> })}
+            {move || sso_refusal().map(|message| view! { <p class="error" role="alert" data-testid="sso-error">{message}</p> })}
             <Transition fallback=|| ()>
                 {move || offers.get().filter(|yes| *yes).map(|_| view! {
                     <div class="notice-box" data-testid="company-sign-in">
@@ -91,7 +94,7 @@ pub fn SignInPage() -> impl IntoView {
                 <summary>"Sign in with your company account"</summary>
                 <ActionForm action=company>
                     <div class="field">
-                        <label for="company-email">"Work email address"</label>
+                        <label for="company-email">"Your work address"</label>
                         <input id="company-email" name="email" type="email" autocomplete="username" required/>
                     </div>
                     <button type="submit">"Continue with your company account"</button>
