@@ -65,6 +65,7 @@ CREATE TABLE sso_logins (
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX sso_logins_by_age ON sso_logins (created_at);
+CREATE INDEX sso_logins_by_organization ON sso_logins (organization_id, created_at);
 
 -- A member who accepted by SSO has no password: active means a password or a company account.
 ALTER TABLE members ADD COLUMN signs_in_with_sso boolean NOT NULL DEFAULT false;

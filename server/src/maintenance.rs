@@ -35,6 +35,8 @@ pub struct Swept {
     pub reset_links: u64,
     pub applies: u64,
     pub reminder_links: u64,
+    /// Company sign-ins never finished (the provider never sent the person back).
+    pub sso_logins: u64,
 }
 
 pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
@@ -77,6 +79,10 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
             "DELETE FROM invitation_links l USING invitations i
               WHERE i.member_id = l.member_id
                 AND (i.accepted_at IS NOT NULL OR i.expired_at IS NOT NULL)",
+        )
+        .await?,
+        sso_logins: deleted(
+            "DELETE FROM sso_logins WHERE created_at < now() - interval '10 minutes'",
         )
         .await?,
     };

@@ -34,6 +34,9 @@ pub const SIGN_IN_MINUTES: i32 = 10;
 pub const CALLBACK_PATH: &str = "/api/sso/callback";
 /// Most email domains one organization claims.
 pub const MAX_DOMAINS: i64 = 20;
+/// Most sign-ins of one organization in flight at once (started in the last ten minutes,
+/// not finished): anyone may start one, so the rows they leave are bounded.
+pub const MAX_IN_FLIGHT: i64 = 2_000;
 
 pub fn redirect_uri(config: &RuntimeConfig) -> String {
     format!("{}{CALLBACK_PATH}", config.public_url.trim_end_matches('/'))
@@ -271,6 +274,21 @@ pub async fn start(
     .execute(&mut *conn)
     .await
     .map_err(|e| internal(e.into()))?;
+    let in_flight = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM sso_logins WHERE organization_id = $1"#,
+        organization_id
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| internal(e.into()))?;
+    if in_flight >= MAX_IN_FLIGHT {
+        tracing::warn!(
+            organization_id,
+            in_flight,
+            "too many company sign-ins in flight: refused"
+        );
+        return Err(SsoRefusal::ProviderUnreachable);
+    }
     sqlx::query!(
         "INSERT INTO sso_logins (state_hash, organization_id, purpose, nonce, pkce_verifier, member_id, changed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

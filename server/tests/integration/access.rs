@@ -629,6 +629,33 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
             }),
         ),
         (
+            "save_sso",
+            Box::new(|_| {
+                form::<sso::SaveSso>(&[
+                    ("issuer", "https://idp.example".into()),
+                    ("client_id", "roster".into()),
+                    ("client_secret", "secret".into()),
+                ])
+            }),
+        ),
+        (
+            "set_sso_policy",
+            Box::new(|_| form::<sso::SetSsoPolicy>(&[])),
+        ),
+        (
+            "add_sso_domain",
+            Box::new(|r| form::<sso::AddSsoDomain>(&[("domain", format!("d{r}.example"))])),
+        ),
+        (
+            "remove_sso_domain",
+            Box::new(|r| form::<sso::RemoveSsoDomain>(&[("domain", format!("d{r}.example"))])),
+        ),
+        ("sso_test", Box::new(|_| form::<sso::SsoTest>(&[]))),
+        (
+            "sso_for_email (public)",
+            Box::new(|_| form::<sso::SsoForEmail>(&[("email", "a@b.example".into())])),
+        ),
+        (
             "POST /scim/v2/Users",
             Box::new(|r| Call {
                 path: "/scim/v2/Users",

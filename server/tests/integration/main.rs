@@ -27,6 +27,7 @@ mod roster;
 mod scim;
 mod seats;
 mod security;
+mod sso;
 mod statuses;
 mod teams;
 mod throttle;
