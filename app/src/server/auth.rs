@@ -58,7 +58,7 @@ pub async fn sign_in(
     let mut conn = pool.acquire().await?;
     // An organization that requires SSO signs in with its company account, except for the
     // administrator kept on a password as the way back in (recorded).
-    super::sso::password_allowed(&mut conn, member_id)
+    super::sso_policy::password_allowed(&mut conn, member_id)
         .await?
         .map_err(AppError::Invalid)?;
     session::start(&mut conn, member_id).await?;

@@ -254,7 +254,7 @@ pub async fn accept(
     if row.expired {
         return Err(AppError::invalid(expired_message(row.expires_at)));
     }
-    super::sso::password_allowed(&mut tx, row.member_id)
+    super::sso_policy::password_allowed(&mut tx, row.member_id)
         .await?
         .map_err(|_| {
             AppError::invalid(

@@ -294,7 +294,7 @@ pub(crate) async fn reactivate_locked(
             enable: wants_enable,
             opportunity: wants_opportunity,
         };
-        let given = super::waitlist::ask(
+        let given = super::seat_queue::ask(
             &mut *tx,
             actor.organization_id,
             member.id,

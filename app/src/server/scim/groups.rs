@@ -502,7 +502,7 @@ async fn settle(
     .await?;
     for row in rows {
         let wants = SeatPolicy::Groups.wants((row.grants_enable, row.grants_opportunity));
-        waitlist::withdraw(&mut *tx, row.id, wants).await?;
+        crate::server::seat_queue::withdraw(&mut *tx, row.id, wants).await?;
         if row.status == "deactivated" {
             continue;
         }

@@ -398,7 +398,7 @@ impl Query {
                 if always(&lower) {
                     continue;
                 }
-                let whole = self.attributes.iter().any(|a| *a == lower);
+                let whole = self.attributes.contains(&lower);
                 let parts: Vec<&str> = self
                     .attributes
                     .iter()
