@@ -46,7 +46,8 @@ CREATE TABLE identities (
     organization_id  bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     created_at       timestamptz NOT NULL DEFAULT now(),
     last_used_at     timestamptz,
-    PRIMARY KEY (issuer, subject)
+    -- One person may belong to several organizations that share a provider.
+    PRIMARY KEY (issuer, subject, organization_id)
 );
 CREATE INDEX identities_by_member ON identities (member_id);
 

@@ -153,8 +153,45 @@ async fn send(
             }
         }
     }
-    openidconnect::AsyncHttpClient::call(client, request).await
+    let request: reqwest::Request = request
+        .try_into()
+        .map_err(|e: reqwest::Error| HttpError::Reqwest(Box::new(e)))?;
+    let mut response = client
+        .execute(request)
+        .await
+        .map_err(|e| HttpError::Reqwest(Box::new(e)))?;
+    // Discovery documents, keys and tokens are small: a provider (customer input) that
+    // sends more is refused before it fills memory.
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(HttpError::Other(
+            "the identity provider's answer is too large".into(),
+        ));
+    }
+    let mut builder = http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| HttpError::Reqwest(Box::new(e)))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(HttpError::Other(
+                "the identity provider's answer is too large".into(),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    builder.body(body).map_err(HttpError::Http)
 }
+
+/// The most an identity provider's answer may hold.
+const MAX_RESPONSE_BYTES: usize = 512 * 1024;
 
 /// The client handed to the `openidconnect` crate: every request goes through [`send`].
 struct Guarded {
@@ -253,6 +290,21 @@ pub async fn start(
         .await
         .map_err(internal)?
         .ok_or(SsoRefusal::NoConnection)?;
+    let in_flight = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM sso_logins WHERE organization_id = $1"#,
+        organization_id
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| internal(e.into()))?;
+    if in_flight >= MAX_IN_FLIGHT {
+        tracing::warn!(
+            organization_id,
+            in_flight,
+            "too many company sign-ins in flight: refused"
+        );
+        return Err(SsoRefusal::ProviderUnreachable);
+    }
     let http = guarded(config).map_err(internal)?;
     let client = oidc_client(config, &connection, &http).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -274,21 +326,6 @@ pub async fn start(
     .execute(&mut *conn)
     .await
     .map_err(|e| internal(e.into()))?;
-    let in_flight = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM sso_logins WHERE organization_id = $1"#,
-        organization_id
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| internal(e.into()))?;
-    if in_flight >= MAX_IN_FLIGHT {
-        tracing::warn!(
-            organization_id,
-            in_flight,
-            "too many company sign-ins in flight: refused"
-        );
-        return Err(SsoRefusal::ProviderUnreachable);
-    }
     sqlx::query!(
         "INSERT INTO sso_logins (state_hash, organization_id, purpose, nonce, pkce_verifier, member_id, changed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -601,9 +638,10 @@ async fn sign_in(
         }
     }
     sqlx::query!(
-        "UPDATE identities SET last_used_at = now() WHERE issuer = $1 AND subject = $2",
+        "UPDATE identities SET last_used_at = now() WHERE issuer = $1 AND subject = $2 AND organization_id = $3",
         identity.issuer,
-        identity.subject
+        identity.subject,
+        organization_id
     )
     .execute(&mut *tx)
     .await

@@ -361,6 +361,11 @@ async fn apply(
                 }
             }
             GroupChange::ExternalId(external) => {
+                if external.as_ref().is_some_and(|e| e.chars().count() > 255) {
+                    return Err(ScimError::invalid_value(
+                        "`externalId` is at most 255 characters.",
+                    ));
+                }
                 sqlx::query!(
                     "UPDATE teams SET scim_external_id = $2 WHERE id = $1",
                     id,

@@ -263,6 +263,13 @@ fn check(fields: &UserFields, names_required: bool) -> Result<Checked, ScimError
         .map(Email::parse)
         .transpose()
         .map_err(invalid)?;
+    if let Some(Some(external)) = &fields.external_id {
+        if external.chars().count() > 255 {
+            return Err(ScimError::invalid_value(
+                "`externalId` is at most 255 characters.",
+            ));
+        }
+    }
     if let Some(user_name) = &fields.user_name {
         if user_name.chars().count() > 254 {
             return Err(ScimError::invalid_value(
