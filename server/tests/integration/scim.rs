@@ -784,3 +784,57 @@ async fn paging_and_bad_requests(pool: PgPool) {
     let (status, _) = idp.get("/Nothing").await;
     assert_eq!(status, 404);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_token_past_its_share_gets_429_with_retry_after(pool: PgPool) {
+    use app::server::scim::{handle, RateLimit, ScimRequest};
+    let org = create_organization(&pool, "Acme", "admin@acme.test", 5, 5).await;
+    let other = create_organization(&pool, "Globex", "admin@globex.test", 5, 5).await;
+    let token = |org: i64| {
+        let pool = pool.clone();
+        async move {
+            app::server::api_keys::create(&pool, &operator(org), "idp", &[KeyScope::Provisioning])
+                .await
+                .unwrap()
+        }
+    };
+    let (acme, globex) = (
+        token(org.organization_id).await,
+        token(other.organization_id).await,
+    );
+    let config = common::runtime_config("https://roster.example", false);
+    let limits = RateLimit::new(2, std::time::Duration::from_secs(30));
+    let get = |token: String| {
+        let (pool, config, limits) = (&pool, &config, &limits);
+        async move {
+            let authorization = format!("Bearer {token}");
+            handle(
+                pool,
+                config,
+                limits,
+                ScimRequest {
+                    method: "GET",
+                    path: "/Users",
+                    query: None,
+                    authorization: Some(&authorization),
+                    body: b"",
+                },
+            )
+            .await
+        }
+    };
+    assert_eq!(get(acme.clone()).await.status, 200);
+    assert_eq!(get(acme.clone()).await.status, 200);
+    let refused = get(acme.clone()).await;
+    assert_eq!(refused.status, 429);
+    let retry: u64 = refused
+        .headers
+        .iter()
+        .find(|(name, _)| *name == "retry-after")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(refused.body.unwrap()["status"], "429");
+    // Another token has its own share.
+    assert_eq!(get(globex).await.status, 200);
+}

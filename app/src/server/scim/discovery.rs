@@ -114,14 +114,14 @@ fn user_schema(base: &str) -> Value {
             })),
             attribute("title", "string", false, "readWrite", "none"),
             attribute("active", "boolean", true, "readWrite", "none"),
-            // Every member has an address: it is how they sign in and are invited.
+            // Every member has an address: it is how they sign in and are invited. One
+            // address, so no `primary` is kept (a provider's is read to pick it).
             with(attribute("emails", "complex", true, "readWrite", "none"), json!({
                 "multiValued": true,
                 "subAttributes": [
                     attribute("value", "string", true, "readWrite", "none"),
                     with(attribute("type", "string", false, "readWrite", "none"),
                          json!({ "canonicalValues": ["work"] })),
-                    attribute("primary", "boolean", false, "readWrite", "none"),
                 ]
             })),
             with(attribute("groups", "complex", false, "readOnly", "none"), json!({

@@ -108,7 +108,7 @@ impl UserRow {
                 "familyName": self.last_name,
             },
             "active": self.status != MemberStatus::Deactivated.as_str(),
-            "emails": [{ "value": self.email, "type": "work", "primary": true }],
+            "emails": [{ "value": self.email, "type": "work" }],
             "groups": groups,
             "meta": {
                 "resourceType": "User",
