@@ -81,7 +81,7 @@ pub async fn overview(
     let sso = super::sso::settings(pool, config, access).await?;
     Ok(IdentityOverview {
         sso,
-        scim_url: super::scim::scim_url(config),
+        scim_url: super::scim::base_url(config),
         tokens,
         seat_policy: SeatPolicy::parse(&policy).unwrap_or(SeatPolicy::None),
         groups,

@@ -42,6 +42,15 @@ pub fn redirect_uri(config: &RuntimeConfig) -> String {
     format!("{}{CALLBACK_PATH}", config.public_url.trim_end_matches('/'))
 }
 
+/// A fault of Roster's own during a sign-in: logged with what was being done, and told
+/// to the person as "try again in a moment".
+fn fault(doing: &'static str) -> impl Fn(AppError) -> SsoRefusal + Copy {
+    move |error| {
+        tracing::error!(%error, "{doing}");
+        SsoRefusal::ProviderUnreachable
+    }
+}
+
 /// What a sign-in is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -281,10 +290,7 @@ pub async fn start(
     purpose: Purpose,
     member_id: Option<i64>,
 ) -> Result<String, SsoRefusal> {
-    let internal = |e: AppError| {
-        tracing::error!(error = %e, "starting a company sign-in failed");
-        SsoRefusal::ProviderUnreachable
-    };
+    let internal = fault("starting a company sign-in failed");
     let mut conn = pool.acquire().await.map_err(|e| internal(e.into()))?;
     let connection = connection(&mut conn, organization_id)
         .await
@@ -363,10 +369,7 @@ pub async fn finish(
     state: Option<&str>,
     provider_error: Option<&str>,
 ) -> Result<Finished, SsoRefusal> {
-    let internal = |e: AppError| {
-        tracing::error!(error = %e, "finishing a company sign-in failed");
-        SsoRefusal::ProviderUnreachable
-    };
+    let internal = fault("finishing a company sign-in failed");
     let state = state
         .filter(|s| !s.is_empty() && s.len() <= 512)
         .ok_or(SsoRefusal::StateUsed)?;
@@ -525,10 +528,7 @@ async fn sign_in(
     invited: Option<i64>,
     identity: &Identity,
 ) -> Result<Finished, SsoRefusal> {
-    let internal = |e: AppError| {
-        tracing::error!(error = %e, "signing in with a company account failed");
-        SsoRefusal::ProviderUnreachable
-    };
+    let internal = fault("signing in with a company account failed");
     let mut tx = pool.begin().await.map_err(|e| internal(e.into()))?;
     let linked = sqlx::query_scalar!(
         "SELECT member_id FROM identities WHERE issuer = $1 AND subject = $2 AND organization_id = $3",

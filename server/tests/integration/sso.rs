@@ -302,3 +302,50 @@ async fn require_sso_turns_passwords_off_but_for_the_way_back_in(pool: PgPool) {
     .await
     .unwrap();
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sign_ins_in_flight_are_bounded_before_the_provider_is_called(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let org = create_organization(&app.pool, "Acme", "admin@acme.test", 5, 5).await;
+    // A provider on loopback (allowed in development) that must never be reached.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    sqlx::query(
+        "INSERT INTO sso_connections (organization_id, issuer, client_id, client_secret) VALUES ($1, $2, 'c', 's')",
+    )
+    .bind(org.organization_id)
+    .bind(&issuer)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // Anyone may start a sign-in: as many as the bound are in flight already.
+    sqlx::query(
+        "INSERT INTO sso_logins (state_hash, organization_id, purpose, nonce, pkce_verifier, changed_at)
+         SELECT sha256(n::text::bytea), $1, 'sign_in', 'n', 'v', now() FROM generate_series(1, $2) n",
+    )
+    .bind(org.organization_id)
+    .bind(sso::MAX_IN_FLIGHT)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let config = common::runtime_config(&app.base, false);
+    let started = sso::start(
+        &app.pool,
+        &config,
+        org.organization_id,
+        Purpose::SignIn,
+        None,
+    )
+    .await;
+    assert_eq!(started.unwrap_err(), SsoRefusal::ProviderUnreachable);
+    let called =
+        tokio::time::timeout(std::time::Duration::from_millis(300), listener.accept()).await;
+    assert!(called.is_err(), "the provider was called past the bound");
+    // Sign-ins older than ten minutes are swept, and starting is possible again.
+    sqlx::query("UPDATE sso_logins SET created_at = now() - interval '11 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let swept = server::maintenance::sweep(&app.pool).await.unwrap();
+    assert_eq!(swept.sso_logins, sso::MAX_IN_FLIGHT as u64);
+}

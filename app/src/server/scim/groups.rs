@@ -376,16 +376,7 @@ async fn apply(
             }
             GroupChange::AddMembers(ids) => {
                 let ids = members_of(&mut *tx, org, ids).await?;
-                sqlx::query!(
-                    "INSERT INTO group_members (team_id, member_id, organization_id)
-                     SELECT $1, member_id, $2 FROM UNNEST($3::bigint[]) AS t(member_id)
-                     ON CONFLICT DO NOTHING",
-                    id,
-                    org,
-                    &ids
-                )
-                .execute(&mut *tx)
-                .await?;
+                join(&mut *tx, id, org, &ids).await?;
                 touched.extend(ids);
             }
             GroupChange::RemoveMembers(ids) => {
@@ -412,22 +403,34 @@ async fn apply(
                 )
                 .fetch_all(&mut *tx)
                 .await?;
-                sqlx::query!(
-                    "INSERT INTO group_members (team_id, member_id, organization_id)
-                     SELECT $1, member_id, $2 FROM UNNEST($3::bigint[]) AS t(member_id)
-                     ON CONFLICT DO NOTHING",
-                    id,
-                    org,
-                    &keep
-                )
-                .execute(&mut *tx)
-                .await?;
+                join(&mut *tx, id, org, &keep).await?;
                 touched.extend(removed);
                 touched.extend(keep);
             }
         }
     }
     settle(tx, access, touched).await
+}
+
+/// Puts members (of the organization, checked by [`members_of`]) in a group; those in it
+/// already keep their place (and the team it gave them).
+async fn join(
+    conn: &mut PgConnection,
+    team_id: i64,
+    organization_id: i64,
+    members: &[i64],
+) -> Result<(), ScimError> {
+    sqlx::query!(
+        "INSERT INTO group_members (team_id, member_id, organization_id)
+         SELECT $1, member_id, $2 FROM UNNEST($3::bigint[]) AS t(member_id)
+         ON CONFLICT DO NOTHING",
+        team_id,
+        organization_id,
+        members
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The members among `ids` (the provider's user ids) of the organization, not deleted.

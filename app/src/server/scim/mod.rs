@@ -175,11 +175,7 @@ pub struct ScimRequest<'a> {
 
 /// Where the SCIM endpoint is (`https://roster.example/scim/v2`): `meta.location`, and
 /// what the Identity page tells administrators to paste.
-pub fn scim_url(config: &super::RuntimeConfig) -> String {
-    base_url(config)
-}
-
-pub(crate) fn base_url(config: &super::RuntimeConfig) -> String {
+pub fn base_url(config: &super::RuntimeConfig) -> String {
     format!("{}/scim/v2", config.public_url.trim_end_matches('/'))
 }
 
