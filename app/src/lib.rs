@@ -40,6 +40,7 @@ use pages::{
     sign_in::SignInPage,
     status::NotFound,
     teams::TeamsPage,
+    webhooks::WebhooksPage,
 };
 
 /// The HTML document the server renders around the app.
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organization/licenses") view=LicensesPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/identity") view=IdentityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/organization/webhooks") view=WebhooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/organization/teams") view=TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my-programs") view=MyProgramsPage ssr=SsrMode::Async/>

@@ -53,6 +53,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(readyz))
         .route("/metrics", get(crate::metrics::scrape))
         .route("/api/v1/progress", post(crate::progress_api::post_progress))
+        .route(
+            "/organization/activity/export",
+            get(crate::activity_export::for_session),
+        )
+        .merge(crate::rest::routes(state.server.clone()))
         .route("/scim/v2", any(crate::scim::scim))
         .route("/scim/v2/{*rest}", any(crate::scim::scim))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
@@ -348,7 +353,15 @@ async fn body_limits(request: Request<Body>, next: Next) -> Response {
 /// 413 with `message`, as the route's callers read errors: the API's `{"error": …}`, the
 /// server functions' encoding (the page shows the message) elsewhere.
 fn too_large(path: &str, message: String) -> Response {
-    let body = if path.starts_with("/api/v1/") {
+    let body = if path.starts_with("/api/v1/") && path != "/api/v1/progress" {
+        let problem = app::server::rest::problem(&app::error::AppError::TooLarge(message));
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            serde_json::to_string(&problem).unwrap_or_default(),
+        )
+            .into_response();
+    } else if path.starts_with("/api/v1/") {
         serde_json::json!({ "error": message })
     } else {
         serde_json::json!({ "TooLarge": message })

@@ -99,6 +99,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     maintenance::spawn(pool.clone());
     maintenance::spawn_licenses(pool.clone(), runtime.clone());
+    maintenance::spawn_webhooks(pool.clone(), runtime.clone());
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
     let mut mail_worker = None;
     if let Some(smtp_url) = &config.smtp_url {

@@ -37,6 +37,10 @@ pub struct Swept {
     pub reminder_links: u64,
     /// Company sign-ins never finished (the provider never sent the person back).
     pub sso_logins: u64,
+    /// REST API idempotency keys older than a day.
+    pub idempotency_keys: u64,
+    /// Webhook deliveries done or given up more than 30 days ago.
+    pub webhook_deliveries: u64,
 }
 
 pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
@@ -85,9 +89,45 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
             "DELETE FROM sso_logins WHERE created_at < now() - interval '10 minutes'",
         )
         .await?,
+        idempotency_keys: deleted(
+            "DELETE FROM api_idempotency WHERE created_at < now() - interval '1 day'",
+        )
+        .await?,
+        webhook_deliveries: deleted(
+            "DELETE FROM webhook_deliveries
+              WHERE status <> 'pending' AND created_at < now() - interval '30 days'",
+        )
+        .await?,
     };
     tracing::info!(?swept, "maintenance sweep");
     Ok(swept)
+}
+
+/// How often the webhook worker looks for due deliveries when it found none.
+pub const WEBHOOKS_IDLE: Duration = Duration::from_millis(500);
+
+/// Delivers webhooks (`app::server::webhooks::deliver_due`), 50 claimed at a time; every
+/// instance runs one, and the leases share the work.
+pub fn spawn_webhooks(pool: PgPool, config: app::server::RuntimeConfig) {
+    tokio::spawn(async move {
+        let client = match app::server::webhooks::client(&config) {
+            Ok(client) => client,
+            Err(error) => {
+                tracing::error!(%error, "webhook worker not started");
+                return;
+            }
+        };
+        loop {
+            match app::server::webhooks::deliver_due(&pool, &client, config.development, 50).await {
+                Ok(0) => tokio::time::sleep(WEBHOOKS_IDLE).await,
+                Ok(tried) => tracing::info!(tried, "webhook deliveries tried"),
+                Err(error) => {
+                    tracing::warn!(%error, "webhook worker failed; will retry");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        }
+    });
 }
 
 /// How often the licenses worker looks for reminders, expired invitations, scheduled

@@ -22,3 +22,4 @@ pub mod roster;
 pub mod seats;
 pub mod sso;
 pub mod teams;
+pub mod webhooks;

@@ -77,14 +77,21 @@ pub fn now_ms() -> f64 {
 /// Lets the browser paint and handle input, then resumes: a zero-delay timer, so long
 /// work done in slices never holds the page for more than one slice.
 pub async fn next_tick() {
+    sleep_ms(0).await;
+}
+
+/// Waits `ms` milliseconds in the browser (on the server, where no one waits, nothing).
+pub async fn sleep_ms(ms: i32) {
     #[cfg(feature = "hydrate")]
     {
         let promise = js_sys::Promise::new(&mut |resolve, _| {
             let _ = leptos::prelude::window()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
 }
 
 /// Bytes the browser holds (a file read into an `ArrayBuffer`) copied into the program's

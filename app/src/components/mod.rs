@@ -9,7 +9,7 @@ mod seat_banner;
 
 #[cfg(feature = "hydrate")]
 pub use browser::bytes_in_pieces;
-pub use browser::{download, download_bytes, next_tick, now_ms, save_export};
+pub use browser::{download, download_bytes, next_tick, now_ms, save_export, sleep_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Guarded, Need};
 pub use loaded::Loaded;

@@ -27,19 +27,23 @@ pub enum Who {
 pub enum KeyScope {
     /// `POST /api/v1/progress`: report a member's progress in a program.
     Progress,
-    /// Read members (the REST API of a later issue).
+    /// The REST API's reads: members, teams and regions, programs and progress, seats.
     MembersRead,
-    /// Change members (the REST API of a later issue).
+    /// The REST API's writes: invite, change, deactivate and reactivate members; ask
+    /// the vendor for seats.
     MembersWrite,
     /// SCIM provisioning by the organization's identity provider (`/scim/v2`).
     Provisioning,
+    /// The activity log: read, filtered, and exported.
+    Activity,
 }
 
 impl KeyScope {
-    pub const ALL: [KeyScope; 4] = [
-        KeyScope::Progress,
+    pub const ALL: [KeyScope; 5] = [
         KeyScope::MembersRead,
         KeyScope::MembersWrite,
+        KeyScope::Progress,
+        KeyScope::Activity,
         KeyScope::Provisioning,
     ];
 
@@ -50,6 +54,18 @@ impl KeyScope {
             KeyScope::MembersRead => "members:read",
             KeyScope::MembersWrite => "members:write",
             KeyScope::Provisioning => "provisioning",
+            KeyScope::Activity => "activity",
+        }
+    }
+
+    /// How the REST API's reference names it (`read`, `write`, `progress`, `activity`).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            KeyScope::Progress => "progress",
+            KeyScope::MembersRead => "read",
+            KeyScope::MembersWrite => "write",
+            KeyScope::Provisioning => "provisioning",
+            KeyScope::Activity => "activity",
         }
     }
 
@@ -61,8 +77,9 @@ impl KeyScope {
     pub fn label(self) -> &'static str {
         match self {
             KeyScope::Progress => "Report progress",
-            KeyScope::MembersRead => "Read members",
-            KeyScope::MembersWrite => "Change members",
+            KeyScope::MembersRead => "Read (members, teams, programs, progress, seats)",
+            KeyScope::MembersWrite => "Write (invite, change, deactivate members; ask for seats)",
+            KeyScope::Activity => "Activity (read and export the log)",
             KeyScope::Provisioning => "Provisioning (SCIM, for your identity provider)",
         }
     }
@@ -129,6 +146,12 @@ pub enum Capability {
     /// Create, change and deactivate members and map groups to teams, as the
     /// organization's identity provider (SCIM).
     Provision,
+    /// The activity log and its export.
+    SeeActivity,
+    /// Ask the vendor for more seats.
+    RequestSeats,
+    /// Webhook endpoints: add, test, remove, read their deliveries.
+    ManageWebhooks,
 }
 
 /// Why an action was refused for who acts; `NotFound` is for what lies outside their
@@ -229,7 +252,8 @@ impl Access {
             let needed = match what {
                 Capability::ReportProgress => KeyScope::Progress,
                 Capability::SeeMembers => KeyScope::MembersRead,
-                Capability::ChangeMembers => KeyScope::MembersWrite,
+                Capability::ChangeMembers | Capability::RequestSeats => KeyScope::MembersWrite,
+                Capability::SeeActivity => KeyScope::Activity,
                 _ => return Err(Refusal::Forbidden),
             };
             return if scopes.contains(&needed) {
@@ -259,11 +283,11 @@ impl Access {
     /// into a team they manage, when the organization allows it.
     pub fn may_invite_into(&self, team: Option<i64>) -> Result<(), Refusal> {
         match self.role {
-            Permission::Admin
-                if !matches!(self.who, Who::ApiKey { .. } | Who::IdentityProvider { .. }) =>
-            {
-                Ok(())
+            // A key invites with the write scope, anywhere in the organization.
+            Permission::Admin if matches!(self.who, Who::ApiKey { .. }) => {
+                self.may(Capability::ChangeMembers)
             }
+            Permission::Admin if !matches!(self.who, Who::IdentityProvider { .. }) => Ok(()),
             Permission::Manager if self.managers_may_invite => match team {
                 Some(_) if self.scope.holds(team) => Ok(()),
                 Some(_) => Err(Refusal::NotFound),

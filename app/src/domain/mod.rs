@@ -19,6 +19,7 @@ pub mod report;
 pub mod rules;
 mod seats;
 pub mod sso;
+pub mod webhooks;
 
 pub use access::{Access, Capability, KeyScope, Refusal, Scope, Who};
 pub use email::{likely_domain_typo, Email};

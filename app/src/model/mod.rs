@@ -19,5 +19,6 @@ pub mod roster;
 pub mod seats;
 pub mod teams;
 pub mod viewer;
+pub mod webhooks;
 
 pub use viewer::Viewer;

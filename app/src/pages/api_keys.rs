@@ -1,4 +1,4 @@
-//! API keys for the progress endpoint: create (shown once), list, revoke.
+//! API keys for the REST API, the progress endpoint and SCIM: create (shown once), list, revoke.
 
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
 use crate::components::{interactive, Guarded, Loaded, Need};
@@ -55,7 +55,7 @@ fn ApiKeysBody() -> impl IntoView {
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"API keys"</h1>
-        <p class="subtitle">"An external course player reports progress with a key to "<code>"POST /api/v1/progress"</code>" (see the README). A key does only what it was created for; keys made before scopes existed report progress."</p>
+        <p class="subtitle">"Programs your company connects to Roster use a key with the REST API ("<a href="/api/v1/docs">"its reference"</a>", "<a href="/api/v1/openapi.json">"OpenAPI document"</a>"); a course player reports progress with one to "<code>"POST /api/v1/progress"</code>". A key does only what its scopes allow; keys made before scopes existed report progress."</p>
         <section class="card" aria-labelledby="new-key-title" data-interactive=move || ready.get().to_string()>
             <h2 id="new-key-title">"Create a key"</h2>
             <form class="inline-form" on:submit=create>

@@ -17,3 +17,4 @@ pub mod seats;
 pub mod sign_in;
 pub mod status;
 pub mod teams;
+pub mod webhooks;

@@ -6,6 +6,7 @@
 //! one waits for the other and the second decides on what the first committed.
 
 use crate::domain::licenses::Via;
+use crate::domain::webhooks::EventType;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Program, Progress};
@@ -115,11 +116,15 @@ pub enum ProgressUpdate {
 /// row, the order every other writer follows (member, then enrollments): crossing 10 %
 /// marks the member's license used (a trigger), and no two transactions wait on each
 /// other's rows.
-pub async fn lock_learner(conn: &mut PgConnection, member_id: i64) -> Result<(), AppError> {
-    sqlx::query!("SELECT id FROM members WHERE id = $1 FOR UPDATE", member_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(())
+/// Returns whether their license was used already.
+pub async fn lock_learner(conn: &mut PgConnection, member_id: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        "SELECT license_used FROM members WHERE id = $1 FOR UPDATE",
+        member_id
+    )
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or(false))
 }
 
 /// Raises a member's progress on a program to `to`, never lowering it. Idempotent. Run it
@@ -132,25 +137,49 @@ pub async fn raise_progress(
     program: Program,
     to: Progress,
 ) -> Result<ProgressUpdate, AppError> {
-    lock_learner(&mut *conn, member_id).await?;
+    let used_before = lock_learner(&mut *conn, member_id).await?;
     // Crossing 10 % makes the license used: the ledger says by whom and how.
     super::ledger::note(&mut *conn, access, via, None).await?;
-    let now = sqlx::query_scalar!(
-        "UPDATE enrollments
-            SET progress_basis_points = GREATEST(progress_basis_points, $3),
-                updated_at = CASE WHEN $3 > progress_basis_points THEN now() ELSE updated_at END
-          WHERE member_id = $1 AND program_id = $2
-        RETURNING progress_basis_points",
+    let row = sqlx::query!(
+        r#"WITH before AS (
+               SELECT progress_basis_points AS bp FROM enrollments
+                WHERE member_id = $1 AND program_id = $2)
+           UPDATE enrollments
+              SET progress_basis_points = GREATEST(progress_basis_points, $3),
+                  updated_at = CASE WHEN $3 > progress_basis_points THEN now() ELSE updated_at END
+            WHERE member_id = $1 AND program_id = $2
+        RETURNING progress_basis_points AS now, (SELECT bp FROM before) AS "before!""#,
         member_id,
         program_id(program),
         i32::from(to.basis_points())
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    match now {
-        Some(bp) => Ok(ProgressUpdate::Recorded(
-            Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal())?,
-        )),
-        None => Ok(ProgressUpdate::NotEnrolled),
+    let Some(row) = row else {
+        return Ok(ProgressUpdate::NotEnrolled);
+    };
+    let read = |bp: i32| Progress::from_basis_points(bp.into()).map_err(|_| AppError::internal());
+    let (before, now) = (read(row.before)?, read(row.now)?);
+    let about = serde_json::json!({ "program": program.slug(), "progress": now.percent() });
+    if !used_before && now.uses_license() {
+        super::webhooks::emit_for_members(
+            &mut *conn,
+            access.organization_id,
+            EventType::LicenseUsed,
+            &[member_id],
+            about.clone(),
+        )
+        .await?;
     }
+    if before < Progress::COMPLETE && now == Progress::COMPLETE {
+        super::webhooks::emit_for_members(
+            &mut *conn,
+            access.organization_id,
+            EventType::ProgramCompleted,
+            &[member_id],
+            about,
+        )
+        .await?;
+    }
+    Ok(ProgressUpdate::Recorded(now))
 }

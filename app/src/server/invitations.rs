@@ -283,6 +283,14 @@ pub async fn accept(
         serde_json::json!({}),
     )
     .await?;
+    super::webhooks::emit_for_members(
+        &mut tx,
+        row.organization_id,
+        crate::domain::webhooks::EventType::MemberActivated,
+        &[row.member_id],
+        serde_json::json!({ "reactivated": false }),
+    )
+    .await?;
     super::session::start(&mut tx, row.member_id).await?;
     tx.commit().await?;
     let permission = Permission::parse(&row.permission).map_err(|_| AppError::internal())?;

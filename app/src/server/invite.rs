@@ -183,6 +183,14 @@ pub async fn invite(
             activity::record(conn, actor, action, subject, details).await?;
         }
     }
+    super::webhooks::emit_for_members(
+        conn,
+        actor.organization_id,
+        crate::domain::webhooks::EventType::MemberInvited,
+        &member_ids,
+        serde_json::json!({ "invited_by": actor.label }),
+    )
+    .await?;
     Ok(Invited { member_ids, tokens })
 }
 
@@ -257,7 +265,7 @@ pub async fn from_form(
     tx.commit().await?;
     tracing::info!(
         count = invited.member_ids.len(),
-        by = access.acting_member()?,
+        by = ?access.who,
         "members invited"
     );
     Ok(invited.member_ids)

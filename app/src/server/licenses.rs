@@ -390,6 +390,14 @@ pub async fn send_seat_alerts(pool: &PgPool, config: &RuntimeConfig) -> Result<u
                     serde_json::json!({ "seat": kind.key(), "level": level.key(), "free": bought - held }),
                 )
                 .await?;
+                super::webhooks::emit(
+                    &mut tx,
+                    org.id,
+                    crate::domain::webhooks::EventType::SeatsLow,
+                    serde_json::json!({ "seat": kind.key(), "level": level.key(), "free": (bought - held).max(0), "bought": bought, "held": held }),
+                    None,
+                )
+                .await?;
                 sent += 1;
             }
             tx.commit().await?;

@@ -7,6 +7,7 @@ use super::invitations::{self, Recipient};
 use super::RuntimeConfig;
 use crate::domain::licenses::Via;
 use crate::domain::rules::{self, DeactivationOutcome};
+use crate::domain::webhooks::EventType;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::{MemberStatus, Permission, Progress, SeatKind, SeatPool};
@@ -241,6 +242,14 @@ pub(crate) async fn deactivate_locked(
         }),
     )
     .await?;
+    super::webhooks::emit_for_members(
+        &mut *tx,
+        org,
+        EventType::MemberDeactivated,
+        &[member.id],
+        serde_json::json!({ "released_enable_seat": outcome.releases_enable, "revoked_invitation": member.status == MemberStatus::Invited }),
+    )
+    .await?;
     Ok(outcome)
 }
 
@@ -356,6 +365,16 @@ pub(crate) async fn reactivate_locked(
         serde_json::json!({ "enable_seat": wants_enable, "opportunity_seat": wants_opportunity, "status": new_status.as_str(), "waiting_for": waiting }),
     )
     .await?;
+    if new_status == MemberStatus::Active {
+        super::webhooks::emit_for_members(
+            &mut *tx,
+            actor.organization_id,
+            EventType::MemberActivated,
+            &[member.id],
+            serde_json::json!({ "reactivated": true }),
+        )
+        .await?;
+    }
     Ok((new_status, waits))
 }
 

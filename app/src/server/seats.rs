@@ -321,7 +321,7 @@ pub async fn request_more(
     access: &Access,
     request: &SeatRequest,
 ) -> Result<(), AppError> {
-    access.may(Capability::ManageOrganization)?;
+    access.may(Capability::RequestSeats)?;
     let mut tx = pool.begin().await?;
     super::members::lock_organization(&mut tx, access, &super::ledger::via_of(access)).await?;
     let recent = sqlx::query_scalar!(
@@ -340,7 +340,7 @@ pub async fn request_more(
         "INSERT INTO seat_requests (organization_id, requested_by, requester_label, kind, seats, note)
          VALUES ($1, $2, $3, $4, $5, $6)",
         access.organization_id,
-        access.acting_member()?,
+        access.member_id(),
         access.label,
         request.kind.key(),
         request.seats,

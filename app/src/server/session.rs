@@ -8,7 +8,7 @@ use crate::model::Viewer;
 use http::header::{COOKIE, SET_COOKIE};
 use http::HeaderValue;
 use leptos::prelude::use_context;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 pub const COOKIE_NAME: &str = "roster_session";
 /// The name over HTTPS: the `__Host-` prefix makes browsers refuse the cookie unless it is
@@ -26,14 +26,18 @@ const SESSION_DAYS: i32 = 14;
 /// The session token the browser sent, if any.
 pub fn cookie_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
+    token_in(&parts.headers, cookie_name())
+}
+
+/// The session token in a request's `Cookie` headers (the cookie named `name`).
+fn token_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie_name())
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
 }
 
@@ -164,6 +168,29 @@ pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
         return Ok(None);
     };
     let pool = super::pool()?;
+    of_token(&pool, &token).await
+}
+
+/// Who sent a request that is not a page or a server function (a download), from its
+/// headers, as [`signed_in`] says it.
+pub async fn from_headers(
+    state: &super::ServerState,
+    headers: &http::HeaderMap,
+) -> Result<Option<Access>, AppError> {
+    let name = if state.config.https() {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    };
+    match token_in(headers, name) {
+        Some(token) => Ok(of_token(&state.pool, &token)
+            .await?
+            .map(|(_, access)| access)),
+        None => Ok(None),
+    }
+}
+
+async fn of_token(pool: &PgPool, token: &str) -> Result<Option<(Viewer, Access)>, AppError> {
     let row = sqlx::query!(
         r#"SELECT m.id, m.organization_id, o.name AS organization_name, m.first_name, m.last_name,
                   m.email, m.permission, m.enable_seat, o.managers_may_invite,
@@ -172,9 +199,9 @@ pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
              JOIN members m ON m.id = s.member_id
              JOIN organizations o ON o.id = m.organization_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND m.status = 'active'"#,
-        token_digest(&token),
+        token_digest(token),
     )
-    .fetch_optional(&pool)
+    .fetch_optional(pool)
     .await?;
     let Some(r) = row else { return Ok(None) };
     let permission = Permission::parse(&r.permission).map_err(|e| {

@@ -24,7 +24,6 @@ use openidconnect::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use sqlx::{PgConnection, PgPool};
-use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -97,46 +96,8 @@ async fn connection(
 // ---------------------------------------------------------------------------------------
 // The HTTP client that reaches identity providers.
 
-/// Resolves names to public addresses only (loopback too in development).
-struct PublicOnly {
-    development: bool,
-}
-
-impl reqwest::dns::Resolve for PublicOnly {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let development = self.development;
-        Box::pin(async move {
-            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
-            let allowed: Vec<std::net::SocketAddr> = found
-                .filter(|a| rules::may_connect(a.ip(), development))
-                .collect();
-            if allowed.is_empty() {
-                return Err(format!(
-                    "{} resolves to no public address: Roster does not call into private networks",
-                    name.as_str()
-                )
-                .into());
-            }
-            let addresses: reqwest::dns::Addrs = Box::new(allowed.into_iter());
-            Ok(addresses)
-        })
-    }
-}
-
 fn http_client(config: &RuntimeConfig) -> Result<reqwest::Client, AppError> {
-    reqwest::Client::builder()
-        // A redirect could lead anywhere, private addresses included.
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(10))
-        .dns_resolver(Arc::new(PublicOnly {
-            development: config.development,
-        }))
-        .build()
-        .map_err(|e| {
-            tracing::error!(error = %e, "the identity providers' HTTP client could not be built");
-            AppError::internal()
-        })
+    super::outbound::client(config.development, Duration::from_secs(10))
 }
 
 type HttpError = openidconnect::HttpClientError<reqwest::Error>;
@@ -150,18 +111,8 @@ async fn send(
     request: openidconnect::HttpRequest,
 ) -> Result<openidconnect::HttpResponse, HttpError> {
     let uri = request.uri();
-    let https = uri.scheme_str() == Some("https");
-    if !https && !development {
-        return Err(HttpError::Other(format!("{uri}: only https is allowed")));
-    }
-    if let Some(host) = uri.host() {
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
-            if !rules::may_connect(ip, development) {
-                return Err(HttpError::Other(format!("{uri}: a private address")));
-            }
-        }
-    }
+    super::outbound::check_target(uri.scheme_str(), uri.host(), development)
+        .map_err(|why| HttpError::Other(format!("{uri}: {why}")))?;
     let request: reqwest::Request = request
         .try_into()
         .map_err(|e: reqwest::Error| HttpError::Reqwest(Box::new(e)))?;
@@ -623,6 +574,15 @@ async fn sign_in(
                 Action::InvitationAccepted,
                 Some(member_id),
                 serde_json::json!({ "by": "company account" }),
+            )
+            .await
+            .map_err(internal)?;
+            super::webhooks::emit_for_members(
+                &mut tx,
+                organization_id,
+                crate::domain::webhooks::EventType::MemberActivated,
+                &[member_id],
+                serde_json::json!({ "reactivated": false }),
             )
             .await
             .map_err(internal)?;

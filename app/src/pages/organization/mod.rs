@@ -120,6 +120,7 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
             {manages.then(|| view! {
                 <a class="button" href="/organization/api-keys">"API keys"</a>
                 <a class="button" href="/organization/identity">"Identity"</a>
+                <a class="button" href="/organization/webhooks">"Webhooks"</a>
                 <a class="button" href="/organization/activity">"Activity"</a>
             })}
         </div>

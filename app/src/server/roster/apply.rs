@@ -254,6 +254,17 @@ async fn apply_reporting(
     )
     .execute(&mut *tx)
     .await?;
+    crate::server::webhooks::emit(
+        &mut tx,
+        actor.organization_id,
+        crate::domain::webhooks::EventType::ChangeSetApplied,
+        serde_json::json!({
+            "change_set": change_id, "file": file.file_name, "applied_by": actor.label,
+            "invited": applied.invited, "changed": applied.changed, "deactivated": applied.deactivated,
+        }),
+        None,
+    )
+    .await?;
     progress.advance(1, "Saving").await;
     tx.commit().await?;
     Ok(applied)

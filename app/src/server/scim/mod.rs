@@ -18,7 +18,6 @@ mod discovery;
 mod filter;
 mod groups;
 pub mod patch;
-mod rate;
 mod users;
 
 use crate::domain::{Access, Capability};
@@ -26,9 +25,9 @@ use crate::error::AppError;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+pub use super::rate::{RateLimit, REQUESTS_PER_WINDOW, WINDOW_SECONDS};
 pub use filter::{parse_filter, Filter, FilterAttribute};
 pub use groups::PROVIDER_REGION;
-pub use rate::{RateLimit, REQUESTS_PER_WINDOW, WINDOW_SECONDS};
 pub use users::SEATS_HEADER;
 
 /// SCIM's media type, of every answer.

@@ -1,5 +1,5 @@
-//! Requests per provisioning token, counted on each instance in fixed windows: a provider
-//! that sends faster than [`REQUESTS_PER_WINDOW`] in [`WINDOW_SECONDS`] gets 429 with
+//! Requests per API key (a SCIM provisioning token, a REST API key), counted on each
+//! instance in fixed windows: a client that sends faster than [`REQUESTS_PER_WINDOW`] in [`WINDOW_SECONDS`] gets 429 with
 //! `Retry-After` (every major provider waits and resends). The bound protects the
 //! database from one token's flood; it is not a rule that must hold across instances, so
 //! it is kept in memory (each of N instances admits its share).
