@@ -136,6 +136,36 @@ pub enum OrgCommand {
     /// Create a provisioning token (SCIM, for the organization's identity provider) and
     /// print it once: the same as the API keys page's Provisioning scope.
     ProvisioningToken(ProvisioningToken),
+    /// Create an API key for the REST API with the given scopes (read, write, progress,
+    /// activity) and print it once: the same as the API keys page.
+    ApiKey(ApiKeyArgs),
+    /// Add a webhook endpoint for the given events (all of them if none is named) and
+    /// print its signing secret once: the same as the Webhooks page.
+    Webhook(WebhookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiKeyArgs {
+    /// The organization, by id or exact name.
+    pub org: String,
+    /// What the key is for, as the API keys page lists it.
+    #[arg(long)]
+    pub name: String,
+    /// read, write, progress or activity; repeat for several.
+    #[arg(long = "scope", required = true)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// The organization, by id or exact name.
+    pub org: String,
+    /// Where events go (https; http on loopback in development).
+    #[arg(long)]
+    pub url: String,
+    /// An event type, such as member.invited; repeat for several. None: every event.
+    #[arg(long = "event")]
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,7 +2,7 @@
 //! vendor's operator does for a customer organization. Seats bought are the vendor's to
 //! set; no administrator can.
 
-use crate::cli::{CreateOrg, OrgCommand, ProvisioningToken, SetSeats};
+use crate::cli::{ApiKeyArgs, CreateOrg, OrgCommand, ProvisioningToken, SetSeats, WebhookArgs};
 use crate::config::Config;
 use crate::db;
 use anyhow::{bail, Context};
@@ -16,7 +16,61 @@ pub async fn run(config: &Config, command: OrgCommand) -> anyhow::Result<()> {
         OrgCommand::Create(args) => create(config, args).await,
         OrgCommand::SetSeats(args) => set_seats(config, args).await,
         OrgCommand::ProvisioningToken(args) => provisioning_token(config, args).await,
+        OrgCommand::ApiKey(args) => api_key(config, args).await,
+        OrgCommand::Webhook(args) => webhook(config, args).await,
     }
+}
+
+/// Prints a new REST API key (shown this once).
+async fn api_key(config: &Config, args: ApiKeyArgs) -> anyhow::Result<()> {
+    let pool = db::connect(config.database_url()?).await?;
+    db::migrate(&pool).await?;
+    let (organization_id, name) = find(&pool, &args.org).await?;
+    let mut scopes = Vec::new();
+    for raw in &args.scopes {
+        let scope = app::domain::KeyScope::ALL
+            .into_iter()
+            .find(|s| s.api_name() == raw && *s != app::domain::KeyScope::Provisioning)
+            .with_context(|| format!("{raw}: a scope is read, write, progress or activity"))?;
+        scopes.push(scope);
+    }
+    let key = app::server::api_keys::create(
+        &pool,
+        &Access::operator(organization_id, &name, "command line"),
+        &args.name,
+        &scopes,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{key}");
+    Ok(())
+}
+
+/// Adds a webhook endpoint and prints its signing secret (shown this once).
+async fn webhook(config: &Config, args: WebhookArgs) -> anyhow::Result<()> {
+    let pool = db::connect(config.database_url()?).await?;
+    db::migrate(&pool).await?;
+    let (organization_id, name) = find(&pool, &args.org).await?;
+    let events = if args.events.is_empty() {
+        app::domain::webhooks::EventType::SUBSCRIBABLE
+            .iter()
+            .map(|e| e.key().to_owned())
+            .collect()
+    } else {
+        args.events
+    };
+    let secret = app::server::webhooks::add(
+        &pool,
+        &config.runtime(),
+        &Access::operator(organization_id, &name, "command line"),
+        &args.url,
+        &events,
+        "",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{secret}");
+    Ok(())
 }
 
 /// Prints a new provisioning token (shown this once; the database keeps its hash).

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// The activity log as `filter` selects it, newest first, 50 entries before the entry
 /// `before`. (Its export is a download: `/organization/activity/export`.)
-#[server]
+#[server(input = leptos::server_fn::codec::Json)]
 pub async fn activity(
     filter: ActivityFilter,
     before: Option<i64>,
