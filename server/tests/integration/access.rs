@@ -15,39 +15,50 @@ use std::collections::BTreeMap;
 const PASSWORD: &str = "a long passphrase";
 
 /// The roles, in the table's column order.
-const ROLES: [&str; 9] = [
+const ROLES: [&str; 10] = [
     "admin",
     "manager of team A",
     "manager of region R",
     "member",
     "key: progress",
-    "key: members read",
-    "key: members write",
+    "key: read",
+    "key: write",
+    "key: activity",
     "other org's admin",
     "anonymous",
 ];
 
-/// How a request is sent: a server function's form or JSON body, or the progress API.
+/// How a request is sent: a server function's form or JSON body (POST), or an HTTP
+/// route's method and JSON body (the REST API, downloads).
 enum Body {
     Form(Vec<(&'static str, String)>),
     Json(Value),
+    Http(&'static str, Option<Value>),
 }
 
 struct Call {
-    path: &'static str,
+    path: String,
     body: Body,
+}
+
+/// A REST or download route: `method path`, with a JSON body or none.
+fn http(method: &'static str, path: String, body: Option<Value>) -> Call {
+    Call {
+        path,
+        body: Body::Http(method, body),
+    }
 }
 
 fn form<F: ServerFn>(fields: &[(&'static str, String)]) -> Call {
     Call {
-        path: F::PATH,
+        path: F::PATH.into(),
         body: Body::Form(fields.to_vec()),
     }
 }
 
 fn json_call<F: ServerFn>(body: Value) -> Call {
     Call {
-        path: F::PATH,
+        path: F::PATH.into(),
         body: Body::Json(body),
     }
 }
@@ -63,6 +74,11 @@ struct World {
     invited_b: i64,
     to_deactivate: i64,
     deactivated: i64,
+    /// What the REST API's deactivate and reactivate act on.
+    rest_deactivate: i64,
+    rest_reactivate: i64,
+    /// The webhook endpoint each role names (the administrator's own, another for the rest).
+    webhooks: Vec<i64>,
     plain_member: i64,
     manager_a: i64,
     spare_key: i64,
@@ -118,6 +134,21 @@ async fn world(app: &TestApp) -> World {
     let invited_b = member("invited.b@acme.example", "member", false).await;
     let to_deactivate = member("leaving@acme.example", "member", true).await;
     let deactivated = member("gone@acme.example", "member", false).await;
+    let rest_deactivate = member("rest.leaving@acme.example", "member", true).await;
+    let rest_reactivate = member("rest.gone@acme.example", "member", true).await;
+    sql(
+        pool,
+        &format!("UPDATE members SET status = 'deactivated' WHERE id = {rest_reactivate}"),
+    )
+    .await;
+    let endpoint = format!(
+        "INSERT INTO webhook_endpoints (organization_id, url, secret, events, created_by_label)
+         VALUES ({acme}, 'https://hooks.example.com/x', 'whsec_AAAA', ARRAY['member.invited'], 'test') RETURNING id"
+    );
+    let (mine, theirs) = (id(pool, &endpoint).await, id(pool, &endpoint).await);
+    let webhooks = std::iter::once(mine)
+        .chain(std::iter::repeat_n(theirs, ROLES.len() - 1))
+        .collect();
     sql(
         pool,
         &format!(
@@ -143,8 +174,9 @@ async fn world(app: &TestApp) -> World {
     let mut keys = BTreeMap::new();
     for (role, scope) in [
         ("key: progress", KeyScope::Progress),
-        ("key: members read", KeyScope::MembersRead),
-        ("key: members write", KeyScope::MembersWrite),
+        ("key: read", KeyScope::MembersRead),
+        ("key: write", KeyScope::MembersWrite),
+        ("key: activity", KeyScope::Activity),
     ] {
         let key = app::server::api_keys::create(pool, &operator, role, &[scope])
             .await
@@ -172,6 +204,9 @@ async fn world(app: &TestApp) -> World {
         invited_b,
         to_deactivate,
         deactivated,
+        rest_deactivate,
+        rest_reactivate,
+        webhooks,
         plain_member,
         manager_a,
         spare_key,
@@ -203,7 +238,38 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
             "current_viewer",
             Box::new(|_| form::<auth::CurrentViewer>(&[])),
         ),
-        ("activity", Box::new(|_| form::<activity::Activity>(&[]))),
+        (
+            "activity",
+            Box::new(|_| json_call::<activity::Activity>(json!({ "filter": {}, "before": null }))),
+        ),
+        (
+            "GET /organization/activity/export",
+            Box::new(|_| {
+                http(
+                    "GET",
+                    "/organization/activity/export?format=csv".into(),
+                    None,
+                )
+            }),
+        ),
+        ("webhooks", Box::new(|_| form::<webhooks::Webhooks>(&[]))),
+        (
+            "add_webhook",
+            Box::new(|r| {
+                json_call::<webhooks::AddWebhook>(json!({
+                    "url": format!("https://hooks{r}.example.com/roster"),
+                    "events": ["member.invited"], "description": ""
+                }))
+            }),
+        ),
+        (
+            "send_test_webhook",
+            Box::new(move |r| form::<webhooks::SendTestWebhook>(&[("id", s(w.webhooks[r]))])),
+        ),
+        (
+            "remove_webhook",
+            Box::new(move |r| form::<webhooks::RemoveWebhook>(&[("id", s(w.webhooks[r]))])),
+        ),
         ("api_keys", Box::new(|_| form::<api_keys::ApiKeys>(&[]))),
         (
             "create_api_key",
@@ -658,18 +724,116 @@ fn endpoints(w: &World) -> Vec<Endpoint<'_>> {
         (
             "POST /scim/v2/Users",
             Box::new(|r| Call {
-                path: "/scim/v2/Users",
+                path: "/scim/v2/Users".into(),
                 body: Body::Json(json!({ "userName": format!("scim{r}@acme.example") })),
             }),
         ),
         (
             "POST /api/v1/progress (team A)",
             Box::new(|_| Call {
-                path: "/api/v1/progress",
+                path: "/api/v1/progress".into(),
                 body: Body::Json(
                     json!({ "email": "target@acme.example", "program": "meddicc-go-live-plan", "progress": 5 }),
                 ),
             }),
+        ),
+        (
+            "GET /api/v1/openapi.json (public)",
+            Box::new(|_| http("GET", "/api/v1/openapi.json".into(), None)),
+        ),
+        (
+            "GET /api/v1/docs (public)",
+            Box::new(|_| http("GET", "/api/v1/docs".into(), None)),
+        ),
+        (
+            "GET /api/v1/members",
+            Box::new(|_| http("GET", "/api/v1/members?status=active".into(), None)),
+        ),
+        (
+            "POST /api/v1/members",
+            Box::new(|r| {
+                http(
+                    "POST",
+                    "/api/v1/members".into(),
+                    Some(json!({
+                        "email": format!("rest{r}@acme.example"), "first_name": "Rest", "last_name": "Person"
+                    })),
+                )
+            }),
+        ),
+        (
+            "GET /api/v1/members/{target}",
+            Box::new(|_| http("GET", format!("/api/v1/members/{}", w.target), None)),
+        ),
+        (
+            "PATCH /api/v1/members/{target}",
+            Box::new(|r| {
+                http(
+                    "PATCH",
+                    format!("/api/v1/members/{}", w.target),
+                    Some(json!({ "job_title": format!("Title {r}") })),
+                )
+            }),
+        ),
+        (
+            "POST /api/v1/members/{id}/deactivate",
+            Box::new(|_| {
+                http(
+                    "POST",
+                    format!("/api/v1/members/{}/deactivate", w.rest_deactivate),
+                    None,
+                )
+            }),
+        ),
+        (
+            "POST /api/v1/members/{id}/reactivate",
+            Box::new(|_| {
+                http(
+                    "POST",
+                    format!("/api/v1/members/{}/reactivate", w.rest_reactivate),
+                    None,
+                )
+            }),
+        ),
+        (
+            "GET /api/v1/members/{target}/enrollments",
+            Box::new(|_| {
+                http(
+                    "GET",
+                    format!("/api/v1/members/{}/enrollments", w.target),
+                    None,
+                )
+            }),
+        ),
+        (
+            "GET /api/v1/programs",
+            Box::new(|_| http("GET", "/api/v1/programs".into(), None)),
+        ),
+        (
+            "GET /api/v1/regions",
+            Box::new(|_| http("GET", "/api/v1/regions".into(), None)),
+        ),
+        (
+            "GET /api/v1/seats",
+            Box::new(|_| http("GET", "/api/v1/seats".into(), None)),
+        ),
+        (
+            "POST /api/v1/seats/requests",
+            Box::new(|_| {
+                http(
+                    "POST",
+                    "/api/v1/seats/requests".into(),
+                    Some(json!({ "seat": "enable", "seats": 2 })),
+                )
+            }),
+        ),
+        (
+            "GET /api/v1/activity",
+            Box::new(|_| http("GET", "/api/v1/activity".into(), None)),
+        ),
+        (
+            "GET /api/v1/activity/export",
+            Box::new(|_| http("GET", "/api/v1/activity/export?format=jsonl".into(), None)),
         ),
     ]
 }
@@ -733,8 +897,12 @@ async fn every_role_may_do_what_the_table_says_and_nothing_else(pool: PgPool) {
         for r in order {
             let Call { path, body } = call(r);
             let (client, key) = &clients[r];
+            let method = match &body {
+                Body::Http(method, _) => method.parse().unwrap(),
+                _ => reqwest::Method::POST,
+            };
             let mut request = client
-                .post(app.url(path))
+                .request(method, app.url(&path))
                 .header("Accept", "application/json");
             if let Some(key) = key {
                 request = request.bearer_auth(key);
@@ -742,6 +910,8 @@ async fn every_role_may_do_what_the_table_says_and_nothing_else(pool: PgPool) {
             request = match body {
                 Body::Form(fields) => request.form(&fields),
                 Body::Json(value) => request.json(&value),
+                Body::Http(_, Some(value)) => request.json(&value),
+                Body::Http(_, None) => request,
             };
             let response = request.send().await.unwrap();
             cells[r] = outcome(response.status());

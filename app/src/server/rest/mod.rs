@@ -148,6 +148,12 @@ async fn members_by_id(
 
 pub async fn get_member(pool: &PgPool, access: &Access, id: i64) -> Result<Member, AppError> {
     access.may(Capability::SeeMembers)?;
+    written(pool, access, id).await
+}
+
+/// The member a write just changed, as the answer to that write: a key that may write
+/// gets back what it wrote without needing the read scope too.
+async fn written(pool: &PgPool, access: &Access, id: i64) -> Result<Member, AppError> {
     members_by_id(pool, access, &[id])
         .await?
         .pop()
@@ -200,7 +206,7 @@ pub async fn invite_member(
     };
     let ids = crate::server::invite::from_form(pool, config, access, &[draft], new.team_id).await?;
     let id = ids.first().copied().ok_or_else(AppError::internal)?;
-    get_member(pool, access, id).await
+    written(pool, access, id).await
 }
 
 /// Changes a member through the change engine: one plan, judged by the rules the pages
@@ -252,7 +258,7 @@ pub async fn update_member(
         Action::ChangedByApi,
     )
     .await?;
-    get_member(pool, access, id).await
+    written(pool, access, id).await
 }
 
 /// A team's region and name (the change engine names teams as files do).
@@ -281,7 +287,7 @@ pub async fn deactivate_member(
     id: i64,
 ) -> Result<Member, AppError> {
     crate::server::members::deactivate(pool, access, id).await?;
-    get_member(pool, access, id).await
+    written(pool, access, id).await
 }
 
 pub async fn reactivate_member(
@@ -291,7 +297,7 @@ pub async fn reactivate_member(
     id: i64,
 ) -> Result<Member, AppError> {
     crate::server::members::reactivate(pool, config, access, id).await?;
-    get_member(pool, access, id).await
+    written(pool, access, id).await
 }
 
 pub async fn member_enrollments(
