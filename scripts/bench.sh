@@ -10,6 +10,7 @@
 #   scripts/bench.sh plan          a 100,000-row roster file planned in the browser (release)
 #   scripts/bench.sh workbook      a 100,000-row .xlsx (LibreOffice) read in the browser (release)
 #   scripts/bench.sh apply         100,000 changes applied by `roster csv apply` (release binary)
+#   scripts/bench.sh activity      the activity log exported (10,000 to 1,000,000 entries), memory sampled, against COPY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -21,12 +22,15 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, reports, licenses, scim, import, csv, page, plan, workbook or apply}" in
+case "${1:?which benchmark: member_list, reports, licenses, scim, import, csv, page, plan, workbook, apply or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   apply)
     cargo build --release -p server --bin roster
     scripts/bench-apply.sh "$DATABASE_URL" ;;
+  activity)
+    cargo build --release -p server --bin roster
+    scripts/bench-activity.sh "$DATABASE_URL" ;;
   csv|page|plan|workbook)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
