@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from './fixtures';
@@ -33,8 +34,8 @@ test('an API key invites through the REST API, a webhook receives the event, the
   await expect(page.getByRole('link', { name: 'its reference' })).toHaveAttribute('href', '/api/v1/docs');
   await page.getByLabel('Name').fill('HR system');
   await page.getByLabel(/Report progress/).uncheck();
-  await page.getByLabel(/^Read/).check();
-  await page.getByLabel(/^Write/).check();
+  await page.getByLabel(/Read \(members/).check();
+  await page.getByLabel(/Write \(invite/).check();
   await page.getByRole('button', { name: 'Create key' }).click();
   const key = (await page.getByTestId('new-key').textContent())!.trim();
 
@@ -95,7 +96,8 @@ test('an API key invites through the REST API, a webhook receives the event, the
   await page.getByTestId('export-csv').click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^roster-activity-.*\.csv$/);
-  const text = await (await file.createReadStream()).toArray().then((parts) => Buffer.concat(parts).toString());
+  expect(await file.failure()).toBeNull();
+  const text = readFileSync(await file.path(), 'utf8');
   const lines = text.trim().split(/\r?\n/);
   expect(lines[0]).toBe('id,time,who,action,description,member_id,member,details');
   expect(lines).toHaveLength(2);

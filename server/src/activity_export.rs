@@ -51,6 +51,7 @@ pub fn stream(state: &ServerState, access: &Access, query: &ActivityQuery) -> Re
             Ok(receiver) => receiver,
             Err(error) => return crate::rest::refused(&error),
         };
+    // Fused: the compression layer may poll again after the end, which `unfold` forbids.
     let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| {
             // A failure midway ends the download short: the client sees a cut transfer
@@ -59,6 +60,7 @@ pub fn stream(state: &ServerState, access: &Access, query: &ActivityQuery) -> Re
             (item, receiver)
         })
     });
+    let chunks = futures_util::StreamExt::fuse(chunks);
     let day = time::OffsetDateTime::now_utc().date();
     let name = format!("roster-activity-{day}.{}", format.extension());
     let mut response = (StatusCode::OK, Body::from_stream(chunks)).into_response();

@@ -411,6 +411,10 @@ static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(3);
 /// Bytes gathered before they are handed to the response.
 const CHUNK: usize = 64 * 1024;
 
+/// How long a chunk may wait for the client to take it: a client that stops reading gives
+/// back its slot and its database connection after this, and its download ends short.
+const STALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Everything `filter` selects, newest first, written as `format` and streamed: the rows
 /// are read one at a time from the database and sent in chunks of 64 KiB through a
 /// channel of four, so memory stays the same whatever the size. The checks (who asks,
@@ -442,10 +446,18 @@ pub fn export(
             match rows.try_next().await {
                 Ok(Some(row)) => {
                     write_row(&mut out, &row, format);
-                    if out.len() >= CHUNK
-                        && sender.send(Ok(std::mem::take(&mut out))).await.is_err()
-                    {
-                        return; // The client went away.
+                    if out.len() >= CHUNK {
+                        let chunk = Ok(std::mem::take(&mut out));
+                        match tokio::time::timeout(STALL, sender.send(chunk)).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(_)) => return, // The client went away.
+                            Err(_) => {
+                                tracing::warn!(
+                                    "an activity export stalled: its client stopped reading"
+                                );
+                                return;
+                            }
+                        }
                     }
                 }
                 Ok(None) => break,

@@ -571,6 +571,18 @@ async fn the_activity_log_is_filtered_and_exported_whole(pool: PgPool) {
     assert_eq!(entries[0]["action"], "member.deactivated");
     let (_, all) = export("?format=jsonl").await;
     assert!(all.lines().count() >= 1200);
+    // Compressed as a browser asks (the compression layer polls the stream past its end).
+    for encoding in ["br", "gzip"] {
+        let response = browser
+            .get(app.url("/organization/activity/export?format=csv"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        let body = response.bytes().await.expect("the whole compressed file");
+        assert!(!body.is_empty());
+    }
     // Refusals in words.
     assert_eq!(export("?format=xml").await.0, 422);
     assert_eq!(export("?from=2026-02-30").await.0, 422);
