@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark and prints its figures (see docs/BENCHMARKS.md):
 #   scripts/bench.sh member_list   the member list of a 100,000-member organization
+#   scripts/bench.sh member_list_million   the same with 1,000,000 members
 #   scripts/bench.sh reports       the report of a 100,000-member organization with enrollments
 #   scripts/bench.sh licenses      the license ledger of a 100,000-member organization, a year of history
 #   scripts/bench.sh scim          an identity provider's initial sync of 10,000 users over SCIM, against a raw COPY
@@ -22,9 +23,11 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, reports, licenses, scim, import, csv, page, plan, workbook, apply or activity}" in
+case "${1:?which benchmark: member_list, member_list_million, reports, licenses, scim, import, csv, page, plan, workbook, apply or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
+  member_list_million)
+    BENCH_MEMBERS=1000000 cargo bench -p server --bench member_list ;;
   apply)
     cargo build --release -p server --bin roster
     scripts/bench-apply.sh "$DATABASE_URL" ;;

@@ -11,13 +11,21 @@ mod support;
 
 use support::{measure, report, seed};
 
-const MEMBERS: i64 = 100_000;
+/// 100,000 members, or `BENCH_MEMBERS` (`scripts/bench.sh member_list_million` sets
+/// 1,000,000).
+fn members() -> i64 {
+    std::env::var("BENCH_MEMBERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = server::db::scratch_database(&base, "roster_bench_members").await?;
-    let org = seed(&pool, MEMBERS, false).await?;
+    let members = members();
+    let org = seed(&pool, members, false).await?;
 
     let filter = |pairs: &[(&str, &str)]| {
         MemberFilter::from_pairs(|k| {
@@ -28,21 +36,23 @@ async fn main() -> anyhow::Result<()> {
         })
     };
     let deep: i64 = sqlx::query_scalar(
-        "SELECT id FROM members WHERE organization_id = $1 ORDER BY lower(last_name), lower(first_name), id OFFSET 90000 LIMIT 1",
+        "SELECT id FROM members WHERE organization_id = $1 ORDER BY lower(last_name), lower(first_name), id OFFSET $2 LIMIT 1",
     )
     .bind(org)
+    .bind(members * 9 / 10)
     .fetch_one(&pool)
     .await?;
     let deep_status: i64 = sqlx::query_scalar(
         "SELECT id FROM members WHERE organization_id = $1
           ORDER BY CASE status WHEN 'active' THEN 0 WHEN 'invited' THEN 1 ELSE 2 END, lower(last_name), lower(first_name), id
-         OFFSET 80000 LIMIT 1",
+         OFFSET $2 LIMIT 1",
     )
     .bind(org)
+    .bind(members * 8 / 10)
     .fetch_one(&pool)
     .await?;
 
-    println!("member list, {MEMBERS} members, {} runs each (median / p95), page of 25 plus the matching count", support::RUNS);
+    println!("member list, {members} members, {} runs each (median / p95), page of 25 plus the matching count", support::RUNS);
     let floor = measure(|| async {
         sqlx::query_scalar::<_, i64>(
             "SELECT id FROM members WHERE organization_id = $1 ORDER BY id LIMIT 26",
@@ -61,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
             filter(&[("status", "invited"), ("seat", "enable")]),
             None,
         ),
-        ("deep page (row 90,000), by name", filter(&[]), Some(deep)),
+        ("deep page (90 % down), by name", filter(&[]), Some(deep)),
         ("search \"zimm\"", filter(&[("q", "zimm")]), None),
         (
             "first page, newest first",
@@ -69,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
             None,
         ),
         (
-            "deep page (row 80,000), by status",
+            "deep page (80 % down), by status",
             filter(&[("sort", "status")]),
             Some(deep_status),
         ),
@@ -81,6 +91,27 @@ async fn main() -> anyhow::Result<()> {
             measure(|| async { fetch(&pool, &access, &f, after, None).await.map(|_| ()) }).await;
         report(label, timing, Some(page.total));
     }
+    // My Organization's header: members by status (maintained counts) and seats, beside
+    // the count it used to make.
+    let timing = measure(|| async {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'invited'),
+                    count(*) FILTER (WHERE status = 'deactivated') FROM members WHERE organization_id = $1",
+        )
+        .bind(org)
+        .fetch_one(&pool)
+        .await
+        .map(|_| ())
+    })
+    .await;
+    report("reference: members counted by status", timing, None);
+    let timing = measure(|| async {
+        app::server::member_list::overview(&pool, &access)
+            .await
+            .map(|_| ())
+    })
+    .await;
+    report("My Organization's header (overview)", timing, None);
     // A team manager of 2 of the 20 teams: the same function through the same scope helper
     // (`scoped_members` with their teams), first page by name.
     let teams: Vec<i64> =

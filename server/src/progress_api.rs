@@ -6,8 +6,8 @@ use app::server::rest::types::{ProgressRecorded, ProgressReport};
 use app::server::ServerState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 /// Report progress
 ///
@@ -33,5 +33,17 @@ pub async fn post_progress(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let answer = app::server::progress_api::post(&state.pool, authorization, &body).await;
-    crate::rest::handlers::progress_answer(answer)
+    progress_answer(answer)
+}
+
+/// The progress endpoint's answer turned into HTTP (kept as published: `{"error": …}`).
+fn progress_answer(answer: app::server::progress_api::Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, axum::Json(answer.body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
 }

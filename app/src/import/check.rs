@@ -273,9 +273,12 @@ pub struct FileChecker<'o> {
     /// addresses; the rare different address with the same hash goes to `collided`.
     emails: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     collided: HashMap<String, u32>,
-    /// The first row (its spreadsheet number) of each user_id, by the id's number (there
-    /// are only 100,000); 0 for none yet.
+    /// The first row (its spreadsheet number) of each five-digit user_id, by the id's
+    /// number (a flat table of 100,000: no hashing for the usual file); 0 for none yet.
     user_ids: Vec<u32>,
+    /// The same for the longer user_ids (EXT100000 and on), which only large
+    /// organizations have.
+    long_user_ids: HashMap<u32, u32>,
     rows_checked: usize,
     report: CheckReport,
     /// Each domain met, with its likely intended form: most files have few domains.
@@ -315,7 +318,8 @@ impl<'o> FileChecker<'o> {
             org,
             emails: HashMap::with_capacity_and_hasher(capacity, Default::default()),
             collided: HashMap::new(),
-            user_ids: vec![0; ExternalId::MAX as usize + 1],
+            user_ids: vec![0; ExternalId::FIVE_DIGITS as usize + 1],
+            long_user_ids: HashMap::new(),
             rows_checked: 0,
             report: CheckReport::default(),
             typos: HashMap::new(),
@@ -403,7 +407,10 @@ impl<'o> FileChecker<'o> {
                 }
             }
             if let Ok(id) = ExternalId::parse(cells.get(Column::UserId)) {
-                let first = &mut self.user_ids[id.number() as usize];
+                let first = match self.user_ids.get_mut(id.number() as usize) {
+                    Some(first) => first,
+                    None => self.long_user_ids.entry(id.number()).or_insert(0),
+                };
                 if *first != 0 {
                     let first = *first;
                     row_problems.push(CellProblem {

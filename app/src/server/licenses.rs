@@ -39,6 +39,8 @@ pub struct Ticked {
     pub waitlisted: i64,
     pub alerts: usize,
     pub digests: usize,
+    /// Organizations whose maintained member counts were folded into one row.
+    pub counts_folded: u64,
 }
 
 /// One round of every step, as of `now`.
@@ -55,6 +57,7 @@ pub async fn tick(
         waitlisted: super::waitlist::serve_all(pool).await?,
         alerts: send_seat_alerts(pool, config).await?,
         digests: super::digest::send_due(pool, config, now).await?,
+        counts_folded: super::member_counts::fold(pool).await?,
     })
 }
 

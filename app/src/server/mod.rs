@@ -20,6 +20,7 @@ pub mod links;
 pub mod mail;
 pub mod mailbox;
 pub mod managers;
+pub mod member_counts;
 pub mod member_list;
 pub mod members;
 pub mod organizations;

@@ -165,7 +165,7 @@ pub async fn add(
         access,
         Action::WebhookAdded,
         None,
-        json!({ "url": url.as_str(), "events": kinds }),
+        json!({ "url": logged(url.as_str()), "events": kinds }),
     )
     .await?;
     tx.commit().await?;
@@ -253,11 +253,20 @@ pub async fn remove(pool: &PgPool, access: &Access, id: i64) -> Result<(), AppEr
         access,
         Action::WebhookRemoved,
         None,
-        json!({ "url": url }),
+        json!({ "url": logged(&url) }),
     )
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An endpoint's address as the Activity log keeps it: without its query, which may hold
+/// a receiver's token (the log is read by more people and keys than the Webhooks page).
+fn logged(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed[..url::Position::AfterPath].to_owned(),
+        Err(_) => String::new(),
+    }
 }
 
 /// *Send test event*: one `webhook.test` event for this endpoint, delivered as any other.
@@ -512,4 +521,29 @@ async fn settle(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_an_address_without_its_query() {
+        assert_eq!(
+            logged("https://hooks.example.com/roster?token=s3cret#x"),
+            "https://hooks.example.com/roster"
+        );
+        assert_eq!(logged("not a url"), "");
+    }
+
+    #[test]
+    fn signs_as_standard_webhooks_does() {
+        // The example of the Standard Webhooks specification's test vectors.
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let body = br#"{"test": 2432232314}"#;
+        assert_eq!(
+            sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
+    }
 }

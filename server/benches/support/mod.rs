@@ -13,8 +13,9 @@ pub const RUNS: usize = 60;
 pub async fn seed(pool: &PgPool, members: i64, enrollments: bool) -> anyhow::Result<i64> {
     let started = Instant::now();
     let org: i64 = sqlx::query_scalar(
-        "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Bench', 100000, 100000) RETURNING id",
+        "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Bench', $1, $1) RETURNING id",
     )
+    .bind(members.max(100_000) as i32)
     .fetch_one(pool)
     .await?;
     let region: i64 = sqlx::query_scalar(

@@ -9,7 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -414,16 +414,4 @@ pub async fn export_activity(
     let access = or_refuse!(caller(&state, &headers).await);
     let Query(query) = or_refuse!(query.map_err(bad_query));
     crate::activity_export::stream(&state, &access, &query)
-}
-
-/// The progress endpoint's answer turned into HTTP (kept as published: `{"error": …}`).
-pub fn progress_answer(answer: app::server::progress_api::Answer) -> Response {
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, axum::Json(answer.body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    }
-    response
 }

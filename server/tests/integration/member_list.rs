@@ -195,3 +195,147 @@ async fn bad_filters_are_refused_and_foreign_cursors_yield_nothing(pool: PgPool)
     .unwrap();
     assert!(page.rows.is_empty());
 }
+
+/// What `member_counts` says for `org`, beside a count of its members.
+async fn counts_and_recount(pool: &PgPool, org: i64) -> ((i64, i64, i64), (i64, i64, i64)) {
+    let kept = app::server::member_counts::of(pool, org).await.unwrap();
+    let counted: (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'invited'),
+                count(*) FILTER (WHERE status = 'deactivated') FROM members WHERE organization_id = $1",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    ((kept.active, kept.invited, kept.deactivated), counted)
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn member_counts_are_maintained_through_every_kind_of_write(pool: PgPool) {
+    let (org, _) = organization(&pool).await;
+    let (other, _) = {
+        let o = common::create_organization(&pool, "Other", "ola@other.example", 5, 5).await;
+        (o.organization_id, ())
+    };
+    let (kept, counted) = counts_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+    assert_eq!(kept.0 + kept.1 + kept.2, 81, "80 and the administrator");
+
+    // Status changes in bulk, changes that keep the status, deletions, a rollback.
+    sqlx::query("UPDATE members SET status = 'deactivated' WHERE organization_id = $1 AND status = 'active' AND id % 2 = 0 AND permission = 'member'")
+        .bind(org).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE members SET job_title = 'AE' WHERE organization_id = $1")
+        .bind(org)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "DELETE FROM members WHERE organization_id = $1 AND status = 'invited' AND id % 3 = 0",
+    )
+    .bind(org)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM members WHERE organization_id = $1 AND permission = 'member'")
+        .bind(org)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let (kept, counted) = counts_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+
+    // Writers at once, each in its own transaction: no one waits, every one counts.
+    let writers: Vec<_> = (0..8).map(|w| {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query(
+                "INSERT INTO members (organization_id, first_name, last_name, email)
+                 SELECT $1, 'W', 'Riter', 'w' || $2 || '-' || n || '@acme.example' FROM generate_series(1, 25) n",
+            )
+            .bind(org)
+            .bind(w)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            tx.commit().await.unwrap();
+        })
+    }).collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let (kept, counted) = counts_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+
+    // Folded into one row per organization, the same counts.
+    app::server::member_counts::fold(&pool).await.unwrap();
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM member_counts WHERE organization_id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, 1);
+    let (kept, counted) = counts_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+    // The list's totals come from them: the whole list and a status of it.
+    let page = fetch(&pool, &common::operator(org), &filter(&[]), None, None)
+        .await
+        .unwrap();
+    assert_eq!(page.total, counted.0 + counted.1 + counted.2);
+    let page = fetch(
+        &pool,
+        &common::operator(org),
+        &filter(&[("status", "invited")]),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.total, counted.1);
+
+    // An organization deleted takes its members; its counts go at the next fold.
+    sqlx::query("DELETE FROM organizations WHERE id = $1")
+        .bind(other)
+        .execute(&pool)
+        .await
+        .unwrap();
+    app::server::member_counts::fold(&pool).await.unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM member_counts WHERE organization_id = $1")
+            .bind(other)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn user_ids_go_on_past_five_digits_in_one_spelling(pool: PgPool) {
+    let (org, _) = organization(&pool).await;
+    let insert = |id: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO members (organization_id, external_id, first_name, last_name, email)
+                         VALUES ($1, $2, 'Ext', 'Id', lower($2) || '@acme.example')",
+            )
+            .bind(org)
+            .bind(id)
+            .execute(&pool)
+            .await
+        }
+    };
+    for good in ["EXT99999", "EXT100000", "EXT1000000", "EXT999999999"] {
+        insert(good).await.unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+    for bad in ["EXT000001", "EXT0100000", "EXT1234567890", "EXT1234"] {
+        assert!(
+            insert(bad).await.is_err(),
+            "{bad} is refused by the database too"
+        );
+    }
+}

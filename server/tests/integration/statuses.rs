@@ -145,6 +145,17 @@ async fn a_nul_character_gets_a_message_not_a_fault(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: AppError = response.json().await.unwrap();
     assert!(error.to_string().contains("control character"), "{error}");
+    // A search as long as a body may be is refused before it reaches every member's row.
+    let response = admin
+        .post(app.url(ListMembers::PATH))
+        .header("Accept", "application/json")
+        .json(&json!({ "filter": { "q": "a".repeat(200_000) }, "after": null, "before": null }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: AppError = response.json().await.unwrap();
+    assert!(error.to_string().contains("at most 200"), "{error}");
     // Anywhere else text reaches the database, the same: a message, never a 500.
     let response = admin
         .post(app.url(app::api::teams::CreateRegion::PATH))
