@@ -534,6 +534,29 @@ mod tests {
     }
 
     #[test]
+    fn long_user_ids_are_checked_like_short_ones() {
+        let org = OrgContext {
+            user_ids: [1_000_000].into(),
+            ..OrgContext::default()
+        };
+        let r = report(
+            "EXT100000,Ana,López,ana@example.com,,,,\nEXT100000,Bo,Li,bo@example.com,,,,\nEXT1000000,Cy,Ng,cy@example.com,,,,\nEXT0100000,Di,Ng,di@example.com,,,,\n",
+            Some(&org),
+        );
+        assert_eq!(
+            found(&r),
+            [
+                (3, Some("user_id")),
+                (4, Some("user_id")),
+                (5, Some("user_id"))
+            ],
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(r.valid, [0]);
+    }
+
+    #[test]
     fn a_good_file_has_no_problems() {
         let r = report(
             "EXT00001,Ana,López,ana@example.com,AE,TRUE,false,\"meddpicc-masterclass,Meddicc-go-live-plan\"\nEXT00002,Bo,Li,bo@example.com,,,,\n",

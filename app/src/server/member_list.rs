@@ -123,10 +123,7 @@ type CountOf = fn(MemberCounts) -> i64;
 
 /// How the matching count follows from the maintained counts, when it does: for the
 /// whole organization (not a manager's teams) with no filter but a status.
-fn maintained(
-    access: &Access,
-    filter: &MemberFilter,
-) -> Result<Option<CountOf>, AppError> {
+fn maintained(access: &Access, filter: &MemberFilter) -> Result<Option<CountOf>, AppError> {
     let unfiltered = filter.q.trim().is_empty()
         && filter.permission.is_empty()
         && filter.seat.is_empty()

@@ -252,8 +252,8 @@ async fn member_counts_are_maintained_through_every_kind_of_write(pool: PgPool) 
         tokio::spawn(async move {
             let mut tx = pool.begin().await.unwrap();
             sqlx::query(
-                "INSERT INTO members (organization_id, first_name, last_name, email)
-                 SELECT $1, 'W', 'Riter', 'w' || $2 || '-' || n || '@acme.example' FROM generate_series(1, 25) n",
+                "INSERT INTO members (organization_id, first_name, last_name, email, permission)
+                 SELECT $1, 'W', 'Riter', 'w' || $2 || '-' || n || '@acme.example', 'member' FROM generate_series(1, 25) n",
             )
             .bind(org)
             .bind(w)
@@ -320,8 +320,8 @@ async fn user_ids_go_on_past_five_digits_in_one_spelling(pool: PgPool) {
         let pool = pool.clone();
         async move {
             sqlx::query(
-                "INSERT INTO members (organization_id, external_id, first_name, last_name, email)
-                         VALUES ($1, $2, 'Ext', 'Id', lower($2) || '@acme.example')",
+                "INSERT INTO members (organization_id, external_id, first_name, last_name, email, permission)
+                         VALUES ($1, $2, 'Ext', 'Id', lower($2) || '@acme.example', 'member')",
             )
             .bind(org)
             .bind(id)
