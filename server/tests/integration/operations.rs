@@ -71,7 +71,7 @@ async fn a_fault_shows_the_request_id(pool: PgPool) {
     let response = client
         .post(app.url(Activity::PATH))
         .header("Accept", "application/json")
-        .form(&[("before", "")])
+        .json(&serde_json::json!({ "filter": {}, "before": null }))
         .send()
         .await
         .unwrap();
