@@ -133,7 +133,7 @@ test("a member's page shows the lesson that used their license", async ({ browse
   await expect(page.getByTestId('flash')).toContainText(`Deactivation scheduled for ${nextWeek}`);
   await expect(page.getByTestId('deactivates-on')).toHaveText(`Deactivates on ${nextWeek}`);
   await page.goto('/organization/activity');
-  await expect(page.getByText(/Scheduled the deactivation of/).first()).toBeVisible();
+  await expect(page.getByTestId('activity-table').getByText(/Scheduled the deactivation of/).first()).toBeVisible();
   await memberContext.close();
   await context.close();
 });

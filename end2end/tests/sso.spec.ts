@@ -244,7 +244,7 @@ test('each wrong token, a replayed sign-in and an unproved address are refused i
   await adminPage.getByRole('button', { name: 'Sign in' }).click();
   await expect(adminPage).toHaveURL(/\/organization$/);
   await adminPage.goto('/organization/activity');
-  await expect(adminPage.getByText(/the way back in/).first()).toBeVisible();
+  await expect(adminPage.getByTestId('activity-table').getByText(/the way back in/).first()).toBeVisible();
   await again.close();
   await context.close();
 });
