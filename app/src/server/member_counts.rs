@@ -1,11 +1,12 @@
-//! Members by status, maintained by the database (migration `member_counts`): each write
-//! to `members` appends its change per organization, and a read sums an organization's
-//! rows. [`fold`] keeps those rows few; [`of`] reads them.
+//! Members counted by team, status, permission and seats, maintained by the database
+//! (migration `member_counts`): each write to `members` appends its change, and a count
+//! is a sum of rows. [`fold`] keeps the rows few; [`of`] reads the header's counts; the
+//! member list sums the rows its filter selects (`member_list::fetch`).
 
 use crate::error::AppError;
 use sqlx::{PgExecutor, PgPool};
 
-/// An organization's members by status, as the caller's snapshot sees them.
+/// Members by status, as the caller's snapshot sees them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MemberCounts {
     pub active: i64,
@@ -13,22 +14,20 @@ pub struct MemberCounts {
     pub deactivated: i64,
 }
 
-impl MemberCounts {
-    pub fn total(self) -> i64 {
-        self.active + self.invited + self.deactivated
-    }
-}
-
+/// The members of `organization_id` (of these teams only, for a team manager) by status.
 pub async fn of(
     executor: impl PgExecutor<'_>,
     organization_id: i64,
+    teams: Option<Vec<i64>>,
 ) -> Result<MemberCounts, AppError> {
     let row = sqlx::query!(
-        r#"SELECT coalesce(sum(active), 0)::bigint AS "active!",
-                  coalesce(sum(invited), 0)::bigint AS "invited!",
-                  coalesce(sum(deactivated), 0)::bigint AS "deactivated!"
-             FROM member_counts WHERE organization_id = $1"#,
-        organization_id
+        r#"SELECT coalesce(sum(n) FILTER (WHERE status = 'active'), 0)::bigint AS "active!",
+                  coalesce(sum(n) FILTER (WHERE status = 'invited'), 0)::bigint AS "invited!",
+                  coalesce(sum(n) FILTER (WHERE status = 'deactivated'), 0)::bigint AS "deactivated!"
+             FROM member_counts
+            WHERE organization_id = $1 AND ($2::bigint[] IS NULL OR team_id = ANY($2))"#,
+        organization_id,
+        teams as Option<Vec<i64>>,
     )
     .fetch_one(executor)
     .await?;
@@ -39,26 +38,29 @@ pub async fn of(
     })
 }
 
-/// Folds each organization's rows into one (and drops those of organizations gone);
-/// returns how many organizations had rows folded. Safe beside writers and other instances: a row
-/// is deleted by one fold only (a second waits, then skips it), and rows written meanwhile
-/// stay for the next fold.
+/// Folds the rows of each key into one (dropping those that sum to nothing and those of
+/// organizations gone); returns how many rows it wrote. Safe beside writers and other
+/// instances: a row is deleted by one fold only (a second waits, then skips it), and rows
+/// written meanwhile stay for the next fold.
 pub async fn fold(pool: &PgPool) -> Result<u64, AppError> {
-    let folded = sqlx::query!(
+    let written = sqlx::query!(
         r#"WITH folded AS (
                DELETE FROM member_counts
-                WHERE organization_id IN (SELECT organization_id FROM member_counts
-                                           GROUP BY organization_id HAVING count(*) > 1)
+                WHERE organization_id IN (
+                          SELECT organization_id FROM member_counts
+                           GROUP BY organization_id, team_id, status, permission, enable_seat, opportunity_seat
+                          HAVING count(*) > 1 OR sum(n) = 0)
                    OR NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = organization_id)
-               RETURNING organization_id, active, invited, deactivated)
-           INSERT INTO member_counts (organization_id, active, invited, deactivated)
-           SELECT f.organization_id, sum(f.active), sum(f.invited), sum(f.deactivated)
+               RETURNING *)
+           INSERT INTO member_counts
+           SELECT f.organization_id, f.team_id, f.status, f.permission, f.enable_seat, f.opportunity_seat, sum(f.n)
              FROM folded f
             WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = f.organization_id)
-            GROUP BY f.organization_id"#
+            GROUP BY 1, 2, 3, 4, 5, 6
+           HAVING sum(f.n) <> 0"#
     )
     .execute(pool)
     .await?
     .rows_affected();
-    Ok(folded)
+    Ok(written)
 }

@@ -4,7 +4,6 @@
 //! does. The cursor is a member id; its sort key is looked up inside the caller's
 //! organization, so a foreign or stale id yields an empty page, never another tenant's rows.
 
-use super::member_counts::MemberCounts;
 use super::scope;
 use crate::domain::{Access, Capability, MemberStatus, Permission, SeatKind, SeatPool};
 use crate::error::AppError;
@@ -118,30 +117,6 @@ fn push_filters(
     Ok(())
 }
 
-/// Which of the maintained counts is the list's total.
-type CountOf = fn(MemberCounts) -> i64;
-
-/// How the matching count follows from the maintained counts, when it does: for the
-/// whole organization (not a manager's teams) with no filter but a status.
-fn maintained(access: &Access, filter: &MemberFilter) -> Result<Option<CountOf>, AppError> {
-    let unfiltered = filter.q.trim().is_empty()
-        && filter.permission.is_empty()
-        && filter.seat.is_empty()
-        && filter.team.is_empty();
-    if scope::teams(access).is_some() || !unfiltered {
-        return Ok(None);
-    }
-    if filter.status.is_empty() {
-        return Ok(Some(MemberCounts::total));
-    }
-    let status = MemberStatus::parse(&filter.status).map_err(|e| AppError::Invalid(e.0))?;
-    Ok(Some(match status {
-        MemberStatus::Active => |c| c.active,
-        MemberStatus::Invited => |c| c.invited,
-        MemberStatus::Deactivated => |c| c.deactivated,
-    }))
-}
-
 /// A search text PostgreSQL can take: no control characters (a NUL cannot even be sent),
 /// and short (a pattern is matched against every member: a long one costs every row).
 fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
@@ -202,16 +177,31 @@ pub async fn fetch(
         .push(" LIMIT ")
         .push_bind(MEMBER_PAGE_SIZE + 1);
 
-    // The page and the matching count run side by side on two connections. The whole
-    // organization, or one status of it, is counted already (`member_counts`).
+    // The page and the matching count run side by side on two connections. Without a
+    // search the count is a sum of the kept counts (`member_counts`, keyed by every
+    // column the filters read), whatever the organization's size; a search counts.
     let counted = async {
-        if let Some(pick) = maintained(access, filter)? {
-            let counts = super::member_counts::of(pool, access.organization_id).await?;
-            return Ok(pick(counts));
-        }
-        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-        push_from(&mut count, access, filter);
-        push_filters(&mut count, filter)?;
+        let mut count = if filter.q.trim().is_empty() {
+            let mut count = QueryBuilder::<Postgres>::new(
+                "SELECT coalesce(sum(m.n), 0)::bigint FROM member_counts m",
+            );
+            push_filters(&mut count, filter)?;
+            count
+                .push(" AND m.organization_id = ")
+                .push_bind(access.organization_id);
+            if let Some(teams) = scope::teams(access) {
+                count
+                    .push(" AND m.team_id = ANY(")
+                    .push_bind(teams)
+                    .push(")");
+            }
+            count
+        } else {
+            let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+            push_from(&mut count, access, filter);
+            push_filters(&mut count, filter)?;
+            count
+        };
         Ok::<i64, AppError>(count.build_query_scalar::<i64>().fetch_one(pool).await?)
     };
     let (rows, total) = tokio::try_join!(
@@ -310,20 +300,9 @@ pub async fn overview(pool: &PgPool, access: &Access) -> Result<OrganizationSumm
     )
     .fetch_one(pool)
     .await?;
-    // The whole organization's are maintained; a manager's teams are counted.
-    let (active, invited, inactive) = if scope::teams(access).is_none() {
-        let counts = super::member_counts::of(pool, organization_id).await?;
-        (counts.active, counts.invited, counts.deactivated)
-    } else {
-        let mut counts = QueryBuilder::<Postgres>::new(
-            "SELECT count(*) FILTER (WHERE m.status = 'active'),
-                    count(*) FILTER (WHERE m.status = 'invited'),
-                    count(*) FILTER (WHERE m.status = 'deactivated') FROM ",
-        );
-        scope::members(&mut counts, access);
-        counts.push(" m");
-        counts.build_query_as().fetch_one(pool).await?
-    };
+    // Kept by the database (`member_counts`), for the organization or a manager's teams.
+    let counts = super::member_counts::of(pool, organization_id, scope::teams(access)).await?;
+    let (active, invited, inactive) = (counts.active, counts.invited, counts.deactivated);
     let teams = sqlx::query!(
         r#"SELECT t.id AS "id!", r.name || ' / ' || t.name AS "label!"
              FROM scoped_teams($1, $2) t JOIN regions r ON r.id = t.region_id

@@ -198,7 +198,9 @@ async fn bad_filters_are_refused_and_foreign_cursors_yield_nothing(pool: PgPool)
 
 /// What `member_counts` says for `org`, beside a count of its members.
 async fn counts_and_recount(pool: &PgPool, org: i64) -> ((i64, i64, i64), (i64, i64, i64)) {
-    let kept = app::server::member_counts::of(pool, org).await.unwrap();
+    let kept = app::server::member_counts::of(pool, org, None)
+        .await
+        .unwrap();
     let counted: (i64, i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'invited'),
                 count(*) FILTER (WHERE status = 'deactivated') FROM members WHERE organization_id = $1",
@@ -270,15 +272,17 @@ async fn member_counts_are_maintained_through_every_kind_of_write(pool: PgPool) 
     let (kept, counted) = counts_and_recount(&pool, org).await;
     assert_eq!(kept, counted);
 
-    // Folded into one row per organization, the same counts.
+    // Folded into one row per key, the same counts.
     app::server::member_counts::fold(&pool).await.unwrap();
-    let rows: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM member_counts WHERE organization_id = $1")
-            .bind(org)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(rows, 1);
+    let repeated: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM member_counts WHERE organization_id = $1
+          GROUP BY team_id, status, permission, enable_seat, opportunity_seat HAVING count(*) > 1) d",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(repeated, 0);
     let (kept, counted) = counts_and_recount(&pool, org).await;
     assert_eq!(kept, counted);
     // The list's totals come from them: the whole list and a status of it.
@@ -296,6 +300,30 @@ async fn member_counts_are_maintained_through_every_kind_of_write(pool: PgPool) 
     .await
     .unwrap();
     assert_eq!(page.total, counted.1);
+    for (pairs, condition) in [
+        (
+            vec![("seat", "enable"), ("status", "active")],
+            "enable_seat AND status = 'active'",
+        ),
+        (
+            vec![("seat", "none")],
+            "NOT enable_seat AND NOT opportunity_seat",
+        ),
+        (vec![("permission", "admin")], "permission = 'admin'"),
+        (vec![("team", "none")], "team_id IS NULL"),
+    ] {
+        let page = fetch(&pool, &common::operator(org), &filter(&pairs), None, None)
+            .await
+            .unwrap();
+        let expected: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM members WHERE organization_id = $1 AND {condition}"
+        ))
+        .bind(org)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(page.total, expected, "{pairs:?}");
+    }
 
     // An organization deleted takes its members; its counts go at the next fold.
     sqlx::query("DELETE FROM organizations WHERE id = $1")
