@@ -212,7 +212,7 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
         let total = rows.with(Vec::len);
         Some(view! {
             <p class="check-summary" data-testid="check-summary">
-                {format!("Checked {total} rows in {:.1} s: {} ready to import, {} with problems.", file.check_ms / 1000.0, r.valid.len(), r.rows_with_problems())}
+                {format!("Checked {total} rows in {}: {} ready to import, {} with problems.", took(file.check_ms), r.valid.len(), r.rows_with_problems())}
                 {(!r.already.is_empty()).then(|| format!(" {} imported already (members with the same address and user_id): they are skipped.", r.already.len()))}
                 {move || { let (e, o) = free.get(); format!(" Enable seats asked: {} of {e} free; Opportunity: {} of {o} free.", r.enable_asked, r.opportunity_asked) }}
             </p>
@@ -325,4 +325,28 @@ fn imported_message(imported: usize, already: usize, not_imported: usize) -> Str
             ),
         }
     )
+}
+
+/// How long something took, as the summary says it: milliseconds below a second (a check
+/// of 100,000 rows takes a fraction of one, and "0.1 s" hid how much), seconds above.
+fn took(ms: f64) -> String {
+    if ms < 999.5 {
+        format!("{} ms", ms.max(0.0).round())
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::took;
+
+    #[test]
+    fn milliseconds_below_a_second_seconds_above() {
+        assert_eq!(took(0.4), "0 ms");
+        assert_eq!(took(86.6), "87 ms");
+        assert_eq!(took(999.4), "999 ms");
+        assert_eq!(took(999.6), "1.0 s");
+        assert_eq!(took(2_468.0), "2.5 s");
+    }
 }
