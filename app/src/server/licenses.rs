@@ -39,7 +39,7 @@ pub struct Ticked {
     pub waitlisted: i64,
     pub alerts: usize,
     pub digests: usize,
-    /// Organizations whose maintained member counts were folded into one row.
+    /// Rows of kept member counts written by folding (one per key folded).
     pub counts_folded: u64,
 }
 

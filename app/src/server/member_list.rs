@@ -117,6 +117,34 @@ fn push_filters(
     Ok(())
 }
 
+/// The count of the members `filter` matches. Without a search it is a sum of the kept
+/// counts (`member_counts`, keyed by every column the filters read, and scoped as
+/// `scoped_members` is), whatever the organization's size; a search counts its matches.
+fn matching_count<'a>(
+    access: &Access,
+    filter: &'a MemberFilter,
+) -> Result<QueryBuilder<'a, Postgres>, AppError> {
+    if !filter.q.trim().is_empty() {
+        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+        push_from(&mut count, access, filter);
+        push_filters(&mut count, filter)?;
+        return Ok(count);
+    }
+    let mut count =
+        QueryBuilder::<Postgres>::new("SELECT coalesce(sum(m.n), 0)::bigint FROM member_counts m");
+    push_filters(&mut count, filter)?;
+    count
+        .push(" AND m.organization_id = ")
+        .push_bind(access.organization_id);
+    if let Some(teams) = scope::teams(access) {
+        count
+            .push(" AND m.team_id = ANY(")
+            .push_bind(teams)
+            .push(")");
+    }
+    Ok(count)
+}
+
 /// A search text PostgreSQL can take: no control characters (a NUL cannot even be sent),
 /// and short (a pattern is matched against every member: a long one costs every row).
 fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
@@ -177,36 +205,11 @@ pub async fn fetch(
         .push(" LIMIT ")
         .push_bind(MEMBER_PAGE_SIZE + 1);
 
-    // The page and the matching count run side by side on two connections. Without a
-    // search the count is a sum of the kept counts (`member_counts`, keyed by every
-    // column the filters read), whatever the organization's size; a search counts.
-    let counted = async {
-        let mut count = if filter.q.trim().is_empty() {
-            let mut count = QueryBuilder::<Postgres>::new(
-                "SELECT coalesce(sum(m.n), 0)::bigint FROM member_counts m",
-            );
-            push_filters(&mut count, filter)?;
-            count
-                .push(" AND m.organization_id = ")
-                .push_bind(access.organization_id);
-            if let Some(teams) = scope::teams(access) {
-                count
-                    .push(" AND m.team_id = ANY(")
-                    .push_bind(teams)
-                    .push(")");
-            }
-            count
-        } else {
-            let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-            push_from(&mut count, access, filter);
-            push_filters(&mut count, filter)?;
-            count
-        };
-        Ok::<i64, AppError>(count.build_query_scalar::<i64>().fetch_one(pool).await?)
-    };
+    // The page and the matching count run side by side on two connections.
+    let mut count = matching_count(access, filter)?;
     let (rows, total) = tokio::try_join!(
-        async { Ok::<_, AppError>(qb.build().fetch_all(pool).await?) },
-        counted
+        qb.build().fetch_all(pool),
+        count.build_query_scalar::<i64>().fetch_one(pool)
     )?;
     let mut members = rows
         .iter()
