@@ -2,6 +2,7 @@
 # Runs a benchmark and prints its figures (see docs/BENCHMARKS.md):
 #   scripts/bench.sh member_list   the member list of a 100,000-member organization
 #   scripts/bench.sh member_list_million   the same with 1,000,000 members
+#   scripts/bench.sh million       1,000,000 members: the organization report, the Licenses page as of a past date, SCIM userName look-ups (p99)
 #   scripts/bench.sh reports       the report of a 100,000-member organization with enrollments
 #   scripts/bench.sh licenses      the license ledger of a 100,000-member organization, a year of history
 #   scripts/bench.sh scim          an identity provider's initial sync of 10,000 users over SCIM, against a raw COPY
@@ -11,6 +12,7 @@
 #   scripts/bench.sh plan          a 100,000-row roster file planned in the browser (release)
 #   scripts/bench.sh workbook      a 100,000-row .xlsx (LibreOffice) read in the browser (release)
 #   scripts/bench.sh apply         100,000 changes applied by `roster csv apply` (release binary)
+#   scripts/bench.sh load          My Organization and its member list under 50 clients (wrk), one instance and two behind nginx
 #   scripts/bench.sh activity      the activity log exported (10,000 to 1,000,000 entries), memory sampled, against COPY
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,14 +25,21 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, member_list_million, reports, licenses, scim, import, csv, page, plan, workbook, apply or activity}" in
+case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, plan, workbook, apply, load or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   member_list_million)
     BENCH_MEMBERS=1000000 cargo bench -p server --bench member_list ;;
+  million)
+    BENCH_MEMBERS=1000000 cargo bench -p server --bench million ;;
   apply)
     cargo build --release -p server --bin roster
     scripts/bench-apply.sh "$DATABASE_URL" ;;
+  load)
+    scripts/setup.sh run
+    scripts/setup.sh load
+    cargo leptos build --release --precompress --split
+    scripts/bench-load.sh "$DATABASE_URL" ;;
   activity)
     cargo build --release -p server --bin roster
     scripts/bench-activity.sh "$DATABASE_URL" ;;

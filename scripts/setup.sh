@@ -4,6 +4,7 @@
 # binaryen's wasm-opt, the end-to-end npm packages, Debian's Chromium and PostgreSQL. Safe to run again.
 #   scripts/setup.sh          everything
 #   scripts/setup.sh run      what `make run` needs (no browser)
+#   scripts/setup.sh load     what `scripts/bench.sh load` needs besides: wrk and nginx
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -111,5 +112,16 @@ if [ "$what" = all ]; then
      [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "Installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi
+
+if [ "$what" = load ]; then
+  if ! command -v wrk >/dev/null; then
+    say "Installing Debian's wrk (the load benchmark's 50 clients)"
+    apt_install wrk
+  fi
+  if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
+    say "Installing Debian's nginx (the load benchmark puts it in front of two instances)"
+    apt_install nginx
   fi
 fi

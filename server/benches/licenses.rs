@@ -1,4 +1,4 @@
-//! The license ledger of a 100,000-member organization with a year of history: the counts
+//! The license ledger of a 100,000-member organization (or `BENCH_MEMBERS`) with a year of history: the counts
 //! on a past date and the twelve months' peaks (what the Licenses page asks), against a
 //! reference in the same run, a plain count of the live tables.
 //!
@@ -10,41 +10,13 @@ mod support;
 use support::{measure, report, seed};
 use time::{Duration, OffsetDateTime};
 
-const MEMBERS: i64 = 100_000;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = server::db::scratch_database(&base, "roster_bench_licenses").await?;
-    let org = seed(&pool, MEMBERS, false).await?;
-    // A year of history, generated: each member granted an Enable seat on a day of the
-    // year, 40 % of them used a few weeks later, 30 % freed later still (half of those by
-    // deactivation of a used license: kept), and the seats bought raised every month.
-    sqlx::query(
-        "INSERT INTO license_events (organization_id, member_id, seat, event, held_delta, used_delta,
-                                     bought_delta, reason, via, actor_label, at)
-         SELECT $1, m.id, 'enable', e.event, e.held, e.used, 0, e.reason, 'page', 'bench',
-                now() - interval '365 days' + (m.id % 330) * interval '1 day' + e.after
-           FROM members m
-          CROSS JOIN LATERAL (VALUES
-                ('granted', 1, 0, NULL, interval '0'),
-                ('used', 0, 1, NULL, interval '20 days'),
-                ('freed', -1, 0, 'deactivated', interval '30 days'),
-                ('kept', 0, 0, NULL, interval '31 days')) e(event, held, used, reason, after)
-          WHERE m.organization_id = $1
-            AND (e.event = 'granted'
-                 OR (e.event = 'used' AND m.id % 10 < 4)
-                 OR (e.event = 'freed' AND m.id % 10 BETWEEN 7 AND 9)
-                 OR (e.event = 'kept' AND m.id % 10 < 2))
-         UNION ALL
-         SELECT $1, NULL, 'enable', 'bought', 0, 0, 10000, NULL, 'command line', 'bench',
-                now() - interval '365 days' + n * interval '30 days'
-           FROM generate_series(0, 11) n",
-    )
-    .bind(org)
-    .execute(&pool)
-    .await?;
-    sqlx::query("ANALYZE license_events").execute(&pool).await?;
+    let members = support::members();
+    let org = seed(&pool, members, false).await?;
+    support::seed_ledger(&pool, org, members).await?;
     let events: i64 =
         sqlx::query_scalar("SELECT count(*) FROM license_events WHERE organization_id = $1")
             .bind(org)
@@ -52,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
     let access = app::domain::Access::operator(org, "Bench", "bench");
     println!(
-        "licenses, {MEMBERS} members, {events} ledger lines over a year, {} runs each (median / p95)",
+        "licenses, {members} members, {events} ledger lines over a year, {} runs each (median / p95)",
         support::RUNS
     );
     let live = measure(|| async {

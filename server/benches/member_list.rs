@@ -11,20 +11,11 @@ mod support;
 
 use support::{measure, report, seed};
 
-/// 100,000 members, or `BENCH_MEMBERS` (`scripts/bench.sh member_list_million` sets
-/// 1,000,000).
-fn members() -> i64 {
-    std::env::var("BENCH_MEMBERS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = server::db::scratch_database(&base, "roster_bench_members").await?;
-    let members = members();
+    let members = support::members();
     let org = seed(&pool, members, false).await?;
 
     let filter = |pairs: &[(&str, &str)]| {

@@ -1,4 +1,4 @@
-//! The report of a 100,000-member organization with enrollments: the whole organization,
+//! The report of a 100,000-member organization (or `BENCH_MEMBERS`) with enrollments: the whole organization,
 //! one region and one team — against a reference in the same run, the cheapest aggregate
 //! over the same rows (counting the organization's enrollments).
 //!
@@ -11,13 +11,12 @@ use app::domain::report::ReportScope;
 use app::server::reports::{report as build_report, MEMBERS_SHOWN};
 use support::{measure, report, seed};
 
-const MEMBERS: i64 = 100_000;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = server::db::scratch_database(&base, "roster_bench_reports").await?;
-    let org = seed(&pool, MEMBERS, true).await?;
+    let members = support::members();
+    let org = seed(&pool, members, true).await?;
     let enrollments: i64 = sqlx::query_scalar("SELECT count(*) FROM enrollments")
         .fetch_one(&pool)
         .await?;
@@ -30,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
     let viewer = app::domain::Access::operator(org, "Bench", "bench");
 
     println!(
-        "reports, {MEMBERS} members, {enrollments} enrollments, {} runs each (median / p95)",
+        "reports, {members} members, {enrollments} enrollments, {} runs each (median / p95)",
         support::RUNS
     );
     let floor = measure(|| async {

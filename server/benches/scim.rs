@@ -8,14 +8,13 @@
 //! pointing at a server where a database may be created).
 
 use app::domain::{Access, Email, KeyScope, OrganizationName, PersonName};
-use app::server::{RuntimeConfig, ServerState};
 use futures_util::StreamExt;
-use leptos::prelude::LeptosOptions;
 use serde_json::json;
-use server::http::{self, AppState};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod support;
 
 const USERS: usize = 10_000;
 const AT_ONCE: usize = 8;
@@ -25,7 +24,7 @@ const GROUPS: usize = 10;
 async fn main() -> anyhow::Result<()> {
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let pool = server::db::scratch_database(&base, "roster_bench_scim").await?;
-    let url = serve(pool.clone()).await;
+    let url = support::serve(pool.clone()).await;
     println!("SCIM initial sync: {USERS} users ({AT_ONCE} requests at once), then {GROUPS} groups of {} members", USERS / GROUPS);
 
     let copied = reference_copy(&pool).await?;
@@ -208,29 +207,4 @@ async fn reference_copy(pool: &PgPool) -> anyhow::Result<Duration> {
     copy.send(rows.as_bytes()).await?;
     copy.finish().await?;
     Ok(started.elapsed())
-}
-
-/// The server on a loopback port, as `roster serve` runs it (release build).
-async fn serve(pool: PgPool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("roster").build(),
-        server: ServerState {
-            pool,
-            config: Arc::new(RuntimeConfig {
-                public_url: base.clone(),
-                secure_cookies: false,
-                smtp_configured: false,
-                vendor_email: "licenses@vendor.example".into(),
-                dev_mailbox: true,
-                trusted_proxies: Vec::new(),
-                development: false,
-            }),
-            dns: Arc::new(app::server::dns::StaticResolver::default()),
-        },
-        metrics: None,
-    };
-    tokio::spawn(http::serve(listener, http::router(state)));
-    base
 }

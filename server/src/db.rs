@@ -16,6 +16,9 @@ pub fn connect_options(database_url: &str) -> anyhow::Result<PgConnectOptions> {
         .context("DATABASE_URL is not a valid PostgreSQL URL")
 }
 
+/// How long a pooled connection may sit idle before it is checked on its way out.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
+
 /// A pool for the command line's one-off work.
 pub async fn connect(database_url: &str) -> anyhow::Result<PgPool> {
     connect_with_size(database_url, 20).await
@@ -26,6 +29,19 @@ pub async fn connect_with_size(database_url: &str, size: u32) -> anyhow::Result<
     PgPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(Duration::from_secs(5))
+        // A connection is pinged before it is handed out only when it has sat idle a while
+        // (the database may have restarted or closed it meanwhile). sqlx's default pings
+        // on every acquire: a round trip before each query, 15 % of the CPU of a page under
+        // 50 clients (perf; docs/BENCHMARKS.md, issue 25 target 5). One just used is alive.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(connect_options(database_url)?)
         .await
         .context("could not connect to the database at DATABASE_URL")

@@ -38,6 +38,8 @@ pub fn router(state: AppState) -> Router {
     // (made by `defenses`, passed in the request's extensions).
     let provide = move || {
         provide_context(context.clone());
+        // Who is signed in, looked up at most once for this request.
+        provide_context(app::server::session::SessionMemo::default());
         let nonce = use_context::<axum::http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
         if let Some(PageNonce(nonce)) = nonce {

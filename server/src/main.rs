@@ -8,6 +8,12 @@ use server::{db, demo, http, maintenance};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc instead of glibc's malloc: server-side rendering allocates many small, short-lived
+/// values on every worker thread at once, where glibc spent a quarter of the CPU in its
+/// arenas and their locks (measured under 50 clients; docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

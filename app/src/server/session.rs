@@ -163,13 +163,31 @@ fn set_cookie(value: &str, max_age_seconds: i64) {
 /// Who is calling, from the session cookie: the page's [`Viewer`] and the [`Access`] every
 /// server function is handed. Only active members have a session that counts:
 /// deactivation blocks sign-in at once (SPEC rule 5).
+///
+/// Looked up once per request: a server-rendered page asks in its layout and in each of its
+/// server functions (My Organization: four times), and the answer depends only on the
+/// request's cookie — the request's [`SessionMemo`] keeps it for the others.
 pub async fn signed_in() -> Result<Option<(Viewer, Access)>, AppError> {
     let Some(token) = cookie_token() else {
         return Ok(None);
     };
     let pool = super::pool()?;
-    of_token(&pool, &token).await
+    match use_context::<SessionMemo>() {
+        Some(memo) => memo
+            .0
+            .get_or_try_init(|| of_token(&pool, &token))
+            .await
+            .cloned(),
+        None => of_token(&pool, &token).await,
+    }
 }
+
+/// The answer of [`signed_in`] for the request it is provided to (the server provides a new
+/// one with each request's context): asked once, shared by the page and its server
+/// functions. A request that starts or ends a session still reads the cookie it came with,
+/// so the remembered answer is the one a new lookup would give.
+#[derive(Clone, Default)]
+pub struct SessionMemo(std::sync::Arc<tokio::sync::OnceCell<Option<(Viewer, Access)>>>);
 
 /// Who sent a request that is not a page or a server function (a download), from its
 /// headers, as [`signed_in`] says it.

@@ -70,6 +70,80 @@ pub async fn seed(pool: &PgPool, members: i64, enrollments: bool) -> anyhow::Res
     Ok(org)
 }
 
+/// 100,000 members, or `BENCH_MEMBERS` (`scripts/bench.sh member_list_million` and
+/// `scripts/bench.sh million` set 1,000,000).
+pub fn members() -> i64 {
+    std::env::var("BENCH_MEMBERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// A year of license history for the organization's `members` members (the Licenses page's
+/// ledger), and the organization's seats raised every month.
+pub async fn seed_ledger(pool: &PgPool, org: i64, members: i64) -> anyhow::Result<()> {
+    // A year of history, generated: each member granted an Enable seat on a day of the
+    // year, 40 % of them used a few weeks later, 30 % freed later still (half of those by
+    // deactivation of a used license: kept), and the seats bought raised every month.
+    sqlx::query(
+        "INSERT INTO license_events (organization_id, member_id, seat, event, held_delta, used_delta,
+                                     bought_delta, reason, via, actor_label, at)
+         SELECT $1, m.id, 'enable', e.event, e.held, e.used, 0, e.reason, 'page', 'bench',
+                now() - interval '365 days' + (m.id % 330) * interval '1 day' + e.after
+           FROM members m
+          CROSS JOIN LATERAL (VALUES
+                ('granted', 1, 0, NULL, interval '0'),
+                ('used', 0, 1, NULL, interval '20 days'),
+                ('freed', -1, 0, 'deactivated', interval '30 days'),
+                ('kept', 0, 0, NULL, interval '31 days')) e(event, held, used, reason, after)
+          WHERE m.organization_id = $1
+            AND (e.event = 'granted'
+                 OR (e.event = 'used' AND m.id % 10 < 4)
+                 OR (e.event = 'freed' AND m.id % 10 BETWEEN 7 AND 9)
+                 OR (e.event = 'kept' AND m.id % 10 < 2))
+         UNION ALL
+         SELECT $1, NULL, 'enable', 'bought', 0, 0, $2::int, NULL, 'command line', 'bench',
+                now() - interval '365 days' + n * interval '30 days'
+           FROM generate_series(0, 11) n",
+    )
+    .bind(org)
+    .bind((members / 10) as i32)
+    .execute(pool)
+    .await?;
+    sqlx::query("ANALYZE license_events").execute(pool).await?;
+    Ok(())
+}
+
+/// The server on a loopback port, as `roster serve` runs it (in a release build: `cargo
+/// bench` builds with the bench profile, which inherits release).
+pub async fn serve(pool: PgPool) -> String {
+    use app::server::{RuntimeConfig, ServerState};
+    use leptos::prelude::LeptosOptions;
+    use server::http::{self, AppState};
+    use std::sync::Arc;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        leptos_options: LeptosOptions::builder().output_name("roster").build(),
+        server: ServerState {
+            pool,
+            config: Arc::new(RuntimeConfig {
+                public_url: base.clone(),
+                secure_cookies: false,
+                smtp_configured: false,
+                vendor_email: "licenses@vendor.example".into(),
+                dev_mailbox: true,
+                trusted_proxies: Vec::new(),
+                development: false,
+            }),
+            dns: Arc::new(app::server::dns::StaticResolver::default()),
+        },
+        metrics: None,
+    };
+    tokio::spawn(http::serve(listener, http::router(state)));
+    base
+}
+
 pub async fn measure<F, Fut, E>(run: F) -> (Duration, Duration)
 where
     F: Fn() -> Fut,
