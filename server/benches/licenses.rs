@@ -27,18 +27,7 @@ async fn main() -> anyhow::Result<()> {
         "licenses, {members} members, {events} ledger lines over a year, {} runs each (median / p95)",
         support::RUNS
     );
-    let live = measure(|| async {
-        sqlx::query_as::<_, (i64, i64, i64)>(
-            "SELECT count(*) FILTER (WHERE enable_seat), count(*) FILTER (WHERE opportunity_seat),
-                    count(*) FILTER (WHERE enable_seat AND license_used)
-               FROM members WHERE organization_id = $1",
-        )
-        .bind(org)
-        .fetch_one(&pool)
-        .await
-        .map(|_| ())
-    })
-    .await;
+    let live = support::live_seats_counted(&pool, org).await;
     report("reference: count the live tables", live, None);
     let past = OffsetDateTime::now_utc() - Duration::days(180);
     let as_of = measure(|| async {

@@ -47,16 +47,7 @@ async fn main() -> anyhow::Result<()> {
     println!("{} runs each (median / p95)", support::RUNS);
 
     // The organization report, against counting the organization's enrollments.
-    let floor = measure(|| async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM enrollments e JOIN members m ON m.id = e.member_id WHERE m.organization_id = $1",
-        )
-        .bind(org)
-        .fetch_one(&pool)
-        .await
-        .map(|_| ())
-    })
-    .await;
+    let floor = support::enrollments_counted(&pool, org).await;
     report("reference: count the org's enrollments", floor, None);
     let first = build_report(&pool, &access, ReportScope::Organization, MEMBERS_SHOWN).await?;
     let timing = measure(|| async {
@@ -68,18 +59,8 @@ async fn main() -> anyhow::Result<()> {
     report("organization report", timing, Some(first.members_total));
 
     // The Licenses page on a date 180 days ago, against counting the live tables.
-    let live = measure(|| async {
-        sqlx::query_as::<_, (i64, i64)>(
-            "SELECT count(*) FILTER (WHERE enable_seat), count(*) FILTER (WHERE opportunity_seat)
-               FROM members WHERE organization_id = $1",
-        )
-        .bind(org)
-        .fetch_one(&pool)
-        .await
-        .map(|_| ())
-    })
-    .await;
-    report("reference: count the live seats", live, None);
+    let live = support::live_seats_counted(&pool, org).await;
+    report("reference: count the live tables", live, None);
     let date = (OffsetDateTime::now_utc() - time::Duration::days(180))
         .date()
         .to_string();

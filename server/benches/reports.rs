@@ -32,16 +32,7 @@ async fn main() -> anyhow::Result<()> {
         "reports, {members} members, {enrollments} enrollments, {} runs each (median / p95)",
         support::RUNS
     );
-    let floor = measure(|| async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM enrollments e JOIN members m ON m.id = e.member_id WHERE m.organization_id = $1",
-        )
-        .bind(org)
-        .fetch_one(&pool)
-        .await
-        .map(|_| ())
-    })
-    .await;
+    let floor = support::enrollments_counted(&pool, org).await;
     report("reference: count the org's enrollments", floor, None);
     for (label, scope) in [
         ("organization report", ReportScope::Organization),

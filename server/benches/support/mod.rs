@@ -144,6 +144,37 @@ pub async fn serve(pool: PgPool) -> String {
     base
 }
 
+/// The reports' reference: the cheapest aggregate over the same rows, counting the
+/// organization's enrollments.
+pub async fn enrollments_counted(pool: &PgPool, org: i64) -> (Duration, Duration) {
+    measure(|| async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM enrollments e JOIN members m ON m.id = e.member_id WHERE m.organization_id = $1",
+        )
+        .bind(org)
+        .fetch_one(pool)
+        .await
+        .map(|_| ())
+    })
+    .await
+}
+
+/// The ledger's reference: the live tables counted (seats held, licenses used).
+pub async fn live_seats_counted(pool: &PgPool, org: i64) -> (Duration, Duration) {
+    measure(|| async {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT count(*) FILTER (WHERE enable_seat), count(*) FILTER (WHERE opportunity_seat),
+                    count(*) FILTER (WHERE enable_seat AND license_used)
+               FROM members WHERE organization_id = $1",
+        )
+        .bind(org)
+        .fetch_one(pool)
+        .await
+        .map(|_| ())
+    })
+    .await
+}
+
 pub async fn measure<F, Fut, E>(run: F) -> (Duration, Duration)
 where
     F: Fn() -> Fut,
