@@ -99,10 +99,6 @@ if [ "$what" = all ]; then
     say "Installing Debian's Chromium (for the browser tests)"
     apt_install chromium
   fi
-  if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
-    say "Installing Debian's nginx (the proxy test puts it in front of two instances)"
-    apt_install nginx
-  fi
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "Installing aiosmtpd (the real SMTP server the mail tests talk to)"
     python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
@@ -120,8 +116,12 @@ if [ "$what" = load ]; then
     say "Installing Debian's wrk (the load benchmark's 50 clients)"
     apt_install wrk
   fi
+fi
+
+# The proxy test and the load benchmark put nginx in front of two instances.
+if [ "$what" = all ] || [ "$what" = load ]; then
   if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null; then
-    say "Installing Debian's nginx (the load benchmark puts it in front of two instances)"
+    say "Installing Debian's nginx (the proxy test and the load benchmark run two instances behind it)"
     apt_install nginx
   fi
 fi
