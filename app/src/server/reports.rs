@@ -95,48 +95,34 @@ pub async fn report(
     let (title, teams) = title_and_teams(pool, access, scope).await?;
 
     // Each query on its own connection (they run at once), planned for its parameters:
-    // see `custom_plans`.
-    let counts = async {
-        let mut tx = custom_plans(pool).await?;
-        let row = sqlx::query!(
-            r#"SELECT count(*) FILTER (WHERE m.status = 'active') AS "active!",
-                  count(*) FILTER (WHERE m.status = 'invited') AS "invited!",
-                  count(*) FILTER (WHERE m.status = 'deactivated') AS "inactive!",
-                  count(*) FILTER (WHERE m.enable_seat) AS "enable_held!",
-                  count(*) FILTER (WHERE m.opportunity_seat) AS "opportunity_held!",
-                  -- SPEC rule 3, recorded on the member when progress first reaches 10 %.
-                  count(*) FILTER (WHERE m.enable_seat AND m.license_used) AS "enable_used!"
-             FROM scoped_members($1, $2) m"#,
-            org,
-            teams.as_deref()
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.rollback().await?;
-        Ok::<_, AppError>(row)
-    };
+    // see `custom_plans`. The counts are kept by the database (`member_counts`), for the
+    // organization or the teams of the scope.
+    let counts = super::member_counts::of(pool, org, teams.clone());
 
-    // The buckets are PROGRESS_BUCKETS: 0, 1–9, 10–49, 50–99 and 100 % in basis points.
+    // The whole organization's programs are kept by the database too
+    // (`enrollment_counts`); a region's or team's are summed from their enrollments. The
+    // buckets are PROGRESS_BUCKETS: 0, 1–9, 10–49, 50–99 and 100 % in basis points.
     let programs = async {
+        let Some(teams) = teams.as_deref() else {
+            return super::enrollment_counts::of(pool, org).await;
+        };
         let mut tx = custom_plans(pool).await?;
+        // progress_bucket is the SQL twin of `domain::report::bucket_of`.
         let rows = sqlx::query!(
-            r#"SELECT e.program_id,
-                  count(*) AS "enrolled!",
-                  sum(e.progress_basis_points)::bigint AS "sum!",
-                  count(*) FILTER (WHERE e.progress_basis_points = 0) AS "b0!",
-                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1 AND 999) AS "b1!",
-                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1000 AND 4999) AS "b2!",
-                  count(*) FILTER (WHERE e.progress_basis_points BETWEEN 5000 AND 9999) AS "b3!",
-                  count(*) FILTER (WHERE e.progress_basis_points = 10000) AS "b4!"
-             FROM enrollments e JOIN scoped_members($1, $2) m ON m.id = e.member_id
-            GROUP BY e.program_id"#,
+            r#"SELECT e.program_id, progress_bucket(e.progress_basis_points) AS "bucket!",
+                      count(*) AS "n!", sum(e.progress_basis_points)::bigint AS "progress!"
+                 FROM enrollments e JOIN scoped_members($1, $2) m ON m.id = e.member_id
+                GROUP BY 1, 2 ORDER BY 1"#,
             org,
-            teams.as_deref()
+            teams
         )
         .fetch_all(&mut *tx)
         .await?;
         tx.rollback().await?;
-        Ok::<_, AppError>(rows)
+        super::enrollment_counts::by_program(
+            rows.into_iter()
+                .map(|r| (r.program_id, r.bucket, r.n, r.progress)),
+        )
     };
 
     let members = async {
@@ -175,10 +161,10 @@ pub async fn report(
         let line = match row {
             Some(r) => ProgramLine {
                 program,
-                enrolled: r.enrolled,
-                average: average_progress(r.sum, r.enrolled),
-                completions: r.b4,
-                distribution: Distribution([r.b0, r.b1, r.b2, r.b3, r.b4]),
+                enrolled: r.enrolled(),
+                average: average_progress(r.progress, r.enrolled()),
+                completions: r.buckets[PROGRESS_BUCKETS.len() - 1],
+                distribution: Distribution(r.buckets),
             },
             None => ProgramLine {
                 program,
@@ -189,7 +175,7 @@ pub async fn report(
             },
         };
         enrollments += line.enrolled;
-        sum += row.map_or(0, |r| r.sum);
+        sum += row.map_or(0, |r| r.progress);
         completions += line.completions;
         distribution.add(&line.distribution);
         lines.push(line);
@@ -222,7 +208,7 @@ pub async fn report(
         title,
         active: counts.active,
         invited: counts.invited,
-        inactive: counts.inactive,
+        inactive: counts.deactivated,
         enable_held: counts.enable_held,
         enable_used: counts.enable_used,
         opportunity_held: counts.opportunity_held,
@@ -232,7 +218,7 @@ pub async fn report(
         completions,
         distribution,
         members,
-        members_total: counts.active + counts.invited + counts.inactive,
+        members_total: counts.active + counts.invited + counts.deactivated,
     })
 }
 

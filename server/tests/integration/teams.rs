@@ -307,3 +307,199 @@ async fn reports_count_with_sql_and_downloads_are_formula_safe(pool: PgPool) {
         }
     }
 }
+
+/// The organization report's figures: members by status, seats, and per program its
+/// enrollments, distribution and average.
+type Figures = (Vec<i64>, Vec<(i64, [i64; 5], i64)>);
+
+/// The organization report (from the kept sums) beside the same figures counted by SQL
+/// from the members and enrollments.
+async fn report_and_recount(pool: &PgPool, org: i64) -> (Figures, Figures) {
+    use app::domain::report::ReportScope;
+    let r =
+        app::server::reports::report(pool, &common::operator(org), ReportScope::Organization, 0)
+            .await
+            .unwrap();
+    let kept = (
+        vec![
+            r.active,
+            r.invited,
+            r.inactive,
+            r.enable_held,
+            r.enable_used,
+            r.opportunity_held,
+            r.average.basis_points().into(),
+        ],
+        r.programs
+            .iter()
+            .map(|p| {
+                (
+                    p.enrolled,
+                    p.distribution.0,
+                    i64::from(p.average.basis_points()),
+                )
+            })
+            .collect(),
+    );
+    let members: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'invited'),
+                count(*) FILTER (WHERE status = 'deactivated'), count(*) FILTER (WHERE enable_seat),
+                count(*) FILTER (WHERE enable_seat AND license_used), count(*) FILTER (WHERE opportunity_seat),
+                (SELECT coalesce(round(avg(e.progress_basis_points)), 0)::bigint FROM enrollments e
+                   JOIN members m ON m.id = e.member_id WHERE m.organization_id = $1)
+           FROM members WHERE organization_id = $1",
+    )
+    .bind(org)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let programs: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT count(e.member_id), count(*) FILTER (WHERE e.progress_basis_points = 0),
+                count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1 AND 999),
+                count(*) FILTER (WHERE e.progress_basis_points BETWEEN 1000 AND 4999),
+                count(*) FILTER (WHERE e.progress_basis_points BETWEEN 5000 AND 9999),
+                count(*) FILTER (WHERE e.progress_basis_points = 10000),
+                coalesce(round(avg(e.progress_basis_points)), 0)::bigint
+           FROM programs p
+           LEFT JOIN (enrollments e JOIN members m ON m.id = e.member_id AND m.organization_id = $1)
+                  ON e.program_id = p.id
+          GROUP BY p.id ORDER BY p.id",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let counted = (
+        vec![
+            members.0, members.1, members.2, members.3, members.4, members.5, members.6,
+        ],
+        programs
+            .into_iter()
+            .map(|p| (p.0, [p.1, p.2, p.3, p.4, p.5], p.6))
+            .collect(),
+    );
+    (kept, counted)
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_organization_report_from_kept_sums_equals_a_recount_through_every_kind_of_write(
+    pool: PgPool,
+) {
+    // The SQL bucket of the kept sums is the domain's.
+    let buckets: Vec<i16> =
+        sqlx::query_scalar("SELECT progress_bucket(n) FROM generate_series(0, 10000) n ORDER BY n")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for (bp, bucket) in buckets.iter().enumerate() {
+        let progress = app::domain::Progress::from_basis_points(bp as i64).unwrap();
+        assert_eq!(
+            *bucket as usize,
+            app::domain::report::bucket_of(progress),
+            "{bp}"
+        );
+    }
+
+    let org = common::create_organization(&pool, "Acme", "ada@acme.example", 1000, 1000)
+        .await
+        .organization_id;
+    let other = common::create_organization(&pool, "Other", "ola@other.example", 50, 50)
+        .await
+        .organization_id;
+    let add = |org: i64, from: i32, to: i32| {
+        format!(
+            "WITH m AS (
+                 INSERT INTO members (organization_id, first_name, last_name, email, permission, status,
+                                      password_hash, enable_seat, opportunity_seat)
+                 SELECT {org}, 'P', 'Q', 'p' || n || '-{org}@acme.example', 'member',
+                        (ARRAY['active', 'invited', 'deactivated'])[n % 3 + 1],
+                        CASE WHEN n % 3 = 1 THEN NULL ELSE 'x' END, n % 3 <> 2, n % 5 = 0
+                   FROM generate_series({from}, {to}) n
+                 RETURNING id, enable_seat)
+             INSERT INTO enrollments (member_id, program_id, progress_basis_points)
+             SELECT m.id, p, ((m.id * 7919 + p * 104729) % 10001)::int
+               FROM m CROSS JOIN generate_series(1, 3) p WHERE m.enable_seat"
+        )
+    };
+    let exec = |sql: String| {
+        let pool = pool.clone();
+        async move { sqlx::query(&sql).execute(&pool).await.unwrap() }
+    };
+    // Members with an Enable seat are enrolled in three programs (SPEC rule 2).
+    exec(add(org, 1, 120)).await;
+    exec(add(other, 1, 30)).await;
+    let (kept, counted) = report_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+    assert!(counted.1.iter().any(|p| p.0 > 0), "{counted:?}");
+
+    // Progress in bulk (across buckets, and to where the license counts as used), programs
+    // dropped, a member deleted by hand, a rollback.
+    exec(format!(
+        "UPDATE enrollments e SET progress_basis_points = least(10000, e.progress_basis_points + 2500)
+           FROM members m WHERE m.id = e.member_id AND m.organization_id = {org} AND e.program_id = 2"
+    ))
+    .await;
+    exec(format!(
+        "DELETE FROM enrollments e USING members m
+          WHERE m.id = e.member_id AND m.organization_id = {org} AND e.program_id = 3 AND m.id % 2 = 0"
+    ))
+    .await;
+    exec(format!(
+        "DELETE FROM members WHERE id IN (SELECT m.id FROM members m JOIN enrollments e ON e.member_id = m.id
+                                            WHERE m.organization_id = {org} LIMIT 3)"
+    ))
+    .await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM enrollments WHERE program_id = 1")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let (kept, counted) = report_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+
+    // Writers at once, each in its own transaction: every one counts.
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (pool, sql) = (pool.clone(), add(org, 1000 + w * 25, 1024 + w * 25));
+            tokio::spawn(async move {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let (kept, counted) = report_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+
+    // Folded into one row per key: the same figures, and an organization deleted leaves
+    // nothing behind.
+    sqlx::query("DELETE FROM organizations WHERE id = $1")
+        .bind(other)
+        .execute(&pool)
+        .await
+        .unwrap();
+    app::server::enrollment_counts::fold(&pool).await.unwrap();
+    app::server::member_counts::fold(&pool).await.unwrap();
+    let repeated: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM enrollment_counts
+          GROUP BY organization_id, program_id, bucket HAVING count(*) > 1) d",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(repeated, 0);
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM enrollment_counts WHERE organization_id = $1")
+            .bind(other)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+    let (kept, counted) = report_and_recount(&pool, org).await;
+    assert_eq!(kept, counted);
+}
