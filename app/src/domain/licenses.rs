@@ -253,6 +253,55 @@ impl MonthPeak {
     }
 }
 
+/// A stretch of one seat kind's ledger lines within one month (a day's lines, or part of
+/// a day's), taken in the ledger's order: what it changed, and how far held and used seats
+/// rose above where it began (0 if never above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stretch {
+    /// Months since year 0, as [`MonthEvents::month`].
+    pub month: i32,
+    pub change: Counts,
+    pub rise_held: i64,
+    pub rise_used: i64,
+}
+
+/// The level after `stretches` (one seat kind's, in the ledger's order, from its first
+/// line) and the peaks of the months `from..=to`.
+pub fn level_and_peaks(stretches: &[Stretch], from: i32, to: i32) -> (Counts, Vec<MonthPeak>) {
+    let mut level = Counts::default();
+    let mut before = None;
+    let mut months: Vec<MonthEvents> = Vec::new();
+    for s in stretches {
+        if s.month >= from {
+            before.get_or_insert(level);
+        }
+        let (peak_held, peak_used) = (level.held + s.rise_held, level.used + s.rise_used);
+        level = Counts {
+            bought: level.bought + s.change.bought,
+            held: level.held + s.change.held,
+            used: level.used + s.change.used,
+        };
+        if s.month < from {
+            continue;
+        }
+        match months.last_mut() {
+            Some(m) if m.month == s.month => {
+                m.peak_held = m.peak_held.max(peak_held);
+                m.peak_used = m.peak_used.max(peak_used);
+                m.end = level;
+            }
+            _ => months.push(MonthEvents {
+                month: s.month,
+                peak_held,
+                peak_used,
+                end: level,
+            }),
+        }
+    }
+    let peaks = monthly_peaks(before.unwrap_or(level), &months, from, to);
+    (level, peaks)
+}
+
 /// The peaks of every month from `from` to `to` (inclusive) out of the months that had
 /// events (ascending) and the level before `from`: a month starts where the last one
 /// ended, so its peak is at least that, and a month without events keeps it.
@@ -448,6 +497,48 @@ mod tests {
         assert_eq!(runway_days(10, 30), Some(10));
         assert_eq!(runway_days(10, 60), Some(5));
         assert_eq!(runway_days(0, 5), Some(0));
+    }
+
+    #[test]
+    fn stretches_give_the_level_and_each_months_peak() {
+        let c = |bought, held, used| Counts { bought, held, used };
+        let s = |month, change, rise_held, rise_used| Stretch {
+            month,
+            change,
+            rise_held,
+            rise_used,
+        };
+        let stretches = [
+            // Before the months asked for: only the level counts.
+            s(8, c(10, 6, 1), 9, 1),
+            // Month 10 in two stretches: up 3 then down 4; then up 2 from there.
+            s(10, c(0, -1, 0), 3, 0),
+            s(10, c(0, 2, 1), 2, 1),
+            // Month 12: bought 10 more, held fell.
+            s(12, c(10, -2, 0), 0, 0),
+        ];
+        let (level, peaks) = level_and_peaks(&stretches, 9, 13);
+        assert_eq!(level, c(20, 5, 2));
+        let got: Vec<_> = peaks
+            .iter()
+            .map(|p| (p.month, p.bought, p.peak_held, p.peak_used))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (9, 10, 6, 1),
+                // 6 + 3 in the first stretch; the second began at 5 and rose 2.
+                (10, 10, 9, 2),
+                (11, 10, 7, 2),
+                (12, 20, 7, 2),
+                (13, 20, 5, 2),
+            ]
+        );
+        // Nothing in the months asked for: the level carries through them.
+        let (level, peaks) = level_and_peaks(&stretches[..1], 9, 10);
+        assert_eq!(level, c(10, 6, 1));
+        assert_eq!(peaks[1].peak_held, 6);
+        assert_eq!(level_and_peaks(&[], 1, 1).1[0].peak_held, 0);
     }
 
     #[test]

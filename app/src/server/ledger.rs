@@ -73,9 +73,7 @@ pub fn via_of(access: &Access) -> Via {
 // Reading the ledger
 // ---------------------------------------------------------------------------------------
 
-use crate::domain::licenses::{
-    monthly_peaks, via_words, Counts, LicenseEvent, MonthEvents, MonthPeak,
-};
+use crate::domain::licenses::{level_and_peaks, via_words, Counts, LicenseEvent};
 use crate::domain::{Capability, Program, SeatKind};
 use crate::model::licenses::{LedgerFilter, LedgerLine, LicensesOverview};
 use sqlx::PgPool;
@@ -141,96 +139,6 @@ pub async fn live_counts(
     ))
 }
 
-fn month_number(date: Date) -> i32 {
-    date.year() * 12 + i32::from(u8::from(date.month())) - 1
-}
-
-fn month_start(month: i32) -> OffsetDateTime {
-    let year = month.div_euclid(12);
-    let m = time::Month::try_from((month.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
-    Date::from_calendar_date(year, m, 1)
-        .unwrap_or(Date::MIN)
-        .with_time(Time::MIDNIGHT)
-        .assume_utc()
-}
-
-/// The peaks of the twelve months up to the one holding `until` (exclusive), per kind.
-pub async fn peaks(
-    conn: &mut PgConnection,
-    organization_id: i64,
-    until: OffsetDateTime,
-) -> Result<(Vec<MonthPeak>, Vec<MonthPeak>), AppError> {
-    let last = month_number((until - Duration::nanoseconds(1)).date());
-    let first = last - 11;
-    let start = month_start(first);
-    let before = counts_before(&mut *conn, organization_id, start).await?;
-    // One pass over the range in the index's order (no sort): running levels of each kind
-    // as of each line, their maximum per month, and each month's net change. The level
-    // before the range, and each month's end, are added in Rust.
-    let rows = sqlx::query!(
-        r#"SELECT month AS "month!",
-                  coalesce(max(enable_held), 0)::bigint AS "enable_peak_held!",
-                  coalesce(max(enable_used), 0)::bigint AS "enable_peak_used!",
-                  coalesce(max(opportunity_held), 0)::bigint AS "opportunity_peak_held!",
-                  coalesce(sum(held_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_held_change!",
-                  coalesce(sum(used_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_used_change!",
-                  coalesce(sum(bought_delta) FILTER (WHERE seat = 'enable'), 0)::bigint AS "enable_bought_change!",
-                  coalesce(sum(held_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_held_change!",
-                  coalesce(sum(bought_delta) FILTER (WHERE seat = 'opportunity'), 0)::bigint AS "opportunity_bought_change!"
-             FROM (SELECT seat, held_delta, used_delta, bought_delta,
-                          -- date_trunc, not extract: extract's numeric costs a third of
-                          -- the query at 240,000 lines; CASE rather than FILTER in the
-                          -- window, for the same reason.
-                          date_trunc('month', at AT TIME ZONE 'UTC') AS month,
-                          sum(CASE WHEN seat = 'enable' THEN held_delta END) OVER w AS enable_held,
-                          sum(CASE WHEN seat = 'enable' THEN used_delta END) OVER w AS enable_used,
-                          sum(CASE WHEN seat = 'opportunity' THEN held_delta END) OVER w AS opportunity_held
-                     FROM license_events
-                    WHERE organization_id = $1 AND at >= $2 AND at < $3
-                   WINDOW w AS (ORDER BY at, id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) r
-            GROUP BY month ORDER BY month"#,
-        organization_id,
-        start,
-        until
-    )
-    .fetch_all(conn)
-    .await?;
-    // Levels within the range are relative to its start: a kind's running sum is NULL
-    // until its first line (then the maximum ignores it), so a month's peak is at least
-    // where it began (`monthly_peaks` sees to that).
-    let (mut enable, mut opportunity) = (Vec::new(), Vec::new());
-    let (mut enable_end, mut opportunity_end) = before;
-    for r in &rows {
-        enable_end = Counts {
-            bought: enable_end.bought + r.enable_bought_change,
-            held: enable_end.held + r.enable_held_change,
-            used: enable_end.used + r.enable_used_change,
-        };
-        opportunity_end = Counts {
-            bought: opportunity_end.bought + r.opportunity_bought_change,
-            held: opportunity_end.held + r.opportunity_held_change,
-            used: 0,
-        };
-        let month = month_number(r.month.date());
-        enable.push(MonthEvents {
-            month,
-            peak_held: before.0.held + r.enable_peak_held,
-            peak_used: before.0.used + r.enable_peak_used,
-            end: enable_end,
-        });
-        opportunity.push(MonthEvents {
-            month,
-            peak_held: before.1.held + r.opportunity_peak_held,
-            peak_used: 0,
-            end: opportunity_end,
-        });
-    }
-    Ok((
-        monthly_peaks(before.0, &enable, first, last),
-        monthly_peaks(before.1, &opportunity, first, last),
-    ))
-}
-
 /// The end of day `date` (UTC): what "on this date" answers for.
 pub fn end_of(date: Date) -> OffsetDateTime {
     date.next_day()
@@ -261,13 +169,15 @@ pub fn parse_date(raw: &str, field: &str) -> Result<Option<Date>, AppError> {
 pub const PAGE_LINES: i64 = 200;
 pub const EXPORT_LINES: i64 = 200_000;
 
-/// Lines of the ledger, newest first: those `filter` matches, of one member if named.
+/// Lines of the ledger, newest first: those `filter` matches, of one member if named; and
+/// how many match (counted unless `total` says).
 pub async fn lines(
     conn: &mut PgConnection,
     organization_id: i64,
     filter: &LedgerFilter,
     member: Option<i64>,
     limit: i64,
+    total: Option<i64>,
 ) -> Result<(Vec<LedgerLine>, i64), AppError> {
     let from = parse_date(&filter.from, "first date")?.map(|d| d.midnight().assume_utc());
     let to = parse_date(&filter.to, "last date")?.map(end_of);
@@ -282,20 +192,25 @@ pub async fn lines(
                 .ok_or_else(|| AppError::invalid("Choose one of the listed events."))
         })
         .transpose()?;
-    let total = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM license_events e
+    let total = match total {
+        Some(total) => total,
+        None => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM license_events e
             WHERE e.organization_id = $1 AND ($2::timestamptz IS NULL OR e.at >= $2)
               AND ($3::timestamptz IS NULL OR e.at < $3) AND ($4::text IS NULL OR e.seat = $4)
               AND ($5::text IS NULL OR e.event = $5) AND ($6::bigint IS NULL OR e.member_id = $6)"#,
-        organization_id,
-        from,
-        to,
-        seat,
-        event,
-        member
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+                organization_id,
+                from,
+                to,
+                seat,
+                event,
+                member
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
     let rows = sqlx::query!(
         r#"SELECT e.id, e.at, e.member_id, m.email AS "email?", e.seat, e.event, e.reason, e.via,
                   e.actor_label, e.detail
@@ -407,10 +322,25 @@ async fn overview_of(
     let today = OffsetDateTime::now_utc().date();
     let date = parse_date(as_of, "date")?.unwrap_or(today).min(today);
     let until = end_of(date);
-    let mut conn = pool.acquire().await?;
-    let (enable, opportunity) = counts_before(&mut conn, organization_id, until).await?;
-    let (enable_peaks, opportunity_peaks) = peaks(&mut conn, organization_id, until).await?;
-    let (lines, lines_total) = lines(&mut conn, organization_id, filter, None, limit).await?;
+    // One snapshot: where the ledger's daily sums end and the lines after them.
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let (enable_days, opportunity_days) =
+        super::license_days::stretches(&mut tx, organization_id, until).await?;
+    // The twelve months up to the one holding `until` (exclusive).
+    let last = (until - Duration::nanoseconds(1)).date();
+    let last = last.year() * 12 + i32::from(u8::from(last.month())) - 1;
+    let (enable, enable_peaks) = level_and_peaks(&enable_days, last - 11, last);
+    let (opportunity, opportunity_peaks) = level_and_peaks(&opportunity_days, last - 11, last);
+    // The whole ledger's count is kept with its daily sums; a filtered one is counted.
+    let total = match *filter == LedgerFilter::default() {
+        true => Some(super::license_days::lines(&mut tx, organization_id).await?),
+        false => None,
+    };
+    let (lines, lines_total) = lines(&mut tx, organization_id, filter, None, limit, total).await?;
+    tx.rollback().await?;
     Ok(LicensesOverview {
         as_of: date.to_string(),
         enable,
@@ -448,6 +378,7 @@ pub async fn member_history(
         &LedgerFilter::default(),
         Some(member_id),
         PAGE_LINES,
+        None,
     )
     .await?
     .0)

@@ -39,8 +39,10 @@ pub struct Ticked {
     pub waitlisted: i64,
     pub alerts: usize,
     pub digests: usize,
-    /// Rows of kept member counts written by folding (one per key folded).
+    /// Rows of kept member and enrollment counts written by folding (one per key folded).
     pub counts_folded: u64,
+    /// Rows of the ledger's daily sums written.
+    pub ledger_days: u64,
 }
 
 /// One round of every step, as of `now`.
@@ -57,7 +59,9 @@ pub async fn tick(
         waitlisted: super::waitlist::serve_all(pool).await?,
         alerts: send_seat_alerts(pool, config).await?,
         digests: super::digest::send_due(pool, config, now).await?,
-        counts_folded: super::member_counts::fold(pool).await?,
+        counts_folded: super::member_counts::fold(pool).await?
+            + super::enrollment_counts::fold(pool).await?,
+        ledger_days: super::license_days::summarize(pool).await?,
     })
 }
 

@@ -114,6 +114,34 @@ pub async fn seed_ledger(pool: &PgPool, org: i64, members: i64) -> anyhow::Resul
     Ok(())
 }
 
+/// The license worker's daily sums of `org`'s ledger made from nothing (as after the
+/// upgrade, or a database kept from an earlier run) up to a minute ago, pass after pass as
+/// the worker would (a month per pass); returns the day rows written.
+pub async fn summarize_ledger(pool: &PgPool, org: i64) -> anyhow::Result<u64> {
+    sqlx::query("DELETE FROM license_summaries WHERE organization_id = $1")
+        .bind(org)
+        .execute(pool)
+        .await?;
+    sqlx::query("DELETE FROM license_days WHERE organization_id = $1")
+        .bind(org)
+        .execute(pool)
+        .await?;
+    let mut written = 0;
+    loop {
+        let (days, caught_up) = app::server::license_days::summarize_organization(
+            pool,
+            org,
+            app::server::license_days::SETTLE_SECONDS,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        written += days;
+        if caught_up {
+            return Ok(written);
+        }
+    }
+}
+
 /// The server on a loopback port, as `roster serve` runs it (in a release build: `cargo
 /// bench` builds with the bench profile, which inherits release).
 pub async fn serve(pool: PgPool) -> String {

@@ -987,3 +987,157 @@ async fn what_the_licenses_pages_take_is_bounded_and_refused_in_words(pool: PgPo
     .unwrap();
     assert_eq!(done, 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// The ledger's daily sums answer as its lines do
+// ---------------------------------------------------------------------------------------
+
+/// What the Licenses page answers for `org` on each of `dates` and today: counts, peaks,
+/// how many lines.
+async fn ledger_answers(pool: &PgPool, org: i64, dates: &[String]) -> Vec<String> {
+    let access = Access::operator(org, "Acme", "test");
+    let filter = app::model::licenses::LedgerFilter::default();
+    let mut answers = Vec::new();
+    for date in dates.iter().map(String::as_str).chain([""]) {
+        let o = app::server::ledger::overview(pool, &access, date, &filter)
+            .await
+            .unwrap();
+        answers.push(format!(
+            "{date}: {:?} {:?} {:?} {:?} {}",
+            o.enable, o.opportunity, o.enable_peaks, o.opportunity_peaks, o.lines_total
+        ));
+    }
+    answers
+}
+
+/// The same answers from the lines alone: the daily sums dropped first.
+async fn answers_from_lines(pool: &PgPool, org: i64, dates: &[String]) -> Vec<String> {
+    for table in ["license_summaries", "license_days"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            .bind(org)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    ledger_answers(pool, org, dates).await
+}
+
+/// The worker's passes until the sums reach `settle_seconds` ago.
+async fn summarize(pool: &PgPool, org: i64, settle_seconds: f64) {
+    use app::server::license_days::summarize_organization;
+    while !summarize_organization(pool, org, settle_seconds)
+        .await
+        .unwrap()
+        .1
+    {}
+}
+
+/// Lines dated `ago` before now, `n` of them, both kinds, ups and downs, several sharing a
+/// moment (their order is then the id's).
+fn lines_sql(org: i64, n: i32, ago: &str) -> String {
+    format!(
+        "INSERT INTO license_events (organization_id, seat, event, held_delta, used_delta, bought_delta,
+                                     via, actor_label, at)
+         SELECT {org}, CASE WHEN k % 3 = 0 THEN 'opportunity' ELSE 'enable' END, 'granted',
+                CASE WHEN k % 5 < 3 THEN 1 ELSE -1 END,
+                CASE WHEN k % 3 <> 0 AND k % 7 = 0 THEN 1 WHEN k % 3 <> 0 AND k % 11 = 0 THEN -1 ELSE 0 END,
+                CASE WHEN k % 13 = 0 THEN 5 ELSE 0 END, 'command line', 'test',
+                now() - {ago} * ((k * 7919) % 1000) / 1000.0 - (k / 4) * interval '0 seconds'
+           FROM generate_series(1, {n}) k"
+    )
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_ledgers_daily_sums_answer_as_its_lines_through_late_lines_and_writers_at_once(
+    pool: PgPool,
+) {
+    let org = create_organization(&pool, "Acme", "ada@acme.example", 10, 5)
+        .await
+        .organization_id;
+    let exec = |sql: String| {
+        let pool = pool.clone();
+        async move { sqlx::query(&sql).execute(&pool).await.unwrap() }
+    };
+    // 400 days of history, and the last hour.
+    exec(lines_sql(org, 3000, "interval '400 days'")).await;
+    exec(lines_sql(org, 300, "interval '1 hour'")).await;
+    let today = OffsetDateTime::now_utc().date();
+    let dates: Vec<String> = [400, 380, 200, 35, 1, 0]
+        .iter()
+        .map(|d| (today - Duration::days(*d)).to_string())
+        .collect();
+    let expected = answers_from_lines(&pool, org, &dates).await;
+
+    // Summed up to 40 minutes ago (the day holding that moment in part), then to now (the
+    // rest of that day added to it).
+    summarize(&pool, org, 2400.0).await;
+    assert_eq!(ledger_answers(&pool, org, &dates).await, expected);
+    summarize(&pool, org, 0.0).await;
+    assert_eq!(ledger_answers(&pool, org, &dates).await, expected);
+    let days: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM license_days WHERE organization_id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(days > 300, "{days}");
+
+    // Late lines (stamped before where the sums end) send them back to that day's start:
+    // the answers count them at once, and the next pass sums those days again.
+    exec(lines_sql(org, 40, "interval '100 days'")).await;
+    let through: OffsetDateTime =
+        sqlx::query_scalar("SELECT through FROM license_summaries WHERE organization_id = $1")
+            .bind(org)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(through.time(), time::Time::MIDNIGHT);
+    assert!(
+        through < OffsetDateTime::now_utc() - Duration::days(90),
+        "{through}"
+    );
+    let before_pass = ledger_answers(&pool, org, &dates).await;
+    summarize(&pool, org, 0.0).await;
+    let after_pass = ledger_answers(&pool, org, &dates).await;
+    let expected = answers_from_lines(&pool, org, &dates).await;
+    assert_eq!(before_pass, expected);
+    assert_eq!(after_pass, expected);
+
+    // Writers and the worker at once: writers hold the ledger lock shared until they
+    // commit, the worker takes it alone (or waits for its next pass).
+    summarize(&pool, org, 0.0).await;
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (pool, sql) = (pool.clone(), lines_sql(org, 5, "interval '1 second'"));
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    let mut tx = pool.begin().await.unwrap();
+                    sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+                    tokio::time::sleep(std::time::Duration::from_millis(3 + w)).await;
+                    tx.commit().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let worker = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            for _ in 0..30 {
+                app::server::license_days::summarize_organization(&pool, org, 0.0)
+                    .await
+                    .unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+        })
+    };
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    worker.await.unwrap();
+    summarize(&pool, org, 0.0).await;
+    let summed = ledger_answers(&pool, org, &dates).await;
+    assert_eq!(summed, answers_from_lines(&pool, org, &dates).await);
+    // And the worker's own step sums every organization from nothing.
+    assert!(app::server::license_days::summarize(&pool).await.unwrap() > 0);
+    assert_eq!(ledger_answers(&pool, org, &dates).await, summed);
+}
