@@ -33,10 +33,10 @@ CREATE TABLE license_summaries (
 -- A line stamped before `through` (a transaction that began before the worker's last
 -- pass, a worker's clock behind the database's) sends `through` back to the start of its
 -- day, and the worker sums that day again. Every statement that writes lines holds the
--- organization's ledger lock in shared mode until it commits; the worker takes it
+-- organization's ledger lock in shared mode until it commits; the worker tries to take it
 -- exclusively, so it sums only when no writer of the organization is under way, and a
--- writer that comes after sees where the worker got to. Shared locks do not wait for each
--- other: writers never wait on writers.
+-- writer that comes meanwhile waits for that pass (a minute of lines), then sees where the
+-- worker got to. Shared locks do not wait for each other: writers never wait on writers.
 CREATE FUNCTION license_summaries_behind() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     line record;

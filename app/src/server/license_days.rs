@@ -211,32 +211,25 @@ pub async fn summarize(pool: &PgPool) -> Result<u64, AppError> {
 }
 
 /// Sums the organization's lines after its stored days, up to `settle_seconds` ago (a
-/// month at a time at most). Under the organization's ledger lock, taken exclusively: no writer of
-/// its ledger is under way, and writers wait for this transaction. If writers hold it for
-/// a second, the organization waits for the next pass. Returns the day rows written and
-/// whether the sums reach `settle_seconds` ago.
+/// month at a time at most), under the organization's ledger lock taken exclusively: no
+/// writer of its ledger is under way, and writers that come wait for this transaction.
+/// The lock is only tried: while a writer holds it the organization waits for the next
+/// pass, and no writer ever waits on a worker that waits. Returns the day rows written
+/// and whether the sums reach `settle_seconds` ago.
 pub async fn summarize_organization(
     pool: &PgPool,
     organization_id: i64,
     settle_seconds: f64,
 ) -> Result<(u64, bool), AppError> {
     let mut tx = pool.begin().await?;
-    sqlx::query!("SET LOCAL lock_timeout = '1s'")
-        .execute(&mut *tx)
-        .await?;
-    let locked = sqlx::query!(
-        "SELECT pg_advisory_xact_lock(hashtextextended('license days ' || $1::bigint, 0))",
+    let locked = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock(hashtextextended('license days ' || $1::bigint, 0)) AS "locked!""#,
         organization_id
     )
     .fetch_one(&mut *tx)
-    .await;
-    match locked {
-        Ok(_) => {}
-        // lock_not_available: writers are under way.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => {
-            return Ok((0, false))
-        }
-        Err(e) => return Err(e.into()),
+    .await?;
+    if !locked {
+        return Ok((0, false));
     }
     // Where the stored days end (or the first line), and how far to go.
     let span = sqlx::query!(
