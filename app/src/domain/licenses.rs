@@ -499,6 +499,14 @@ mod tests {
         assert_eq!(runway_days(0, 5), Some(0));
     }
 
+    /// Each month's (month, bought, peak held, peak used).
+    fn figures(peaks: &[MonthPeak]) -> Vec<(i32, i64, i64, i64)> {
+        peaks
+            .iter()
+            .map(|p| (p.month, p.bought, p.peak_held, p.peak_used))
+            .collect()
+    }
+
     #[test]
     fn stretches_give_the_level_and_each_months_peak() {
         let c = |bought, held, used| Counts { bought, held, used };
@@ -519,12 +527,8 @@ mod tests {
         ];
         let (level, peaks) = level_and_peaks(&stretches, 9, 13);
         assert_eq!(level, c(20, 5, 2));
-        let got: Vec<_> = peaks
-            .iter()
-            .map(|p| (p.month, p.bought, p.peak_held, p.peak_used))
-            .collect();
         assert_eq!(
-            got,
+            figures(&peaks),
             vec![
                 (9, 10, 6, 1),
                 // 6 + 3 in the first stretch; the second began at 5 and rose 2.
@@ -559,12 +563,8 @@ mod tests {
             },
         ];
         let peaks = monthly_peaks(c(10, 3, 1), &months, 9, 13);
-        let got: Vec<_> = peaks
-            .iter()
-            .map(|p| (p.month, p.bought, p.peak_held, p.peak_used))
-            .collect();
         assert_eq!(
-            got,
+            figures(&peaks),
             vec![
                 (9, 10, 3, 1),
                 (10, 10, 7, 2),
