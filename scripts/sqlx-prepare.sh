@@ -8,7 +8,8 @@ use_database roster_prepare
 trap '[ -n "$PRIVATE_PG" ] && scripts/pg.sh stop' EXIT
 url=$(db_url_named "$DATABASE_URL" roster_prepare)
 ensure_database "$url" roster_prepare
-for f in migrations/*.sql; do psql -q -v ON_ERROR_STOP=1 "$url" -f "$f" >/dev/null; done
+# Each file in one transaction, as sqlx applies it.
+for f in migrations/*.sql; do psql -q -1 -v ON_ERROR_STOP=1 "$url" -f "$f" >/dev/null; done
 rm -rf .sqlx && mkdir .sqlx
 # Touch the crate roots so the query macros run again for every query.
 touch app/src/lib.rs server/src/lib.rs server/src/main.rs server/tests/integration/*.rs 2>/dev/null || true
