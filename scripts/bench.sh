@@ -9,6 +9,7 @@
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 #   scripts/bench.sh page          the Import CSV page itself with a 1,000,000-row file
+#   scripts/bench.sh first         the first page: bytes before interactive and the time to it (sign-in, My Organization, Import CSV)
 #   scripts/bench.sh plan          a 100,000-row roster file planned in the browser (release)
 #   scripts/bench.sh workbook      a 100,000-row .xlsx (LibreOffice) read in the browser (release)
 #   scripts/bench.sh apply         100,000 changes applied by `roster csv apply` (release binary)
@@ -25,7 +26,7 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, plan, workbook, apply, load or activity}" in
+case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, first, plan, workbook, apply, load or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   member_list_million)
@@ -43,13 +44,13 @@ case "${1:?which benchmark: member_list, member_list_million, million, reports, 
   activity)
     cargo build --release -p server --bin roster
     scripts/bench-activity.sh "$DATABASE_URL" ;;
-  csv|page|plan|workbook)
+  csv|page|plan|workbook|first)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
     cargo leptos build --release --precompress --split
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     site_db=$DATABASE_URL
-    if [ "$1" = page ]; then
+    if [ "$1" = page ] || [ "$1" = first ]; then
       # The page needs someone to sign in: a fresh database gets the demo organization.
       site_db=$(db_url_named "$DATABASE_URL" roster_bench_page)
       ensure_database "$DATABASE_URL" roster_bench_page
@@ -62,6 +63,7 @@ case "${1:?which benchmark: member_list, member_list_million, million, reports, 
     case "$1" in
       csv) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/csv-check.mjs) ;;
       page) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/import-page.mjs) ;;
+      first) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/first-page.mjs) ;;
       plan) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/roster.mjs plan) ;;
       workbook)
         # 100,000 rows written by LibreOffice (apt-get install -y libreoffice-calc-nogui).
