@@ -11,7 +11,6 @@ mod support;
 
 use app::domain::report::ReportScope;
 use app::domain::{Access, KeyScope};
-use app::model::licenses::LedgerFilter;
 use app::server::reports::{report as build_report, MEMBERS_SHOWN};
 use std::time::{Duration, Instant};
 use support::{measure, report, seed};
@@ -64,29 +63,14 @@ async fn main() -> anyhow::Result<()> {
     let date = (OffsetDateTime::now_utc() - time::Duration::days(180))
         .date()
         .to_string();
-    let filter = LedgerFilter::default();
     // The license worker's daily sums, from nothing (as after the upgrade).
-    let started = Instant::now();
-    let days = support::summarize_ledger(&pool, org).await?;
-    println!(
-        "ledger summed by day from nothing: {days} day rows in {:.2} s",
-        started.elapsed().as_secs_f64()
+    support::summarize_ledger(&pool, org).await?;
+    report(
+        "Licenses page as of 180 days ago",
+        support::licenses_page(&pool, &access, &date).await,
+        None,
     );
-    let as_of = measure(|| async {
-        app::server::ledger::overview(&pool, &access, &date, &filter)
-            .await
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    })
-    .await;
-    report("Licenses page as of 180 days ago", as_of, None);
-    let today = measure(|| async {
-        app::server::ledger::overview(&pool, &access, "", &filter)
-            .await
-            .map(|_| ())
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    })
-    .await;
+    let today = support::licenses_page(&pool, &access, "").await;
     report("Licenses page today", today, None);
 
     // SCIM: a provider looks a user up by userName before it creates or updates one.

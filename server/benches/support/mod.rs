@@ -116,16 +116,15 @@ pub async fn seed_ledger(pool: &PgPool, org: i64, members: i64) -> anyhow::Resul
 
 /// The license worker's daily sums of `org`'s ledger made from nothing (as after the
 /// upgrade, or a database kept from an earlier run) up to a minute ago, pass after pass as
-/// the worker would (a month per pass); returns the day rows written.
-pub async fn summarize_ledger(pool: &PgPool, org: i64) -> anyhow::Result<u64> {
-    sqlx::query("DELETE FROM license_summaries WHERE organization_id = $1")
-        .bind(org)
-        .execute(pool)
-        .await?;
-    sqlx::query("DELETE FROM license_days WHERE organization_id = $1")
-        .bind(org)
-        .execute(pool)
-        .await?;
+/// the worker would (a month per pass), timed and printed.
+pub async fn summarize_ledger(pool: &PgPool, org: i64) -> anyhow::Result<()> {
+    for table in ["license_summaries", "license_days"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE organization_id = $1"))
+            .bind(org)
+            .execute(pool)
+            .await?;
+    }
+    let started = std::time::Instant::now();
     let mut written = 0;
     loop {
         let (days, caught_up) = app::server::license_days::summarize_organization(
@@ -137,9 +136,30 @@ pub async fn summarize_ledger(pool: &PgPool, org: i64) -> anyhow::Result<u64> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         written += days;
         if caught_up {
-            return Ok(written);
+            break;
         }
     }
+    println!(
+        "ledger summed by day from nothing: {written} day rows in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The Licenses page's answer (counts, peaks, the newest lines) as of `date` (`""`:
+/// today), timed.
+pub async fn licenses_page(
+    pool: &PgPool,
+    access: &app::domain::Access,
+    date: &str,
+) -> (Duration, Duration) {
+    let filter = app::model::licenses::LedgerFilter::default();
+    measure(|| async {
+        app::server::ledger::overview(pool, access, date, &filter)
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
 /// The server on a loopback port, as `roster serve` runs it (in a release build: `cargo
