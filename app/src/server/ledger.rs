@@ -330,14 +330,14 @@ async fn overview_of(
     let (enable_days, opportunity_days) =
         super::license_days::stretches(&mut tx, organization_id, until).await?;
     // The twelve months up to the one holding `until` (exclusive).
-    let last = (until - Duration::nanoseconds(1)).date();
-    let last = last.year() * 12 + i32::from(u8::from(last.month())) - 1;
+    let last = super::license_days::month_of((until - Duration::nanoseconds(1)).date());
     let (enable, enable_peaks) = level_and_peaks(&enable_days, last - 11, last);
     let (opportunity, opportunity_peaks) = level_and_peaks(&opportunity_days, last - 11, last);
     // The whole ledger's count is kept with its daily sums; a filtered one is counted.
-    let total = match *filter == LedgerFilter::default() {
-        true => Some(super::license_days::lines(&mut tx, organization_id).await?),
-        false => None,
+    let total = if *filter == LedgerFilter::default() {
+        Some(super::license_days::lines(&mut tx, organization_id).await?)
+    } else {
+        None
     };
     let (lines, lines_total) = lines(&mut tx, organization_id, filter, None, limit, total).await?;
     tx.rollback().await?;

@@ -17,7 +17,9 @@ struct Day {
     stretch: Stretch,
 }
 
-fn month_of(day: Date) -> i32 {
+/// Months since year 0 (`domain::licenses::MonthEvents::month`) of the month holding
+/// `day`.
+pub fn month_of(day: Date) -> i32 {
     day.year() * 12 + i32::from(u8::from(day.month())) - 1
 }
 
