@@ -180,7 +180,7 @@ test('an import that stopped (the tab closed mid-file) is continued by the same 
 
   // Everyone is in, once: 8000 members and the administrator.
   await again.goto('/organization');
-  await expect(again.getByTestId('members-total')).toContainText('8001 members');
+  await expect(again.getByTestId('members-total')).toContainText('8,001 members');
 
   // A completed import refuses the same file.
   await again.goto('/organization/import');

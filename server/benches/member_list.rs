@@ -64,6 +64,19 @@ async fn main() -> anyhow::Result<()> {
         ),
         ("deep page (90 % down), by name", filter(&[]), Some(deep)),
         ("search \"zimm\"", filter(&[("q", "zimm")]), None),
+        // As people search: a letter, the company's domain, a first name, one address.
+        ("search \"a\"", filter(&[("q", "a")]), None),
+        (
+            "search \"@bench.example\"",
+            filter(&[("q", "@bench.example")]),
+            None,
+        ),
+        ("search \"hana\"", filter(&[("q", "hana")]), None),
+        (
+            "search \"member12345@\"",
+            filter(&[("q", "member12345@")]),
+            None,
+        ),
         (
             "first page, newest first",
             filter(&[("sort", "newest")]),
@@ -80,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
         let page = fetch(&pool, &access, &f, after, None).await?;
         let timing =
             measure(|| async { fetch(&pool, &access, &f, after, None).await.map(|_| ()) }).await;
-        report(label, timing, Some(page.total));
+        support::report_matches(label, timing, Some(page.total_text()));
     }
     // My Organization's header: members by status (maintained counts) and seats, beside
     // the count it used to make.

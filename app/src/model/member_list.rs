@@ -49,16 +49,52 @@ pub struct MemberRow {
 
 /// One page of the member list. `before`/`after` are keyset cursors (a member id) for
 /// the neighbouring pages, present only when such a page exists; `total` counts every
-/// member that matches the filter.
+/// member that matches the filter — a search up to [`SEARCH_COUNT_LIMIT`] only: when
+/// more match, `total` is that limit and `total_capped` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberPage {
     pub rows: Vec<MemberRow>,
     pub before: Option<i64>,
     pub after: Option<i64>,
     pub total: i64,
+    #[serde(default)]
+    pub total_capped: bool,
+}
+
+impl MemberPage {
+    /// The matching count as people read it: "1,234", or "10,000+" past the search's limit.
+    pub fn total_text(&self) -> String {
+        let n = thousands(self.total);
+        if self.total_capped {
+            format!("{n}+")
+        } else {
+            n
+        }
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 pub const MEMBER_PAGE_SIZE: i64 = 25;
+
+/// A search's matches are counted up to this many. Counting every match of a broad
+/// search (one member in eight of a million) reads every match; "10,000+"
+/// tells people as much — narrow the search — at the cost of 10,000.
+pub const SEARCH_COUNT_LIMIT: i64 = 10_000;
 
 /// How the member list is searched, filtered and sorted. It lives in the page's URL
 /// (`?q=ana&status=invited&sort=newest`), so a filtered list can be bookmarked and works
@@ -140,4 +176,28 @@ impl MemberFilter {
 pub struct TeamOption {
     pub id: i64,
     pub label: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: i64, total_capped: bool) -> MemberPage {
+        MemberPage {
+            rows: Vec::new(),
+            before: None,
+            after: None,
+            total,
+            total_capped,
+        }
+    }
+
+    #[test]
+    fn a_count_reads_with_thousands_separated_and_a_capped_one_says_more_than() {
+        assert_eq!(page(0, false).total_text(), "0");
+        assert_eq!(page(999, false).total_text(), "999");
+        assert_eq!(page(1_000, false).total_text(), "1,000");
+        assert_eq!(page(1_234_567, false).total_text(), "1,234,567");
+        assert_eq!(page(SEARCH_COUNT_LIMIT, true).total_text(), "10,000+");
+    }
 }

@@ -9,6 +9,7 @@ use crate::domain::{Access, Capability, MemberStatus, Permission, SeatKind, Seat
 use crate::error::AppError;
 use crate::model::member_list::{
     MemberFilter, MemberPage, MemberRow, OrganizationSummary, TeamOption, MEMBER_PAGE_SIZE,
+    SEARCH_COUNT_LIMIT,
 };
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
@@ -45,27 +46,39 @@ fn sort_of(name: &str) -> Result<Sort, AppError> {
     })
 }
 
+/// The search as a LIKE condition on the text the trigram index members_search covers (for
+/// alias `alias`). LIKE wildcards in the input are literal.
+fn push_search(qb: &mut QueryBuilder<'_, Postgres>, alias: &str, filter: &MemberFilter) {
+    let q = filter.q.trim().to_lowercase();
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    qb.push(format!(
+        " lower({alias}.first_name || ' ' || {alias}.last_name || ' ' || {alias}.email) LIKE "
+    ))
+    .push_bind(format!("%{escaped}%"));
+}
+
+fn searching(filter: &MemberFilter) -> bool {
+    !filter.q.trim().is_empty()
+}
+
 /// Appends `FROM members m …`. A search narrows the members first, in a subquery fenced
 /// with OFFSET 0: otherwise the planner walks the name index and tests every row (a
 /// search matching late in the alphabet cost 180 ms at 100,000 members; fenced, the
 /// trigram index finds the matches and a top-N sort orders them: under 40 ms).
 fn push_from(qb: &mut QueryBuilder<'_, Postgres>, access: &Access, filter: &MemberFilter) {
-    let q = filter.q.trim().to_lowercase();
-    if q.is_empty() {
+    if searching(filter) {
+        qb.push(" FROM (SELECT * FROM ");
+        scope::members(qb, access);
+        qb.push(" s WHERE");
+        push_search(qb, "s", filter);
+        qb.push(" OFFSET 0) m");
+    } else {
         qb.push(" FROM ");
         scope::members(qb, access);
         qb.push(" m");
-    } else {
-        // Matches the trigram index members_search. LIKE wildcards in the input are literal.
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        qb.push(" FROM (SELECT * FROM ");
-        scope::members(qb, access);
-        qb.push(" s WHERE lower(s.first_name || ' ' || s.last_name || ' ' || s.email) LIKE ")
-            .push_bind(format!("%{escaped}%"))
-            .push(" OFFSET 0) m");
     }
 }
 
@@ -119,15 +132,24 @@ fn push_filters(
 
 /// The count of the members `filter` matches. Without a search it is a sum of the kept
 /// counts (`member_counts`, keyed by every column the filters read, and scoped as
-/// `scoped_members` is), whatever the organization's size; a search counts its matches.
+/// `scoped_members` is), whatever the organization's size; a search counts its matches,
+/// up to one past [`SEARCH_COUNT_LIMIT`]. Unfenced, so that the planner may scan in any
+/// order and stop early: a broad search ("a") finds its 10,001 in the first rows it reads.
 fn matching_count<'a>(
     access: &Access,
     filter: &'a MemberFilter,
 ) -> Result<QueryBuilder<'a, Postgres>, AppError> {
-    if !filter.q.trim().is_empty() {
-        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-        push_from(&mut count, access, filter);
+    if searching(filter) {
+        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM ");
+        scope::members(&mut count, access);
+        count.push(" m");
         push_filters(&mut count, filter)?;
+        count.push(" AND");
+        push_search(&mut count, "m", filter);
+        count
+            .push(" LIMIT ")
+            .push_bind(SEARCH_COUNT_LIMIT + 1)
+            .push(") matches");
         return Ok(count);
     }
     let mut count =
@@ -163,6 +185,97 @@ fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
     Ok(())
 }
 
+/// How many members a search reads in the list's order before it asks the trigram index
+/// instead: a search matching one member in 40 or more (a letter, a common name, the
+/// company's domain) fills its page within them, in a few milliseconds whatever the
+/// organization's size; the trigram index costs what its matches cost (a top-N sort over
+/// every match), so it is kept for the searches that match few. The filters are applied
+/// to the members read, not while reading, so that they cannot make the reading longer.
+const SEARCH_WALK: i64 = 1_000;
+
+/// One page of the member list to fetch: the filter, the order, and where it starts.
+struct Page<'a> {
+    access: &'a Access,
+    filter: &'a MemberFilter,
+    sort: &'a Sort,
+    cursor: Option<i64>,
+    descending: bool,
+}
+
+const PAGE_COLUMNS: &str = "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
+        m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team,
+        to_char(m.deactivate_on, 'YYYY-MM-DD') AS deactivate_on";
+
+impl Page<'_> {
+    /// The page's rows, one more than a page when there is a next one. A search first
+    /// reads the next [`SEARCH_WALK`] members in order: if a page and one match the
+    /// search and the filters among them, they are the first matches (any later match
+    /// sorts after them). Otherwise the trigram index finds every match to sort.
+    async fn rows(&self, pool: &PgPool) -> Result<Vec<sqlx::postgres::PgRow>, AppError> {
+        if searching(self.filter) {
+            let rows = self.walk_query()?.build().fetch_all(pool).await?;
+            if rows.len() as i64 > MEMBER_PAGE_SIZE {
+                return Ok(rows);
+            }
+        }
+        Ok(self.query()?.build().fetch_all(pool).await?)
+    }
+
+    /// `SELECT … FROM <the next SEARCH_WALK members in order> WHERE <filters, search> ORDER BY …`.
+    fn walk_query(&self) -> Result<QueryBuilder<'_, Postgres>, AppError> {
+        let mut qb = QueryBuilder::<Postgres>::new(PAGE_COLUMNS);
+        qb.push(" FROM (SELECT * FROM ");
+        scope::members(&mut qb, self.access);
+        qb.push(" m WHERE true");
+        self.push_cursor(&mut qb);
+        self.push_order(&mut qb);
+        qb.push(" LIMIT ").push_bind(SEARCH_WALK).push(
+            ") m LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id",
+        );
+        push_filters(&mut qb, self.filter)?;
+        qb.push(" AND");
+        push_search(&mut qb, "m", self.filter);
+        self.push_order(&mut qb);
+        qb.push(" LIMIT ").push_bind(MEMBER_PAGE_SIZE + 1);
+        Ok(qb)
+    }
+
+    /// The page by the indexes: the list's order, or the trigram index for a search.
+    fn query(&self) -> Result<QueryBuilder<'_, Postgres>, AppError> {
+        let mut qb = QueryBuilder::<Postgres>::new(PAGE_COLUMNS);
+        push_from(&mut qb, self.access, self.filter);
+        qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
+        push_filters(&mut qb, self.filter)?;
+        self.push_cursor(&mut qb);
+        self.push_order(&mut qb);
+        qb.push(" LIMIT ").push_bind(MEMBER_PAGE_SIZE + 1);
+        Ok(qb)
+    }
+
+    /// ` AND <sort key> > <the cursor's>`, the cursor looked up inside the caller's scope.
+    fn push_cursor(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        if let Some(cursor) = self.cursor {
+            qb.push(format!(
+                " AND ({}) {} (SELECT {} FROM ",
+                (self.sort.key)("m"),
+                if self.descending { "<" } else { ">" },
+                (self.sort.key)("c")
+            ));
+            scope::members(qb, self.access);
+            qb.push(" c WHERE c.id = ").push_bind(cursor).push(")");
+        }
+    }
+
+    fn push_order(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        let direction = if self.descending { " DESC" } else { " ASC" };
+        let order: Vec<String> = (self.sort.key)("m")
+            .split(", ")
+            .map(|part| format!("{part}{direction}"))
+            .collect();
+        qb.push(" ORDER BY ").push(order.join(", "));
+    }
+}
+
 pub async fn fetch(
     pool: &PgPool,
     access: &Access,
@@ -177,40 +290,23 @@ pub async fn fetch(
     let cursor = before.or(after);
     // Walking backwards flips the comparison and the order; rows are reversed after.
     let forward_is_desc = sort.descending != backwards;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT m.id, m.external_id, m.first_name, m.last_name, m.email, m.job_title, m.permission, m.status,
-                m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team,
-                to_char(m.deactivate_on, 'YYYY-MM-DD') AS deactivate_on",
-    );
-    push_from(&mut qb, access, filter);
-    qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
-    push_filters(&mut qb, filter)?;
-    if let Some(cursor) = cursor {
-        qb.push(format!(
-            " AND ({}) {} (SELECT {} FROM ",
-            (sort.key)("m"),
-            if forward_is_desc { "<" } else { ">" },
-            (sort.key)("c")
-        ));
-        scope::members(&mut qb, access);
-        qb.push(" c WHERE c.id = ").push_bind(cursor).push(")");
-    }
-    let direction = if forward_is_desc { " DESC" } else { " ASC" };
-    let order: Vec<String> = (sort.key)("m")
-        .split(", ")
-        .map(|part| format!("{part}{direction}"))
-        .collect();
-    qb.push(" ORDER BY ")
-        .push(order.join(", "))
-        .push(" LIMIT ")
-        .push_bind(MEMBER_PAGE_SIZE + 1);
-
+    let page = Page {
+        access,
+        filter,
+        sort: &sort,
+        cursor,
+        descending: forward_is_desc,
+    };
     // The page and the matching count run side by side on two connections.
     let mut count = matching_count(access, filter)?;
-    let (rows, total) = tokio::try_join!(
-        qb.build().fetch_all(pool),
-        count.build_query_scalar::<i64>().fetch_one(pool)
-    )?;
+    let counted = async { Ok::<i64, AppError>(count.build_query_scalar().fetch_one(pool).await?) };
+    let (rows, total) = tokio::try_join!(page.rows(pool), counted)?;
+    let total_capped = searching(filter) && total > SEARCH_COUNT_LIMIT;
+    let total = if total_capped {
+        SEARCH_COUNT_LIMIT
+    } else {
+        total
+    };
     let mut members = rows
         .iter()
         .map(|r| {
@@ -276,6 +372,7 @@ pub async fn fetch(
         before,
         after,
         total,
+        total_capped,
     })
 }
 

@@ -244,7 +244,12 @@ where
     (times[RUNS / 2], times[RUNS * 95 / 100])
 }
 
-pub fn report(label: &str, (median, p95): (Duration, Duration), total: Option<i64>) {
+pub fn report(label: &str, timing: (Duration, Duration), total: Option<i64>) {
+    report_matches(label, timing, total.map(|t| t.to_string()));
+}
+
+/// As [`report`], the matches as the list says them ("10,000+").
+pub fn report_matches(label: &str, (median, p95): (Duration, Duration), total: Option<String>) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let matches = total.map(|t| format!("  ({t} match)")).unwrap_or_default();
     println!(

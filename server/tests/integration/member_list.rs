@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use app::model::member_list::{MemberFilter, MEMBER_PAGE_SIZE};
+use app::model::member_list::{MemberFilter, MEMBER_PAGE_SIZE, SEARCH_COUNT_LIMIT};
 use app::server::member_list::fetch;
 use sqlx::PgPool;
 
@@ -194,6 +194,125 @@ async fn bad_filters_are_refused_and_foreign_cursors_yield_nothing(pool: PgPool)
     .await
     .unwrap();
     assert!(page.rows.is_empty());
+}
+
+/// `members` invited members named so that searches match densely ("first"), thinly
+/// ("p77", one in a thousand), or only late in the name order ("zz", the last 600 by
+/// name): a search reads the first members in order, then asks the trigram index, and
+/// both ways must page alike.
+async fn large_organization(pool: &PgPool, members: i64) -> i64 {
+    let org = common::create_organization(pool, "Acme", "ada@acme.example", 1, 1)
+        .await
+        .organization_id;
+    sqlx::query(
+        "INSERT INTO members (organization_id, first_name, last_name, email, permission, status, created_at)
+         SELECT $1, 'First' || n,
+                CASE WHEN n > $2 - 600 THEN 'Zzyzx' ELSE (ARRAY['Adams', 'Baker', 'Nguyen'])[n % 3 + 1] END,
+                'p' || n || '@acme.example', 'member', 'invited', now() - (n % 97) * interval '1 minute'
+           FROM generate_series(1, $2) n",
+    )
+    .bind(org)
+    .bind(members)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("ANALYZE members").execute(pool).await.unwrap();
+    org
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_search_pages_alike_whether_found_in_order_or_by_the_trigram_index(pool: PgPool) {
+    // More members than a search reads in order before it asks the trigram index.
+    let org = large_organization(&pool, 3_000).await;
+    let by_name = "lower(last_name), lower(first_name), id";
+    let by_status = "CASE status WHEN 'active' THEN 0 WHEN 'invited' THEN 1 ELSE 2 END, lower(last_name), lower(first_name), id";
+    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+        (&[("q", "zz")], by_name, "AND last_name = 'Zzyzx'"),
+        (&[("q", "p77")], by_name, "AND email LIKE 'p77%'"),
+        (
+            &[("q", "9@acme")],
+            by_name,
+            "AND email LIKE '%9@acme.example'",
+        ),
+        (
+            &[("q", "zz"), ("sort", "newest")],
+            "created_at DESC, id DESC",
+            "AND last_name = 'Zzyzx'",
+        ),
+        (
+            &[("q", "zz"), ("sort", "status")],
+            by_status,
+            "AND last_name = 'Zzyzx'",
+        ),
+        (
+            &[("q", "ZZ"), ("status", "invited"), ("seat", "none")],
+            by_name,
+            "AND last_name = 'Zzyzx'",
+        ),
+        (&[("q", "zz"), ("status", "active")], by_name, "AND false"),
+    ];
+    for (pairs, order, condition) in cases {
+        assert_eq!(
+            walk(&pool, org, &filter(pairs)).await,
+            expected(&pool, org, order, condition).await,
+            "{pairs:?}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_broad_search_counts_to_ten_thousand_and_says_more(pool: PgPool) {
+    let org = large_organization(&pool, SEARCH_COUNT_LIMIT).await;
+    let operator = common::operator(org);
+    let search = |q: &'static str| {
+        let (pool, operator) = (pool.clone(), operator.clone());
+        async move {
+            fetch(&pool, &operator, &filter(&[("q", q)]), None, None)
+                .await
+                .unwrap()
+        }
+    };
+    // Up to the limit the count is exact.
+    let at_limit = search("first").await;
+    assert_eq!(
+        (at_limit.total, at_limit.total_capped),
+        (SEARCH_COUNT_LIMIT, false)
+    );
+    assert_eq!(at_limit.total_text(), "10,000");
+    // One more, and it stops counting: "10,000+".
+    sqlx::query(
+        "INSERT INTO members (organization_id, first_name, last_name, email, permission)
+         VALUES ($1, 'First', 'Aaron', 'aaron@acme.example', 'member')",
+    )
+    .bind(org)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let broad = search("first").await;
+    assert_eq!(
+        (broad.total, broad.total_capped),
+        (SEARCH_COUNT_LIMIT, true)
+    );
+    assert_eq!(broad.total_text(), "10,000+");
+    let everyone = expected(
+        &pool,
+        org,
+        "lower(last_name), lower(first_name), id",
+        "AND first_name LIKE 'First%'",
+    )
+    .await;
+    let first: Vec<i64> = broad.rows.iter().map(|r| r.id).collect();
+    assert_eq!(first, everyone[..MEMBER_PAGE_SIZE as usize]);
+    // Without a search the kept counts are exact at any size; a narrow search is exact.
+    let all = fetch(&pool, &operator, &filter(&[]), None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (all.total, all.total_capped),
+        (SEARCH_COUNT_LIMIT + 2, false)
+    );
+    let few = search("p77").await;
+    assert_eq!((few.total, few.total_capped), (111, false));
 }
 
 /// What `member_counts` says for `org`, beside a count of its members.

@@ -44,6 +44,8 @@ pub(super) fn MemberTable(
         .after
         .map(|id| filter.query_string(&[("after", id.to_string())]));
     let total = page.total;
+    // "1,234", or "10,000+" for a broad search (its count stops there).
+    let total_text = StoredValue::new(page.total_text());
     let shown = page.rows.len();
     let actions = expect_context::<MemberActions>();
     let page_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
@@ -82,7 +84,7 @@ pub(super) fn MemberTable(
         );
         if all
             && !confirmed(&format!(
-                "Send a new invitation to every invited member among all {total} matching members? Their previous links stop working."
+                "Send a new invitation to every invited member among all {} matching members? Their previous links stop working.", total_text.get_value()
             ))
         {
             return;
@@ -120,7 +122,12 @@ pub(super) fn MemberTable(
         let filter = all.then(|| bulk_filter.get_value());
         let team = bulk_team.get_untracked().parse::<i64>().ok();
         let label = team_label(&team_labels.get_value(), team);
-        if all && !confirmed(&format!("Move all {total} matching members to {label}?")) {
+        if all
+            && !confirmed(&format!(
+                "Move all {} matching members to {label}?",
+                total_text.get_value()
+            ))
+        {
             return;
         }
         spawn_local(async move {
@@ -162,12 +169,12 @@ pub(super) fn MemberTable(
     view! {
         <Show when=move || { count() > 0 }>
             <div class="bulk-bar" role="region" aria-label="Selected members" data-testid="bulk-bar">
-                <span>{move || if actions.all_matching.get() { format!("All {total} matching members selected") } else { format!("{} selected", count()) }}</span>
+                <span>{move || if actions.all_matching.get() { format!("All {} matching members selected", total_text.get_value()) } else { format!("{} selected", count()) }}</span>
                 {
                     let offer = whole_page_for_offer.clone();
                     move || (offer() && !actions.all_matching.get() && total as usize > shown).then(|| view! {
                         <button type="button" class="link-button" on:click=move |_| actions.all_matching.set(true)>
-                            {format!("Select all {total} matching")}
+                            {format!("Select all {} matching", total_text.get_value())}
                         </button>
                     })
                 }
@@ -194,7 +201,7 @@ pub(super) fn MemberTable(
         </Show>
         <section aria-labelledby="members-heading">
             <p class="hint" data-testid="members-total">
-                {match total { 1 => "1 member".to_owned(), n => format!("{n} members") }}
+                {match (total, page.total_capped) { (1, false) => "1 member".to_owned(), _ => format!("{} members", total_text.get_value()) }}
                 {if filter.is_filtered() { " match" } else { "" }}
                 {format!(" · showing {shown}")}
             </p>

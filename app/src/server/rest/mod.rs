@@ -181,6 +181,7 @@ pub async fn list_members(
     Ok(MemberPage {
         members: members_by_id(pool, access, &ids).await?,
         total: page.total,
+        total_capped: page.total_capped,
         next: page.after,
         previous: page.before,
     })

@@ -107,11 +107,14 @@ pub struct Member {
 }
 
 /// One page of members. Pass `next` as `after` (or `previous` as `before`) for the
-/// neighbouring page; `total` counts every member the filter matches.
+/// neighbouring page; `total` counts every member the filter matches — with `q`, up to
+/// 10,000: when more match, `total` is 10,000 and `total_capped` is true.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberPage {
     pub members: Vec<Member>,
     pub total: i64,
+    /// More members match the search than `total` says (it stops counting at 10,000).
+    pub total_capped: bool,
     pub next: Option<i64>,
     pub previous: Option<i64>,
 }
