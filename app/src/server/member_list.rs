@@ -48,6 +48,11 @@ fn sort_of(name: &str) -> Result<Sort, AppError> {
 
 /// The search as a LIKE condition on the text the trigram index members_search covers (for
 /// alias `alias`). LIKE wildcards in the input are literal.
+///
+/// A query with a search runs as an unnamed statement (`persistent(false)`), planned for
+/// its pattern each time: a prepared one goes over to a generic plan after five runs,
+/// which cannot tell "a" (every member: read in order, stop early) from "member12345@"
+/// (one: the trigram index), and took a second to count "a" at a million members.
 fn push_search(qb: &mut QueryBuilder<'_, Postgres>, alias: &str, filter: &MemberFilter) {
     let q = filter.q.trim().to_lowercase();
     let escaped = q
@@ -213,12 +218,23 @@ impl Page<'_> {
     /// sorts after them). Otherwise the trigram index finds every match to sort.
     async fn rows(&self, pool: &PgPool) -> Result<Vec<sqlx::postgres::PgRow>, AppError> {
         if searching(self.filter) {
-            let rows = self.walk_query()?.build().fetch_all(pool).await?;
+            let rows = self
+                .walk_query()?
+                .build()
+                .persistent(false)
+                .fetch_all(pool)
+                .await?;
             if rows.len() as i64 > MEMBER_PAGE_SIZE {
                 return Ok(rows);
             }
         }
-        Ok(self.query()?.build().fetch_all(pool).await?)
+        let searching = searching(self.filter);
+        Ok(self
+            .query()?
+            .build()
+            .persistent(!searching)
+            .fetch_all(pool)
+            .await?)
     }
 
     /// `SELECT … FROM <the next SEARCH_WALK members in order> WHERE <filters, search> ORDER BY …`.
@@ -299,7 +315,10 @@ pub async fn fetch(
     };
     // The page and the matching count run side by side on two connections.
     let mut count = matching_count(access, filter)?;
-    let counted = async { Ok::<i64, AppError>(count.build_query_scalar().fetch_one(pool).await?) };
+    let counted = async {
+        let count = count.build_query_scalar().persistent(!searching(filter));
+        Ok::<i64, AppError>(count.fetch_one(pool).await?)
+    };
     let (rows, total) = tokio::try_join!(page.rows(pool), counted)?;
     let total_capped = searching(filter) && total > SEARCH_COUNT_LIMIT;
     let total = if total_capped {
@@ -386,7 +405,8 @@ pub async fn matching_ids(
     let mut qb = QueryBuilder::<Postgres>::new("SELECT m.id");
     push_from(&mut qb, access, filter);
     push_filters(&mut qb, filter)?;
-    Ok(qb.build_query_scalar().fetch_all(conn).await?)
+    let all = qb.build_query_scalar().persistent(!searching(filter));
+    Ok(all.fetch_all(conn).await?)
 }
 
 /// The header of My Organization: members by status, seats, and the teams to filter by.
