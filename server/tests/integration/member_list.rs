@@ -220,13 +220,16 @@ async fn large_organization(pool: &PgPool, members: i64) -> i64 {
     org
 }
 
+type SearchCase<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_search_pages_alike_whether_found_in_order_or_by_the_trigram_index(pool: PgPool) {
     // More members than a search reads in order before it asks the trigram index.
     let org = large_organization(&pool, 3_000).await;
     let by_name = "lower(last_name), lower(first_name), id";
     let by_status = "CASE status WHEN 'active' THEN 0 WHEN 'invited' THEN 1 ELSE 2 END, lower(last_name), lower(first_name), id";
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    // (the search and filters, the order, the condition on members that match)
+    let cases: [SearchCase; 7] = [
         (&[("q", "zz")], by_name, "AND last_name = 'Zzyzx'"),
         (&[("q", "p77")], by_name, "AND email LIKE 'p77%'"),
         (
