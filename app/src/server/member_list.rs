@@ -198,6 +198,21 @@ fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
 /// to the members read, not while reading, so that they cannot make the reading longer.
 const SEARCH_WALK: i64 = 1_000;
 
+/// How long a search may sort its matches (350 ms for 125,000 at a million members).
+const SEARCH_TIME_LIMIT: &str = "SET LOCAL statement_timeout = '5s'";
+
+/// A search stopped by [`SEARCH_TIME_LIMIT`] (PostgreSQL's query_canceled, 57014) asks for
+/// a narrower one; any other failure is what it is.
+pub fn search_took_too_long(error: sqlx::Error) -> AppError {
+    match error.as_database_error().and_then(|e| e.code()) {
+        Some(code) if code == "57014" => AppError::field(
+            "q",
+            "This search matches too many members to sort in time: add to it (a last name, part of an address) and search again.",
+        ),
+        _ => error.into(),
+    }
+}
+
 /// One page of the member list to fetch: the filter, the order, and where it starts.
 struct Page<'a> {
     access: &'a Access,
@@ -217,24 +232,30 @@ impl Page<'_> {
     /// search and the filters among them, they are the first matches (any later match
     /// sorts after them). Otherwise the trigram index finds every match to sort.
     async fn rows(&self, pool: &PgPool) -> Result<Vec<sqlx::postgres::PgRow>, AppError> {
-        if searching(self.filter) {
-            let rows = self
-                .walk_query()?
-                .build()
-                .persistent(false)
-                .fetch_all(pool)
-                .await?;
-            if rows.len() as i64 > MEMBER_PAGE_SIZE {
-                return Ok(rows);
-            }
+        if !searching(self.filter) {
+            return Ok(self.query()?.build().fetch_all(pool).await?);
         }
-        let searching = searching(self.filter);
-        Ok(self
+        let rows = self
+            .walk_query()?
+            .build()
+            .persistent(false)
+            .fetch_all(pool)
+            .await?;
+        if rows.len() as i64 > MEMBER_PAGE_SIZE {
+            return Ok(rows);
+        }
+        // The trigram index reads every match, however many there are: bounded in time.
+        let mut tx = pool.begin().await?;
+        sqlx::query(SEARCH_TIME_LIMIT).execute(&mut *tx).await?;
+        let rows = self
             .query()?
             .build()
-            .persistent(!searching)
-            .fetch_all(pool)
-            .await?)
+            .persistent(false)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(search_took_too_long)?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// `SELECT … FROM <the next SEARCH_WALK members in order> WHERE <filters, search> ORDER BY …`.

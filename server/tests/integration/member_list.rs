@@ -318,6 +318,25 @@ async fn a_broad_search_counts_to_ten_thousand_and_says_more(pool: PgPool) {
     assert_eq!((few.total, few.total_capped), (111, false));
 }
 
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_search_stopped_by_its_time_limit_asks_for_a_narrower_one(pool: PgPool) {
+    // The limit is PostgreSQL's statement timeout; what it raises is what is mapped.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL statement_timeout = '10ms'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let error = sqlx::query("SELECT pg_sleep(1)")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    let error = app::server::member_list::search_took_too_long(error);
+    assert!(
+        matches!(&error, app::error::AppError::Field { field, message } if field == "q" && message.contains("add to it")),
+        "{error:?}"
+    );
+}
+
 /// What `member_counts` says for `org`, beside a count of its members.
 async fn counts_and_recount(pool: &PgPool, org: i64) -> ((i64, i64, i64), (i64, i64, i64)) {
     let kept = app::server::member_counts::of(pool, org, None)
