@@ -194,8 +194,9 @@ fn searchable(filter: &MemberFilter) -> Result<(), AppError> {
 /// instead: a search matching one member in 40 or more (a letter, a common name, the
 /// company's domain) fills its page within them, in a few milliseconds whatever the
 /// organization's size; the trigram index costs what its matches cost (a top-N sort over
-/// every match), so it is kept for the searches that match few. The filters are applied
-/// to the members read, not while reading, so that they cannot make the reading longer.
+/// every match), so it is kept for the searches that match few. The filters and a
+/// manager's scope are applied to the members read, not while reading, so that they
+/// cannot make the reading longer.
 const SEARCH_WALK: i64 = 1_000;
 
 /// How long a search may sort its matches (350 ms for 125,000 at a million members).
@@ -261,14 +262,22 @@ impl Page<'_> {
     /// `SELECT … FROM <the next SEARCH_WALK members in order> WHERE <filters, search> ORDER BY …`.
     fn walk_query(&self) -> Result<QueryBuilder<'_, Postgres>, AppError> {
         let mut qb = QueryBuilder::<Postgres>::new(PAGE_COLUMNS);
-        qb.push(" FROM (SELECT * FROM ");
-        scope::members(&mut qb, self.access);
-        qb.push(" m WHERE true");
+        // The reading is of the whole organization, so that a manager's scope cannot make
+        // it longer either (a manager of one member in a hundred would read 100,000 rows
+        // to find 1,000 of theirs); what was read is joined to their scope right after,
+        // before anything else looks at it.
+        qb.push(" FROM (SELECT * FROM scoped_members(")
+            .push_bind(self.access.organization_id)
+            .push(", NULL) m WHERE true");
         self.push_cursor(&mut qb);
         self.push_order(&mut qb);
-        qb.push(" LIMIT ").push_bind(SEARCH_WALK).push(
-            ") m LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id",
-        );
+        qb.push(" LIMIT ").push_bind(SEARCH_WALK).push(") m");
+        if scope::teams(self.access).is_some() {
+            qb.push(" JOIN ");
+            scope::members(&mut qb, self.access);
+            qb.push(" s ON s.id = m.id");
+        }
+        qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
         push_filters(&mut qb, self.filter)?;
         qb.push(" AND");
         push_search(&mut qb, "m", self.filter);

@@ -54,12 +54,15 @@ fn filter(pairs: &[(&str, &str)]) -> MemberFilter {
 
 /// Walks every page forward, then back from the end, and returns the ids in order.
 async fn walk(pool: &PgPool, org: i64, f: &MemberFilter) -> Vec<i64> {
+    walk_as(pool, &common::operator(org), f).await
+}
+
+/// [`walk`] as `access` sees the list.
+async fn walk_as(pool: &PgPool, access: &app::domain::Access, f: &MemberFilter) -> Vec<i64> {
     let mut forward = Vec::new();
     let mut after = None;
     let last_page = loop {
-        let page = fetch(pool, &common::operator(org), f, after, None)
-            .await
-            .unwrap();
+        let page = fetch(pool, access, f, after, None).await.unwrap();
         assert!(page.rows.len() as i64 <= MEMBER_PAGE_SIZE);
         forward.extend(page.rows.iter().map(|r| r.id));
         match page.after {
@@ -72,9 +75,7 @@ async fn walk(pool: &PgPool, org: i64, f: &MemberFilter) -> Vec<i64> {
     let mut backward: Vec<i64> = last_page.rows.iter().map(|r| r.id).collect();
     let mut before = last_page.before;
     while let Some(cursor) = before {
-        let page = fetch(pool, &common::operator(org), f, None, Some(cursor))
-            .await
-            .unwrap();
+        let page = fetch(pool, access, f, None, Some(cursor)).await.unwrap();
         let mut ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
         ids.extend(backward);
         backward = ids;
@@ -258,6 +259,45 @@ async fn a_search_pages_alike_whether_found_in_order_or_by_the_trigram_index(poo
         assert_eq!(
             walk(&pool, org, &filter(pairs)).await,
             expected(&pool, org, order, condition).await,
+            "{pairs:?}"
+        );
+    }
+    // A manager of one member in four: the same searches see only their team.
+    let region: i64 = sqlx::query_scalar(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
+    )
+    .bind(org)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let team: i64 = sqlx::query_scalar(
+        "INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, 'London') RETURNING id",
+    )
+    .bind(org)
+    .bind(region)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE members SET team_id = $2 WHERE organization_id = $1 AND id % 4 = 0")
+        .bind(org)
+        .bind(team)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let manager = app::domain::Access {
+        role: app::domain::Permission::Manager,
+        scope: app::domain::Scope::Teams(vec![team]),
+        ..common::operator(org)
+    };
+    for (pairs, condition) in [
+        (&[("q", "9@acme")][..], "AND email LIKE '%9@acme.example'"),
+        (&[("q", "zz")][..], "AND last_name = 'Zzyzx'"),
+        (&[("q", "first")][..], "AND first_name LIKE 'First%'"),
+    ] {
+        let in_team = format!("{condition} AND team_id = {team}");
+        assert_eq!(
+            walk_as(&pool, &manager, &filter(pairs)).await,
+            expected(&pool, org, by_name, &in_team).await,
             "{pairs:?}"
         );
     }
