@@ -11,19 +11,7 @@ async fn organization(pool: &PgPool) -> (i64, i64) {
     let org = common::create_organization(pool, "Acme", "ada@acme.example", 100, 100)
         .await
         .organization_id;
-    let region: i64 = sqlx::query_scalar(
-        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
-    )
-    .bind(org)
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let team: i64 = sqlx::query_scalar("INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, 'London') RETURNING id")
-        .bind(org)
-        .bind(region)
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let team = common::team_in_new_region(pool, org).await;
     sqlx::query(
         "INSERT INTO members (organization_id, first_name, last_name, email, permission, status, password_hash,
                               enable_seat, opportunity_seat, team_id, created_at)
@@ -263,21 +251,7 @@ async fn a_search_pages_alike_whether_found_in_order_or_by_the_trigram_index(poo
         );
     }
     // A manager of one member in four: the same searches see only their team.
-    let region: i64 = sqlx::query_scalar(
-        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
-    )
-    .bind(org)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    let team: i64 = sqlx::query_scalar(
-        "INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, 'London') RETURNING id",
-    )
-    .bind(org)
-    .bind(region)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let team = common::team_in_new_region(&pool, org).await;
     sqlx::query("UPDATE members SET team_id = $2 WHERE organization_id = $1 AND id % 4 = 0")
         .bind(org)
         .bind(team)

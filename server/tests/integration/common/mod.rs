@@ -272,6 +272,25 @@ pub async fn create_organization(
     .unwrap()
 }
 
+/// A team "London" in a new region "EMEA" of `organization`; its id.
+pub async fn team_in_new_region(pool: &PgPool, organization: i64) -> i64 {
+    let region: i64 = sqlx::query_scalar(
+        "INSERT INTO regions (organization_id, name) VALUES ($1, 'EMEA') RETURNING id",
+    )
+    .bind(organization)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO teams (organization_id, region_id, name) VALUES ($1, $2, 'London') RETURNING id",
+    )
+    .bind(organization)
+    .bind(region)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 /// The URL of the test's own database (on the server of DATABASE_URL).
 pub async fn database_url(pool: &PgPool) -> String {
     let name: String = sqlx::query_scalar("SELECT current_database()")
