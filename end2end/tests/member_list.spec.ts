@@ -107,3 +107,26 @@ test('changing a permission or a team in the list asks first; acting on all matc
   await expect(team).toHaveValue(before);
   await demo.close();
 });
+
+test('a broad search says "10,000+" instead of counting every match, and offers them all', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const { page, context, orgName } = await newOrganizationAdmin(browser);
+  // 10,001 invited members named "Many…", imported with the operator's command line.
+  const tag = unique('m');
+  const rows = Array.from({ length: 10_001 }, (_, i) =>
+    `EXT${String(i + 1).padStart(5, '0')},Many${i},Zed,many${i}.${tag}@example.com,Rep,FALSE,FALSE,`);
+  const file = path.join(os.tmpdir(), `${unique('many')}.csv`);
+  fs.writeFileSync(file, ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments', ...rows].join('\n'));
+  execFileSync(process.env.ROSTER_BIN!, ['csv', 'import', file, '--org', orgName], { env: process.env, encoding: 'utf8' });
+
+  await page.goto('/organization?q=many');
+  await expect(page.getByTestId('members-total')).toContainText('10,000+ members match · showing 25');
+  await hydrated(page);
+  await page.getByLabel('Select all members on this page').check();
+  await page.getByRole('button', { name: 'Select all 10,000+ matching' }).click();
+  await expect(page.getByTestId('bulk-bar')).toContainText('All 10,000+ matching members selected');
+  // Without a search the count is exact.
+  await page.goto('/organization');
+  await expect(page.getByTestId('members-total')).toContainText('10,002 members');
+  await context.close();
+});
