@@ -227,6 +227,10 @@ const PAGE_COLUMNS: &str = "SELECT m.id, m.external_id, m.first_name, m.last_nam
         m.enable_seat, m.opportunity_seat, m.team_id, r.name || ' / ' || t.name AS team,
         to_char(m.deactivate_on, 'YYYY-MM-DD') AS deactivate_on";
 
+/// The "Region / Team" column of [`PAGE_COLUMNS`], for members aliased `m`.
+const TEAM_OF_MEMBER: &str =
+    " LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id";
+
 impl Page<'_> {
     /// The page's rows, one more than a page when there is a next one. A search first
     /// reads the next [`SEARCH_WALK`] members in order: if a page and one match the
@@ -277,7 +281,7 @@ impl Page<'_> {
             scope::members(&mut qb, self.access);
             qb.push(" s ON s.id = m.id");
         }
-        qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
+        qb.push(TEAM_OF_MEMBER);
         push_filters(&mut qb, self.filter)?;
         qb.push(" AND");
         push_search(&mut qb, "m", self.filter);
@@ -290,7 +294,7 @@ impl Page<'_> {
     fn query(&self) -> Result<QueryBuilder<'_, Postgres>, AppError> {
         let mut qb = QueryBuilder::<Postgres>::new(PAGE_COLUMNS);
         push_from(&mut qb, self.access, self.filter);
-        qb.push(" LEFT JOIN teams t ON t.id = m.team_id LEFT JOIN regions r ON r.id = t.region_id");
+        qb.push(TEAM_OF_MEMBER);
         push_filters(&mut qb, self.filter)?;
         self.push_cursor(&mut qb);
         self.push_order(&mut qb);
