@@ -238,7 +238,7 @@ pub async fn accept(
     let password_hash = super::passwords::hash_for(pool, &email, password).await?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
-        r#"SELECT i.id, i.member_id, i.accepted_at, i.expires_at,
+        r#"SELECT i.member_id, i.accepted_at, i.expires_at,
                   (i.expired_at IS NOT NULL OR i.expires_at <= now()) AS "expired!",
                   m.status, m.permission, m.organization_id, m.email
              FROM invitations i JOIN members m ON m.id = i.member_id
@@ -269,8 +269,8 @@ pub async fn accept(
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
-        "UPDATE invitations SET accepted_at = now() WHERE id = $1",
-        row.id
+        "UPDATE invitations SET accepted_at = now() WHERE member_id = $1",
+        row.member_id
     )
     .execute(&mut *tx)
     .await?;

@@ -312,7 +312,12 @@ pub async fn known(
         ),
     };
     // Two statements rather than one with "$2 OR …": a plan for the filtered look-up
-    // must use the address and user_id indexes.
+    // must use the address and user_id indexes. The filtered one probes the two unique
+    // indexes once per address and user_id asked about (`LIMIT 1` keeps each probe from
+    // being flattened into a join): during an import the members' statistics lag behind
+    // the batches, and a planner that believes the organization small read all of it and
+    // tested every member against 10,000 values — 0.1 s for the first batches of 99,999
+    // rows, 0.5 s for the last.
     let members: Vec<(String, Option<String>)> = if everyone {
         sqlx::query!(
             r#"SELECT email_key(email) AS "email!", external_id FROM scoped_members($1, NULL)"#,
@@ -325,8 +330,13 @@ pub async fn known(
         .collect()
     } else {
         sqlx::query!(
-            r#"SELECT email_key(email) AS "email!", external_id FROM scoped_members($1, NULL)
-                WHERE email_key(email) = ANY($2) OR external_id = ANY($3)"#,
+            r#"SELECT m.email AS "email!", m.external_id FROM UNNEST($2::text[]) AS k(email)
+                CROSS JOIN LATERAL (SELECT email_key(email) AS email, external_id FROM scoped_members($1, NULL)
+                                     WHERE email_key(email) = k.email LIMIT 1) m
+               UNION
+               SELECT m.email, m.external_id FROM UNNEST($3::text[]) AS k(external_id)
+                CROSS JOIN LATERAL (SELECT email_key(email) AS email, external_id FROM scoped_members($1, NULL)
+                                     WHERE external_id = k.external_id LIMIT 1) m"#,
             organization_id,
             &emails,
             &user_ids

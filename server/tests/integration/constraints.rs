@@ -484,7 +484,7 @@ async fn tokens_are_stored_as_unique_digests(pool: PgPool) {
     );
     assert_eq!(
         constraint(invite(m1, vec![2; 32]).await),
-        "invitations_member_id_key"
+        "invitations_pkey"
     );
     assert_eq!(
         constraint(
