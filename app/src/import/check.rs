@@ -235,6 +235,10 @@ pub struct CheckReport {
     /// imported before (by an import that stopped and is now continued). Not problems,
     /// and not imported again.
     pub already: Vec<usize>,
+    /// Rows whose address or user_id the organization has: members already, or rows
+    /// clashing with one (what makes a dropped file a candidate change set). Counted here,
+    /// where each row is looked up anyway: the page counted them again over every row.
+    pub matched: usize,
     pub enable_asked: i64,
     pub opportunity_asked: i64,
     /// Addresses that are probably mistyped (a provider or the organization's domain one
@@ -385,9 +389,19 @@ impl<'o> FileChecker<'o> {
             let key = lowercase(cells.get(Column::Email));
             if self.is_member_already(cells, &key) {
                 self.report.already.push(index);
+                self.report.matched += 1;
                 self.rows_checked += 1;
                 continue;
             }
+            let email_taken = !key.is_empty()
+                && self
+                    .org
+                    .is_some_and(|o| o.emails.contains_key(key.as_ref()));
+            let user_id = ExternalId::parse(cells.get(Column::UserId));
+            let user_id_taken = user_id
+                .as_ref()
+                .is_ok_and(|id| self.org.is_some_and(|o| o.user_ids.contains(&id.number())));
+            self.report.matched += usize::from(email_taken || user_id_taken);
             if !key.is_empty() {
                 if let Some(first) = self.first_with_email(rows, index, &key) {
                     row_problems.push(CellProblem {
@@ -395,10 +409,7 @@ impl<'o> FileChecker<'o> {
                         column: Some(Column::Email),
                         message: refusal::email_twice_in_file(first),
                     });
-                } else if self
-                    .org
-                    .is_some_and(|o| o.emails.contains_key(key.as_ref()))
-                {
+                } else if email_taken {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::Email),
@@ -406,7 +417,7 @@ impl<'o> FileChecker<'o> {
                     });
                 }
             }
-            if let Ok(id) = ExternalId::parse(cells.get(Column::UserId)) {
+            if let Ok(id) = user_id {
                 let first = match self.user_ids.get_mut(id.number() as usize) {
                     Some(first) => first,
                     None => self.long_user_ids.entry(id.number()).or_insert(0),
@@ -418,7 +429,7 @@ impl<'o> FileChecker<'o> {
                         column: Some(Column::UserId),
                         message: refusal::user_id_twice_in_file(id, first),
                     });
-                } else if self.org.is_some_and(|o| o.user_ids.contains(&id.number())) {
+                } else if user_id_taken {
                     row_problems.push(CellProblem {
                         row: cells.row,
                         column: Some(Column::UserId),
@@ -641,6 +652,9 @@ mod tests {
             Some(&org),
         );
         assert_eq!(found(&r), [(2, Some("email")), (3, Some("user_id"))]);
+        // Ana by address (whatever its case), Bo by user_id: what the page calls rows that
+        // are members already.
+        assert_eq!(r.matched, 2);
         assert_eq!(
             r.file_problems,
             ["This file asks for 2 Enable seats; 1 is free. Set mos_enable to FALSE for 1 row, or free or buy seats first."]

@@ -94,25 +94,12 @@ fn Importer(ctx: ImportContext, history_version: RwSignal<u32>) -> impl IntoView
             checking.recheck();
         }
     });
-    // Rows that are members already (by address or user_id).
+    // Rows that are members already (by address or user_id), as the check counted them.
     let matched = Memo::new(move |_| {
         if loaded.with(Option::is_none) {
             return 0;
         }
-        org.with(|org| {
-            rows.with(|rows| {
-                rows.iter()
-                    .filter(|r| {
-                        let email = crate::domain::email::key(r.get(crate::import::Column::Email));
-                        org.emails.contains_key(&email)
-                            || crate::domain::ExternalId::parse(
-                                r.get(crate::import::Column::UserId),
-                            )
-                            .is_ok_and(|id| org.user_ids.contains(&id.number()))
-                    })
-                    .count()
-            })
-        })
+        report.with(|r| r.matched)
     });
     // Such a file is a change set (see `changes`): at once when it is a roster export (it
     // has the roster's own columns), or when the person asks to review what it changes
