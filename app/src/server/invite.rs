@@ -316,8 +316,9 @@ pub async fn known(
     // `members_email_lookup`, the organization applied after the probe (`OFFSET 0` keeps
     // it out of the index scan): the planner then has no other index to choose, whatever
     // it believes of the organization's size. During an import those beliefs lag behind
-    // the batches — with the organization in the probe it once scanned the whole
-    // organization for each address (190 s for a batch of 5,000 in the browser tests), and
+    // the batches — a probe per user_id within the organization once went through an index
+    // that begins with the organization, testing every member for each user_id (190 s for a
+    // batch of 5,000 in the browser tests), and
     // with "= ANY" over the organization it tested every member against every address
     // (0.5 s a batch at 100,000 members). User_ids are read with "= ANY" within the
     // organization: at worst one pass over it, with the values hashed.
