@@ -1111,3 +1111,29 @@ async fn counted_limits_hold_under_concurrent_requests(pool: PgPool) {
         .unwrap();
     assert_eq!(kept, throttle::LINK_FAILURE_LIMIT);
 }
+
+/// The database's `email_key()` (the address indexes) and Rust's `domain::email::key` (the
+/// checks before a write) must agree on every text, or an address one side calls new the
+/// other calls taken. Checked on letters whose case rules differ between the two worlds.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_database_and_rust_compare_addresses_the_same_way(pool: PgPool) {
+    let samples = [
+        "Ada.Lovelace@Example.COM",
+        "ΑΣ@ACME.example",
+        "ΟΔΥΣΣΕΥΣ@acme.example",
+        "İlker@ACME.example",
+        "ǅemal@acme.example",
+        "STRAẞE@acme.example",
+        "Zoë.Ünal@Acme.Example",
+        "K\u{212A}elvin@acme.example",
+        "@[\\]^_`{|}~AZaz09",
+    ];
+    for sample in samples {
+        let in_database: String = sqlx::query_scalar("SELECT email_key($1)")
+            .bind(sample)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(in_database, app::domain::email::key(sample), "{sample}");
+    }
+}

@@ -76,9 +76,11 @@ pub(super) async fn execute_changes(
     progress: &mut Reporter,
 ) -> Result<(), AppError> {
     let org = actor.organization_id;
-    let afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
+    let mut afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
     let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
-    // The fields in slices, the longest step of a large file, so that the bar moves.
+    // The fields in slices, the longest step of a large file, so that the bar moves. In
+    // id order, so that each slice covers a narrow range of ids (see `update_fields`).
+    afters.sort_unstable_by_key(|a| a.id);
     for afters in afters.chunks(FIELDS_AT_ONCE) {
         update_fields(&mut *tx, org, afters).await?;
         progress.advance(afters.len(), "Changing members").await;
@@ -210,7 +212,7 @@ pub(super) async fn execute_changes(
 }
 
 /// Members' fields after their changes, and the seats they lose (granted ones come later,
-/// after every seat the file frees is free).
+/// after every seat the file frees is free). `afters` come in id order.
 async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Result<(), AppError> {
     let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
     sqlx::query!(
@@ -224,7 +226,12 @@ async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Res
              FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                          $8::bool[], $9::bool[])
                   AS t(id, external_id, first_name, last_name, job_title, permission, enable_seat, opportunity_seat)
-            WHERE m.id = t.id AND m.organization_id = $1"#,
+            WHERE m.id = t.id AND m.organization_id = $1
+              -- Implied by the join, but it lets the planner read just this slice's ids
+              -- through the primary key: otherwise it hashed every member of the
+              -- organization for each slice of 5,000 (70 ms a slice at 100,000 members,
+              -- 1.4 s of a 100,000-row file; docs/BENCHMARKS.md, issue 25).
+              AND m.id BETWEEN $2[1] AND $2[cardinality($2)]"#,
         org,
         &ids,
         &afters.iter().map(|a| a.external_id.clone()).collect::<Vec<_>>() as &[Option<String>],
