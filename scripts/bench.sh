@@ -9,6 +9,7 @@
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
 #   scripts/bench.sh page          the Import CSV page itself: 100,000 rows three times, then 1,000,000 (ROWS=n for one size)
+#   scripts/bench.sh import_page   Import clicked on the page for 100,000 new rows (ROWS=n), against a raw COPY of the member rows in the same database
 #   scripts/bench.sh first         the first page: bytes before interactive and the time to it (sign-in, My Organization, Import CSV)
 #   scripts/bench.sh plan          a 100,000-row roster file planned in the browser (release)
 #   scripts/bench.sh workbook      a 100,000-row .xlsx (LibreOffice) read in the browser (release)
@@ -26,7 +27,7 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, first, plan, workbook, apply, load or activity}" in
+case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, import_page, first, plan, workbook, apply, load or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   member_list_million)
@@ -44,13 +45,13 @@ case "${1:?which benchmark: member_list, member_list_million, million, reports, 
   activity)
     cargo build --release -p server --bin roster
     scripts/bench-activity.sh "$DATABASE_URL" ;;
-  csv|page|plan|workbook|first)
+  csv|page|import_page|plan|workbook|first)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
     cargo leptos build --release --precompress --split
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     site_db=$DATABASE_URL
-    if [ "$1" = page ] || [ "$1" = first ]; then
+    if [ "$1" = page ] || [ "$1" = import_page ] || [ "$1" = first ]; then
       # The page needs someone to sign in: a fresh database gets the demo organization.
       site_db=$(db_url_named "$DATABASE_URL" roster_bench_page)
       ensure_database "$DATABASE_URL" roster_bench_page
@@ -67,6 +68,21 @@ case "${1:?which benchmark: member_list, member_list_million, million, reports, 
         for rows in ${ROWS:-100000 100000 100000 1000000}; do
           (cd end2end && ROWS=$rows BASE_URL="http://127.0.0.1:$port" node bench/import-page.mjs)
         done ;;
+      import_page)
+        rows=${ROWS:-100000}
+        (cd end2end && ROWS=$rows IMPORT=1 BASE_URL="http://127.0.0.1:$port" node bench/import-page.mjs)
+        # The reference in the same database right after: the same member rows by COPY into
+        # an organization of their own (what the import writes first, nothing else).
+        copy=/tmp/roster-$rows-rows-new.copy
+        org=$(psql -qAt "$site_db" -c "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Copy', 0, 0) RETURNING id")
+        tail -n +2 "/tmp/roster-$rows-rows-new.csv" | tr -d '\r' \
+          | awk -F, -v org="$org" '{ print org "," $1 "," $2 "," $3 "," $4 "," $5 ",member,false,false" }' >"$copy"
+        echo "reference: raw COPY of the same $rows member rows into another organization"
+        psql -qAt "$site_db" <<SQL
+\\timing on
+\\copy members (organization_id, external_id, first_name, last_name, email, job_title, permission, enable_seat, opportunity_seat) FROM '$copy' WITH (FORMAT csv)
+SQL
+        ;;
       first) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/first-page.mjs) ;;
       plan) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/roster.mjs plan) ;;
       workbook)

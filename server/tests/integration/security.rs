@@ -1137,3 +1137,31 @@ async fn the_database_and_rust_compare_addresses_the_same_way(pool: PgPool) {
         assert_eq!(in_database, app::domain::email::key(sample), "{sample}");
     }
 }
+
+/// The app migrates through its pool and then serves from the same connections. A session
+/// keeps an index's expression as it first read it (SQL functions inlined), so a migration
+/// that replaces `email_key()` must make sessions read the address indexes anew — or, in
+/// the connection that ran it, no look-up by address matches them and each one reads the
+/// whole table (55 s for an import's batch at 100,000 members).
+#[sqlx::test(migrations = false)]
+async fn the_connection_that_migrated_finds_addresses_through_their_indexes(pool: PgPool) {
+    let mut conn = pool.acquire().await.unwrap();
+    server::db::MIGRATOR.run(&mut *conn).await.unwrap();
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    for query in [
+        "EXPLAIN SELECT id FROM members WHERE email_key(email) = email_key($1)",
+        "EXPLAIN SELECT id FROM members WHERE organization_id = 1 AND email_key(email) = email_key($1)",
+    ] {
+        let plan: Vec<String> = sqlx::query_scalar(query)
+            .bind("Ada@Example.com")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let plan = plan.join("\n");
+        // Either address index will do; a sequential scan will not.
+        assert!(plan.contains("using members_email_"), "{query}:\n{plan}");
+    }
+}
