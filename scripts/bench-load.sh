@@ -94,7 +94,7 @@ run() {
   for what in page "page, brotli" function; do
     case $what in
       page) target=("$2/organization" -H "Cookie: $cookie") ;;
-      # As a browser asks for it: compressed on the fly (brotli, quality 4).
+      # As a browser asks for it: compressed on the fly (brotli, server/src/assets.rs).
       "page, brotli") target=("$2/organization" -H "Cookie: $cookie" -H "Accept-Encoding: br, gzip") ;;
       function) target=(-s "$work/list.lua" "$2$list") ;;
     esac
@@ -112,6 +112,8 @@ run() {
 }
 
 echo "My Organization and the member list, 100,000 members, ${seconds} s per run, wrk (loopback)"
+curl -s -o /dev/null -w 'My Organization: %{size_download} bytes as it is, ' -H "Cookie: $cookie" "http://127.0.0.1:${ports[0]}/organization"
+curl -s -o /dev/null -w '%{size_download} bytes brotli\n' -H "Cookie: $cookie" -H 'Accept-Encoding: br' "http://127.0.0.1:${ports[0]}/organization"
 run "one instance" "http://127.0.0.1:${ports[0]}"
 
 # Two instances behind nginx, one database.

@@ -133,11 +133,23 @@ def main() -> int:
     read = get_member.sync(invited.id, client=client)
     check(read.status.value == "deactivated", "reading the member again says deactivated")
 
-    # 3. More events, while receiver B is still down: 40 invitations.
+    # 3. More events, while receiver B is still down: 40 invitations. The first ten go one
+    # at a time, each once receiver A has seen it: then both instances' workers are idle
+    # when it happens, and the one that delivered the last has just started its pause, so
+    # the other one (further into its own) usually takes it. Sent all at once, one
+    # instance's claim of 50 could take them all and the other deliver nothing.
+    def requests_seen():
+        with receiver_a.lock:
+            return sum(receiver_a.tries.values())
+
     for i in range(40):
+        seen = requests_seen()
         extra = NewMember(email=f"hook.{i}.{uuid.uuid4().hex[:6]}@example.com", first_name="Hook", last_name=str(i))
         created = invite_member.sync(client=client, body=extra)
         check(isinstance(created, Member), f"invite {i}") if i == 39 else None
+        waited = time.time() + 5
+        while i < 10 and requests_seen() == seen and time.time() < waited:
+            time.sleep(0.05)
     time.sleep(8)
     receiver_b.start()
     print(f"receiver B up after 8 s; waiting for the retries")
