@@ -74,10 +74,34 @@ pub fn now_ms() -> f64 {
     }
 }
 
-/// Lets the browser paint and handle input, then resumes: a zero-delay timer, so long
-/// work done in slices never holds the page for more than one slice.
+/// Lets the browser paint and handle input, then resumes, so long work done in slices
+/// never holds the page for more than one slice. Through `scheduler.yield()` where the
+/// browser has it (Chromium since 129): the work goes on as soon as the page has had its
+/// turn. A zero-delay timer, the fallback, is held to at least 4 ms once timers nest
+/// (HTML's timer rules), which a 100,000-row check paid a dozen times.
 pub async fn next_tick() {
+    #[cfg(feature = "hydrate")]
+    if let Some(promise) = scheduler_yield() {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        return;
+    }
     sleep_ms(0).await;
+}
+
+/// `scheduler.yield()`'s promise, when the browser has the Prioritized Task Scheduling
+/// API's `yield`.
+#[cfg(feature = "hydrate")]
+fn scheduler_yield() -> Option<js_sys::Promise> {
+    use wasm_bindgen::JsCast;
+    let scheduler = js_sys::Reflect::get(&js_sys::global(), &"scheduler".into()).ok()?;
+    if scheduler.is_undefined() || scheduler.is_null() {
+        return None;
+    }
+    let yield_now = js_sys::Reflect::get(&scheduler, &"yield".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    yield_now.call0(&scheduler).ok()?.dyn_into().ok()
 }
 
 /// Waits `ms` milliseconds in the browser (on the server, where no one waits, nothing).
