@@ -27,7 +27,9 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const page = await browser.newPage();
+// papaparse goes in as an inline script and the generator through `new Function`, which
+// the site's Content-Security-Policy forbids (rightly): this harness page alone sets it aside.
+const page = await browser.newPage({ bypassCSP: true });
 await page.goto(`${base}/sign-in`);
 await page.locator('body[data-hydrated="true"]').waitFor();
 await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') });
