@@ -86,7 +86,8 @@ SQL
       first) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/first-page.mjs) ;;
       plan) (cd end2end && BASE_URL="http://127.0.0.1:$port" node bench/roster.mjs plan) ;;
       workbook)
-        # 100,000 rows written by LibreOffice (apt-get install -y libreoffice-calc-nogui).
+        # 100,000 rows written by LibreOffice (Debian's, installed on first use).
+        scripts/setup.sh workbook
         xlsx=/tmp/roster-100k-rows.xlsx
         if [ ! -f "$xlsx" ]; then
           python3 - <<'PY'

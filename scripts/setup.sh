@@ -5,6 +5,7 @@
 #   scripts/setup.sh          everything
 #   scripts/setup.sh run      what `make run` needs (no browser)
 #   scripts/setup.sh load     what `scripts/bench.sh load` needs besides: wrk and nginx
+#   scripts/setup.sh workbook  what `scripts/bench.sh workbook` needs besides: LibreOffice Calc
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -115,6 +116,13 @@ if [ "$what" = load ]; then
   if ! command -v wrk >/dev/null; then
     say "Installing Debian's wrk (the load benchmark's 50 clients)"
     apt_install wrk
+  fi
+fi
+
+if [ "$what" = workbook ]; then
+  if ! command -v soffice >/dev/null; then
+    say "Installing Debian's LibreOffice Calc (the workbook benchmark's .xlsx is saved by it)"
+    apt_install libreoffice-calc-nogui
   fi
 fi
 

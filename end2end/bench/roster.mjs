@@ -11,7 +11,9 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const page = await browser.newPage();
+// The harness evaluates the module import (eval), which the site's Content-Security-Policy
+// forbids: this page alone sets it aside.
+const page = await browser.newPage({ bypassCSP: true });
 await page.goto(`${base}/sign-in`);
 await page.locator('body[data-hydrated="true"]').waitFor();
 const load = `(async () => {
