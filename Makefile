@@ -23,6 +23,7 @@ fmt:
 
 lint:           ## clippy per package, with its own features; the layers and import cycles
 	python3 scripts/check-layers.py
+	SQLX_OFFLINE=true cargo clippy -p roster-core --all-targets -- -D warnings
 	SQLX_OFFLINE=true cargo clippy -p app --lib -- -D warnings
 	SQLX_OFFLINE=true cargo clippy -p app --features ssr --lib --tests -- -D warnings
 	SQLX_OFFLINE=true cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

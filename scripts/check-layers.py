@@ -17,7 +17,9 @@ import re
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-CRATES = {"app": "app/src", "server": "server/src"}
+# `roster-core` (core/src) holds `domain`, `import`, `export` and `spreadsheet`: the same
+# rules apply to its modules, which it names as `crate::domain` and so on.
+CRATES = {"core": "core/src", "app": "app/src", "server": "server/src"}
 
 # Which top-level modules of `app` each layer may not name.
 FORBIDDEN = {
@@ -38,7 +40,7 @@ def strip_comments(text):
 
 
 def module_of(crate_dir, path):
-    """`app/src/import/parse.rs` → ['import', 'parse']; `mod.rs`/`lib.rs` name their folder."""
+    """`core/src/import/parse.rs` → ['import', 'parse']; `mod.rs`/`lib.rs` name their folder."""
     rel = os.path.relpath(path, crate_dir)[:-3].split(os.sep)
     if rel[-1] in ("mod", "lib", "main"):
         rel = rel[:-1]

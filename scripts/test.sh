@@ -13,7 +13,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "Unit tests: the shared domain (as the browser builds it)"
+say "Unit tests: the rules and the file reading (roster-core), the shared crate as the browser builds it"
+cargo test -p roster-core
 cargo test -p app --lib
 
 say "Building the site (cargo leptos build)"

@@ -4,16 +4,15 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+// The rules and the file reading live in their own crate (see core/Cargo.toml), under the
+// same paths.
+pub use roster_core::{domain, export, import, spreadsheet};
 pub mod components;
-pub mod domain;
 pub mod error;
-pub mod export;
-pub mod import;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod spreadsheet;
 pub mod url;
 
 use leptos::prelude::*;

@@ -26,9 +26,9 @@ fn main() {
     for _ in 0..15 {
         let copy = bytes.clone();
         let t0 = std::time::Instant::now();
-        let parsed = app::import::parse(copy);
+        let parsed = roster_core::import::parse(copy);
         let t1 = t0.elapsed();
-        let report = app::import::check_file(&parsed.rows, None);
+        let report = roster_core::import::check_file(&parsed.rows, None);
         best_parse = best_parse.min(t1);
         best_total = best_total.min(t0.elapsed());
         assert_eq!(report.rows_with_problems(), rows / 97);

@@ -1,7 +1,7 @@
 //! Profiling aid: read a workbook's first sheet natively, five times (for `perf`).
-//! `cargo run --release -p app --example workbook_profile -- /tmp/roster-100k-rows.xlsx`
+//! `cargo run --release -p roster-core --example workbook_profile -- /tmp/roster-100k-rows.xlsx`
 //! (the file `scripts/bench.sh workbook` has LibreOffice save).
-use app::import::workbook::{read_sheet, WorkbookFormat};
+use roster_core::import::workbook::{read_sheet, WorkbookFormat};
 
 fn main() {
     let path = std::env::args()

@@ -1,0 +1,7 @@
+//! Roster's rules and its reading of files: the lowest layer, free of I/O. `app` re-exports
+//! these modules under the same names (`app::domain`, `app::import` …).
+
+pub mod domain;
+pub mod export;
+pub mod import;
+pub mod spreadsheet;
