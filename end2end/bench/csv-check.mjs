@@ -7,13 +7,16 @@ const require = createRequire(import.meta.url);
 const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const sizes = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 11);
+const DUPLICATES = process.env.DUPLICATES === '1';
 
 // The file is made inside the page: handing a 100 MB body to the page through Playwright's
 // routing crashes the renderer (a harness limit, not the check's).
-function generateInPage(rows) {
+function generateInPage(rows, duplicates) {
   const lines = ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments'];
   for (let n = 1; n <= rows; n++) {
-    const id = `EXT${String(n % 100000).padStart(5, '0')}`;
+    // user_ids go on past EXT99999 as a million members need (EXT100000 …); DUPLICATES=1
+    // wraps them at 100,000 instead (every row after the 100,000th a duplicate).
+    const id = `EXT${n < 100000 || duplicates ? String(n % 100000).padStart(5, '0') : n}`;
     const programs = n % 3 === 0 ? '"meddpicc-masterclass,meddicc-value-program"' : n % 3 === 1 ? 'meddicc-go-live-plan' : '';
     const email = n % 97 === 0 ? `broken${n}@` : `person${n}@example.com`; // about 1 % with a problem
     lines.push(`${id},Zoë${n},Müller,${email},Account Executive,${programs ? 'TRUE' : 'FALSE'},FALSE,${programs}`);
@@ -37,8 +40,8 @@ await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') })
 console.log(`CSV check in headless Chromium (${RUNS} runs each, median), release build`);
 console.log('rows       MB    Roster parse+check (one task)   papaparse parse (header: true)   the page\'s way (slices): total, longest task');
 for (const rows of sizes) {
-  const result = await page.evaluate(async ([runs, rows, generator]) => {
-    const bytes = new Function(`return (${generator})`)()(rows);
+  const result = await page.evaluate(async ([runs, rows, generator, duplicates]) => {
+    const bytes = new Function(`return (${generator})`)()(rows, duplicates);
     // The build names its script after its content: the one this page loaded.
     const script = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/pkg\/roster\.[^/]*js$/.test(n));
     const mod = await import(script);
@@ -72,7 +75,7 @@ for (const rows of sizes) {
       papa.push(performance.now() - t1);
     }
     return { roster, papa, memoryMb, counts: Array.from(counts), sliced: Array.from(sliced), slicedMs, longest, longTasks: tasks.length, size: bytes.length };
-  }, [RUNS, rows, generateInPage.toString()]);
+  }, [RUNS, rows, generateInPage.toString(), DUPLICATES]);
   const r = median(result.roster), p = median(result.papa);
   console.log(
     `${String(rows).padEnd(10)} ${(result.size / 1e6).toFixed(1).padStart(5)}   ${r.toFixed(0).padStart(8)} ms (${result.counts[1]} rows with problems)   ${p.toFixed(0).padStart(8)} ms   ${(p / r).toFixed(1)}x faster than papaparse` +

@@ -1,11 +1,12 @@
 //! Turning the bytes people upload into text: UTF-8 with or without a byte-order mark,
 //! or Excel's Windows-1252 (detected, and said), and `,`, Excel's `;` or a tab as separator.
 
-/// A file's text, ready for the CSV reader. `text` holds valid UTF-8 from `start` on (a
-/// byte-order mark before it is skipped, not copied away: a million-row file is 100 MB).
+/// A file's text, ready for the CSV reader: UTF-8, a byte-order mark at `start` skipped
+/// rather than copied away (a million-row file is 100 MB, and the rows read from it are
+/// kept as places in this text, see `parse::RowCells`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    pub text: Vec<u8>,
+    pub text: String,
     pub start: usize,
     pub encoding: Encoding,
     pub delimiter: u8,
@@ -57,18 +58,20 @@ pub fn piece_end(bytes: &[u8], from: usize, len: usize) -> usize {
 }
 
 impl Decoded {
-    /// A file already known to be UTF-8 (`utf8`) or not, without another pass over it.
-    /// When it is not, `bytes` must be the Windows-1252 text already decoded (see
-    /// [`decode_windows_1252`]); `encoding` says which it was for the notice.
-    pub fn new(bytes: Vec<u8>, encoding: Encoding) -> Self {
-        let start = if encoding == Encoding::Utf8WithBom && bytes.starts_with(BOM) {
+    /// A file's text, decoded from `encoding` (said in a notice when it is not UTF-8).
+    pub fn new(text: String, encoding: Encoding) -> Self {
+        let start = if text.starts_with('\u{feff}') {
             BOM.len()
         } else {
             0
         };
-        let delimiter = detect_delimiter(&bytes[start..]);
+        let encoding = match encoding {
+            Encoding::Utf8 | Encoding::Utf8WithBom if start > 0 => Encoding::Utf8WithBom,
+            other => other,
+        };
+        let delimiter = detect_delimiter(&text.as_bytes()[start..]);
         Decoded {
-            text: bytes,
+            text,
             start,
             encoding,
             delimiter,
@@ -78,7 +81,61 @@ impl Decoded {
     /// The text after any byte-order mark.
     #[cfg(test)]
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.text[self.start..]).unwrap_or("")
+        &self.text[self.start..]
+    }
+}
+
+/// A file's bytes checked for UTF-8 a piece at a time: the page pauses between pieces, so
+/// that a 100 MB file never holds it for long, and the text is then used where it lies.
+pub struct Utf8Pieces {
+    bytes: Vec<u8>,
+    /// How far the bytes were checked, from the start, and whether all of that was UTF-8.
+    checked: usize,
+    valid: bool,
+}
+
+impl Utf8Pieces {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self {
+            bytes,
+            checked: 0,
+            valid: true,
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// How many bytes, from the first, are checked.
+    pub fn checked(&self) -> usize {
+        self.checked
+    }
+
+    /// Checks the next piece of about `len` bytes (never cutting a character) and returns
+    /// it; an empty piece once every byte is checked.
+    pub fn check_next(&mut self, len: usize) -> &[u8] {
+        let from = self.checked;
+        let end = piece_end(&self.bytes, from, len);
+        let piece = &self.bytes[from..end];
+        self.valid = self.valid && std::str::from_utf8(piece).is_ok();
+        self.checked = end;
+        piece
+    }
+
+    /// The text, when every piece was UTF-8; otherwise the bytes, to be read another way.
+    #[allow(unsafe_code)]
+    pub fn finish(self) -> Result<String, Vec<u8>> {
+        if self.valid && self.checked == self.bytes.len() {
+            // SAFETY: `check_next` checked every byte with `str::from_utf8`, in pieces that
+            // follow one another from the first byte to the last (`checked` only moves to
+            // the end of the piece it checked, and equals the length here); valid UTF-8
+            // pieces put together are valid UTF-8. Checking again would be a second pass
+            // over up to 100 MB, in one task the page cannot pause.
+            Ok(unsafe { String::from_utf8_unchecked(self.bytes) })
+        } else {
+            Err(self.bytes)
+        }
     }
 }
 
@@ -88,29 +145,28 @@ pub fn reads_as_windows_1252(bytes: &[u8], utf8: bool) -> bool {
     !utf8 && !bytes.starts_with(BOM)
 }
 
-/// Reads a whole file whose bytes are known to be (`utf8`) or not to be valid UTF-8.
-/// UTF-8 (with or without a byte-order mark) is used as it is, without a copy; a file
-/// that starts with the UTF-8 mark but breaks it later is read as UTF-8 with the broken
-/// bytes replaced; anything else is read as Windows-1252.
-pub fn decode_known(bytes: Vec<u8>, utf8: bool) -> Decoded {
-    if reads_as_windows_1252(&bytes, utf8) {
+/// Reads a file that is not valid UTF-8: as UTF-8 with the broken bytes replaced when it
+/// starts with the UTF-8 mark, otherwise as Windows-1252.
+pub fn decode_not_utf8(bytes: Vec<u8>) -> Decoded {
+    if reads_as_windows_1252(&bytes, false) {
         let mut text = String::new();
         decode_windows_1252(&bytes, &mut text);
-        Decoded::new(text.into_bytes(), Encoding::Windows1252)
-    } else if !utf8 {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Decoded::new(text.into_bytes(), Encoding::Utf8WithBom)
-    } else if bytes.starts_with(BOM) {
-        Decoded::new(bytes, Encoding::Utf8WithBom)
+        Decoded::new(text, Encoding::Windows1252)
     } else {
-        Decoded::new(bytes, Encoding::Utf8)
+        Decoded::new(
+            String::from_utf8_lossy(&bytes).into_owned(),
+            Encoding::Utf8WithBom,
+        )
     }
 }
 
-/// [`decode_known`] for a file not checked yet.
+/// Reads a whole file: UTF-8 (with or without a byte-order mark) as it is, without a copy;
+/// anything else as [`decode_not_utf8`] says.
 pub fn decode(bytes: Vec<u8>) -> Decoded {
-    let utf8 = std::str::from_utf8(&bytes).is_ok();
-    decode_known(bytes, utf8)
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded::new(text, Encoding::Utf8),
+        Err(e) => decode_not_utf8(e.into_bytes()),
+    }
 }
 
 /// The separator the header line uses most outside quotes: `,`, Excel's `;` (locales that
@@ -171,6 +227,40 @@ mod tests {
         );
         assert_eq!(decode(b"\"a;b\",c\n".to_vec()).delimiter, b',');
         assert_eq!(decode(b"user_id\tfirst_name\n".to_vec()).delimiter, b'\t');
+    }
+
+    #[test]
+    fn utf8_checked_in_pieces_is_the_text_only_when_every_piece_is() {
+        let check = |bytes: &[u8], len: usize| {
+            let mut pieces = Utf8Pieces::new(bytes.to_vec());
+            let mut seen = Vec::new();
+            loop {
+                let piece = pieces.check_next(len);
+                if piece.is_empty() {
+                    break;
+                }
+                seen.extend_from_slice(piece);
+            }
+            assert_eq!(seen, bytes, "the pieces are the file, in order");
+            pieces.finish()
+        };
+        let text = "Zoë, Müller – €😀\n".repeat(40);
+        // Pieces shorter than a character cut it: the check then says no, never wrongly yes.
+        for len in [1, 3] {
+            assert!(check(text.as_bytes(), len).is_err());
+        }
+        for len in [4, 7, 64, 1 << 20] {
+            assert_eq!(check(text.as_bytes(), len), Ok(text.clone()));
+            // One broken byte anywhere, even in the last piece, and it is not.
+            for at in [0, text.len() / 2, text.len() - 1] {
+                let mut broken = text.clone().into_bytes();
+                broken[at] = 0xFF;
+                assert_eq!(check(&broken, len), Err(broken.clone()));
+            }
+        }
+        assert_eq!(check(b"", 8), Ok(String::new()));
+        // Nothing checked yet is not UTF-8 yet.
+        assert!(Utf8Pieces::new(b"abc".to_vec()).finish().is_err());
     }
 
     #[test]

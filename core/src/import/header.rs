@@ -114,7 +114,8 @@ pub struct Peeked {
 pub fn peek(text: &[u8], rows: usize, chosen: Option<u32>) -> Peeked {
     let end = super::decode::piece_end(text, 0, 64 << 10);
     let decoded = decode(text[..end].to_vec());
-    let header = find_header(&decoded.text, decoded.start, decoded.delimiter, chosen);
+    let text = decoded.text.as_bytes();
+    let header = find_header(text, decoded.start, decoded.delimiter, chosen);
     let cells = |r: csv::StringRecord| {
         r.iter()
             .map(|cell| cell.trim().to_owned())
@@ -124,7 +125,7 @@ pub fn peek(text: &[u8], rows: usize, chosen: Option<u32>) -> Peeked {
         .delimiter(decoded.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&decoded.text[decoded.start..header.offset])
+        .from_reader(&text[decoded.start..header.offset])
         .records()
         .filter_map(Result::ok)
         .map(|r| {
@@ -139,7 +140,7 @@ pub fn peek(text: &[u8], rows: usize, chosen: Option<u32>) -> Peeked {
         .delimiter(decoded.delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&decoded.text[header.offset..])
+        .from_reader(&text[header.offset..])
         .into_records()
         .filter_map(Result::ok)
         .filter(|r| r.iter().any(|cell| !cell.trim().is_empty()))

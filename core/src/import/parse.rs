@@ -6,18 +6,51 @@ use super::columns::{localized_boolean, needs_matching, suggest, ColumnMap};
 use super::decode::{decode, Decoded, Encoding};
 use super::header::{find_header, too_many_columns};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub use super::template::{Column, ALL_COLUMNS, CELLS, COLUMNS};
 
-/// One data row: its spreadsheet row number and its cells in the order of [`COLUMNS`]
-/// (a column the file lacks is empty). The eight cells live one after the other in one
-/// string: a 100,000-row file makes 100,000 allocations, not 800,000.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The template's columns: a row that has exactly these, in this order, is the usual row.
+const TEMPLATE: usize = COLUMNS.len();
+
+/// One data row: its spreadsheet row number and its cells (see [`COLUMNS`] and
+/// [`ALL_COLUMNS`]; a column the file lacks is empty).
+#[derive(Clone, Default)]
 pub struct RowCells {
     pub row: u32,
+    cells: Cells,
+}
+
+/// Where a row's cells are. The page keeps every row of a file (a million rows are 100 MB
+/// of text): the usual row points into the file's text instead of copying it.
+#[derive(Clone)]
+enum Cells {
+    /// The usual row: the template's columns in its order, each cell exactly as written
+    /// (nothing trimmed or rewritten), lying in the file's text one separator apart, within
+    /// its quotes when quoted. `ends[i]`: where cell i ends, counted from `start`; bit i of
+    /// `quoted`: whether it was quoted. 32 bytes beside the text the file already takes.
+    InFile {
+        text: Arc<String>,
+        start: u32,
+        ends: [u16; TEMPLATE],
+        quoted: u8,
+    },
+    /// Any other row (other columns, cells trimmed, a fix made in the preview, a row sent
+    /// to the server): its cells one after the other in a string of its own.
+    Own(Box<OwnCells>),
+}
+
+#[derive(Clone, Default)]
+struct OwnCells {
     text: String,
     /// Where each cell ends in `text` (byte offsets).
     ends: [u32; CELLS],
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells::Own(Box::default())
+    }
 }
 
 impl RowCells {
@@ -37,14 +70,40 @@ impl RowCells {
             text.push_str(cell);
             ends[i] = text.len() as u32;
         }
-        Self { row, text, ends }
+        Self {
+            row,
+            cells: Cells::Own(Box::new(OwnCells { text, ends })),
+        }
     }
 
     /// A cell's text. Offsets that came from elsewhere (a request) and do not fit give "".
     pub fn get(&self, column: Column) -> &str {
         let i = column.index();
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+        match &self.cells {
+            Cells::InFile {
+                text,
+                start,
+                ends,
+                quoted,
+            } => {
+                let Some(&end) = ends.get(i) else {
+                    return ""; // a column the file does not have
+                };
+                let quote = |k: usize| usize::from(quoted >> k & 1);
+                let from = match i.checked_sub(1) {
+                    None => quote(0),
+                    // After the cell before, its closing quote, the separator, an opening quote.
+                    Some(before) => usize::from(ends[before]) + quote(before) + 1 + quote(i),
+                };
+                let start = *start as usize;
+                text.get(start + from..start + usize::from(end))
+                    .unwrap_or("")
+            }
+            Cells::Own(own) => {
+                let start = if i == 0 { 0 } else { own.ends[i - 1] as usize };
+                own.text.get(start..own.ends[i] as usize).unwrap_or("")
+            }
+        }
     }
 
     /// Replaces one cell (a fix made in the preview).
@@ -62,6 +121,117 @@ impl RowCells {
     /// Every column's cell.
     pub fn all_cells(&self) -> [&str; CELLS] {
         ALL_COLUMNS.map(|c| self.get(c))
+    }
+}
+
+/// Two rows are equal when their numbers and cells are, wherever the cells are kept.
+impl PartialEq for RowCells {
+    fn eq(&self, other: &Self) -> bool {
+        self.row == other.row && self.all_cells() == other.all_cells()
+    }
+}
+
+impl Eq for RowCells {}
+
+impl std::fmt::Debug for RowCells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowCells")
+            .field("row", &self.row)
+            .field("cells", &self.all_cells())
+            .finish()
+    }
+}
+
+/// A row as it travels (to the server, in a saved change set): its cells one after the
+/// other, and where each ends. The same form whichever way the row is kept.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "RowCells")]
+struct RowWire<T> {
+    row: u32,
+    text: T,
+    ends: [u32; CELLS],
+}
+
+impl Serialize for RowCells {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.cells {
+            Cells::Own(own) => RowWire {
+                row: self.row,
+                text: own.text.as_str(),
+                ends: own.ends,
+            }
+            .serialize(serializer),
+            Cells::InFile { .. } => {
+                let cells = self.all_cells();
+                let mut ends = [0u32; CELLS];
+                let mut end = 0;
+                for (i, cell) in cells.iter().enumerate() {
+                    end += cell.len() as u32;
+                    ends[i] = end;
+                }
+                RowWire {
+                    row: self.row,
+                    text: cells.concat(),
+                    ends,
+                }
+                .serialize(serializer)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RowCells {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = RowWire::<String>::deserialize(deserializer)?;
+        Ok(Self {
+            row: wire.row,
+            cells: Cells::Own(Box::new(OwnCells {
+                text: wire.text,
+                ends: wire.ends,
+            })),
+        })
+    }
+}
+
+/// Where the template's cells of a record lie in the file's text, when each is there as
+/// the reader read it: from `start`, cells one `delimiter` apart, a quoted one within its
+/// quotes and free of doubled quotes. `None` for anything else (a row longer than 64 KB
+/// too): such a row keeps its own copy.
+fn in_text(
+    text: &[u8],
+    start: usize,
+    record: &csv::ByteRecord,
+    delimiter: u8,
+) -> Option<([u16; TEMPLATE], u8)> {
+    if record.len() != TEMPLATE {
+        return None;
+    }
+    let (mut ends, mut quoted, mut at) = ([0u16; TEMPLATE], 0u8, start);
+    for (i, field) in record.iter().enumerate() {
+        let quote = text.get(at) == Some(&b'"');
+        let from = at + usize::from(quote);
+        let end = from + field.len();
+        // The cell is exactly these bytes of the text (a doubled quote, or text after a
+        // closing quote, makes the reader's cell differ from them).
+        if text.get(from..end) != Some(field)
+            || (quote && text.get(end) != Some(&b'"'))
+            || (i + 1 < TEMPLATE && text.get(end + usize::from(quote)) != Some(&delimiter))
+        {
+            return None;
+        }
+        ends[i] = u16::try_from(end - start).ok()?;
+        quoted |= u8::from(quote) << i;
+        at = end + usize::from(quote) + 1;
+    }
+    Some((ends, quoted))
+}
+
+/// A file's text as the CSV reader reads it, shared with the rows read from it.
+struct SharedText(Arc<String>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 
@@ -94,8 +264,11 @@ pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
 /// Reads a file a slice of rows at a time, so that the page can read a million rows
 /// without freezing: between two slices the browser paints and answers clicks.
 pub struct Parser {
-    /// The decoded text, owned, which the reader walks through from `start`.
-    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    /// The decoded text, which the reader walks through from `start`, and which the usual
+    /// rows point into.
+    reader: csv::Reader<std::io::Cursor<SharedText>>,
+    text: Arc<String>,
+    delimiter: u8,
     start: usize,
     /// Whether the header has exactly the template's columns in the template's order.
     in_order: bool,
@@ -152,7 +325,12 @@ impl Parser {
         if decoded.delimiter == b'\t' {
             notices.push("Cells are separated by tabs (tab-separated text): read that way.".into());
         }
-        let header = find_header(&decoded.text, decoded.start, decoded.delimiter, header_row);
+        let header = find_header(
+            decoded.text.as_bytes(),
+            decoded.start,
+            decoded.delimiter,
+            header_row,
+        );
         if header.row > 1 {
             notices.push(format!(
                 "The header is row {}: the row{} above it {} not members and {} skipped.",
@@ -163,15 +341,18 @@ impl Parser {
             ));
         }
         let start = header.offset;
-        let mut text = std::io::Cursor::new(decoded.text);
-        text.set_position(start as u64);
+        let text = Arc::new(decoded.text);
+        let mut cursor = std::io::Cursor::new(SharedText(Arc::clone(&text)));
+        cursor.set_position(start as u64);
         let reader = csv::ReaderBuilder::new()
             .delimiter(decoded.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(text);
+            .from_reader(cursor);
         let mut parser = Self {
             reader,
+            text,
+            delimiter: decoded.delimiter,
             start,
             in_order: false,
             record: csv::ByteRecord::new(),
@@ -200,7 +381,7 @@ impl Parser {
         if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
         }
-        let bytes = self.reader.get_ref().get_ref();
+        let bytes = self.text.as_bytes();
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
@@ -216,7 +397,7 @@ impl Parser {
     /// Whether the record just read ran to the end of the file inside a quoted cell: it
     /// reaches the end, and from its start to there the quotes do not pair up.
     fn quote_never_closed(&self) -> bool {
-        let bytes = self.reader.get_ref().get_ref();
+        let bytes = self.text.as_bytes();
         let at_end = self.start + self.reader.position().byte() as usize >= bytes.len();
         at_end
             && bytes[self.record_start.min(bytes.len())..]
@@ -405,25 +586,34 @@ impl Parser {
                     rewritten = true;
                 }
             }
-            // The usual row (the template's columns in its order, nothing to trim) is
-            // the record's text as it is: one copy instead of eight.
+            // The usual row (the template's columns in its order, nothing trimmed or
+            // rewritten) is not copied: it points into the file's text.
             let untouched = !rewritten
                 && self.in_order
-                && record.len() == COLUMNS.len()
                 && cells.iter().map(|c| c.len()).sum::<usize>() == text.len();
-            rows.push(if untouched {
-                RowCells {
+            let place = untouched
+                .then(|| {
+                    let start = u32::try_from(self.record_start).ok()?;
+                    in_text(
+                        self.text.as_bytes(),
+                        self.record_start,
+                        record,
+                        self.delimiter,
+                    )
+                    .map(|(ends, quoted)| (start, ends, quoted))
+                })
+                .flatten();
+            rows.push(match place {
+                Some((start, ends, quoted)) => RowCells {
                     row,
-                    text: text.to_owned(),
-                    // The roster's cells, absent, end where the text does.
-                    ends: std::array::from_fn(|i| {
-                        record
-                            .range(i.min(COLUMNS.len() - 1))
-                            .map_or(0, |r| r.end as u32)
-                    }),
-                }
-            } else {
-                RowCells::with_all(row, cells)
+                    cells: Cells::InFile {
+                        text: Arc::clone(&self.text),
+                        start,
+                        ends,
+                        quoted,
+                    },
+                },
+                None => RowCells::with_all(row, cells),
             });
             read += 1;
         }
@@ -437,7 +627,7 @@ impl Parser {
 
     /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).
     pub fn fraction_read(&self) -> f64 {
-        let total = self.reader.get_ref().get_ref().len().max(1);
+        let total = self.text.len().max(1);
         ((self.start as u64 + self.reader.position().byte()) as f64 / total as f64).min(1.0)
     }
 
@@ -533,6 +723,92 @@ mod tests {
     use super::*;
     use crate::import::header::{peek, MAX_COLUMNS};
     use crate::import::ROSTER_COLUMNS;
+
+    impl RowCells {
+        fn in_file(&self) -> bool {
+            matches!(self.cells, Cells::InFile { .. })
+        }
+    }
+
+    #[test]
+    fn usual_rows_point_into_the_file_and_read_as_written() {
+        let header = "user_id;first_name;last_name;email;job_title;mos_enable;mos_opportunity;course_enrollments";
+        let long = "x".repeat(70_000);
+        let text = format!(
+            "\u{feff}{header}\r\n\
+             EXT00001;\"Zoë\";Müller;zoe@example.com;;TRUE;FALSE;\"a,b\"\r\n\
+             EXT00002;\"Say \"\"hi\"\"\";Li;li@example.com;;;;\r\n\
+             EXT00003;\"Bo\"x;Li;bo@example.com;;;;\r\n\
+             EXT00004; Ana ;Li;ana@example.com;;;;\r\n\
+             EXT00005;\"\";\"\";\"\";\"\";\"\";\"\";\"\"\r\n\
+             EXT00006;{long};Li;x@example.com;;;;\r\n\
+             EXT00007;Cy;Ng;cy@example.com;;ja;;\r\n\
+             EXT00008;Di;Ng;di@example.com;;;;"
+        );
+        let parsed = parse(text.as_bytes());
+        assert!(
+            parsed.file_problems.is_empty(),
+            "{:?}",
+            parsed.file_problems
+        );
+        let rows = &parsed.rows;
+        assert_eq!(rows.len(), 8);
+        let expected: [[&str; 8]; 8] = [
+            [
+                "EXT00001",
+                "Zoë",
+                "Müller",
+                "zoe@example.com",
+                "",
+                "TRUE",
+                "FALSE",
+                "a,b",
+            ],
+            [
+                "EXT00002",
+                "Say \"hi\"",
+                "Li",
+                "li@example.com",
+                "",
+                "",
+                "",
+                "",
+            ],
+            ["EXT00003", "Box", "Li", "bo@example.com", "", "", "", ""],
+            ["EXT00004", "Ana", "Li", "ana@example.com", "", "", "", ""],
+            ["EXT00005", "", "", "", "", "", "", ""],
+            ["EXT00006", &long, "Li", "x@example.com", "", "", "", ""],
+            ["EXT00007", "Cy", "Ng", "cy@example.com", "", "TRUE", "", ""],
+            ["EXT00008", "Di", "Ng", "di@example.com", "", "", "", ""],
+        ];
+        for (row, cells) in rows.iter().zip(expected) {
+            assert_eq!(row.cells(), cells, "row {}", row.row);
+            // The roster's columns, which this file lacks, are empty.
+            assert!(ROSTER_COLUMNS.iter().all(|c| row.get(*c).is_empty()));
+            assert_eq!(row, &RowCells::new(row.row, cells));
+        }
+        // In the file: quoted cells, empty quoted cells, the last row without a line end.
+        // Copied: a doubled quote, text after a closing quote, a trimmed cell, a row over
+        // 64 KB, a boolean rewritten.
+        let kept: Vec<bool> = rows.iter().map(RowCells::in_file).collect();
+        assert_eq!(kept, [true, false, false, false, true, false, false, true]);
+        // A fix turns the row into its own copy, the other cells unchanged.
+        let mut fixed = rows[0].clone();
+        fixed.set(Column::Email, "zoe@example.org");
+        assert!(!fixed.in_file());
+        assert_eq!(fixed.get(Column::Email), "zoe@example.org");
+        assert_eq!(fixed.get(Column::CourseEnrollments), "a,b");
+        // Either way a row travels as the same cells.
+        for row in [&rows[0], &fixed] {
+            let wire = serde_json::to_string(row).unwrap();
+            let copy: RowCells = serde_json::from_str(&wire).unwrap();
+            assert_eq!(&copy, row);
+            assert_eq!(
+                wire,
+                serde_json::to_string(&RowCells::with_all(row.row, row.all_cells())).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn every_column_sits_at_its_index() {

@@ -4,9 +4,10 @@
 //! page); this module stays free of I/O, and the result is the same as `parse` followed by
 //! `check_file`.
 
+use super::check::MAX_EXPECTED_ROWS;
 use super::columns::ColumnMap;
 use super::decode::{
-    decode_known, decode_windows_1252, piece_end, reads_as_windows_1252, Decoded, Encoding,
+    decode_not_utf8, decode_windows_1252, reads_as_windows_1252, Decoded, Encoding, Utf8Pieces,
 };
 use super::{CheckReport, Digest, FileChecker, OrgContext, Parser, RowCells};
 use std::future::Future;
@@ -46,30 +47,34 @@ where
 {
     // First pass, a piece at a time: the fingerprint, and whether the file is UTF-8.
     let mut digest = Digest::default();
-    let mut utf8 = true;
     let total = bytes.len().max(1) as f64;
-    let mut from = 0;
-    while from < bytes.len() {
-        let end = piece_end(&bytes, from, SLICE_BYTES);
-        digest.update(&bytes[from..end]);
-        utf8 = utf8 && std::str::from_utf8(&bytes[from..end]).is_ok();
-        from = end;
-        if from < bytes.len() && !pause(0.1 * from as f64 / total).await {
+    let mut pieces = Utf8Pieces::new(bytes);
+    loop {
+        let piece = pieces.check_next(SLICE_BYTES);
+        if piece.is_empty() {
+            break;
+        }
+        digest.update(piece);
+        if pieces.checked() < pieces.bytes().len()
+            && !pause(0.1 * (pieces.checked() as f64) / total).await
+        {
             return None;
         }
     }
     // UTF-8 is read where it lies; Windows-1252 is decoded a piece at a time too.
-    let decoded = if reads_as_windows_1252(&bytes, utf8) {
-        let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
-        for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
-            if i > 0 && !pause(0.1).await {
-                return None;
+    let decoded = match pieces.finish() {
+        Ok(text) => Decoded::new(text, Encoding::Utf8),
+        Err(bytes) if reads_as_windows_1252(&bytes, false) => {
+            let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+            for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
+                if i > 0 && !pause(0.1).await {
+                    return None;
+                }
+                decode_windows_1252(piece, &mut text);
             }
-            decode_windows_1252(piece, &mut text);
+            Decoded::new(text, Encoding::Windows1252)
         }
-        Decoded::new(text.into_bytes(), Encoding::Windows1252)
-    } else {
-        decode_known(bytes, utf8)
+        Err(bytes) => decode_not_utf8(bytes),
     };
     let mut parser = Parser::with_columns(decoded, columns, header_row);
     let mut rows = Vec::new();
@@ -77,6 +82,16 @@ where
     loop {
         let from = rows.len();
         let more = parser.read_rows(SLICE_ROWS, &mut rows);
+        if from == 0 && more {
+            // The first slice tells how long a row is, and so about how many the file
+            // has: room for them all at once, so that the rows (and the checker's address
+            // map) are not grown by copying themselves, which leaves the old copy in the
+            // page's memory (a million rows: 16 MB for the rows alone).
+            let expected = (rows.len() as f64 / parser.fraction_read().max(1e-6) * 1.02) as usize;
+            let expected = expected.min(MAX_EXPECTED_ROWS);
+            rows.reserve(expected.saturating_sub(rows.len()));
+            checker.expect_rows(expected);
+        }
         checker.check(&rows, from..rows.len());
         if !more {
             break;
