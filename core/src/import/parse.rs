@@ -195,14 +195,15 @@ impl<'de> Deserialize<'de> for RowCells {
 
 /// Where the template's cells of a record lie in the file's text, when each is there as
 /// the reader read it: from `start`, cells one `delimiter` apart, a quoted one within its
-/// quotes and free of doubled quotes. `None` for anything else (a row longer than 64 KB
-/// too): such a row keeps its own copy.
+/// quotes and free of doubled quotes, with where the record's text ends (after the last
+/// cell's closing quote). `None` for anything else (a row longer than 64 KB too): such a
+/// row keeps its own copy.
 fn in_text(
     text: &[u8],
     start: usize,
     record: &csv::ByteRecord,
     delimiter: u8,
-) -> Option<([u16; TEMPLATE], u8)> {
+) -> Option<([u16; TEMPLATE], u8, usize)> {
     if record.len() != TEMPLATE {
         return None;
     }
@@ -223,7 +224,46 @@ fn in_text(
         quoted |= u8::from(quote) << i;
         at = end + usize::from(quote) + 1;
     }
-    Some((ends, quoted))
+    Some((ends, quoted, at - 1))
+}
+
+/// A row's cells as Roster reads them: trimmed, the apostrophe of a formula-safe download
+/// taken off, booleans in other words (WAHR, VRAI, yes, 1 …) as the template's (each
+/// word noted in `booleans_read`, up to 20, for the notice). Says whether a cell was
+/// rewritten (beyond trimming).
+fn clean<'a>(
+    cells: [&'a str; CELLS],
+    booleans_read: &mut std::collections::BTreeSet<String>,
+) -> ([&'a str; CELLS], bool) {
+    let mut cells = cells.map(crate::domain::trim);
+    let mut rewritten = false;
+    // Roster's own downloads put an apostrophe before a cell that starts like a
+    // formula (`export::spreadsheet_safe`); reading one back takes it off.
+    for cell in cells.iter_mut() {
+        if let Some(rest) = cell.strip_prefix('\'') {
+            if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                *cell = rest;
+                rewritten = true;
+            }
+        }
+    }
+    for column in [Column::MosEnable, Column::MosOpportunity] {
+        let cell = cells[column.index()];
+        if cell.is_empty()
+            || cell.eq_ignore_ascii_case("true")
+            || cell.eq_ignore_ascii_case("false")
+        {
+            continue;
+        }
+        if let Some(value) = localized_boolean(cell) {
+            if booleans_read.len() < 20 {
+                booleans_read.insert(cell.to_owned());
+            }
+            cells[column.index()] = if value { "TRUE" } else { "FALSE" };
+            rewritten = true;
+        }
+    }
+    (cells, rewritten)
 }
 
 /// A file's text as the CSV reader reads it, shared with the rows read from it.
@@ -547,74 +587,57 @@ impl Parser {
             if blank {
                 continue; // blank lines, trailing ones included
             }
-            // The text was decoded to UTF-8 and cells are cut at ASCII bytes, so the cells
-            // together are valid UTF-8: one check per row rather than one per cell.
-            let record = &self.record;
-            let text = std::str::from_utf8(record.as_slice()).unwrap_or("");
-            let field = |position: Option<usize>| {
-                position
-                    .and_then(|p| record.range(p))
-                    .and_then(|range| text.get(range))
-                    .map_or("", crate::domain::trim)
-            };
-            let mut cells = self.positions.map(field);
-            // Booleans in other words (WAHR, VRAI, yes, 1 …) become the template's.
-            let mut rewritten = false;
-            // Roster's own downloads put an apostrophe before a cell that starts like a
-            // formula (`export::spreadsheet_safe`); reading one back takes it off.
-            for cell in cells.iter_mut() {
-                if let Some(rest) = cell.strip_prefix('\'') {
-                    if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                        *cell = rest;
-                        rewritten = true;
-                    }
-                }
-            }
-            for column in [Column::MosEnable, Column::MosOpportunity] {
-                let cell = cells[column.index()];
-                if cell.is_empty()
-                    || cell.eq_ignore_ascii_case("true")
-                    || cell.eq_ignore_ascii_case("false")
-                {
-                    continue;
-                }
-                if let Some(value) = localized_boolean(cell) {
-                    if self.booleans_read.len() < 20 {
-                        self.booleans_read.insert(cell.to_owned());
-                    }
-                    cells[column.index()] = if value { "TRUE" } else { "FALSE" };
-                    rewritten = true;
-                }
-            }
-            // The usual row (the template's columns in its order, nothing trimmed or
-            // rewritten) is not copied: it points into the file's text.
-            let untouched = !rewritten
-                && self.in_order
-                && cells.iter().map(|c| c.len()).sum::<usize>() == text.len();
-            let place = untouched
+            // The usual row (the template's columns in its order, each cell in the file's
+            // text as the reader read it) is tried first: its cells are then slices of
+            // the text, UTF-8 already.
+            let in_file = self
+                .in_order
                 .then(|| {
                     let start = u32::try_from(self.record_start).ok()?;
-                    in_text(
+                    let (ends, quoted, end) = in_text(
                         self.text.as_bytes(),
                         self.record_start,
-                        record,
+                        &self.record,
                         self.delimiter,
-                    )
-                    .map(|(ends, quoted)| (start, ends, quoted))
+                    )?;
+                    // The record's line breaks are its cells' (`own`): the next record's
+                    // line is counted from its end, not over its text again.
+                    self.counted_to = end;
+                    self.line += own;
+                    Some(RowCells {
+                        row,
+                        cells: Cells::InFile {
+                            text: Arc::clone(&self.text),
+                            start,
+                            ends,
+                            quoted,
+                        },
+                    })
                 })
                 .flatten();
-            rows.push(match place {
-                Some((start, ends, quoted)) => RowCells {
-                    row,
-                    cells: Cells::InFile {
-                        text: Arc::clone(&self.text),
-                        start,
-                        ends,
-                        quoted,
-                    },
-                },
-                None => RowCells::with_all(row, cells),
-            });
+            if let Some(in_file) = in_file {
+                // Kept as it is unless a cell is trimmed or rewritten.
+                let copy = {
+                    let written = in_file.all_cells();
+                    let (cells, rewritten) = clean(written, &mut self.booleans_read);
+                    let trimmed = cells.iter().zip(&written).any(|(c, w)| c.len() != w.len());
+                    (rewritten || trimmed).then(|| RowCells::with_all(row, cells))
+                };
+                rows.push(copy.unwrap_or(in_file));
+            } else {
+                // The text was decoded to UTF-8 and cells are cut at ASCII bytes, so the
+                // cells together are valid UTF-8: one check per row rather than one per cell.
+                let record = &self.record;
+                let text = std::str::from_utf8(record.as_slice()).unwrap_or("");
+                let field = |position: Option<usize>| {
+                    position
+                        .and_then(|p| record.range(p))
+                        .and_then(|range| text.get(range))
+                        .unwrap_or("")
+                };
+                let (cells, _) = clean(self.positions.map(field), &mut self.booleans_read);
+                rows.push(RowCells::with_all(row, cells));
+            }
             read += 1;
         }
         !self.done
@@ -743,7 +766,9 @@ mod tests {
              EXT00005;\"\";\"\";\"\";\"\";\"\";\"\";\"\"\r\n\
              EXT00006;{long};Li;x@example.com;;;;\r\n\
              EXT00007;Cy;Ng;cy@example.com;;ja;;\r\n\
-             EXT00008;Di;Ng;di@example.com;;;;"
+             \r\n\
+             EXT00008;Di;\"N\r\ng\";di@example.com;;;;\r\n\
+             EXT00009;Ed;Ng;ed@example.com;;;;"
         );
         let parsed = parse(text.as_bytes());
         assert!(
@@ -752,8 +777,8 @@ mod tests {
             parsed.file_problems
         );
         let rows = &parsed.rows;
-        assert_eq!(rows.len(), 8);
-        let expected: [[&str; 8]; 8] = [
+        assert_eq!(rows.len(), 9);
+        let expected: [[&str; 8]; 9] = [
             [
                 "EXT00001",
                 "Zoë",
@@ -779,7 +804,8 @@ mod tests {
             ["EXT00005", "", "", "", "", "", "", ""],
             ["EXT00006", &long, "Li", "x@example.com", "", "", "", ""],
             ["EXT00007", "Cy", "Ng", "cy@example.com", "", "TRUE", "", ""],
-            ["EXT00008", "Di", "Ng", "di@example.com", "", "", "", ""],
+            ["EXT00008", "Di", "N\r\ng", "di@example.com", "", "", "", ""],
+            ["EXT00009", "Ed", "Ng", "ed@example.com", "", "", "", ""],
         ];
         for (row, cells) in rows.iter().zip(expected) {
             assert_eq!(row.cells(), cells, "row {}", row.row);
@@ -791,7 +817,13 @@ mod tests {
         // Copied: a doubled quote, text after a closing quote, a trimmed cell, a row over
         // 64 KB, a boolean rewritten.
         let kept: Vec<bool> = rows.iter().map(RowCells::in_file).collect();
-        assert_eq!(kept, [true, false, false, false, true, false, false, true]);
+        assert_eq!(
+            kept,
+            [true, false, false, false, true, false, false, true, true]
+        );
+        // Spreadsheet rows: a blank line is a row, a cell over two lines is one.
+        let numbers: Vec<u32> = rows.iter().map(|r| r.row).collect();
+        assert_eq!(numbers, [2, 3, 4, 5, 6, 7, 8, 10, 11]);
         // A fix turns the row into its own copy, the other cells unchanged.
         let mut fixed = rows[0].clone();
         fixed.set(Column::Email, "zoe@example.org");
