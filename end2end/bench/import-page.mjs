@@ -9,7 +9,10 @@ import fs from 'node:fs';
 const base = process.env.BASE_URL;
 const rows = Number(process.env.ROWS ?? 1000000);
 const importing = process.env.IMPORT === '1';
-const file = process.env.FILE ?? `/tmp/roster-${rows}-rows${importing ? '-new' : ''}.csv`;
+// user_ids go on past EXT99999 (EXT100000 …) as a million members need; DUPLICATES=1 wraps
+// them at 100,000 (every row after the 100,000th a duplicate, the earlier rounds' file).
+const duplicates = process.env.DUPLICATES === '1';
+const file = process.env.FILE ?? `/tmp/roster-${rows}-rows${importing ? '-new' : duplicates ? '-duplicates' : '-unique'}.csv`;
 if (!fs.existsSync(file)) {
   const out = fs.createWriteStream(file);
   out.write('user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments\r\n');
@@ -17,7 +20,7 @@ if (!fs.existsSync(file)) {
   for (let n = 1; n <= rows; n++) {
     chunk.push(importing
       ? `EXT${String(n + 1000).padStart(5, '0')},Zoë${n},Müller,new${n}@bench.example,Account Executive,FALSE,FALSE,`
-      : `EXT${String(n % 100000).padStart(5, '0')},Zoë${n},Müller,person${n}@example.com,Account Executive,FALSE,FALSE,`);
+      : `EXT${n < 100000 || duplicates ? String(n % 100000).padStart(5, '0') : n},Zoë${n},Müller,person${n}@example.com,Account Executive,FALSE,FALSE,`);
     if (chunk.length === 10000) { out.write(chunk.join('\r\n') + '\r\n'); chunk = []; }
   }
   await new Promise((r) => out.end(r));
@@ -52,6 +55,14 @@ const sawBar = (await page.evaluate(() => window.__bar)) ?? '(not seen)';
 console.log('progress bar seen:', sawBar.trim(), '| picked to summary on screen in', Date.now() - t0, 'ms');
 console.log('summary:', (await page.getByTestId('check-summary').textContent()).slice(0, 140));
 console.log('file problems:', await page.getByTestId('file-problems').textContent());
+// Memory once the file is checked: the program's (WebAssembly memory only grows, so this is
+// the most the check needed, with everything else the page holds) and the script heap's.
+const memory = await page.evaluate(async () => {
+  const script = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /\/pkg\/roster\.[^/]*js$/.test(n));
+  const mod = await import(script);
+  return { wasm: mod.wasm_memory_bytes(), heap: performance.memory?.usedJSHeapSize ?? 0 };
+});
+console.log(`memory: wasm ${(memory.wasm / 1e6).toFixed(0)} MB, script heap ${(memory.heap / 1e6).toFixed(0)} MB (the file ${(fs.statSync(file).size / 1e6).toFixed(1)} MB)`);
 if (importing) {
   // Click Import: the page sends the rows in batches (its progress bar) until the outcome.
   const button = page.getByRole('button', { name: /^Import \d+ members/ });

@@ -118,6 +118,44 @@ pub async fn sleep_ms(ms: i32) {
     let _ = ms;
 }
 
+/// The largest file the page reads: a million members make about 100 MB, and the check
+/// needs up to twice the file's size in the program's memory (which cannot pass 4 GB).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// A file the person picked or dropped, read into the program's memory a piece at a time
+/// (a slice of the file, one read each): the whole file never sits in the page's script
+/// memory beside its copy here — 100 MB more until the browser collects it — and the page
+/// paints between pieces. `Err` says what to tell the person.
+#[cfg(feature = "hydrate")]
+pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
+    const PIECE: u64 = 8 << 20;
+    let file = gloo_file::Blob::from(file);
+    let len = file.size();
+    if len > MAX_FILE_BYTES {
+        return Err(format!(
+            "This file is {} MB; Roster reads files of up to {} MB (a million members take about 100 MB). Split it into several files.",
+            len >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    // Fresh zeroed memory costs no writing in WebAssembly (new pages are zero).
+    let mut bytes = vec![0u8; len as usize];
+    let mut from = 0;
+    while from < len {
+        let to = (from + PIECE).min(len);
+        let piece = gloo_file::futures::read_as_array_buffer(&file.slice(from, to))
+            .await
+            .map_err(|e| format!("The file could not be read ({e}). Try saving it again."))?;
+        let piece = js_sys::Uint8Array::new(&piece);
+        if u64::from(piece.length()) != to - from {
+            return Err("The file changed while it was being read: drop it again.".into());
+        }
+        piece.copy_to(&mut bytes[from as usize..to as usize]);
+        from = to;
+    }
+    Ok(bytes)
+}
+
 /// Bytes the browser holds (a file read into an `ArrayBuffer`) copied into the program's
 /// memory a piece at a time, letting the page paint between pieces: a 100 MB file copied
 /// in one go holds the page for longer than a person notices.

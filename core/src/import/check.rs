@@ -293,6 +293,8 @@ pub struct FileChecker<'o> {
     /// organizations have.
     long_user_ids: HashMap<u32, u32>,
     rows_checked: usize,
+    /// How many rows the file is expected to have (see [`FileChecker::expect_rows`]).
+    expected_rows: usize,
     report: CheckReport,
     /// Each domain met, with its likely intended form: most files have few domains.
     typos: HashMap<String, Option<String>>,
@@ -335,6 +337,7 @@ impl<'o> FileChecker<'o> {
             collided: HashMap::new(),
             user_ids: vec![0; ExternalId::FIVE_DIGITS as usize + 1],
             long_user_ids: HashMap::new(),
+            expected_rows: expected_rows.min(MAX_EXPECTED_ROWS),
             rows_checked: 0,
             report: CheckReport::default(),
             typos: HashMap::new(),
@@ -347,6 +350,7 @@ impl<'o> FileChecker<'o> {
     /// megabytes behind in the page's memory.
     pub fn expect_rows(&mut self, rows: usize) {
         let rows = rows.min(MAX_EXPECTED_ROWS);
+        self.expected_rows = rows;
         self.emails.reserve(rows.saturating_sub(self.emails.len()));
         let valid = &mut self.report.valid;
         valid.reserve(rows.saturating_sub(valid.len()));
@@ -446,7 +450,15 @@ impl<'o> FileChecker<'o> {
             if let Ok(id) = user_id {
                 let first = match self.user_ids.get_mut(id.number() as usize) {
                     Some(first) => first,
-                    None => self.long_user_ids.entry(id.number()).or_insert(0),
+                    None => {
+                        // Files with long user_ids are large ones: room for the rest of
+                        // the file's at the first (no growing by copying, as above).
+                        if self.long_user_ids.is_empty() {
+                            self.long_user_ids
+                                .reserve(self.expected_rows.saturating_sub(self.rows_checked));
+                        }
+                        self.long_user_ids.entry(id.number()).or_insert(0)
+                    }
                 };
                 if *first != 0 {
                     let first = *first;

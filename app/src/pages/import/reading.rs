@@ -322,15 +322,9 @@ pub(super) fn DropZone(
     let read_file = move |file: web_sys::File| {
         let name = file.name();
         spawn_local(async move {
-            match gloo_file::futures::read_as_array_buffer(&gloo_file::Blob::from(file)).await {
-                Ok(buffer) => {
-                    let bytes =
-                        crate::components::bytes_in_pieces(js_sys::Uint8Array::new(&buffer));
-                    on_file.run((name, bytes.await))
-                }
-                Err(e) => on_error.run(format!(
-                    "The file could not be read ({e}). Try saving it again."
-                )),
+            match crate::components::read_file(file).await {
+                Ok(bytes) => on_file.run((name, bytes)),
+                Err(message) => on_error.run(message),
             }
         });
     };
