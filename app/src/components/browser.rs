@@ -120,7 +120,8 @@ pub async fn sleep_ms(ms: i32) {
 
 /// The largest file the page reads: a million members make about 100 MB, and the check
 /// needs up to twice the file's size in the program's memory (which cannot pass 4 GB).
-pub const MAX_FILE_BYTES: u64 = 1 << 30;
+#[cfg(feature = "hydrate")]
+const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// A file the person picked or dropped, read into the program's memory a piece at a time
 /// (a slice of the file, one read each): the whole file never sits in the page's script
