@@ -420,6 +420,68 @@ async fn an_apply_reports_its_progress_outside_its_transaction(pool: PgPool) {
     );
 }
 
+/// A file whose rows are not in the members' order (here the reverse): every member keeps
+/// their own seats, and the seats the file grants go to whom it names. (The fields are
+/// written in the members' id order; the seats were once written from the same list
+/// against the ids in the file's order, handing each member another's seats.)
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn seats_go_to_their_own_member_whatever_the_order_of_the_rows(pool: PgPool) {
+    let org = seed(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let roster = app::server::roster::load(&mut conn, &common::operator(org), None)
+        .await
+        .unwrap();
+    drop(conn);
+    let before: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT email, enable_seat, opportunity_seat FROM members WHERE organization_id = $1 ORDER BY id",
+    )
+    .bind(org)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    // Every title changed; m4 granted an Enable seat and m3 an Opportunity seat.
+    let rows: Vec<Vec<String>> = roster
+        .members
+        .iter()
+        .rev()
+        .map(|m| {
+            let mut cells = app::import::roster::member_cells(m);
+            cells[app::import::Column::JobTitle.index()] = "Closer".into();
+            match m.email.as_str() {
+                "m4@acme.example" => cells[app::import::Column::MosEnable.index()] = "TRUE".into(),
+                "m3@acme.example" => {
+                    cells[app::import::Column::MosOpportunity.index()] = "TRUE".into()
+                }
+                _ => {}
+            }
+            cells.to_vec()
+        })
+        .collect();
+    let actor = app::domain::Access::operator(org, "Acme", "test");
+    let config = common::runtime_config("https://roster.example", false);
+    let file = roster_file("reversed.csv", rows);
+    let applied = app::server::roster::apply(&pool, &config, &actor, &file, Reporter::quiet())
+        .await
+        .unwrap();
+    assert_eq!(applied.changed, roster.members.len());
+    let after: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT email, enable_seat, opportunity_seat FROM members WHERE organization_id = $1 ORDER BY id",
+    )
+    .bind(org)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let wanted: Vec<(String, bool, bool)> = before
+        .into_iter()
+        .map(|(email, enable, opportunity)| match email.as_str() {
+            "m4@acme.example" => (email, true, opportunity),
+            "m3@acme.example" => (email, enable, true),
+            _ => (email, enable, opportunity),
+        })
+        .collect();
+    assert_eq!(after, wanted);
+}
+
 /// A file whose every member's job title changed, and how many members that is.
 async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::RosterFile, usize) {
     let mut conn = pool.acquire().await.unwrap();

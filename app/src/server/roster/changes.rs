@@ -76,8 +76,10 @@ pub(super) async fn execute_changes(
     progress: &mut Reporter,
 ) -> Result<(), AppError> {
     let org = actor.organization_id;
+    // The members changed in the order of `changes` (the activity entries' subjects, below).
+    let ids: Vec<i64> = changes.iter().map(|(m, _)| m.id).collect();
+    // Everything written from `afters` takes the ids from `afters` too: they are sorted.
     let mut afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
-    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
     // The fields in slices, the longest step of a large file, so that the bar moves. In
     // id order, so that each slice covers a narrow range of ids (see `update_fields`).
     afters.sort_unstable_by_key(|a| a.id);
@@ -131,7 +133,7 @@ pub(super) async fn execute_changes(
             WHERE m.id = t.id AND m.organization_id = $1
               AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
         org,
-        &ids,
+        &afters.iter().map(|a| a.id).collect::<Vec<_>>(),
         &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
         &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
     )
