@@ -499,3 +499,155 @@ async fn tokens_are_stored_as_unique_digests(pool: PgPool) {
         "sessions_token_hash_length"
     );
 }
+
+/// The activity log's, the mail outbox's and the undo records' keys, checked once per
+/// statement (migration 33, issue 25): a row naming no parent is refused under the key's
+/// name, even among rows that name one; a row cannot move to another parent; a parent
+/// cannot go while a transaction writes about it; deleting it takes the rows along.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn history_and_mail_name_parents_that_exist(pool: PgPool) {
+    let a = org(&pool, 0, 0).await;
+    let b = org(&pool, 0, 0).await;
+    let log = |org: i64| {
+        format!("INSERT INTO audit_log (organization_id, actor_label, action) VALUES ({org}, 'test', 'test')")
+    };
+    let mail = |org: i64| {
+        format!("INSERT INTO email_outbox (organization_id, kind, to_address, payload) VALUES ({org}, 'digest', 'a@b.example', '{{}}')")
+    };
+    assert_eq!(
+        constraint(exec(&pool, &format!("{}, (-1, 'test', 'test')", log(a))).await),
+        "audit_log_organization_id_fkey"
+    );
+    assert_eq!(
+        constraint(exec(&pool, &mail(-1)).await),
+        "email_outbox_organization_id_fkey"
+    );
+    assert_eq!(
+        constraint(
+            exec(
+                &pool,
+                "INSERT INTO roster_change_members (change_id, member_id, kind) VALUES (-1, 1, 'change')"
+            )
+            .await
+        ),
+        "roster_change_members_change_id_fkey"
+    );
+    exec(&pool, &log(a)).await.unwrap();
+    exec(&pool, &mail(a)).await.unwrap();
+    let change: i64 = sqlx::query_scalar(
+        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label) VALUES ($1, 'f.csv', 'd', 'test') RETURNING id",
+    )
+    .bind(a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        &format!("INSERT INTO roster_change_members (change_id, member_id, kind) VALUES ({change}, 1, 'change'), ({change}, 2, 'change')"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE audit_log SET organization_id = {b}")
+            )
+            .await
+        ),
+        "audit_log_organization_id_fkey"
+    );
+    assert_eq!(
+        constraint(
+            exec(
+                &pool,
+                &format!("UPDATE email_outbox SET organization_id = {b}")
+            )
+            .await
+        ),
+        "email_outbox_organization_id_fkey"
+    );
+    assert_eq!(
+        constraint(
+            exec(
+                &pool,
+                "UPDATE roster_change_members SET change_id = change_id + 1"
+            )
+            .await
+        ),
+        "roster_change_members_change_id_fkey"
+    );
+    // Other updates go on as before (the outbox's rows are updated as mail goes).
+    exec(&pool, "UPDATE email_outbox SET attempts = attempts + 1")
+        .await
+        .unwrap();
+    let count = |sql: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // A change set's deletion takes its members' rows.
+    exec(
+        &pool,
+        &format!("DELETE FROM roster_changes WHERE id = {change}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) FROM roster_change_members WHERE change_id = {change}"
+        ))
+        .await,
+        0
+    );
+    // While a transaction writes about b, b cannot be deleted; once it ends, b goes and
+    // takes its log and mail along.
+    let mut writing = pool.begin().await.unwrap();
+    sqlx::query(&log(b)).execute(&mut *writing).await.unwrap();
+    sqlx::query(&mail(b)).execute(&mut *writing).await.unwrap();
+    let mut deleting = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '300ms'")
+        .execute(&mut *deleting)
+        .await
+        .unwrap();
+    let blocked = sqlx::query(&format!("DELETE FROM organizations WHERE id = {b}"))
+        .execute(&mut *deleting)
+        .await
+        .expect_err("the organization is locked by the writing transaction");
+    assert_eq!(
+        blocked
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("55P03"),
+        "{blocked}"
+    );
+    drop(deleting);
+    writing.commit().await.unwrap();
+    for org in [a, b] {
+        exec(
+            &pool,
+            &format!("DELETE FROM organizations WHERE id = {org}"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            count(format!(
+                "SELECT count(*) FROM audit_log WHERE organization_id = {org}"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(
+            count(format!(
+                "SELECT count(*) FROM email_outbox WHERE organization_id = {org}"
+            ))
+            .await,
+            0
+        );
+    }
+}
