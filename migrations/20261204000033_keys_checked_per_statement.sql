@@ -11,36 +11,22 @@
 -- constraint name). Deleting a parent takes the rows along, as ON DELETE CASCADE did; the
 -- columns cannot be changed afterwards (nothing ever did).
 
--- The organizations `new_rows` name exist, locked until this transaction ends.
-CREATE FUNCTION rows_name_organizations() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The parents `new_rows` name exist, locked until this transaction ends. TG_ARGV: the
+-- key's name, the column, the parent table (keyed by `id`). `new_rows`, the statement's
+-- transition table, is seen by the dynamic queries too.
+CREATE FUNCTION rows_name_their_parents() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     named bigint[];
     found integer;
 BEGIN
-    SELECT array_agg(id) INTO named FROM (SELECT DISTINCT organization_id AS id FROM new_rows) d;
-    SELECT count(*) INTO found
-      FROM (SELECT 1 FROM organizations WHERE id = ANY (named) FOR KEY SHARE) o;
+    EXECUTE format('SELECT array_agg(id) FROM (SELECT DISTINCT %I AS id FROM new_rows) d', TG_ARGV[1])
+        INTO named;
+    EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM %I WHERE id = ANY ($1) FOR KEY SHARE) p', TG_ARGV[2])
+        INTO found USING named;
     IF found < coalesce(cardinality(named), 0) THEN
         RAISE EXCEPTION 'insert on table "%" violates foreign key constraint "%"', TG_TABLE_NAME, TG_ARGV[0]
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0], TABLE = TG_TABLE_NAME,
-                  DETAIL = 'A row names an organization that does not exist.';
-    END IF;
-    RETURN NULL;
-END $$;
-
--- The same for the change sets undo rows name.
-CREATE FUNCTION rows_name_roster_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    named bigint[];
-    found integer;
-BEGIN
-    SELECT array_agg(id) INTO named FROM (SELECT DISTINCT change_id AS id FROM new_rows) d;
-    SELECT count(*) INTO found
-      FROM (SELECT 1 FROM roster_changes WHERE id = ANY (named) FOR KEY SHARE) c;
-    IF found < coalesce(cardinality(named), 0) THEN
-        RAISE EXCEPTION 'insert on table "%" violates foreign key constraint "%"', TG_TABLE_NAME, TG_ARGV[0]
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_ARGV[0], TABLE = TG_TABLE_NAME,
-                  DETAIL = 'A row names a change set that does not exist.';
+                  DETAIL = format('A row''s %s names no row of %s.', TG_ARGV[1], TG_ARGV[2]);
     END IF;
     RETURN NULL;
 END $$;
@@ -55,7 +41,7 @@ END $$;
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_organization_id_fkey;
 CREATE TRIGGER audit_log_organization_id_fkey AFTER INSERT ON audit_log
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION rows_name_organizations('audit_log_organization_id_fkey');
+    EXECUTE FUNCTION rows_name_their_parents('audit_log_organization_id_fkey', 'organization_id', 'organizations');
 CREATE TRIGGER audit_log_organization_id_fixed BEFORE UPDATE OF organization_id ON audit_log
     FOR EACH ROW WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id)
     EXECUTE FUNCTION parent_is_fixed('organization_id', 'audit_log_organization_id_fkey');
@@ -63,7 +49,7 @@ CREATE TRIGGER audit_log_organization_id_fixed BEFORE UPDATE OF organization_id 
 ALTER TABLE email_outbox DROP CONSTRAINT email_outbox_organization_id_fkey;
 CREATE TRIGGER email_outbox_organization_id_fkey AFTER INSERT ON email_outbox
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION rows_name_organizations('email_outbox_organization_id_fkey');
+    EXECUTE FUNCTION rows_name_their_parents('email_outbox_organization_id_fkey', 'organization_id', 'organizations');
 CREATE TRIGGER email_outbox_organization_id_fixed BEFORE UPDATE OF organization_id ON email_outbox
     FOR EACH ROW WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id)
     EXECUTE FUNCTION parent_is_fixed('organization_id', 'email_outbox_organization_id_fkey');
@@ -71,7 +57,7 @@ CREATE TRIGGER email_outbox_organization_id_fixed BEFORE UPDATE OF organization_
 ALTER TABLE roster_change_members DROP CONSTRAINT roster_change_members_change_id_fkey;
 CREATE TRIGGER roster_change_members_change_id_fkey AFTER INSERT ON roster_change_members
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION rows_name_roster_changes('roster_change_members_change_id_fkey');
+    EXECUTE FUNCTION rows_name_their_parents('roster_change_members_change_id_fkey', 'change_id', 'roster_changes');
 CREATE TRIGGER roster_change_members_change_id_fixed BEFORE UPDATE OF change_id ON roster_change_members
     FOR EACH ROW WHEN (OLD.change_id IS DISTINCT FROM NEW.change_id)
     EXECUTE FUNCTION parent_is_fixed('change_id', 'roster_change_members_change_id_fkey');

@@ -432,13 +432,14 @@ async fn seats_go_to_their_own_member_whatever_the_order_of_the_rows(pool: PgPoo
         .await
         .unwrap();
     drop(conn);
-    let before: Vec<(String, bool, bool)> = sqlx::query_as(
-        "SELECT email, enable_seat, opportunity_seat FROM members WHERE organization_id = $1 ORDER BY id",
-    )
-    .bind(org)
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let seats = || {
+        sqlx::query_as::<_, (String, bool, bool)>(
+            "SELECT email, enable_seat, opportunity_seat FROM members WHERE organization_id = $1 ORDER BY id",
+        )
+        .bind(org)
+        .fetch_all(&pool)
+    };
+    let before = seats().await.unwrap();
     // Every title changed; m4 granted an Enable seat and m3 an Opportunity seat.
     let rows: Vec<Vec<String>> = roster
         .members
@@ -464,13 +465,7 @@ async fn seats_go_to_their_own_member_whatever_the_order_of_the_rows(pool: PgPoo
         .await
         .unwrap();
     assert_eq!(applied.changed, roster.members.len());
-    let after: Vec<(String, bool, bool)> = sqlx::query_as(
-        "SELECT email, enable_seat, opportunity_seat FROM members WHERE organization_id = $1 ORDER BY id",
-    )
-    .bind(org)
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let after = seats().await.unwrap();
     let wanted: Vec<(String, bool, bool)> = before
         .into_iter()
         .map(|(email, enable, opportunity)| match email.as_str() {
