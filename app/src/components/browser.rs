@@ -157,9 +157,10 @@ pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Bytes the browser holds (a file read into an `ArrayBuffer`) copied into the program's
-/// memory a piece at a time, letting the page paint between pieces: a 100 MB file copied
-/// in one go holds the page for longer than a person notices.
+/// Bytes the browser holds (an `ArrayBuffer`) copied into the program's memory a piece at
+/// a time, letting the page paint between pieces: a 100 MB file copied in one go holds the
+/// page for longer than a person notices. The browser benchmark's way in (its file is made
+/// in the page); a picked file comes through [`read_file`].
 #[cfg(feature = "hydrate")]
 pub async fn bytes_in_pieces(array: js_sys::Uint8Array) -> Vec<u8> {
     const PIECE: usize = 8 << 20;
