@@ -651,3 +651,49 @@ async fn history_and_mail_name_parents_that_exist(pool: PgPool) {
         );
     }
 }
+
+/// An enrollment's program, checked once per statement (migration 34): a program that
+/// enrollments name can be neither deleted nor renumbered, and an enrollment's program is
+/// fixed (a bad program on insert is refused above, in
+/// `programs_need_an_enable_seat_and_progress_stays_in_range`).
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_program_stays_while_enrollments_name_it(pool: PgPool) {
+    let a = org(&pool, 1, 0).await;
+    let m = member(&pool, a, "ana@example.com").await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = true WHERE id = {m}"),
+    )
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        &format!("INSERT INTO enrollments (member_id, program_id) VALUES ({m}, 1), ({m}, 2)"),
+    )
+    .await
+    .unwrap();
+    for refused in [
+        "DELETE FROM programs WHERE id = 1",
+        "UPDATE programs SET id = 77 WHERE id = 1",
+        "UPDATE enrollments SET program_id = 3 WHERE program_id = 2",
+    ] {
+        assert_eq!(
+            constraint(exec(&pool, refused).await),
+            "enrollments_program_id_fkey",
+            "{refused}"
+        );
+    }
+    // What does not touch the key goes on.
+    exec(
+        &pool,
+        "UPDATE programs SET id = id, name = name WHERE id = 1",
+    )
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        "UPDATE enrollments SET progress_basis_points = 500 WHERE program_id = 1",
+    )
+    .await
+    .unwrap();
+}
