@@ -103,10 +103,6 @@ impl Utf8Pieces {
         }
     }
 
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// How many bytes, from the first, are checked.
     pub fn checked(&self) -> usize {
         self.checked
@@ -139,16 +135,16 @@ impl Utf8Pieces {
     }
 }
 
-/// Whether a file is read as Windows-1252: it is not UTF-8 (spreadsheets on Windows save
-/// "CSV" in the ANSI code page) and does not claim to be (no UTF-8 byte-order mark).
-pub fn reads_as_windows_1252(bytes: &[u8], utf8: bool) -> bool {
-    !utf8 && !bytes.starts_with(BOM)
+/// Whether a file that is not UTF-8 is read as Windows-1252 (spreadsheets on Windows save
+/// "CSV" in the ANSI code page): when it does not claim to be UTF-8 (no byte-order mark).
+pub fn reads_as_windows_1252(bytes: &[u8]) -> bool {
+    !bytes.starts_with(BOM)
 }
 
 /// Reads a file that is not valid UTF-8: as UTF-8 with the broken bytes replaced when it
 /// starts with the UTF-8 mark, otherwise as Windows-1252.
 pub fn decode_not_utf8(bytes: Vec<u8>) -> Decoded {
-    if reads_as_windows_1252(&bytes, false) {
+    if reads_as_windows_1252(&bytes) {
         let mut text = String::new();
         decode_windows_1252(&bytes, &mut text);
         Decoded::new(text, Encoding::Windows1252)

@@ -47,7 +47,7 @@ where
 {
     // First pass, a piece at a time: the fingerprint, and whether the file is UTF-8.
     let mut digest = Digest::default();
-    let total = bytes.len().max(1) as f64;
+    let len = bytes.len();
     let mut pieces = Utf8Pieces::new(bytes);
     loop {
         let piece = pieces.check_next(SLICE_BYTES);
@@ -55,16 +55,14 @@ where
             break;
         }
         digest.update(piece);
-        if pieces.checked() < pieces.bytes().len()
-            && !pause(0.1 * (pieces.checked() as f64) / total).await
-        {
+        if pieces.checked() < len && !pause(0.1 * pieces.checked() as f64 / len as f64).await {
             return None;
         }
     }
     // UTF-8 is read where it lies; Windows-1252 is decoded a piece at a time too.
     let decoded = match pieces.finish() {
         Ok(text) => Decoded::new(text, Encoding::Utf8),
-        Err(bytes) if reads_as_windows_1252(&bytes, false) => {
+        Err(bytes) if reads_as_windows_1252(&bytes) => {
             let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
             for (i, piece) in bytes.chunks(SLICE_BYTES).enumerate() {
                 if i > 0 && !pause(0.1).await {
