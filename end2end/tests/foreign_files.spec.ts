@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from './fixtures';
 import { hydrated, newOrganizationAdmin } from './helpers';
 
@@ -112,4 +115,22 @@ test('a file of 10,000 columns is refused before the matching step, with what to
   await page.getByLabel('Choose a file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${header}\n`) });
   await expect(page.getByTestId('file-problems')).toContainText('This file has 10000 columns; Roster reads at most 250');
   await expect(page.getByTestId('column-matching')).toHaveCount(0);
+});
+
+test('a file over 1 GB is refused before it is read, with what to do', async ({ browser }) => {
+  const { page } = await newOrganizationAdmin(browser);
+  await page.goto('/organization/import');
+  await hydrated(page);
+  // 1.1 GB of nothing: a sparse file takes no disk, and the page must not read it at all.
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'roster-big-')), 'huge.csv');
+  const fd = fs.openSync(file, 'w');
+  fs.ftruncateSync(fd, 1100 * 1024 * 1024);
+  fs.closeSync(fd);
+  try {
+    await page.getByLabel('Choose a file').setInputFiles(file);
+    await expect(page.getByTestId('import-outcome')).toContainText('This file is 1100 MB; Roster reads files of up to 1024 MB');
+    await expect(page.getByTestId('check-summary')).toHaveCount(0);
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
 });
