@@ -19,14 +19,17 @@ pub fn check_csv_for_benchmark(bytes: Vec<u8>) -> Vec<u32> {
     vec![parsed.rows.len() as u32, report.rows_with_problems() as u32]
 }
 
-/// The Import CSV page's way: read and check a slice of rows at a time, pausing between
-/// slices (see `app::import::slices`), for the benchmark's "longest task" figure. Resolves
-/// to `[rows, rows with problems]`.
+/// The Import CSV page's way with `file` (a `Blob`, as a picked file is): read it a slice
+/// at a time and check a slice of rows at a time, pausing between slices (see
+/// `app::import::slices`), for the benchmark's "longest task" figure. Resolves to `[rows,
+/// rows with problems]`.
 #[wasm_bindgen]
-pub fn check_csv_in_slices_for_benchmark(bytes: js_sys::Uint8Array) -> js_sys::Promise {
+pub fn check_csv_in_slices_for_benchmark(file: web_sys::Blob) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
-        // As the page does: the file's bytes come in a piece at a time.
-        let bytes = app::components::bytes_in_pieces(bytes).await;
+        // As the page reads a picked file: a slice at a time, into the program's memory.
+        let bytes = app::components::read_file(file)
+            .await
+            .map_err(|e| wasm_bindgen::JsValue::from_str(&e))?;
         let checked = app::import::read_and_check(bytes, None, None, None, |_| async {
             app::components::next_tick().await;
             true

@@ -126,9 +126,10 @@ const MAX_FILE_BYTES: u64 = 1 << 30;
 /// A file the person picked or dropped, read into the program's memory a piece at a time
 /// (a slice of the file, one read each): the whole file never sits in the page's script
 /// memory beside its copy here — 100 MB more until the browser collects it — and the page
-/// paints between pieces. `Err` says what to tell the person.
+/// paints between pieces. `Err` says what to tell the person. (The browser benchmark's
+/// generated file comes in this way too, as a `Blob`.)
 #[cfg(feature = "hydrate")]
-pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
+pub async fn read_file(file: web_sys::Blob) -> Result<Vec<u8>, String> {
     const PIECE: u64 = 8 << 20;
     let file = gloo_file::Blob::from(file);
     let len = file.size();
@@ -155,28 +156,4 @@ pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
         from = to;
     }
     Ok(bytes)
-}
-
-/// Bytes the browser holds (an `ArrayBuffer`) copied into the program's memory a piece at
-/// a time, letting the page paint between pieces: a 100 MB file copied in one go holds the
-/// page for longer than a person notices. The browser benchmark's way in (its file is made
-/// in the page); a picked file comes through [`read_file`].
-#[cfg(feature = "hydrate")]
-pub async fn bytes_in_pieces(array: js_sys::Uint8Array) -> Vec<u8> {
-    const PIECE: usize = 8 << 20;
-    let len = array.length() as usize;
-    // Fresh zeroed memory costs no writing in WebAssembly (new pages are zero).
-    let mut bytes = vec![0u8; len];
-    let mut from = 0;
-    while from < len {
-        let to = (from + PIECE).min(len);
-        array
-            .subarray(from as u32, to as u32)
-            .copy_to(&mut bytes[from..to]);
-        from = to;
-        if from < len {
-            next_tick().await;
-        }
-    }
-    bytes
 }

@@ -8,8 +8,6 @@ mod loaded;
 mod seat_banner;
 
 #[cfg(feature = "hydrate")]
-pub use browser::bytes_in_pieces;
-#[cfg(feature = "hydrate")]
 pub use browser::read_file;
 pub use browser::{download, download_bytes, next_tick, now_ms, save_export, sleep_ms};
 pub use changes::{confirmed, Changes, Flash};

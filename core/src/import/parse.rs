@@ -161,20 +161,9 @@ impl Serialize for RowCells {
                 ends: own.ends,
             }
             .serialize(serializer),
+            // Sent as the copy it would be.
             Cells::InFile { .. } => {
-                let cells = self.all_cells();
-                let mut ends = [0u32; CELLS];
-                let mut end = 0;
-                for (i, cell) in cells.iter().enumerate() {
-                    end += cell.len() as u32;
-                    ends[i] = end;
-                }
-                RowWire {
-                    row: self.row,
-                    text: cells.concat(),
-                    ends,
-                }
-                .serialize(serializer)
+                Self::with_all(self.row, self.all_cells()).serialize(serializer)
             }
         }
     }

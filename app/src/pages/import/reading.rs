@@ -322,7 +322,7 @@ pub(super) fn DropZone(
     let read_file = move |file: web_sys::File| {
         let name = file.name();
         spawn_local(async move {
-            match crate::components::read_file(file).await {
+            match crate::components::read_file(file.into()).await {
                 Ok(bytes) => on_file.run((name, bytes)),
                 Err(message) => on_error.run(message),
             }
