@@ -11,6 +11,7 @@ mod parse;
 pub mod plan;
 #[cfg(test)]
 mod properties;
+mod record;
 pub mod roster;
 mod slices;
 mod source;

@@ -5,16 +5,17 @@
 use super::columns::{localized_boolean, needs_matching, suggest, ColumnMap};
 use super::decode::{decode, Decoded, Encoding};
 use super::header::{find_header, too_many_columns};
+use super::record::Records;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-pub use super::template::{Column, ALL_COLUMNS, CELLS, COLUMNS};
+pub use super::template::{Column, CELLS, COLUMNS};
 
 /// The template's columns: a row that has exactly these, in this order, is the usual row.
 const TEMPLATE: usize = COLUMNS.len();
 
 /// One data row: its spreadsheet row number and its cells (see [`COLUMNS`] and
-/// [`ALL_COLUMNS`]; a column the file lacks is empty).
+/// [`super::ALL_COLUMNS`]; a column the file lacks is empty).
 #[derive(Clone, Default)]
 pub struct RowCells {
     pub row: u32,
@@ -62,7 +63,7 @@ impl RowCells {
         )
     }
 
-    /// A row of every column's cell (see [`ALL_COLUMNS`]).
+    /// A row of every column's cell (see [`super::ALL_COLUMNS`]).
     pub fn with_all(row: u32, cells: [&str; CELLS]) -> Self {
         let mut text = String::with_capacity(cells.iter().map(|c| c.len()).sum());
         let mut ends = [0u32; CELLS];
@@ -118,9 +119,41 @@ impl RowCells {
         COLUMNS.map(|c| self.get(c))
     }
 
-    /// Every column's cell.
+    /// Every column's cell, found in one pass over the row (the check reads each cell of
+    /// every row, several of them more than once: one look-up a cell, as [`RowCells::get`]
+    /// does, cost the browser's check a tenth of its time).
     pub fn all_cells(&self) -> [&str; CELLS] {
-        ALL_COLUMNS.map(|c| self.get(c))
+        let mut cells = [""; CELLS];
+        match &self.cells {
+            Cells::InFile {
+                text,
+                start,
+                ends,
+                quoted,
+            } => {
+                let start = *start as usize;
+                let Some(row) = text.get(start..start + usize::from(ends[TEMPLATE - 1])) else {
+                    return cells;
+                };
+                // Each cell starts after the one before, its closing quote, the separator
+                // and its own opening quote (as in `get`).
+                let mut from = 0;
+                for (i, cell) in cells.iter_mut().take(TEMPLATE).enumerate() {
+                    let quote = usize::from(quoted >> i & 1);
+                    let end = usize::from(ends[i]);
+                    *cell = row.get(from + quote..end).unwrap_or("");
+                    from = end + quote + 1;
+                }
+            }
+            Cells::Own(own) => {
+                let mut from = 0;
+                for (cell, &end) in cells.iter_mut().zip(&own.ends) {
+                    *cell = own.text.get(from..end as usize).unwrap_or("");
+                    from = end as usize;
+                }
+            }
+        }
+        cells
     }
 }
 
@@ -190,7 +223,7 @@ impl<'de> Deserialize<'de> for RowCells {
 fn in_text(
     text: &[u8],
     start: usize,
-    record: &csv::ByteRecord,
+    record: &Records,
     delimiter: u8,
 ) -> Option<([u16; TEMPLATE], u8, usize)> {
     if record.len() != TEMPLATE {
@@ -214,6 +247,16 @@ fn in_text(
         at = end + usize::from(quote) + 1;
     }
     Some((ends, quoted, at - 1))
+}
+
+/// How many line breaks `bytes` has: a search for one (a word at a time) first, as most
+/// records have none.
+fn newlines(bytes: &[u8]) -> u64 {
+    if bytes.contains(&b'\n') {
+        bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    } else {
+        0
+    }
 }
 
 /// A row's cells as Roster reads them: trimmed, the apostrophe of a formula-safe download
@@ -255,15 +298,6 @@ fn clean<'a>(
     (cells, rewritten)
 }
 
-/// A file's text as the CSV reader reads it, shared with the rows read from it.
-struct SharedText(Arc<String>);
-
-impl AsRef<[u8]> for SharedText {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedFile {
     pub rows: Vec<RowCells>,
@@ -279,7 +313,10 @@ pub struct ParsedFile {
 pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
     let mut parser = Parser::new(decode(bytes.into()));
     let mut rows = Vec::new();
-    while parser.read_rows(usize::MAX, &mut rows) {}
+    if parser.read_rows(super::slices::SLICE_ROWS, &mut rows) {
+        rows.reserve(parser.expected_rows(rows.len()).saturating_sub(rows.len()));
+        while parser.read_rows(usize::MAX, &mut rows) {}
+    }
     let present = parser.present();
     let (notices, file_problems) = parser.finish();
     ParsedFile {
@@ -293,15 +330,14 @@ pub fn parse(bytes: impl Into<Vec<u8>>) -> ParsedFile {
 /// Reads a file a slice of rows at a time, so that the page can read a million rows
 /// without freezing: between two slices the browser paints and answers clicks.
 pub struct Parser {
-    /// The decoded text, which the reader walks through from `start`, and which the usual
-    /// rows point into.
-    reader: csv::Reader<std::io::Cursor<SharedText>>,
+    /// The decoded text, which the reader walks through from the header on, and which the
+    /// usual rows point into.
     text: Arc<String>,
     delimiter: u8,
-    start: usize,
     /// Whether the header has exactly the template's columns in the template's order.
     in_order: bool,
-    record: csv::ByteRecord,
+    /// The CSV reader, and the record it read last.
+    record: Records,
     /// Where each of the contract's columns is in the file (`None`: absent).
     positions: [Option<usize>; CELLS],
     /// Where (in the decoded text) the record just read starts.
@@ -371,20 +407,11 @@ impl Parser {
         }
         let start = header.offset;
         let text = Arc::new(decoded.text);
-        let mut cursor = std::io::Cursor::new(SharedText(Arc::clone(&text)));
-        cursor.set_position(start as u64);
-        let reader = csv::ReaderBuilder::new()
-            .delimiter(decoded.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(cursor);
         let mut parser = Self {
-            reader,
             text,
             delimiter: decoded.delimiter,
-            start,
             in_order: false,
-            record: csv::ByteRecord::new(),
+            record: Records::new(decoded.delimiter, start),
             positions: [None; CELLS],
             record_start: 0,
             counted_to: 0,
@@ -405,12 +432,12 @@ impl Parser {
     /// depends on the line ending (it lags with CRLF), so lines are counted here: from where
     /// the reader stood before the record, skip the line breaks of earlier lines, and count
     /// '\n' up to there.
-    fn next_record(&mut self) -> Result<Option<u64>, csv::Error> {
-        let mut start = self.start + self.reader.position().byte() as usize;
-        if !self.reader.read_byte_record(&mut self.record)? {
-            return Ok(None);
-        }
+    fn next_record(&mut self) -> Option<u64> {
+        let mut start = self.record.position();
         let bytes = self.text.as_bytes();
+        if !self.record.next(bytes) {
+            return None;
+        }
         while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
             start += 1;
         }
@@ -420,14 +447,14 @@ impl Parser {
             .count() as u64;
         self.counted_to = self.counted_to.max(start);
         self.record_start = start;
-        Ok(Some(self.line))
+        Some(self.line)
     }
 
     /// Whether the record just read ran to the end of the file inside a quoted cell: it
     /// reaches the end, and from its start to there the quotes do not pair up.
     fn quote_never_closed(&self) -> bool {
         let bytes = self.text.as_bytes();
-        let at_end = self.start + self.reader.position().byte() as usize >= bytes.len();
+        let at_end = self.record.position() >= bytes.len();
         at_end
             && bytes[self.record_start.min(bytes.len())..]
                 .iter()
@@ -437,25 +464,17 @@ impl Parser {
                 == 1
     }
 
-    /// Whether the record is blank (nothing but spaces), and the line breaks inside its
-    /// cells. Both stop early on the usual row: its first byte is not a space, and a
-    /// search for '\n' (a word at a time) finds none.
-    fn shape(&self) -> (bool, u64) {
-        let bytes = self.record.as_slice();
-        let blank = bytes.iter().all(u8::is_ascii_whitespace);
-        let newlines = if bytes.contains(&b'\n') {
-            bytes.iter().filter(|&&b| b == b'\n').count() as u64
-        } else {
-            0
-        };
-        (blank, newlines)
+    /// Whether the record is blank (nothing but spaces): stops at the usual row's first
+    /// byte.
+    fn blank(&self) -> bool {
+        self.record.as_slice().iter().all(u8::is_ascii_whitespace)
     }
 
     /// The header: the first line that is not blank.
     fn read_header(&mut self) {
         loop {
             match self.next_record() {
-                Ok(None) => {
+                None => {
                     self.file_problems.push(
                         "The file is empty: start from the sample file, fill it in, and drop it again."
                             .into(),
@@ -463,17 +482,11 @@ impl Parser {
                     self.done = true;
                     return;
                 }
-                Err(e) => {
-                    self.file_problems
-                        .push(format!("The file could not be read as CSV: {e}."));
-                    self.done = true;
-                    return;
-                }
-                Ok(Some(_)) if self.shape().0 => continue,
-                Ok(Some(_)) => break,
+                Some(_) if self.blank() => continue,
+                Some(_) => break,
             }
         }
-        self.embedded_newlines += self.shape().1;
+        self.embedded_newlines += newlines(self.record.as_slice());
         if let Some(problem) = too_many_columns(self.record.len()) {
             self.file_problems.push(problem);
             self.done = true;
@@ -545,23 +558,36 @@ impl Parser {
     pub fn read_rows(&mut self, max: usize, rows: &mut Vec<RowCells>) -> bool {
         let mut read = 0;
         while !self.done && read < max {
-            let start_line = match self.next_record() {
-                Ok(Some(line)) => line,
-                Ok(None) => {
-                    self.done = true;
-                    break;
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    self.file_problems.push(format!(
-                        "Row {}: the CSV could not be read there ({e}). Check its quotes.",
-                        line.saturating_sub(self.embedded_newlines)
-                    ));
-                    self.done = true;
-                    break;
-                }
+            let Some(start_line) = self.next_record() else {
+                self.done = true;
+                break;
             };
-            let (blank, own) = self.shape();
+            let blank = self.blank();
+            // The usual row (the template's columns in its order, each cell in the file's
+            // text as the reader read it) is tried first: its cells are then slices of
+            // the text, UTF-8 already.
+            let placed = (self.in_order && !blank)
+                .then(|| {
+                    let start = u32::try_from(self.record_start).ok()?;
+                    let placed = in_text(
+                        self.text.as_bytes(),
+                        self.record_start,
+                        &self.record,
+                        self.delimiter,
+                    )?;
+                    Some((start, placed))
+                })
+                .flatten();
+            // The line breaks inside the record's cells. Only a quoted cell has any (one
+            // outside quotes ends the record): a placed row looks in its quoted cells.
+            let own = match &placed {
+                Some((_, (_, quoted, _))) => (0..TEMPLATE)
+                    .filter(|i| quoted >> i & 1 == 1)
+                    .filter_map(|i| self.record.get(i))
+                    .map(newlines)
+                    .sum(),
+                None => newlines(self.record.as_slice()),
+            };
             let row = (start_line - self.embedded_newlines) as u32;
             if own > 0 && self.quote_never_closed() {
                 // The reader took everything to the end of the file as one cell: say
@@ -576,35 +602,20 @@ impl Parser {
             if blank {
                 continue; // blank lines, trailing ones included
             }
-            // The usual row (the template's columns in its order, each cell in the file's
-            // text as the reader read it) is tried first: its cells are then slices of
-            // the text, UTF-8 already.
-            let in_file = self
-                .in_order
-                .then(|| {
-                    let start = u32::try_from(self.record_start).ok()?;
-                    let (ends, quoted, end) = in_text(
-                        self.text.as_bytes(),
-                        self.record_start,
-                        &self.record,
-                        self.delimiter,
-                    )?;
-                    // The record's line breaks are its cells' (`own`): the next record's
-                    // line is counted from its end, not over its text again.
-                    self.counted_to = end;
-                    self.line += own;
-                    Some(RowCells {
-                        row,
-                        cells: Cells::InFile {
-                            text: Arc::clone(&self.text),
-                            start,
-                            ends,
-                            quoted,
-                        },
-                    })
-                })
-                .flatten();
-            if let Some(in_file) = in_file {
+            if let Some((start, (ends, quoted, end))) = placed {
+                // The record's line breaks are its cells' (`own`): the next record's line
+                // is counted from its end, not over its text again.
+                self.counted_to = end;
+                self.line += own;
+                let in_file = RowCells {
+                    row,
+                    cells: Cells::InFile {
+                        text: Arc::clone(&self.text),
+                        start,
+                        ends,
+                        quoted,
+                    },
+                };
                 // Kept as it is unless a cell is trimmed or rewritten.
                 let copy = {
                     let written = in_file.all_cells();
@@ -637,10 +648,19 @@ impl Parser {
         self.positions.map(|p| p.is_some())
     }
 
+    /// About how many rows the file has, from the `read` read so far (at most a million):
+    /// the rows, and the checker's maps, are then made once at their size rather than
+    /// grown by copying themselves, which also leaves the old copies in the page's memory
+    /// (a million rows: 16 MB for the rows alone).
+    pub fn expected_rows(&self, read: usize) -> usize {
+        let expected = (read as f64 / self.fraction_read().max(1e-6) * 1.02) as usize;
+        expected.min(super::check::MAX_EXPECTED_ROWS)
+    }
+
     /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).
     pub fn fraction_read(&self) -> f64 {
         let total = self.text.len().max(1);
-        ((self.start as u64 + self.reader.position().byte()) as f64 / total as f64).min(1.0)
+        (self.record.position() as f64 / total as f64).min(1.0)
     }
 
     /// The notices and the problems of the file as a whole.
@@ -734,7 +754,7 @@ mod tests {
 
     use super::*;
     use crate::import::header::{peek, MAX_COLUMNS};
-    use crate::import::ROSTER_COLUMNS;
+    use crate::import::{ALL_COLUMNS, ROSTER_COLUMNS};
 
     impl RowCells {
         fn in_file(&self) -> bool {
@@ -798,6 +818,8 @@ mod tests {
         ];
         for (row, cells) in rows.iter().zip(expected) {
             assert_eq!(row.cells(), cells, "row {}", row.row);
+            // Found in one pass or a cell at a time, the same cells.
+            assert_eq!(row.all_cells(), ALL_COLUMNS.map(|c| row.get(c)));
             // The roster's columns, which this file lacks, are empty.
             assert!(ROSTER_COLUMNS.iter().all(|c| row.get(*c).is_empty()));
             assert_eq!(row, &RowCells::new(row.row, cells));

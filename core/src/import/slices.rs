@@ -4,7 +4,6 @@
 //! page); this module stays free of I/O, and the result is the same as `parse` followed by
 //! `check_file`.
 
-use super::check::MAX_EXPECTED_ROWS;
 use super::columns::ColumnMap;
 use super::decode::{
     decode_not_utf8, decode_windows_1252, reads_as_windows_1252, Decoded, Encoding, Utf8Pieces,
@@ -82,11 +81,8 @@ where
         let more = parser.read_rows(SLICE_ROWS, &mut rows);
         if from == 0 && more {
             // The first slice tells how long a row is, and so about how many the file
-            // has: room for them all at once, so that the rows (and the checker's address
-            // map) are not grown by copying themselves, which leaves the old copy in the
-            // page's memory (a million rows: 16 MB for the rows alone).
-            let expected = (rows.len() as f64 / parser.fraction_read().max(1e-6) * 1.02) as usize;
-            let expected = expected.min(MAX_EXPECTED_ROWS);
+            // has: room for them all at once.
+            let expected = parser.expected_rows(rows.len());
             rows.reserve(expected.saturating_sub(rows.len()));
             checker.expect_rows(expected);
         }
