@@ -1,3 +1,4 @@
+use super::load_blocking;
 use super::layout::Layout;
 use super::set_status;
 use crate::api::auth::current_viewer;
@@ -36,7 +37,7 @@ pub fn Guarded<F>(need: Need, title: &'static str, page: F) -> impl IntoView
 where
     F: Fn(Viewer) -> AnyView + Clone + Send + Sync + 'static,
 {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let viewer = load_blocking(|| (), |_| current_viewer());
     let here = use_location().pathname.get_untracked();
     // The page is built once, when the viewer is known. A bare `Suspend` (not inside a
     // `move ||`) never re-runs: re-running would build the page a second time on the

@@ -12,7 +12,7 @@ pub use browser::read_file;
 pub use browser::{download, download_bytes, next_tick, now_ms, save_export, sleep_ms};
 pub use changes::{confirmed, Changes, Flash};
 pub use guard::{Guarded, Need};
-pub use loaded::Loaded;
+pub use loaded::{load, load_blocking, Load, Loaded};
 pub use seat_banner::SeatBanner;
 
 use crate::error::AppError;

@@ -1,13 +1,14 @@
 //! The seat alert banner: shown to administrators while seats of a kind are low or out
 //! (the thresholds of `domain::licenses`), leading to *Request more seats*.
 
+use super::load;
 use crate::api::licenses::load_seat_banner;
 use leptos::prelude::*;
 
 /// Reloads whenever `version` changes (a change on the page that may take seats).
 #[component]
 pub fn SeatBanner(version: RwSignal<u32>) -> impl IntoView {
-    let banner = Resource::new(move || version.get(), |_| load_seat_banner());
+    let banner = load(move || version.get(), |_| load_seat_banner());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -1,3 +1,4 @@
+use crate::components::load_blocking;
 use crate::api::activity::activity;
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -22,7 +23,7 @@ fn Activity() -> impl IntoView {
             .get("before")
             .and_then(|v| v.parse::<i64>().ok())
     };
-    let log = Resource::new_blocking(
+    let log = load_blocking(
         move || (filter(), before()),
         |(filter, before)| activity(filter, before),
     );

@@ -1,5 +1,6 @@
 //! API keys for the REST API, the progress endpoint and SCIM: create (shown once), list, revoke.
 
+use crate::components::load_blocking;
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::{Capability, KeyScope};
@@ -15,7 +16,7 @@ pub fn ApiKeysPage() -> impl IntoView {
 #[component]
 fn ApiKeysBody() -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let keys = Resource::new_blocking(move || version.get(), |_| api_keys());
+    let keys = load_blocking(move || version.get(), |_| api_keys());
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(vec![KeyScope::Progress]);
     let new_key = RwSignal::new(None::<String>);

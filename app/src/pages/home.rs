@@ -1,3 +1,4 @@
+use crate::components::load_blocking;
 use crate::api::auth::current_viewer;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -6,7 +7,7 @@ use leptos_router::components::Redirect;
 /// members to My programs, everyone else to sign-in.
 #[component]
 pub fn Home() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let viewer = load_blocking(|| (), |_| current_viewer());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

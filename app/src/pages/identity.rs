@@ -3,6 +3,7 @@
 //! which of its groups grant seats, and who waits on the seat waitlist. Every form works
 //! before the page is interactive.
 
+use crate::components::load_blocking;
 use crate::api::identity::{load_identity, SaveSeatPolicy, SetGroupGrants};
 use crate::api::sso::{
     AddSsoDomain, RemoveSsoDomain, SaveSso, SetSsoPolicy, SsoTest, VerifySsoDomain,
@@ -30,7 +31,7 @@ fn IdentityBody() -> impl IntoView {
         verify: ServerAction::new(),
         remove: ServerAction::new(),
     };
-    let overview = Resource::new_blocking(
+    let overview = load_blocking(
         move || {
             (
                 policy.version().get(),

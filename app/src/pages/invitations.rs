@@ -1,3 +1,4 @@
+use crate::components::load_blocking;
 use crate::api::invitations::pending_invitations;
 use crate::api::licenses::{load_invitation_settings, SaveInvitationSettings};
 use crate::api::members::{deactivate_member, resend_invitation};
@@ -16,7 +17,7 @@ pub fn InvitationsPage() -> impl IntoView {
 fn Invitations() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let flash = RwSignal::new(None::<Result<String, String>>);
-    let invitations = Resource::new_blocking(move || version.get(), |_| pending_invitations());
+    let invitations = load_blocking(move || version.get(), |_| pending_invitations());
     let act = move |id: i64, name: String, revoke: bool| {
         if revoke {
             let question = format!("Revoke the invitation of {name}? The link stops working and their seats return to the pool.");
@@ -94,7 +95,7 @@ fn Invitations() -> impl IntoView {
 #[component]
 fn Settings() -> impl IntoView {
     let action = ServerAction::<SaveInvitationSettings>::new();
-    let settings = Resource::new_blocking(
+    let settings = load_blocking(
         move || action.version().get(),
         |_| load_invitation_settings(),
     );

@@ -1,3 +1,4 @@
+use crate::components::load_blocking;
 use crate::api::invitations::{invitation, AcceptInvitation};
 use crate::api::sso::SsoAccept;
 use crate::components::url_error;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 pub fn AcceptInvitationPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let details = Resource::new_blocking(token, invitation);
+    let details = load_blocking(token, invitation);
     view! {
         <leptos_meta::Title text="Accept your invitation · Roster"/>
         <Loaded resource=details ready=move |value| match value {

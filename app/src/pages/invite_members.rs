@@ -1,5 +1,6 @@
 //! + Invite: add one member, or several one after the other, and invite them in one go.
 
+use crate::components::load;
 use crate::api::invite::InviteMembers;
 use crate::api::member_list::organization_overview;
 use crate::components::{interactive, Guarded, Need};
@@ -31,7 +32,7 @@ fn blank() -> InviteeDraft {
 #[component]
 fn InviteForm(admin: bool) -> impl IntoView {
     let team = RwSignal::new(String::new());
-    let summary = Resource::new(|| (), |_| organization_overview());
+    let summary = load(|| (), |_| organization_overview());
     let mode = RwSignal::new(Mode::Single);
     let form = RwSignal::new(blank());
     let list = RwSignal::new(Vec::<InviteeDraft>::new());

@@ -3,6 +3,7 @@
 //! event with filters, and the export. The filters are a plain GET form: the page works
 //! before hydration and its address can be shared.
 
+use crate::components::load_blocking;
 use crate::api::licenses::{export_licenses, load_licenses};
 use crate::components::{save_export, Guarded, Loaded, Need};
 use crate::domain::licenses::{Counts, LicenseEvent, MonthPeak};
@@ -38,7 +39,7 @@ fn asked() -> Memo<(String, LedgerFilter)> {
 #[component]
 fn LicensesBody() -> impl IntoView {
     let asked = asked();
-    let overview = Resource::new_blocking(
+    let overview = load_blocking(
         move || asked.get(),
         |(as_of, filter)| load_licenses(as_of, filter),
     );

@@ -1,3 +1,4 @@
+use crate::components::load_blocking;
 use crate::api::mailbox::mailbox;
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -12,7 +13,7 @@ pub fn MailboxPage() -> impl IntoView {
 
 #[component]
 fn Mailbox() -> impl IntoView {
-    let messages = Resource::new_blocking(|| (), |_| mailbox());
+    let messages = load_blocking(|| (), |_| mailbox());
     view! {
         <h1>"Mailbox"</h1>
         <p class="subtitle">"Emails sent on behalf of your organization, newest first. When no mail server is configured (a development set-up), they are kept here instead of being sent."</p>

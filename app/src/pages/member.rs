@@ -1,6 +1,7 @@
 //! One member: details, their seats and their programs. Every control a rule forbids is
 //! disabled and says why, using the rule functions the server applies again on submit.
 
+use crate::components::{load, load_blocking};
 use crate::api::enrollments::{assign_program, load_member, unassign_program};
 use crate::api::licenses::{member_license_history, schedule_deactivation};
 use crate::api::members::{deactivation_preview, set_manager_scope};
@@ -24,7 +25,7 @@ fn MemberBody(may_change: bool) -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     let reload = Changes::new();
-    let member = Resource::new_blocking(
+    let member = load_blocking(
         move || (id(), reload.version.get()),
         |(id, _)| async move {
             match id {
@@ -375,7 +376,7 @@ fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
         return ().into_any();
     }
     let id = m.id;
-    let preview = Resource::new(move || id, deactivation_preview);
+    let preview = load(move || id, deactivation_preview);
     let day = RwSignal::new(m.deactivate_on.clone().unwrap_or_default());
     let scheduled = m.deactivate_on.clone();
     let schedule = move |_| {
@@ -417,7 +418,7 @@ fn ScheduleCard(m: MemberDetail, reload: Changes) -> impl IntoView {
 /// The member's license history: each seat event, newest first.
 #[component]
 fn HistoryCard(id: i64, version: RwSignal<u32>) -> impl IntoView {
-    let history = Resource::new(
+    let history = load(
         move || (id, version.get()),
         |(id, _)| member_license_history(id),
     );

@@ -1,5 +1,6 @@
 //! The learner's side: My programs with progress bars, and each program's lessons.
 
+use crate::components::load_blocking;
 use crate::api::learning::{complete_lesson, load_lessons, my_programs};
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::Progress;
@@ -15,7 +16,7 @@ pub fn MyProgramsPage() -> impl IntoView {
 
 #[component]
 fn MyProgramsBody() -> impl IntoView {
-    let programs = Resource::new_blocking(|| (), |_| my_programs());
+    let programs = load_blocking(|| (), |_| my_programs());
     view! {
         <h1>"My programs"</h1>
         <Loaded resource=programs ready=move |value| match value {
@@ -64,7 +65,7 @@ fn ProgramBody() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let lessons = Resource::new_blocking(
+    let lessons = load_blocking(
         move || (slug(), version.get()),
         |(slug, _)| load_lessons(slug),
     );

@@ -1,6 +1,7 @@
 //! A way back in: *Forgot password?*, the page a reset link opens, and *Change password*.
 //! Each is a plain form that works before the page is interactive.
 
+use crate::components::load_blocking;
 use crate::api::passwords::{password_reset, ChangePassword, RequestPasswordReset, ResetPassword};
 use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::NewPassword;
@@ -50,7 +51,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let details = Resource::new_blocking(token, password_reset);
+    let details = load_blocking(token, password_reset);
     view! {
         <leptos_meta::Title text="Choose a new password · Roster"/>
         <Loaded resource=details ready=move |value| match value {

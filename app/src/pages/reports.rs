@@ -2,6 +2,7 @@
 //! program, a progress chart with its table, and the members; downloadable as CSV.
 //! They need an administrator with an Enable seat (rule 7): others are told so.
 
+use crate::components::load_blocking;
 use crate::api::licenses::{load_weekly_digest, SetWeeklyDigest};
 use crate::api::reports::{load_report, report_csv};
 use crate::components::{download, interactive, Guarded, Need};
@@ -23,7 +24,7 @@ pub fn ReportsPage() -> impl IntoView {
 fn ReportsBody(viewer: Viewer) -> impl IntoView {
     let query = use_query_map();
     let scope = move || query.read().get("scope").unwrap_or_default();
-    let report = Resource::new_blocking(scope, load_report);
+    let report = load_blocking(scope, load_report);
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Reports"</h1>
@@ -54,7 +55,7 @@ fn ReportsBody(viewer: Viewer) -> impl IntoView {
 #[component]
 fn DigestSetting() -> impl IntoView {
     let action = ServerAction::<SetWeeklyDigest>::new();
-    let on = Resource::new_blocking(move || action.version().get(), |_| load_weekly_digest());
+    let on = load_blocking(move || action.version().get(), |_| load_weekly_digest());
     let saved = use_query_map().read_untracked().get("digest").is_some();
     view! {
         <crate::components::Loaded resource=on ready=move |on| view! {

@@ -2,6 +2,7 @@
 //! counts. Seats bought are the vendor's to set: administrators ask for more with a plain
 //! form (works before hydration) and see each request's state.
 
+use crate::components::load_blocking;
 use crate::api::seats::{load_seats, RequestSeats};
 use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -20,7 +21,7 @@ pub fn SeatsPage() -> impl IntoView {
 #[component]
 fn SeatsBody() -> impl IntoView {
     let action = ServerAction::<RequestSeats>::new();
-    let seats = Resource::new_blocking(move || action.version().get(), |_| load_seats());
+    let seats = load_blocking(move || action.version().get(), |_| load_seats());
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Seats"</h1>

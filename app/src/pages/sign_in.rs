@@ -1,3 +1,4 @@
+use crate::components::load;
 use crate::api::auth::SignIn;
 use crate::api::sso::{sso_for_email, SsoStart};
 use crate::components::url_error;
@@ -31,7 +32,7 @@ pub fn SignInPage() -> impl IntoView {
     let company = ServerAction::<SsoStart>::new();
     let (typed, set_typed) = signal(String::new());
     // Once the typed address is known, whether its domain signs in with a company account.
-    let offers = Resource::new(
+    let offers = load(
         move || typed.get(),
         |email| async move {
             if email.contains('@') {

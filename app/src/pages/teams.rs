@@ -1,6 +1,7 @@
 //! My Organization > Teams & Regions: add, rename and delete regions and teams, with
 //! member counts. Members are put in teams from the member list.
 
+use crate::components::load_blocking;
 use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
     set_managers_may_invite,
@@ -18,7 +19,7 @@ pub fn TeamsPage() -> impl IntoView {
 #[component]
 fn TeamsBody() -> impl IntoView {
     let changes = Changes::new();
-    let teams = Resource::new_blocking(move || changes.version.get(), |_| load_teams());
+    let teams = load_blocking(move || changes.version.get(), |_| load_teams());
     view! {
         <p><a href="/organization">"← Back to My Organization"</a></p>
         <h1>"Teams & Regions"</h1>

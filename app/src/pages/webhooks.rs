@@ -1,6 +1,7 @@
 //! Webhooks: endpoints that receive the organization's events, each delivery's fate, and
 //! a test event to try a receiver.
 
+use crate::components::load_blocking;
 use crate::api::webhooks::{add_webhook, remove_webhook, send_test_webhook, webhooks};
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::webhooks::EventType;
@@ -17,7 +18,7 @@ pub fn WebhooksPage() -> impl IntoView {
 #[component]
 fn WebhooksBody() -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let endpoints = Resource::new_blocking(move || version.get(), |_| webhooks());
+    let endpoints = load_blocking(move || version.get(), |_| webhooks());
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let events = RwSignal::new(

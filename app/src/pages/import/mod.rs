@@ -8,6 +8,7 @@ mod reading;
 pub use reading::read_workbook_for_benchmark;
 mod upload;
 
+use crate::components::{load, load_blocking};
 use crate::api::import::{import_history, load_import_context};
 use crate::components::{download, interactive, Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -29,9 +30,9 @@ pub fn ImportPage() -> impl IntoView {
 
 #[component]
 fn ImportBody() -> impl IntoView {
-    let context = Resource::new_blocking(|| (), |_| load_import_context());
+    let context = load_blocking(|| (), |_| load_import_context());
     let history_version = RwSignal::new(0u32);
-    let history = Resource::new(move || history_version.get(), |_| import_history());
+    let history = load(move || history_version.get(), |_| import_history());
     view! {
         <h1>"Import CSV"</h1>
         <p class="subtitle">"Invite many members at once: drop a spreadsheet (Excel, OpenDocument or CSV) — your own columns are matched to the template's — or start from the sample file. Every row is checked the moment you drop it."</p>

@@ -7,6 +7,7 @@ mod filters;
 mod row;
 mod table;
 
+use crate::components::load_blocking;
 use crate::api::member_list::{list_members, organization_overview};
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
@@ -98,9 +99,9 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
     let invites = viewer.may_invite();
     provide_context(actions);
     let overview =
-        Resource::new_blocking(move || actions.version.get(), |_| organization_overview());
+        load_blocking(move || actions.version.get(), |_| organization_overview());
     let filter = move || query.with(|q| MemberFilter::from_pairs(|k| q.get(k)));
-    let members = Resource::new_blocking(
+    let members = load_blocking(
         move || (filter(), cursor(), actions.version.get()),
         |(filter, (after, before), _)| list_members(filter, after, before),
     );
