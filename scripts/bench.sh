@@ -8,6 +8,7 @@
 #   scripts/bench.sh scim          an identity provider's initial sync of 10,000 users over SCIM, against a raw COPY
 #   scripts/bench.sh import        importing 99,999 CSV rows, against a raw COPY
 #   scripts/bench.sh csv           the browser's CSV check against papaparse (release build)
+#   scripts/bench.sh check_profile where that check spends its time, by Rust function
 #   scripts/bench.sh page          the Import CSV page itself: 100,000 rows three times, then 1,000,000 (ROWS=n for one size)
 #   scripts/bench.sh import_page   Import clicked on the page for 100,000 new rows (ROWS=n), against a raw COPY of the member rows in the same database
 #   scripts/bench.sh first         the first page: bytes before interactive and the time to it (sign-in, My Organization, Import CSV)
@@ -27,7 +28,7 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, page, import_page, first, plan, workbook, apply, load or activity}" in
+case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, check_profile, page, import_page, first, plan, workbook, apply, load or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   member_list_million)
@@ -45,6 +46,11 @@ case "${1:?which benchmark: member_list, member_list_million, million, reports, 
   activity)
     cargo build --release -p server --bin roster
     scripts/bench-activity.sh "$DATABASE_URL" ;;
+  check_profile)
+    scripts/setup.sh all
+    (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)
+    cargo leptos build --release --precompress --split
+    scripts/check-profile.sh ;;
   csv|page|import_page|plan|workbook|first)
     scripts/setup.sh all
     (cd end2end/bench && npm ci --no-audit --no-fund >/dev/null)

@@ -1,5 +1,5 @@
-use super::load_blocking;
 use super::layout::Layout;
+use super::load_blocking;
 use super::set_status;
 use crate::api::auth::current_viewer;
 use crate::domain::Capability;

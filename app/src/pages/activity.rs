@@ -1,5 +1,5 @@
-use crate::components::load_blocking;
 use crate::api::activity::activity;
+use crate::components::load_blocking;
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::model::activity::ActivityFilter;

@@ -1,7 +1,7 @@
 //! API keys for the REST API, the progress endpoint and SCIM: create (shown once), list, revoke.
 
-use crate::components::load_blocking;
 use crate::api::api_keys::{api_keys, create_api_key, revoke_api_key};
+use crate::components::load_blocking;
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::{Capability, KeyScope};
 use crate::model::api_keys::ApiKeyRow;

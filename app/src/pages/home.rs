@@ -1,5 +1,5 @@
-use crate::components::load_blocking;
 use crate::api::auth::current_viewer;
+use crate::components::load_blocking;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

@@ -3,11 +3,11 @@
 //! which of its groups grant seats, and who waits on the seat waitlist. Every form works
 //! before the page is interactive.
 
-use crate::components::load_blocking;
 use crate::api::identity::{load_identity, SaveSeatPolicy, SetGroupGrants};
 use crate::api::sso::{
     AddSsoDomain, RemoveSsoDomain, SaveSso, SetSsoPolicy, SsoTest, VerifySsoDomain,
 };
+use crate::components::load_blocking;
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::provisioning::SeatPolicy;
 use crate::domain::sso::SsoRefusal;

@@ -1,7 +1,7 @@
-use crate::components::load_blocking;
 use crate::api::invitations::pending_invitations;
 use crate::api::licenses::{load_invitation_settings, SaveInvitationSettings};
 use crate::api::members::{deactivate_member, resend_invitation};
+use crate::components::load_blocking;
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
-use crate::components::load_blocking;
 use crate::api::invitations::{invitation, AcceptInvitation};
 use crate::api::sso::SsoAccept;
+use crate::components::load_blocking;
 use crate::components::url_error;
 use crate::components::Loaded;
 use crate::domain::NewPassword;

@@ -1,8 +1,8 @@
 //! + Invite: add one member, or several one after the other, and invite them in one go.
 
-use crate::components::load;
 use crate::api::invite::InviteMembers;
 use crate::api::member_list::organization_overview;
+use crate::components::load;
 use crate::components::{interactive, Guarded, Need};
 use crate::domain::invitee::{field, parse_batch};
 use crate::domain::{InviteeDraft, Problem, SeatPool};

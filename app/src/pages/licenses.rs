@@ -3,8 +3,8 @@
 //! event with filters, and the export. The filters are a plain GET form: the page works
 //! before hydration and its address can be shared.
 
-use crate::components::load_blocking;
 use crate::api::licenses::{export_licenses, load_licenses};
+use crate::components::load_blocking;
 use crate::components::{save_export, Guarded, Loaded, Need};
 use crate::domain::licenses::{Counts, LicenseEvent, MonthPeak};
 use crate::domain::{Capability, SeatKind};

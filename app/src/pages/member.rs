@@ -1,13 +1,13 @@
 //! One member: details, their seats and their programs. Every control a rule forbids is
 //! disabled and says why, using the rule functions the server applies again on submit.
 
-use crate::components::{load, load_blocking};
 use crate::api::enrollments::{assign_program, load_member, unassign_program};
 use crate::api::licenses::{member_license_history, schedule_deactivation};
 use crate::api::members::{deactivation_preview, set_manager_scope};
 use crate::api::passwords::send_password_reset;
 use crate::api::seats::set_member_seat;
 use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Loaded, Need};
+use crate::components::{load, load_blocking};
 use crate::domain::Capability;
 use crate::domain::{rules, Permission, Program, SeatKind};
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! The learner's side: My programs with progress bars, and each program's lessons.
 
-use crate::components::load_blocking;
 use crate::api::learning::{complete_lesson, load_lessons, my_programs};
+use crate::components::load_blocking;
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::Progress;
 use crate::model::learning::ProgramLessons;

@@ -1,8 +1,8 @@
 //! A way back in: *Forgot password?*, the page a reset link opens, and *Change password*.
 //! Each is a plain form that works before the page is interactive.
 
-use crate::components::load_blocking;
 use crate::api::passwords::{password_reset, ChangePassword, RequestPasswordReset, ResetPassword};
+use crate::components::load_blocking;
 use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::NewPassword;
 use crate::model::passwords::ResetView;

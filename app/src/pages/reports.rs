@@ -2,9 +2,9 @@
 //! program, a progress chart with its table, and the members; downloadable as CSV.
 //! They need an administrator with an Enable seat (rule 7): others are told so.
 
-use crate::components::load_blocking;
 use crate::api::licenses::{load_weekly_digest, SetWeeklyDigest};
 use crate::api::reports::{load_report, report_csv};
+use crate::components::load_blocking;
 use crate::components::{download, interactive, Guarded, Need};
 use crate::domain::report::{Distribution, ReportScope, PROGRESS_BUCKETS};
 use crate::domain::Capability;

@@ -2,8 +2,8 @@
 //! counts. Seats bought are the vendor's to set: administrators ask for more with a plain
 //! form (works before hydration) and see each request's state.
 
-use crate::components::load_blocking;
 use crate::api::seats::{load_seats, RequestSeats};
+use crate::components::load_blocking;
 use crate::components::{url_error, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{SeatKind, SeatPool};

@@ -1,6 +1,6 @@
-use crate::components::load;
 use crate::api::auth::SignIn;
 use crate::api::sso::{sso_for_email, SsoStart};
+use crate::components::load;
 use crate::components::url_error;
 use crate::domain::sso::SsoRefusal;
 use leptos::prelude::*;

@@ -1,11 +1,11 @@
 //! My Organization > Teams & Regions: add, rename and delete regions and teams, with
 //! member counts. Members are put in teams from the member list.
 
-use crate::components::load_blocking;
 use crate::api::teams::{
     create_region, create_team, delete_region, delete_team, load_teams, rename_region, rename_team,
     set_managers_may_invite,
 };
+use crate::components::load_blocking;
 use crate::components::{confirmed, interactive, Changes, Flash, Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::model::teams::{RegionView, TeamView, TeamsOverview};

@@ -1,8 +1,8 @@
 //! Webhooks: endpoints that receive the organization's events, each delivery's fate, and
 //! a test event to try a receiver.
 
-use crate::components::load_blocking;
 use crate::api::webhooks::{add_webhook, remove_webhook, send_test_webhook, webhooks};
+use crate::components::load_blocking;
 use crate::components::{interactive, Guarded, Loaded, Need};
 use crate::domain::webhooks::EventType;
 use crate::domain::Capability;

@@ -259,6 +259,24 @@ fn newlines(bytes: &[u8]) -> u64 {
     }
 }
 
+/// Whether [`clean`] certainly leaves the template's cell `i` as it is: it begins and ends
+/// with a visible ASCII character (nothing to trim) and begins with no apostrophe, and a
+/// seat cell is empty, TRUE or FALSE. `false` says only that `clean` must look.
+fn unchanged(i: usize, cell: &[u8]) -> bool {
+    let ends_plain = match (cell.first(), cell.last()) {
+        (Some(&first), Some(&last)) => {
+            first.is_ascii_graphic() && first != b'\'' && last.is_ascii_graphic()
+        }
+        _ => true,
+    };
+    let seat = i == Column::MosEnable.index() || i == Column::MosOpportunity.index();
+    ends_plain
+        && (!seat
+            || cell.is_empty()
+            || cell.eq_ignore_ascii_case(b"true")
+            || cell.eq_ignore_ascii_case(b"false"))
+}
+
 /// A row's cells as Roster reads them: trimmed, the apostrophe of a formula-safe download
 /// taken off, booleans in other words (WAHR, VRAI, yes, 1 …) as the template's (each
 /// word noted in `booleans_read`, up to 20, for the notice). Says whether a cell was
@@ -616,14 +634,20 @@ impl Parser {
                         quoted,
                     },
                 };
-                // Kept as it is unless a cell is trimmed or rewritten.
-                let copy = {
+                // Kept as it is unless a cell is trimmed or rewritten. Most rows have no
+                // cell `clean` could change, which a look at each cell's ends tells.
+                let untouched = self
+                    .record
+                    .iter()
+                    .enumerate()
+                    .all(|(i, cell)| unchanged(i, cell));
+                let copy = (!untouched).then(|| {
                     let written = in_file.all_cells();
                     let (cells, rewritten) = clean(written, &mut self.booleans_read);
                     let trimmed = cells.iter().zip(&written).any(|(c, w)| c.len() != w.len());
                     (rewritten || trimmed).then(|| RowCells::with_all(row, cells))
-                };
-                rows.push(copy.unwrap_or(in_file));
+                });
+                rows.push(copy.flatten().unwrap_or(in_file));
             } else {
                 // The text was decoded to UTF-8 and cells are cut at ASCII bytes, so the
                 // cells together are valid UTF-8: one check per row rather than one per cell.
@@ -850,6 +874,23 @@ mod tests {
                 wire,
                 serde_json::to_string(&RowCells::with_all(row.row, row.all_cells())).unwrap()
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// A cell said to be `unchanged` is one `clean` leaves as it is, in every column.
+        #[test]
+        fn unchanged_cells_are_left_as_they_are(
+            cell in "[ \t'=+a-zA-Z0-9é\u{a0}\u{3000}]{0,6}|WAHR|ja|1|TRUE|false",
+            column in 0..COLUMNS.len(),
+        ) {
+            if unchanged(column, cell.as_bytes()) {
+                let mut cells = [""; CELLS];
+                cells[column] = &cell;
+                let (cleaned, rewritten) = clean(cells, &mut Default::default());
+                proptest::prop_assert!(!rewritten);
+                proptest::prop_assert_eq!(cleaned[column], cell.as_str());
+            }
         }
     }
 

@@ -8,9 +8,9 @@ mod reading;
 pub use reading::read_workbook_for_benchmark;
 mod upload;
 
-use crate::components::{load, load_blocking};
 use crate::api::import::{import_history, load_import_context};
 use crate::components::{download, interactive, Guarded, Loaded, Need};
+use crate::components::{load, load_blocking};
 use crate::domain::Capability;
 use crate::domain::Program;
 use crate::import::{problems_csv, template, CellProblem, RowCells};

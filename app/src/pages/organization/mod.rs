@@ -7,8 +7,8 @@ mod filters;
 mod row;
 mod table;
 
-use crate::components::load_blocking;
 use crate::api::member_list::{list_members, organization_overview};
+use crate::components::load_blocking;
 use crate::components::{Guarded, Loaded, Need};
 use crate::domain::Capability;
 use crate::domain::{Permission, SeatPool};
@@ -98,8 +98,7 @@ fn OrganizationBody(viewer: Viewer) -> impl IntoView {
     let manages = viewer.may(Capability::ManageOrganization);
     let invites = viewer.may_invite();
     provide_context(actions);
-    let overview =
-        load_blocking(move || actions.version.get(), |_| organization_overview());
+    let overview = load_blocking(move || actions.version.get(), |_| organization_overview());
     let filter = move || query.with(|q| MemberFilter::from_pairs(|k| q.get(k)));
     let members = load_blocking(
         move || (filter(), cursor(), actions.version.get()),
