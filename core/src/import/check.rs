@@ -3,7 +3,7 @@
 //! file against the free seats. Every problem names its row, its column and what to do.
 
 use super::parse::{Column, RowCells, CELLS};
-use super::{CellProblem, MAX_ROWS};
+use super::{CellProblem, MAX_EXPECTED_ROWS, MAX_ROWS};
 use crate::domain::invitee::refusal;
 use crate::domain::{
     Email, ExternalId, FieldError, Invitee, JobTitle, Permission, PersonName, Program,
@@ -286,9 +286,6 @@ pub fn check_file(rows: &[RowCells], org: Option<&OrgContext>) -> CheckReport {
     checker.check(rows, 0..rows.len());
     checker.finish()
 }
-
-/// The most rows room is made for ahead (see [`FileChecker::expect_rows`]): a million.
-pub const MAX_EXPECTED_ROWS: usize = MAX_ROWS * 5;
 
 /// [`check_file`] a slice of rows at a time, so that the page can check a million rows
 /// without freezing. Rows are checked in file order; duplicates are found against every

@@ -33,6 +33,10 @@ use serde::{Deserialize, Serialize};
 /// The most rows one file may import (SPEC §4: at least 200,000).
 pub const MAX_ROWS: usize = 200_000;
 
+/// The most rows room is made for ahead, from a file's first rows (see
+/// [`FileChecker::expect_rows`] and [`Parser::expected_rows`]): a million.
+pub const MAX_EXPECTED_ROWS: usize = MAX_ROWS * 5;
+
 /// The most characters of a file's name that are kept (import history, activity entries):
 /// a name is a label, and anyone can send a long one.
 pub const MAX_FILE_NAME_CHARS: usize = 255;

@@ -678,7 +678,7 @@ impl Parser {
     /// (a million rows: 16 MB for the rows alone).
     pub fn expected_rows(&self, read: usize) -> usize {
         let expected = (read as f64 / self.fraction_read().max(1e-6) * 1.02) as usize;
-        expected.min(super::check::MAX_EXPECTED_ROWS)
+        expected.min(super::MAX_EXPECTED_ROWS)
     }
 
     /// How far through the decoded text the reader is, from 0 to 1 (for a progress bar).
