@@ -48,6 +48,45 @@ struct OwnCells {
     ends: [u32; CELLS],
 }
 
+impl Cells {
+    /// The text the row's cells are cut from: its part of the file's text, or its copy.
+    fn text(&self) -> &str {
+        match self {
+            Cells::InFile {
+                text, start, ends, ..
+            } => {
+                let start = *start as usize;
+                text.get(start..start + usize::from(ends[TEMPLATE - 1]))
+                    .unwrap_or("")
+            }
+            Cells::Own(own) => &own.text,
+        }
+    }
+
+    /// Cell `i`, cut from [`Cells::text`]; "" for a column the row lacks or offsets that
+    /// do not fit (a row from a request).
+    fn cell<'a>(&self, text: &'a str, i: usize) -> &'a str {
+        let range = match self {
+            Cells::InFile { ends, quoted, .. } => ends.get(i).map(|&end| {
+                let quote = |k: usize| usize::from(quoted >> k & 1);
+                let from = match i.checked_sub(1) {
+                    None => quote(0),
+                    // After the cell before, its closing quote, the separator, an opening quote.
+                    Some(before) => usize::from(ends[before]) + quote(before) + 1 + quote(i),
+                };
+                from..usize::from(end)
+            }),
+            Cells::Own(own) => own.ends.get(i).map(|&end| {
+                let from = i
+                    .checked_sub(1)
+                    .map_or(0, |before| own.ends[before] as usize);
+                from..end as usize
+            }),
+        };
+        range.and_then(|range| text.get(range)).unwrap_or("")
+    }
+}
+
 impl Default for Cells {
     fn default() -> Self {
         Cells::Own(Box::default())
@@ -79,32 +118,7 @@ impl RowCells {
 
     /// A cell's text. Offsets that came from elsewhere (a request) and do not fit give "".
     pub fn get(&self, column: Column) -> &str {
-        let i = column.index();
-        match &self.cells {
-            Cells::InFile {
-                text,
-                start,
-                ends,
-                quoted,
-            } => {
-                let Some(&end) = ends.get(i) else {
-                    return ""; // a column the file does not have
-                };
-                let quote = |k: usize| usize::from(quoted >> k & 1);
-                let from = match i.checked_sub(1) {
-                    None => quote(0),
-                    // After the cell before, its closing quote, the separator, an opening quote.
-                    Some(before) => usize::from(ends[before]) + quote(before) + 1 + quote(i),
-                };
-                let start = *start as usize;
-                text.get(start + from..start + usize::from(end))
-                    .unwrap_or("")
-            }
-            Cells::Own(own) => {
-                let start = if i == 0 { 0 } else { own.ends[i - 1] as usize };
-                own.text.get(start..own.ends[i] as usize).unwrap_or("")
-            }
-        }
+        self.cells.cell(self.cells.text(), column.index())
     }
 
     /// Replaces one cell (a fix made in the preview).
@@ -119,41 +133,12 @@ impl RowCells {
         COLUMNS.map(|c| self.get(c))
     }
 
-    /// Every column's cell, found in one pass over the row (the check reads each cell of
-    /// every row, several of them more than once: one look-up a cell, as [`RowCells::get`]
-    /// does, cost the browser's check a tenth of its time).
+    /// Every column's cell, the row's text found once (the check reads each cell of every
+    /// row, several of them more than once: one look-up a cell, as [`RowCells::get`] does,
+    /// cost the browser's check a tenth of its time).
     pub fn all_cells(&self) -> [&str; CELLS] {
-        let mut cells = [""; CELLS];
-        match &self.cells {
-            Cells::InFile {
-                text,
-                start,
-                ends,
-                quoted,
-            } => {
-                let start = *start as usize;
-                let Some(row) = text.get(start..start + usize::from(ends[TEMPLATE - 1])) else {
-                    return cells;
-                };
-                // Each cell starts after the one before, its closing quote, the separator
-                // and its own opening quote (as in `get`).
-                let mut from = 0;
-                for (i, cell) in cells.iter_mut().take(TEMPLATE).enumerate() {
-                    let quote = usize::from(quoted >> i & 1);
-                    let end = usize::from(ends[i]);
-                    *cell = row.get(from + quote..end).unwrap_or("");
-                    from = end + quote + 1;
-                }
-            }
-            Cells::Own(own) => {
-                let mut from = 0;
-                for (cell, &end) in cells.iter_mut().zip(&own.ends) {
-                    *cell = own.text.get(from..end as usize).unwrap_or("");
-                    from = end as usize;
-                }
-            }
-        }
-        cells
+        let text = self.cells.text();
+        std::array::from_fn(|i| self.cells.cell(text, i))
     }
 }
 
