@@ -12,6 +12,11 @@ use app::server::RuntimeConfig;
 use sqlx::PgPool;
 use std::time::Instant;
 
+/// The allocator the served binary uses (`server/src/main.rs`): the import's own work is
+/// mostly allocation.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROWS: u32 = 99_999;
 const BATCH: usize = 5_000;
 

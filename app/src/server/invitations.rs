@@ -22,21 +22,19 @@ pub use crate::domain::rules::INVITATION_VALID_DAYS as VALID_FOR_DAYS;
 pub async fn issue_many(
     conn: &mut PgConnection,
     member_ids: &[i64],
-    invited_by: Option<i64>,
 ) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let (tokens, digests): (Vec<String>, Vec<Vec<u8>>) =
         member_ids.iter().map(|_| new_token()).unzip();
     sqlx::query!(
-        r#"INSERT INTO invitations (member_id, token_hash, invited_by, expires_at)
-           SELECT member_id, token_hash, $3, now() + make_interval(days => $4)
+        r#"INSERT INTO invitations (member_id, token_hash, expires_at)
+           SELECT member_id, token_hash, now() + make_interval(days => $3)
              FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)
            ON CONFLICT (member_id) DO UPDATE
-              SET token_hash = EXCLUDED.token_hash, invited_by = EXCLUDED.invited_by,
-                  created_at = now(), expires_at = EXCLUDED.expires_at, accepted_at = NULL,
-                  reminders_sent = 0, expired_at = NULL"#,
+              SET token_hash = EXCLUDED.token_hash, created_at = now(),
+                  expires_at = EXCLUDED.expires_at, accepted_at = NULL, reminders_sent = 0,
+                  expired_at = NULL"#,
         member_ids,
         &digests,
-        invited_by,
         VALID_FOR_DAYS,
     )
     .execute(&mut *conn)
@@ -68,7 +66,7 @@ pub async fn send(
     recipients: &[Recipient<'_>],
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
-    let issued = issue_many(conn, &ids, actor.member_id()).await?;
+    let issued = issue_many(conn, &ids).await?;
     let letters: Vec<Letter> = recipients
         .iter()
         .zip(issued)

@@ -151,7 +151,7 @@ pub async fn invite(
             invitations::send(conn, config, actor, &organization.name, &recipients).await?;
             Vec::new()
         }
-        Delivery::ByHand => invitations::issue_many(conn, &member_ids, actor.member_id())
+        Delivery::ByHand => invitations::issue_many(conn, &member_ids)
             .await?
             .into_iter()
             .map(|(token, _)| token)

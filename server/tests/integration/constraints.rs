@@ -697,3 +697,97 @@ async fn a_program_stays_while_enrollments_name_it(pool: PgPool) {
     .await
     .unwrap();
 }
+
+/// An invitation's member, checked once per statement (migration 35): an invitation
+/// naming no member is refused under the key's name, even among invitations that name
+/// one; an invitation cannot move to another member; a member cannot be renumbered while
+/// invited, nor deleted while a transaction invites them; deleting a member (with their
+/// organization) takes their invitation and its links along.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_invitation_names_a_member_that_exists(pool: PgPool) {
+    let a = org(&pool, 0, 0).await;
+    let m1 = member(&pool, a, "a@example.com").await.unwrap();
+    let m2 = member(&pool, a, "b@example.com").await.unwrap();
+    let invite = |rows: &[(i64, u8)]| {
+        let values: Vec<String> = rows
+            .iter()
+            .map(|(m, h)| format!("({m}, decode(repeat('{h:02x}', 32), 'hex'), now() + interval '7 days')"))
+            .collect();
+        format!(
+            "INSERT INTO invitations (member_id, token_hash, expires_at) VALUES {}",
+            values.join(", ")
+        )
+    };
+    assert_eq!(
+        constraint(exec(&pool, &invite(&[(m1, 1), (-1, 2)])).await),
+        "invitations_member_id_fkey"
+    );
+    exec(&pool, &invite(&[(m1, 1)])).await.unwrap();
+    exec(
+        &pool,
+        &format!("INSERT INTO invitation_links (member_id, token_hash) VALUES ({m1}, decode(repeat('07', 32), 'hex'))"),
+    )
+    .await
+    .unwrap();
+    for refused in [
+        format!("UPDATE invitations SET member_id = {m2} WHERE member_id = {m1}"),
+        // The identity column takes no value but its next one.
+        format!("UPDATE members SET id = DEFAULT WHERE id = {m1}"),
+    ] {
+        assert_eq!(
+            constraint(exec(&pool, &refused).await),
+            "invitations_member_id_fkey",
+            "{refused}"
+        );
+    }
+    // What does not touch the key goes on: a resend, a member's other fields.
+    exec(
+        &pool,
+        &format!("{} ON CONFLICT (member_id) DO UPDATE SET token_hash = EXCLUDED.token_hash", invite(&[(m1, 3)])),
+    )
+    .await
+    .unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET job_title = 'Lead' WHERE id = {m1}"),
+    )
+    .await
+    .unwrap();
+    // While a transaction invites m2, m2 cannot be deleted.
+    let mut writing = pool.begin().await.unwrap();
+    sqlx::query(&invite(&[(m2, 4)]))
+        .execute(&mut *writing)
+        .await
+        .unwrap();
+    let mut deleting = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL lock_timeout = '300ms'")
+        .execute(&mut *deleting)
+        .await
+        .unwrap();
+    let blocked = sqlx::query(&format!("DELETE FROM members WHERE id = {m2}"))
+        .execute(&mut *deleting)
+        .await
+        .expect_err("the member is locked by the inviting transaction");
+    assert_eq!(
+        blocked
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("55P03"),
+        "{blocked}"
+    );
+    drop(deleting);
+    writing.commit().await.unwrap();
+    exec(&pool, &format!("DELETE FROM organizations WHERE id = {a}"))
+        .await
+        .unwrap();
+    for table in ["invitations", "invitation_links"] {
+        let left: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {table} WHERE member_id IN ({m1}, {m2})"
+        ))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
+}
