@@ -1,5 +1,6 @@
 //! Housekeeping that keeps the tables anyone can add rows to small: sessions, throttling
-//! records, reset links, and the parts and progress of applies that never ended. Each
+//! records, reset links, the parts and progress of applies that never ended, and the
+//! undo records of files past their undo. Each
 //! table is swept by time, through an index, every [`EVERY`]; several instances may sweep
 //! at once (a DELETE of what another just deleted deletes nothing).
 
@@ -41,6 +42,9 @@ pub struct Swept {
     pub idempotency_keys: u64,
     /// Webhook deliveries done or given up more than 30 days ago.
     pub webhook_deliveries: u64,
+    /// Undo records (a row per member an applied file touched) of files that can no
+    /// longer be undone: applied more than `UNDO_HOURS` ago, or undone already.
+    pub undo_records: u64,
 }
 
 pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
@@ -98,6 +102,17 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
               WHERE status <> 'pending' AND created_at < now() - interval '30 days'",
         )
         .await?,
+        // The change set itself stays (the page lists what was applied, with its counts);
+        // only what an undo would read goes, through the records' key.
+        undo_records: sqlx::query(
+            "DELETE FROM roster_change_members r USING roster_changes c
+              WHERE r.change_id = c.id
+                AND (c.applied_at < now() - make_interval(hours => $1) OR c.undone_at IS NOT NULL)",
+        )
+        .bind(app::domain::rules::UNDO_HOURS)
+        .execute(pool)
+        .await?
+        .rows_affected(),
     };
     tracing::info!(?swept, "maintenance sweep");
     Ok(swept)

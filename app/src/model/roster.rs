@@ -36,8 +36,11 @@ impl Applied {
             return "Nothing to change: every row matches its member already.".into();
         }
         format!(
-            "Applied: {} invited, {} changed, {} deactivated. You can undo it for 24 hours.",
-            self.invited, self.changed, self.deactivated
+            "Applied: {} invited, {} changed, {} deactivated. You can undo it for {} hours.",
+            self.invited,
+            self.changed,
+            self.deactivated,
+            crate::domain::rules::UNDO_HOURS
         )
     }
 }

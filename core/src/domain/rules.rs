@@ -133,6 +133,10 @@ pub const INVITATION_VALID_DAYS: i32 = 7;
 /// How long a password reset link works, from when its mail is sent.
 pub const RESET_VALID_MINUTES: i32 = 60;
 
+/// How long an applied file can be undone, from when it was applied. Its undo record (a
+/// row per member it touched) is kept that long and no longer.
+pub const UNDO_HOURS: i32 = 24;
+
 /// SPEC rule 1: a seat is granted only to a member who is not inactive, and only while
 /// one is free. `free` is what the pool has left (read under the organization lock).
 pub fn may_grant_seat(

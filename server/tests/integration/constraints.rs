@@ -711,7 +711,9 @@ async fn an_invitation_names_a_member_that_exists(pool: PgPool) {
     let invite = |rows: &[(i64, u8)]| {
         let values: Vec<String> = rows
             .iter()
-            .map(|(m, h)| format!("({m}, decode(repeat('{h:02x}', 32), 'hex'), now() + interval '7 days')"))
+            .map(|(m, h)| {
+                format!("({m}, decode(repeat('{h:02x}', 32), 'hex'), now() + interval '7 days')")
+            })
             .collect();
         format!(
             "INSERT INTO invitations (member_id, token_hash, expires_at) VALUES {}",
@@ -743,7 +745,10 @@ async fn an_invitation_names_a_member_that_exists(pool: PgPool) {
     // What does not touch the key goes on: a resend, a member's other fields.
     exec(
         &pool,
-        &format!("{} ON CONFLICT (member_id) DO UPDATE SET token_hash = EXCLUDED.token_hash", invite(&[(m1, 3)])),
+        &format!(
+            "{} ON CONFLICT (member_id) DO UPDATE SET token_hash = EXCLUDED.token_hash",
+            invite(&[(m1, 3)])
+        ),
     )
     .await
     .unwrap();

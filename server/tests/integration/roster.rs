@@ -479,6 +479,15 @@ async fn seats_go_to_their_own_member_whatever_the_order_of_the_rows(pool: PgPoo
 
 /// A file whose every member's job title changed, and how many members that is.
 async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::RosterFile, usize) {
+    every_title_set(pool, org, "Closer").await
+}
+
+/// A file giving every member the job title `title`, and how many members that is.
+async fn every_title_set(
+    pool: &PgPool,
+    org: i64,
+    title: &str,
+) -> (app::model::roster::RosterFile, usize) {
     let mut conn = pool.acquire().await.unwrap();
     let roster = app::server::roster::load(&mut conn, &common::operator(org), None)
         .await
@@ -488,7 +497,7 @@ async fn every_title_changed(pool: &PgPool, org: i64) -> (app::model::roster::Ro
         .iter()
         .map(|m| {
             let mut cells = app::import::roster::member_cells(m);
-            cells[app::import::Column::JobTitle.index()] = "Closer".into();
+            cells[app::import::Column::JobTitle.index()] = title.into();
             cells.to_vec()
         })
         .collect();
@@ -530,6 +539,75 @@ async fn abandoned_applies_are_swept_after_a_day(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(parts, 0);
+}
+
+/// An applied file's undo record stays while the file can be undone and goes with the
+/// maintenance sweep once it cannot (applied more than `UNDO_HOURS` ago, or undone): the
+/// change set itself stays listed, and its undo says why not.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn undo_records_go_once_the_file_cannot_be_undone(pool: PgPool) {
+    let org = seed(&pool).await;
+    let actor = app::domain::Access::operator(org, "Acme", "test");
+    let config = common::runtime_config("https://roster.example", false);
+    let (file, members) = every_title_changed(&pool, org).await;
+    let applied = app::server::roster::apply(&pool, &config, &actor, &file, Reporter::quiet())
+        .await
+        .unwrap();
+    let change_id = applied.change_id.unwrap();
+    let records = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM roster_change_members WHERE change_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(records(change_id).await, members as i64);
+    // Within the undo's hours, the sweep keeps them.
+    let swept = server::maintenance::sweep(&pool).await.unwrap();
+    assert_eq!(swept.undo_records, 0);
+    sqlx::query(
+        "UPDATE roster_changes SET applied_at = now() - make_interval(hours => $2) - interval '1 minute' WHERE id = $1",
+    )
+    .bind(change_id)
+    .bind(app::domain::rules::UNDO_HOURS)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let swept = server::maintenance::sweep(&pool).await.unwrap();
+    assert_eq!(swept.undo_records, members as u64);
+    assert_eq!(records(change_id).await, 0);
+    let listed: i64 = sqlx::query_scalar("SELECT count(*) FROM roster_changes WHERE id = $1")
+        .bind(change_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(listed, 1);
+    let refused = app::server::roster::undo(&pool, &config, &actor, change_id)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("more than 24 hours ago"),
+        "{refused}"
+    );
+
+    // A file undone already has nothing left to undo either.
+    let (back, _) = every_title_set(&pool, org, "Opener").await;
+    let second = app::server::roster::apply(&pool, &config, &actor, &back, Reporter::quiet())
+        .await
+        .unwrap()
+        .change_id
+        .unwrap();
+    app::server::roster::undo(&pool, &config, &actor, second)
+        .await
+        .unwrap();
+    let swept = server::maintenance::sweep(&pool).await.unwrap();
+    assert_eq!(swept.undo_records, members as u64);
+    assert_eq!(records(second).await, 0);
 }
 
 /// The page sends a file's rows in parts before the apply: only under a key of its own

@@ -3,6 +3,7 @@
 use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::Reporter;
+use crate::domain::rules::UNDO_HOURS;
 use crate::domain::Access;
 use crate::domain::Capability;
 use crate::domain::MemberStatus;
@@ -34,13 +35,14 @@ pub async fn undo(
     lock_organization(&mut tx, actor, &crate::server::ledger::via_of(actor)).await?;
     let change = sqlx::query!(
         r#"SELECT file_name, undone_at IS NOT NULL AS "undone!",
-                  applied_at > now() - interval '24 hours' AS "recent!",
+                  applied_at > now() - make_interval(hours => $3) AS "recent!",
                   EXISTS (SELECT 1 FROM roster_changes later
                            WHERE later.organization_id = c.organization_id AND later.id > c.id
                              AND later.undone_at IS NULL) AS "later!"
              FROM roster_changes c WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
         change_id,
-        org
+        org,
+        UNDO_HOURS
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -56,9 +58,9 @@ pub async fn undo(
         ));
     }
     if !change.recent {
-        return Err(AppError::invalid(
-            "This file was applied more than 24 hours ago: change the members one by one, or apply a corrected file.",
-        ));
+        return Err(AppError::invalid(format!(
+            "This file was applied more than {UNDO_HOURS} hours ago: change the members one by one, or apply a corrected file."
+        )));
     }
     if change.later {
         return Err(AppError::invalid(
