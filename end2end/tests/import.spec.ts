@@ -147,7 +147,7 @@ test('an import that stopped (the tab closed mid-file) is continued by the same 
   const { page, context, orgName } = await newOrganizationAdmin(browser);
   const tag = unique('resume');
   const lines = ['user_id,first_name,last_name,email,job_title,mos_enable,mos_opportunity,course_enrollments'];
-  for (let n = 1; n <= 8000; n++) {
+  for (let n = 1; n <= 16000; n++) {
     lines.push(`EXT${String(n).padStart(5, '0')},Ren${n},Resume,ren${n}.${tag}@example.com,Rep,FALSE,FALSE,`);
   }
   const file = { name: 'resume.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) };
@@ -155,10 +155,11 @@ test('an import that stopped (the tab closed mid-file) is continued by the same 
   await page.goto('/organization/import');
   await hydrated(page);
   await page.getByLabel('Choose a file').setInputFiles(file);
-  await expect(page.getByTestId('check-summary')).toContainText('8000 ready to import', { timeout: 60_000 });
-  await page.getByRole('button', { name: 'Import 8000 members' }).click();
-  // The first batch is in; close the tab before the rest.
-  await expect(page.getByText(/Importing: [2-7]\d{3} of 8000 rows sent/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('check-summary')).toContainText('16000 ready to import', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Import 16000 members' }).click();
+  // The first batch (import::MAX_BATCH_ROWS, 5,000 rows) is in; close the tab before the
+  // rest (two more batches at least are not sent yet).
+  await expect(page.getByText(/Importing: (5|10)000 of 16000 rows sent/)).toBeVisible({ timeout: 60_000 });
   const admin = page.context();
   const cookies = await admin.cookies();
   await page.close();
@@ -172,21 +173,21 @@ test('an import that stopped (the tab closed mid-file) is continued by the same 
   await again.getByLabel('Choose a file').setInputFiles(file);
   await expect(again.getByTestId('check-summary')).toContainText('imported already', { timeout: 60_000 });
   const ready = Number((await again.getByTestId('check-summary').innerText()).match(/(\d+) ready to import/)![1]);
-  expect(ready).toBeLessThan(8000);
+  expect(ready).toBeLessThan(16000);
   await again.getByRole('button', { name: `Import ${ready} members` }).click();
   await expect(again.getByTestId('import-outcome')).toContainText('continuing it', { timeout: 60_000 });
   await expect(again.getByTestId('import-outcome')).toContainText(`Imported ${ready} members`);
   await expect(again.getByTestId('import-history')).toContainText('Completed');
 
-  // Everyone is in, once: 8000 members and the administrator.
+  // Everyone is in, once: 16000 members and the administrator.
   await again.goto('/organization');
-  await expect(again.getByTestId('members-total')).toContainText('8,001 members');
+  await expect(again.getByTestId('members-total')).toContainText('16,001 members');
 
   // A completed import refuses the same file.
   await again.goto('/organization/import');
   await hydrated(again);
   await again.getByLabel('Choose a file').setInputFiles(file);
-  await expect(again.getByTestId('check-summary')).toContainText('8000 imported already', { timeout: 60_000 });
+  await expect(again.getByTestId('check-summary')).toContainText('16000 imported already', { timeout: 60_000 });
   expect(orgName).toBeTruthy();
   await context.close();
 });

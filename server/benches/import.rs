@@ -18,7 +18,7 @@ use std::time::Instant;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ROWS: u32 = 99_999;
-const BATCH: usize = 5_000;
+const BATCH: usize = app::import::MAX_BATCH_ROWS;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

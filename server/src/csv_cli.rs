@@ -14,8 +14,8 @@ use sqlx::PgPool;
 /// Problems `roster csv check` prints at most (it says how many more there are).
 pub const MAX_PRINTED: usize = 1_000;
 
-/// Rows per transaction when importing (each batch is all-or-nothing).
-const BATCH: usize = 5_000;
+/// Rows per transaction when importing (each batch is all-or-nothing), as the page sends.
+const BATCH: usize = app::import::MAX_BATCH_ROWS;
 
 pub async fn run(config: &Config, command: CsvCommand) -> anyhow::Result<()> {
     match command {

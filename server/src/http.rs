@@ -308,8 +308,9 @@ pub fn body_limit(path: &str) -> usize {
         // A group replaced whole with thousands of members.
         2 * 1024 * 1024
     } else if path.starts_with("/api/import_batch") || path.starts_with("/api/send_roster_rows") {
-        // 2,000 rows of the longest cells the checks allow measure 1.9 MiB as JSON (a change
-        // set's rows are sent in parts of as many: model::roster::ROWS_PER_PART).
+        // The page fills an import's batch up to import::MAX_BATCH_BYTES (3 MiB) of JSON;
+        // 2,000 rows of the longest cells the checks allow measure 1.9 MiB (a change set's
+        // rows are sent in parts of as many: model::roster::ROWS_PER_PART).
         4 * 1024 * 1024
     } else {
         256 * 1024

@@ -12,7 +12,7 @@ use crate::domain::Access;
 use crate::domain::Capability;
 use crate::error::AppError;
 use crate::import::columns::header_key;
-use crate::import::{check_file, BatchOutcome, Column, RowCells, MAX_ROWS};
+use crate::import::{check_file, BatchOutcome, Column, RowCells, MAX_BATCH_ROWS, MAX_ROWS};
 use crate::model::import::{ImportContext, ImportRecord, ImportStart, ImportState};
 use sqlx::PgPool;
 
@@ -108,6 +108,13 @@ pub async fn import_batch(
     rows: &[RowCells],
 ) -> Result<BatchOutcome, AppError> {
     actor.may(Capability::ChangeMembers)?;
+    if rows.len() > MAX_BATCH_ROWS {
+        // The page never sends more (`import::batches`); one transaction stays short.
+        return Err(AppError::invalid(format!(
+            "An import sends at most {MAX_BATCH_ROWS} rows at a time: this request had {}.",
+            rows.len()
+        )));
+    }
     let org = actor.organization_id;
     let mut tx = pool.begin().await?;
     let locked = lock_organization(&mut tx, actor, &super::ledger::via_of(actor)).await?;

@@ -140,6 +140,46 @@ impl RowCells {
         let text = self.cells.text();
         std::array::from_fn(|i| self.cells.cell(text, i))
     }
+
+    /// At least as many bytes as the row takes as JSON, as it is sent (`serde_json`): its
+    /// cells with each byte that JSON escapes counted at its longest escape (`\"`, `\u001f`),
+    /// and room for its number and its cells' ends. What the page counts to keep a batch
+    /// under the request's limit.
+    pub fn wire_len(&self) -> usize {
+        let cells: usize = self
+            .all_cells()
+            .iter()
+            .flat_map(|cell| cell.bytes())
+            .map(|b| match b {
+                b'"' | b'\\' => 2,
+                0..=0x1f => 6,
+                _ => 1,
+            })
+            .sum();
+        // {"row":4294967295,"text":"…","ends":[4294967295,…]}
+        cells + 40 + 11 * CELLS
+    }
+}
+
+/// `rows` in the batches the page sends them in, in order: each at most
+/// [`MAX_BATCH_ROWS`](super::MAX_BATCH_ROWS) rows and, but for a single row longer than
+/// that, at most [`MAX_BATCH_BYTES`](super::MAX_BATCH_BYTES) of JSON.
+pub fn batches(rows: &[RowCells]) -> Vec<&[RowCells]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        let len = row.wire_len();
+        if i > start && (i - start == super::MAX_BATCH_ROWS || bytes + len > super::MAX_BATCH_BYTES)
+        {
+            batches.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += len;
+    }
+    if start < rows.len() {
+        batches.push(&rows[start..]);
+    }
+    batches
 }
 
 /// Two rows are equal when their numbers and cells are, wherever the cells are kept.
@@ -955,5 +995,83 @@ mod tests {
         );
         assert!(fine.file_problems.is_empty(), "{:?}", fine.file_problems);
         assert_eq!(fine.rows.len(), 1);
+    }
+
+    /// What the page counts of a row is never less than the JSON it sends: escapes,
+    /// control characters, letters beyond ASCII, the longest numbers.
+    #[test]
+    fn a_rows_wire_length_is_at_least_its_json() {
+        let rows = [
+            super::RowCells::new(
+                2,
+                [
+                    "EXT00001",
+                    "Ana",
+                    "Ruiz",
+                    "ana@example.com",
+                    "",
+                    "TRUE",
+                    "FALSE",
+                    "",
+                ],
+            ),
+            super::RowCells::new(u32::MAX, ["", "", "", "", "", "", "", ""]),
+            super::RowCells::new(
+                7,
+                [
+                    "\"\"\"",
+                    "\\\\",
+                    "\u{1}\u{1f}\n\t",
+                    "Zoë 🦀",
+                    "a\"b",
+                    "\r",
+                    "\u{7f}",
+                    "x",
+                ],
+            ),
+            super::RowCells::with_all(9, [&*"\"".repeat(300); super::CELLS]),
+        ];
+        for row in &rows {
+            let json = serde_json::to_string(row).unwrap().len();
+            assert!(row.wire_len() >= json, "{} < {json}", row.wire_len());
+            // and not far above it for a usual row
+            assert!(row.wire_len() <= json + 40 + 11 * super::CELLS);
+        }
+    }
+
+    /// Batches keep the rows' order, hold at most MAX_BATCH_ROWS rows and MAX_BATCH_BYTES
+    /// of JSON, and a row longer than a batch goes alone.
+    #[test]
+    fn batches_are_bounded_by_rows_and_bytes() {
+        use super::super::{MAX_BATCH_BYTES, MAX_BATCH_ROWS};
+        let small: Vec<super::RowCells> = (0..12_001)
+            .map(|n| super::RowCells::new(n + 2, ["EXT1", "A", "B", "a@b.example", "", "", "", ""]))
+            .collect();
+        let sizes: Vec<usize> = super::batches(&small).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [MAX_BATCH_ROWS, MAX_BATCH_ROWS, 2_001]);
+        let long = "x".repeat(60_000);
+        let large: Vec<super::RowCells> = (0..200)
+            .map(|n| super::RowCells::new(n + 2, ["", &long, "", "", "", "", "", ""]))
+            .collect();
+        let batches = super::batches(&large);
+        assert!(batches.len() > 1);
+        for batch in &batches {
+            assert!(serde_json::to_string(batch).unwrap().len() <= MAX_BATCH_BYTES);
+        }
+        let rows: Vec<u32> = batches
+            .iter()
+            .flat_map(|b| b.iter().map(|r| r.row))
+            .collect();
+        assert_eq!(rows, (2..202).collect::<Vec<_>>());
+        let huge = [
+            super::RowCells::new(
+                2,
+                ["", &"y".repeat(MAX_BATCH_BYTES), "", "", "", "", "", ""],
+            ),
+            super::RowCells::new(3, ["", "", "", "", "", "", "", ""]),
+        ];
+        let sizes: Vec<usize> = super::batches(&huge).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [1, 1]);
+        assert!(super::batches(&[]).is_empty());
     }
 }

@@ -128,3 +128,51 @@ async fn a_killed_command_line_import_is_continued_by_the_same_file(pool: PgPool
     assert!(String::from_utf8_lossy(&out.stderr).contains("already imported"));
     let _ = std::fs::remove_file(file);
 }
+
+/// One request of an import carries at most `MAX_BATCH_ROWS` rows (one short
+/// transaction): more is refused with a message, and nothing of it is written.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_import_request_carries_a_bounded_number_of_rows(pool: PgPool) {
+    use app::import::{RowCells, MAX_BATCH_ROWS};
+    let created = common::create_organization(&pool, "Acme", "ada@acme.example", 0, 0).await;
+    let actor = common::operator(created.organization_id);
+    let config = common::runtime_config("https://roster.example", false);
+    let rows: Vec<RowCells> = (1..=MAX_BATCH_ROWS as u32 + 1)
+        .map(|n| {
+            RowCells::new(
+                n + 1,
+                [
+                    &format!("EXT{n:05}"),
+                    "Ren",
+                    "Resume",
+                    &format!("ren{n}@acme.example"),
+                    "",
+                    "FALSE",
+                    "FALSE",
+                    "",
+                ],
+            )
+        })
+        .collect();
+    let started = app::server::import::start(&pool, &actor, "big.csv", "digest", rows.len())
+        .await
+        .unwrap();
+    let refused =
+        app::server::import::import_batch(&pool, &config, &actor, started.import_id, &rows)
+            .await
+            .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("at most {MAX_BATCH_ROWS} rows")),
+        "{refused}"
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM members WHERE email LIKE 'ren%'"
+        )
+        .await,
+        0
+    );
+}

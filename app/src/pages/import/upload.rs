@@ -1,11 +1,8 @@
-//! Sending a checked file: the rows without problems, in batches (each one transaction
-//! on the server, and one step of the progress bar).
+//! Sending a checked file: the rows without problems, in batches (`import::batches`: each
+//! one transaction on the server, and one step of the progress bar).
 
 use crate::api::import::{finish_import, import_batch, start_import};
-use crate::import::{CellProblem, RowCells};
-
-/// Rows sent per request.
-pub(super) const BATCH: usize = 2_000;
+use crate::import::{batches, CellProblem, RowCells};
 
 /// How an upload that started ended: the members imported, and why it stopped if it did.
 pub(super) struct Uploaded {
@@ -35,7 +32,7 @@ pub(super) async fn upload(
         continues: start.continues,
         stopped: None,
     };
-    for batch in rows.chunks(BATCH) {
+    for batch in batches(&rows) {
         match import_batch(start.import_id, batch.to_vec()).await {
             Ok(done) => {
                 uploaded.imported += done.imported;
