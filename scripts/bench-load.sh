@@ -122,8 +122,8 @@ mkdir -p "$work/tmp"
 cat >"$work/nginx.conf" <<CONF
 daemon on;
 pid $work/nginx.pid;
-error_log $work/error.log;
-worker_processes 1;
+error_log $work/error.log warn;
+worker_processes ${NGINX_WORKERS:-1};
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -137,3 +137,6 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 $nginx -p "$work" -c "$work/nginx.conf"
 for _ in $(seq 1 40); do curl -fsS "$public/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
 run "two behind nginx" "$public"
+# Responses larger than nginx's memory buffers go through a file on disk, once each.
+spilled=$(grep -c "buffered to a temporary file" "$work/error.log" || true)
+echo "nginx: $spilled responses buffered to a temporary file"
