@@ -796,3 +796,105 @@ async fn an_invitation_names_a_member_that_exists(pool: PgPool) {
         assert_eq!(left, 0, "{table}");
     }
 }
+
+/// Waits until a statement of this database waits on a lock: the deletion below has reached
+/// the writer's lock on its parent.
+async fn until_one_waits_on_a_lock(pool: &PgPool) {
+    for _ in 0..500 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no statement came to wait on a lock");
+}
+
+/// A parent's deletion that waits for a writer of its children (the keys of migrations
+/// 33–35): once the writer commits, the deletion takes the children the writer wrote
+/// along, or is refused where the children keep their parent (a program). The triggers
+/// that do it run BEFORE the parent's row is deleted, yet see the writer's rows: PostgreSQL
+/// locks the row before it runs a BEFORE ROW trigger, so the deletion waits on the
+/// writer's FOR KEY SHARE lock first, and the trigger's statements, in READ COMMITTED,
+/// see what the writer committed. This keeps it so.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn children_go_with_their_parent_even_when_written_meanwhile(pool: PgPool) {
+    let a = org(&pool, 1, 0).await;
+    let b = org(&pool, 0, 0).await;
+    let m = member(&pool, a, "ana@example.com").await.unwrap();
+    let enrolled = member(&pool, a, "ben@example.com").await.unwrap();
+    exec(
+        &pool,
+        &format!("UPDATE members SET enable_seat = true WHERE id = {enrolled}"),
+    )
+    .await
+    .unwrap();
+    let change: i64 = sqlx::query_scalar(
+        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label) VALUES ($1, 'f.csv', 'd', 'test') RETURNING id",
+    )
+    .bind(a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let program: i64 = sqlx::query_scalar(
+        "INSERT INTO programs (id, slug, name, position) VALUES (99, 'extra', 'Extra', 99) RETURNING id::bigint",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // (what the writer writes, what is deleted meanwhile, what must be left after both)
+    let cases = [
+        (
+            format!("INSERT INTO invitations (member_id, token_hash, expires_at) VALUES ({m}, decode(repeat('01', 32), 'hex'), now() + interval '7 days')"),
+            format!("DELETE FROM members WHERE id = {m}"),
+            format!("SELECT count(*) FROM invitations WHERE member_id = {m}"),
+        ),
+        (
+            format!("INSERT INTO audit_log (organization_id, actor_label, action) VALUES ({b}, 'test', 'test')"),
+            format!("DELETE FROM organizations WHERE id = {b}"),
+            format!("SELECT count(*) FROM audit_log WHERE organization_id = {b}"),
+        ),
+        (
+            format!("INSERT INTO roster_change_members (change_id, member_id, kind) VALUES ({change}, 1, 'change')"),
+            format!("DELETE FROM roster_changes WHERE id = {change}"),
+            format!("SELECT count(*) FROM roster_change_members WHERE change_id = {change}"),
+        ),
+    ];
+    for (write, delete, left) in cases {
+        let mut writing = pool.begin().await.unwrap();
+        sqlx::query(&write).execute(&mut *writing).await.unwrap();
+        let deleting = tokio::spawn({
+            let pool = pool.clone();
+            async move { exec(&pool, &delete).await }
+        });
+        until_one_waits_on_a_lock(&pool).await;
+        writing.commit().await.unwrap();
+        deleting.await.unwrap().unwrap();
+        let count: i64 = sqlx::query_scalar(&left).fetch_one(&pool).await.unwrap();
+        assert_eq!(count, 0, "{left}");
+    }
+    // A program enrolled in meanwhile stays.
+    let mut writing = pool.begin().await.unwrap();
+    sqlx::query(&format!(
+        "INSERT INTO enrollments (member_id, program_id) VALUES ({enrolled}, {program})"
+    ))
+    .execute(&mut *writing)
+    .await
+    .unwrap();
+    let deleting = tokio::spawn({
+        let pool = pool.clone();
+        async move { exec(&pool, &format!("DELETE FROM programs WHERE id = {program}")).await }
+    });
+    until_one_waits_on_a_lock(&pool).await;
+    writing.commit().await.unwrap();
+    assert_eq!(
+        constraint(deleting.await.unwrap()),
+        "enrollments_program_id_fkey"
+    );
+}
