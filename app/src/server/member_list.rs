@@ -298,8 +298,33 @@ impl Page<'_> {
         push_filters(&mut qb, self.filter)?;
         self.push_cursor(&mut qb);
         self.push_order(&mut qb);
-        qb.push(" LIMIT ").push_bind(MEMBER_PAGE_SIZE + 1);
+        if self.planned_once() {
+            qb.push(format_args!(" LIMIT {}", MEMBER_PAGE_SIZE + 1));
+        } else {
+            qb.push(" LIMIT ").push_bind(MEMBER_PAGE_SIZE + 1);
+        }
         Ok(qb)
+    }
+
+    /// Whether the page's statement may be planned once per connection rather than at
+    /// every call: when nothing but the organization (and a cursor) is bound, every
+    /// organization's page is best read by walking the order's index, so PostgreSQL's
+    /// generic plan is the plan. It takes the generic plan only if it costs no more than
+    /// the plans made for the values, and a bound LIMIT made it look a hundred times
+    /// dearer (a tenth of the members rather than a page), so the organization's list, the
+    /// one every administrator opens, was planned again at each call: 0.1–0.4 ms of
+    /// PostgreSQL's time, half of the page's queries (docs/BENCHMARKS.md). The page's size
+    /// is then written into the statement. A filter (a status, a seat, a team), a
+    /// manager's teams or a search keep the bound LIMIT, so each is planned for its values
+    /// and its organization: one small team among large ones is read by the team's index,
+    /// not by walking the whole organization in order.
+    fn planned_once(&self) -> bool {
+        !searching(self.filter)
+            && self.filter.status.is_empty()
+            && self.filter.permission.is_empty()
+            && self.filter.seat.is_empty()
+            && self.filter.team.is_empty()
+            && scope::teams(self.access).is_none()
     }
 
     /// ` AND <sort key> > <the cursor's>`, the cursor looked up inside the caller's scope.

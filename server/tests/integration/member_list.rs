@@ -522,3 +522,40 @@ async fn user_ids_go_on_past_five_digits_in_one_spelling(pool: PgPool) {
         );
     }
 }
+
+/// The organization's list, unfiltered, is planned once per connection and its plan
+/// reused (`Page::planned_once`): its page size is written into the statement, so that
+/// PostgreSQL's generic plan costs what the plans for the values do. On one connection,
+/// after the five plans PostgreSQL makes for the values before it compares, the next
+/// calls use the generic plan.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_organizations_list_is_planned_once_per_connection(pool: PgPool) {
+    let (org, _) = organization(&pool).await;
+    let one = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let access = common::operator(org);
+    let everyone = filter(&[]);
+    let first = fetch(&one, &access, &everyone, None, None).await.unwrap();
+    for _ in 0..7 {
+        let again = fetch(&one, &access, &everyone, None, None).await.unwrap();
+        assert_eq!(
+            again.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            first.rows.iter().map(|r| r.id).collect::<Vec<_>>()
+        );
+    }
+    let (generic, custom): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements
+          WHERE statement LIKE '%ORDER BY%LIMIT {}'",
+        MEMBER_PAGE_SIZE + 1
+    ))
+    .fetch_one(&one)
+    .await
+    .unwrap();
+    assert!(
+        generic >= 2 && custom <= 5,
+        "generic plans {generic}, custom plans {custom}"
+    );
+}
