@@ -4,8 +4,15 @@
 # then `roster csv diff` and `roster csv apply` timed (release binary), against a raw
 # UPDATE of the same 100,000 rows from a temporary table as the reference.
 #   scripts/bench-apply.sh DATABASE_URL
+# On a fresh database of its own (roster_bench_apply on the server of DATABASE_URL), as
+# the import and load benchmarks: on a shared one, earlier runs' organisations and dead
+# rows moved the ratio by a third between days (1.05-1.19x here against 1.40-1.49x on the
+# test database, the same code, 2026-12-05).
 set -euo pipefail
-url=$1
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+ensure_database "$1" roster_bench_apply
+url=$(db_url_named "$1" roster_bench_apply)
 bin=target/release/roster
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -29,11 +36,17 @@ echo "rows in the file: $(($(wc -l < "$dir/changed.csv") - 1))"
 # titles back for the next run.
 psql "$url" -q -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS bench_wanted" -c "CREATE TABLE bench_wanted AS SELECT id, job_title FROM members WHERE organization_id = $org"
 trap 'psql "$url" -q -c "DROP TABLE IF EXISTS bench_wanted"; rm -rf "$dir"' EXIT
+# Each timed write starts from the same state: the previous one's dead rows vacuumed and
+# a checkpoint taken (without it each run found the table larger, and the apply and its
+# reference both grew by half over three runs).
+settle() { psql "$url" -q -v ON_ERROR_STOP=1 -c "VACUUM members" -c "CHECKPOINT"; }
 for run in $(seq 1 "${APPLY_RUNS:-3}"); do
+  settle
   /usr/bin/time -f %e -o "$dir/diff-s" env DATABASE_URL=$url RUST_LOG=error \
     $bin csv diff "$dir/changed.csv" --org "$name" >/dev/null 2>&1 || true
   /usr/bin/time -f %e -o "$dir/apply-s" env DATABASE_URL=$url RUST_LOG=error \
     $bin csv apply "$dir/changed.csv" --org "$name" >"$dir/out" 2>&1
+  settle
   reference=$(psql "$url" -q -v ON_ERROR_STOP=1 <<SQL | awk '/^Time:/ { print $2 / 1000 }'
 \\timing on
 UPDATE members m SET job_title = w.job_title FROM bench_wanted w WHERE m.id = w.id;
