@@ -867,34 +867,34 @@ async fn children_go_with_their_parent_even_when_written_meanwhile(pool: PgPool)
         ),
     ];
     for (write, delete, left) in cases {
-        let mut writing = pool.begin().await.unwrap();
-        sqlx::query(&write).execute(&mut *writing).await.unwrap();
-        let deleting = tokio::spawn({
-            let pool = pool.clone();
-            async move { exec(&pool, &delete).await }
-        });
-        until_one_waits_on_a_lock(&pool).await;
-        writing.commit().await.unwrap();
-        deleting.await.unwrap().unwrap();
+        deleted_while_written(&pool, &write, delete).await.unwrap();
         let count: i64 = sqlx::query_scalar(&left).fetch_one(&pool).await.unwrap();
         assert_eq!(count, 0, "{left}");
     }
     // A program enrolled in meanwhile stays.
-    let mut writing = pool.begin().await.unwrap();
-    sqlx::query(&format!(
-        "INSERT INTO enrollments (member_id, program_id) VALUES ({enrolled}, {program})"
-    ))
-    .execute(&mut *writing)
-    .await
-    .unwrap();
-    let deleting = tokio::spawn({
-        let pool = pool.clone();
-        async move { exec(&pool, &format!("DELETE FROM programs WHERE id = {program}")).await }
-    });
-    until_one_waits_on_a_lock(&pool).await;
-    writing.commit().await.unwrap();
+    let enroll =
+        format!("INSERT INTO enrollments (member_id, program_id) VALUES ({enrolled}, {program})");
+    let delete = format!("DELETE FROM programs WHERE id = {program}");
     assert_eq!(
-        constraint(deleting.await.unwrap()),
+        constraint(deleted_while_written(&pool, &enroll, delete).await),
         "enrollments_program_id_fkey"
     );
+}
+
+/// Runs `delete` while a transaction that ran `write` is open, lets it reach that
+/// transaction's lock, commits the writer, and answers what the deletion came to.
+async fn deleted_while_written(
+    pool: &PgPool,
+    write: &str,
+    delete: String,
+) -> Result<(), sqlx::Error> {
+    let mut writing = pool.begin().await.unwrap();
+    sqlx::query(write).execute(&mut *writing).await.unwrap();
+    let deleting = tokio::spawn({
+        let pool = pool.clone();
+        async move { exec(&pool, &delete).await }
+    });
+    until_one_waits_on_a_lock(pool).await;
+    writing.commit().await.unwrap();
+    deleting.await.unwrap()
 }
