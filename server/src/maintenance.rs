@@ -42,8 +42,8 @@ pub struct Swept {
     pub idempotency_keys: u64,
     /// Webhook deliveries done or given up more than 30 days ago.
     pub webhook_deliveries: u64,
-    /// Undo records (a row per member an applied file touched) of files that can no
-    /// longer be undone: applied more than `UNDO_HOURS` ago, or undone already.
+    /// Change sets whose undo record (what the file did to each member) went, since
+    /// they can no longer be undone: applied more than `UNDO_HOURS` ago, or undone.
     pub undo_records: u64,
 }
 
@@ -103,11 +103,11 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, sqlx::Error> {
         )
         .await?,
         // The change set itself stays (the page lists what was applied, with its counts);
-        // only what an undo would read goes, through the records' key.
+        // only what an undo would read goes (its record).
         undo_records: sqlx::query(
-            "DELETE FROM roster_change_members r USING roster_changes c
-              WHERE r.change_id = c.id
-                AND (c.applied_at < now() - make_interval(hours => $1) OR c.undone_at IS NOT NULL)",
+            "UPDATE roster_changes SET undo_record = NULL
+              WHERE undo_record IS NOT NULL
+                AND (applied_at < now() - make_interval(hours => $1) OR undone_at IS NOT NULL)",
         )
         .bind(app::domain::rules::UNDO_HOURS)
         .execute(pool)

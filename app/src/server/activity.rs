@@ -5,6 +5,8 @@ use crate::domain::Access;
 use crate::domain::Capability;
 use crate::error::AppError;
 use crate::model::activity::{ActivityEntry, ActivityFilter, ActivityLog};
+use serde::Serialize;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
 
 /// What was done. Stored by [`Action::key`]; [`Action::words`] is how the Activity page
@@ -214,13 +216,14 @@ pub async fn record(
 }
 
 /// One entry per subject, with its own details, in one statement.
-pub async fn record_many(
+pub async fn record_many<D: Serialize>(
     conn: &mut PgConnection,
     actor: &Access,
     action: Action,
     subject_member_ids: &[i64],
-    details: &[serde_json::Value],
+    details: &[D],
 ) -> Result<(), AppError> {
+    let details: Vec<Json<&D>> = details.iter().map(Json).collect();
     sqlx::query!(
         r#"INSERT INTO audit_log (organization_id, actor_member_id, actor_label, action, subject_member_id, details)
            SELECT $1, $2, $3, $4, subject, detail FROM UNNEST($5::bigint[], $6::jsonb[]) AS t(subject, detail)"#,
@@ -229,7 +232,7 @@ pub async fn record_many(
         actor.label,
         action.key(),
         subject_member_ids,
-        details,
+        &details as &[Json<&D>],
     )
     .execute(conn)
     .await?;

@@ -500,8 +500,8 @@ async fn tokens_are_stored_as_unique_digests(pool: PgPool) {
     );
 }
 
-/// The activity log's, the mail outbox's and the undo records' keys, checked once per
-/// statement (migration 33, issue 25): a row naming no parent is refused under the key's
+/// The activity log's and the mail outbox's keys, checked once per statement (migration
+/// 33, issue 25): a row naming no parent is refused under the key's
 /// name, even among rows that name one; a row cannot move to another parent; a parent
 /// cannot go while a transaction writes about it; deleting it takes the rows along.
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -522,31 +522,8 @@ async fn history_and_mail_name_parents_that_exist(pool: PgPool) {
         constraint(exec(&pool, &mail(-1)).await),
         "email_outbox_organization_id_fkey"
     );
-    assert_eq!(
-        constraint(
-            exec(
-                &pool,
-                "INSERT INTO roster_change_members (change_id, member_id, kind) VALUES (-1, 1, 'change')"
-            )
-            .await
-        ),
-        "roster_change_members_change_id_fkey"
-    );
     exec(&pool, &log(a)).await.unwrap();
     exec(&pool, &mail(a)).await.unwrap();
-    let change: i64 = sqlx::query_scalar(
-        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label) VALUES ($1, 'f.csv', 'd', 'test') RETURNING id",
-    )
-    .bind(a)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    exec(
-        &pool,
-        &format!("INSERT INTO roster_change_members (change_id, member_id, kind) VALUES ({change}, 1, 'change'), ({change}, 2, 'change')"),
-    )
-    .await
-    .unwrap();
     assert_eq!(
         constraint(
             exec(
@@ -567,16 +544,6 @@ async fn history_and_mail_name_parents_that_exist(pool: PgPool) {
         ),
         "email_outbox_organization_id_fkey"
     );
-    assert_eq!(
-        constraint(
-            exec(
-                &pool,
-                "UPDATE roster_change_members SET change_id = change_id + 1"
-            )
-            .await
-        ),
-        "roster_change_members_change_id_fkey"
-    );
     // Other updates go on as before (the outbox's rows are updated as mail goes).
     exec(&pool, "UPDATE email_outbox SET attempts = attempts + 1")
         .await
@@ -590,20 +557,6 @@ async fn history_and_mail_name_parents_that_exist(pool: PgPool) {
                 .unwrap()
         }
     };
-    // A change set's deletion takes its members' rows.
-    exec(
-        &pool,
-        &format!("DELETE FROM roster_changes WHERE id = {change}"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        count(format!(
-            "SELECT count(*) FROM roster_change_members WHERE change_id = {change}"
-        ))
-        .await,
-        0
-    );
     // While a transaction writes about b, b cannot be deleted; once it ends, b goes and
     // takes its log and mail along.
     let mut writing = pool.begin().await.unwrap();
@@ -835,13 +788,6 @@ async fn children_go_with_their_parent_even_when_written_meanwhile(pool: PgPool)
     )
     .await
     .unwrap();
-    let change: i64 = sqlx::query_scalar(
-        "INSERT INTO roster_changes (organization_id, file_name, digest, actor_label) VALUES ($1, 'f.csv', 'd', 'test') RETURNING id",
-    )
-    .bind(a)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
     let program: i64 = sqlx::query_scalar(
         "INSERT INTO programs (id, slug, name, position) VALUES (99, 'extra', 'Extra', 99) RETURNING id::bigint",
     )
@@ -859,11 +805,6 @@ async fn children_go_with_their_parent_even_when_written_meanwhile(pool: PgPool)
             format!("INSERT INTO audit_log (organization_id, actor_label, action) VALUES ({b}, 'test', 'test')"),
             format!("DELETE FROM organizations WHERE id = {b}"),
             format!("SELECT count(*) FROM audit_log WHERE organization_id = {b}"),
-        ),
-        (
-            format!("INSERT INTO roster_change_members (change_id, member_id, kind) VALUES ({change}, 1, 'change')"),
-            format!("DELETE FROM roster_changes WHERE id = {change}"),
-            format!("SELECT count(*) FROM roster_change_members WHERE change_id = {change}"),
         ),
     ];
     for (write, delete, left) in cases {

@@ -3,6 +3,7 @@
 use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::{staged_rows, Reporter};
+use super::record::{Did, Written};
 use crate::domain::licenses::Via;
 use crate::domain::Access;
 use crate::domain::Capability;
@@ -209,48 +210,45 @@ async fn apply_reporting(
         )
         .await;
 
-    // What was done, for the undo.
-    let mut kinds = Vec::new();
-    let mut members = Vec::new();
-    let mut recorded = Vec::new();
-    for id in &invited.member_ids {
-        members.push(*id);
-        kinds.push("invite".to_owned());
-        recorded.push(serde_json::json!([]));
-    }
-    for (member, changes) in &changes {
-        members.push(member.id);
-        kinds.push("change".to_owned());
-        recorded.push(serde_json::to_value(changes).map_err(|_| AppError::internal())?);
-    }
-    for id in &deactivated {
-        members.push(*id);
-        kinds.push("deactivate".to_owned());
-        recorded.push(serde_json::json!([]));
-    }
-    sqlx::query!(
-        "INSERT INTO roster_change_members (change_id, member_id, kind, changes)
-         SELECT $1, * FROM UNNEST($2::bigint[], $3::text[], $4::jsonb[])",
-        change_id,
-        &members,
-        &kinds,
-        &recorded
-    )
-    .execute(&mut *tx)
-    .await?;
-    progress.advance(members.len(), "Saving").await;
+    // What was done, for the undo: one value on the change set, written with its counts.
+    let undo_record: Vec<Written> = invited
+        .member_ids
+        .iter()
+        .map(|&member| Written {
+            member,
+            kind: Did::Invite,
+            changes: &[],
+        })
+        .chain(changes.iter().map(|&(member, changes)| Written {
+            member: member.id,
+            kind: Did::Change,
+            changes,
+        }))
+        .chain(deactivated.iter().map(|&member| Written {
+            member,
+            kind: Did::Deactivate,
+            changes: &[],
+        }))
+        .collect();
+    progress.advance(undo_record.len(), "Saving").await;
     let applied = Applied {
         change_id: Some(change_id),
         invited: invited.member_ids.len(),
         changed: changes.len(),
         deactivated: deactivated.len(),
     };
+    // Sent as text: sqlx sends its `Json` as `jsonb`, which PostgreSQL would parse whole
+    // and print back for the `json` column (0.36 s for 100,000 members, against 0.03 s
+    // for the text checked as JSON).
+    let undo_record = serde_json::to_string(&undo_record).map_err(|_| AppError::internal())?;
     sqlx::query!(
-        "UPDATE roster_changes SET invited = $2, changed = $3, deactivated = $4 WHERE id = $1",
+        "UPDATE roster_changes SET invited = $2, changed = $3, deactivated = $4, undo_record = $5::text::json
+          WHERE id = $1",
         change_id,
         applied.invited as i32,
         applied.changed as i32,
-        applied.deactivated as i32
+        applied.deactivated as i32,
+        undo_record
     )
     .execute(&mut *tx)
     .await?;

@@ -8,6 +8,7 @@ use crate::import::roster::{FieldChange, RosterMember};
 use crate::import::Column;
 use crate::server::activity::{self, Action};
 use crate::server::enrollments::program_id;
+use serde::Serialize;
 use sqlx::PgConnection;
 
 /// Members whose fields one statement changes: large files go in slices, one step of the
@@ -15,7 +16,7 @@ use sqlx::PgConnection;
 const FIELDS_AT_ONCE: usize = 5_000;
 
 /// A member's fields after a change, as the UPDATE writes them.
-struct After {
+struct After<'a> {
     id: i64,
     external_id: Option<String>,
     first_name: String,
@@ -24,9 +25,11 @@ struct After {
     permission: String,
     enable_seat: bool,
     opportunity_seat: bool,
+    /// The member as read before the change (their seats: which ones it grants).
+    held: &'a RosterMember,
 }
 
-fn after(member: &RosterMember, changes: &[FieldChange]) -> After {
+fn after<'a>(member: &'a RosterMember, changes: &[FieldChange]) -> After<'a> {
     let mut a = After {
         id: member.id,
         external_id: member.user_id.map(|id| id.to_string()),
@@ -36,6 +39,7 @@ fn after(member: &RosterMember, changes: &[FieldChange]) -> After {
         permission: member.permission.as_str().to_owned(),
         enable_seat: member.enable_seat,
         opportunity_seat: member.opportunity_seat,
+        held: member,
     };
     for change in changes {
         match Column::from_header(&change.field) {
@@ -54,6 +58,20 @@ fn after(member: &RosterMember, changes: &[FieldChange]) -> After {
 
 fn slugs(text: &str) -> Vec<Program> {
     text.split(',').filter_map(Program::from_slug).collect()
+}
+
+/// An activity entry's details: the member's changes, and the file that made them.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Details<'a> {
+    File {
+        file: &'a str,
+        changes: &'a [FieldChange],
+        undo: bool,
+    },
+    Page {
+        changes: &'a [FieldChange],
+    },
 }
 
 /// How applied changes are recorded in the Activity log: one entry per member with its
@@ -79,7 +97,7 @@ pub(super) async fn execute_changes(
     // The members changed in the order of `changes` (the activity entries' subjects, below).
     let ids: Vec<i64> = changes.iter().map(|(m, _)| m.id).collect();
     // Everything written from `afters` takes the ids from `afters` too: they are sorted.
-    let mut afters: Vec<After> = changes.iter().map(|(m, c)| after(m, c)).collect();
+    let mut afters: Vec<After<'_>> = changes.iter().map(|(m, c)| after(m, c)).collect();
     // The fields in slices, the longest step of a large file, so that the bar moves. In
     // id order, so that each slice covers a narrow range of ids (see `update_fields`).
     afters.sort_unstable_by_key(|a| a.id);
@@ -127,18 +145,30 @@ pub(super) async fn execute_changes(
                 .into(),
         ));
     }
-    sqlx::query!(
-        r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
-             FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
-            WHERE m.id = t.id AND m.organization_id = $1
-              AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
-        org,
-        &afters.iter().map(|a| a.id).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
-        &afters.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
-    )
-    .execute(&mut *tx)
-    .await?;
+    // Seats granted: only the members given one they did not hold (`changes` were read
+    // under the lock, in this transaction). A file that grants none skips the statement:
+    // it joined every changed member, 0.1 s for 100,000 job titles.
+    let granted: Vec<&After> = afters
+        .iter()
+        .filter(|a| {
+            (a.enable_seat && !a.held.enable_seat)
+                || (a.opportunity_seat && !a.held.opportunity_seat)
+        })
+        .collect();
+    if !granted.is_empty() {
+        sqlx::query!(
+            r#"UPDATE members m SET enable_seat = t.enable_seat, opportunity_seat = t.opportunity_seat
+                 FROM UNNEST($2::bigint[], $3::bool[], $4::bool[]) AS t(id, enable_seat, opportunity_seat)
+                WHERE m.id = t.id AND m.organization_id = $1
+                  AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
+            org,
+            &granted.iter().map(|a| a.id).collect::<Vec<_>>(),
+            &granted.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
+            &granted.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     sqlx::query!(
         "INSERT INTO enrollments (member_id, program_id)
          SELECT * FROM UNNEST($1::bigint[], $2::smallint[]) ON CONFLICT DO NOTHING",
@@ -190,19 +220,25 @@ pub(super) async fn execute_changes(
     )
     .execute(&mut *tx)
     .await?;
-    let (action, details): (Action, Vec<serde_json::Value>) = match recorded {
+    // Each entry's details, serialized straight from the changes (a `serde_json::Value`
+    // per entry first cost 0.1 s per 100,000).
+    let (action, details): (Action, Vec<Details>) = match recorded {
         Recorded::File { name, undo } => (
             Action::ChangedByFile,
             changes
                 .iter()
-                .map(|(_, c)| serde_json::json!({ "file": name, "changes": c, "undo": undo }))
+                .map(|&(_, changes)| Details::File {
+                    file: name,
+                    changes,
+                    undo,
+                })
                 .collect(),
         ),
         Recorded::Page(action) => (
             action,
             changes
                 .iter()
-                .map(|(_, c)| serde_json::json!({ "changes": c }))
+                .map(|&(_, changes)| Details::Page { changes })
                 .collect(),
         ),
     };
@@ -215,7 +251,11 @@ pub(super) async fn execute_changes(
 
 /// Members' fields after their changes, and the seats they lose (granted ones come later,
 /// after every seat the file frees is free). `afters` come in id order.
-async fn update_fields(tx: &mut PgConnection, org: i64, afters: &[After]) -> Result<(), AppError> {
+async fn update_fields(
+    tx: &mut PgConnection,
+    org: i64,
+    afters: &[After<'_>],
+) -> Result<(), AppError> {
     let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
     sqlx::query!(
         r#"UPDATE members m

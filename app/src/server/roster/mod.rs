@@ -7,6 +7,7 @@ mod changes;
 mod edit;
 mod export;
 pub mod progress;
+mod record;
 mod undo;
 
 pub use apply::{apply, apply_sent};

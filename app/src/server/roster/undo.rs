@@ -3,6 +3,7 @@
 use super::changes::{execute_changes, Recorded};
 use super::load;
 use super::progress::Reporter;
+use super::record::{Did, Read};
 use crate::domain::rules::UNDO_HOURS;
 use crate::domain::Access;
 use crate::domain::Capability;
@@ -16,6 +17,7 @@ use crate::server::members::{
     deactivate_locked, lock_member, lock_organization, reactivate_locked,
 };
 use crate::server::RuntimeConfig;
+use sqlx::types::Json;
 use sqlx::PgPool;
 use std::collections::HashMap;
 
@@ -67,12 +69,16 @@ pub async fn undo(
             "Another file was applied after this one: undo that one first.",
         ));
     }
-    let items = sqlx::query!(
-        "SELECT member_id, kind, changes FROM roster_change_members WHERE change_id = $1 ORDER BY member_id",
+    let record = sqlx::query_scalar!(
+        r#"SELECT undo_record AS "record: Json<Vec<Read>>" FROM roster_changes WHERE id = $1"#,
         change_id
     )
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    // None: a change set the sweep has emptied (too old or undone: refused above), or one
+    // that changed nothing.
+    let mut items: Vec<Read> = record.map(|Json(items)| items).unwrap_or_default();
+    items.sort_unstable_by_key(|item| item.member);
     // The whole organization: the reversal is judged against it (the last administrator,
     // the seats), as a file would be.
     let roster = load(&mut tx, actor, None).await?;
@@ -81,23 +87,22 @@ pub async fn undo(
     let mut reversed: Vec<(&RosterMember, Vec<FieldChange>)> = Vec::new();
     let mut refusals = Vec::new();
     let mut to_reactivate = Vec::new();
-    for item in &items {
-        let Some(member) = by_id.get(&item.member_id).copied() else {
+    for item in items {
+        let Some(member) = by_id.get(&item.member).copied() else {
             continue;
         };
-        match item.kind.as_str() {
-            "invite" if member.status != MemberStatus::Invited => refusals.push(format!(
+        match item.kind {
+            Did::Invite if member.status != MemberStatus::Invited => refusals.push(format!(
                 "{} has accepted the invitation since.",
                 member.email
             )),
-            "invite" => {
+            Did::Invite => {
                 let locked_member = lock_member(&mut tx, actor, member.id).await?;
                 deactivate_locked(&mut tx, actor, &locked_member, Some(&change.file_name)).await?;
                 undone.revoked += 1;
             }
-            "change" => {
-                let changes: Vec<FieldChange> = serde_json::from_value(item.changes.clone())
-                    .map_err(|_| AppError::internal())?;
+            Did::Change => {
+                let changes = item.changes;
                 let now = crate::import::roster::member_cells(member);
                 let moved: Vec<&str> = changes
                     .iter()
@@ -129,9 +134,8 @@ pub async fn undo(
                     .collect();
                 reversed.push((member, back));
             }
-            "deactivate" if member.status != MemberStatus::Deactivated => {}
-            "deactivate" => to_reactivate.push(member.id),
-            _ => return Err(AppError::internal()),
+            Did::Deactivate if member.status != MemberStatus::Deactivated => {}
+            Did::Deactivate => to_reactivate.push(member.id),
         }
     }
     refusals.extend(judge(&reversed, &roster));
