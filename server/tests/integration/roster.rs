@@ -287,6 +287,21 @@ async fn export_change_diff_apply_and_again(pool: PgPool) {
     let org_id: i64 = org.parse().unwrap();
     let actor = app::domain::Access::operator(org_id, "Acme", "test");
     let config = common::runtime_config("https://roster.example", false);
+    // Another organization's administrator can neither undo it nor read its record.
+    let other: i64 = sqlx::query_scalar(
+        "INSERT INTO organizations (name, enable_seats, opportunity_seats) VALUES ('Other', 1, 1) RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let stranger = app::domain::Access::operator(other, "Other", "test");
+    let refused = app::server::roster::undo(&pool, &config, &stranger, change_id)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("not in your organization"),
+        "{refused}"
+    );
     let undone = app::server::roster::undo(&pool, &config, &actor, change_id)
         .await
         .unwrap();

@@ -70,8 +70,10 @@ pub async fn undo(
         ));
     }
     let record = sqlx::query_scalar!(
-        r#"SELECT undo_record AS "record: Json<Vec<Read>>" FROM roster_changes WHERE id = $1"#,
-        change_id
+        r#"SELECT undo_record AS "record: Json<Vec<Read>>" FROM roster_changes
+            WHERE id = $1 AND organization_id = $2"#,
+        change_id,
+        org
     )
     .fetch_one(&mut *tx)
     .await?;
