@@ -40,7 +40,8 @@ pub async fn undo(
                   applied_at > now() - make_interval(hours => $3) AS "recent!",
                   EXISTS (SELECT 1 FROM roster_changes later
                            WHERE later.organization_id = c.organization_id AND later.id > c.id
-                             AND later.undone_at IS NULL) AS "later!"
+                             AND later.undone_at IS NULL) AS "later!",
+                  undo_record AS "record: Json<Vec<Read>>"
              FROM roster_changes c WHERE id = $1 AND organization_id = $2 FOR UPDATE"#,
         change_id,
         org,
@@ -69,17 +70,9 @@ pub async fn undo(
             "Another file was applied after this one: undo that one first.",
         ));
     }
-    let record = sqlx::query_scalar!(
-        r#"SELECT undo_record AS "record: Json<Vec<Read>>" FROM roster_changes
-            WHERE id = $1 AND organization_id = $2"#,
-        change_id,
-        org
-    )
-    .fetch_one(&mut *tx)
-    .await?;
     // None: a change set the sweep has emptied (too old or undone: refused above), or one
     // that changed nothing.
-    let mut items: Vec<Read> = record.map(|Json(items)| items).unwrap_or_default();
+    let mut items: Vec<Read> = change.record.map(|Json(items)| items).unwrap_or_default();
     items.sort_unstable_by_key(|item| item.member);
     // The whole organization: the reversal is judged against it (the last administrator,
     // the seats), as a file would be.
