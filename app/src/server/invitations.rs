@@ -16,36 +16,68 @@ use time::OffsetDateTime;
 
 pub use crate::domain::rules::INVITATION_VALID_DAYS as VALID_FOR_DAYS;
 
-/// Issues (or replaces) invitations for many members in one statement; the tokens and
-/// their hashes come back in the order of `member_ids`. Mail makes its own link when it
-/// is sent ([`super::links`]): [`send`] keeps only the hashes, as slots.
+/// Whose invitations [`issue_many`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issue {
+    /// Members created in the caller's transaction: none has an invitation or a link yet,
+    /// so each is a plain insert. An upsert costs PostgreSQL a speculative insertion per
+    /// row: 50 against 38 ms per 5,000 rows, 0.24 s of a 100,000-row import.
+    New,
+    /// Members who may hold one already (a resend, a reactivation): it and every link to
+    /// it (the reminders') are replaced, so only the newest works.
+    Again,
+}
+
+/// Issues (or, with [`Issue::Again`], replaces) invitations for many members in one
+/// statement; the tokens and their hashes come back in the order of `member_ids`. Mail
+/// makes its own link when it is sent ([`super::links`]): [`send`] keeps only the hashes,
+/// as slots.
 pub async fn issue_many(
     conn: &mut PgConnection,
     member_ids: &[i64],
+    issue: Issue,
 ) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let (tokens, digests): (Vec<String>, Vec<Vec<u8>>) =
         member_ids.iter().map(|_| new_token()).unzip();
-    sqlx::query!(
-        r#"INSERT INTO invitations (member_id, token_hash, expires_at)
-           SELECT member_id, token_hash, now() + make_interval(days => $3)
-             FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)
-           ON CONFLICT (member_id) DO UPDATE
-              SET token_hash = EXCLUDED.token_hash, created_at = now(),
-                  expires_at = EXCLUDED.expires_at, accepted_at = NULL, reminders_sent = 0,
-                  expired_at = NULL"#,
-        member_ids,
-        &digests,
-        VALID_FOR_DAYS,
-    )
-    .execute(&mut *conn)
-    .await?;
-    // A resend replaces every link: the reminders' too.
-    sqlx::query!(
-        "DELETE FROM invitation_links WHERE member_id = ANY($1)",
-        member_ids
-    )
-    .execute(conn)
-    .await?;
+    match issue {
+        Issue::New => {
+            // A member of another transaction's making cannot be here: the key's check
+            // (per statement) and the primary key refuse anything else.
+            sqlx::query!(
+                r#"INSERT INTO invitations (member_id, token_hash, expires_at)
+                   SELECT member_id, token_hash, now() + make_interval(days => $3)
+                     FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)"#,
+                member_ids,
+                &digests,
+                VALID_FOR_DAYS,
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        Issue::Again => {
+            sqlx::query!(
+                r#"INSERT INTO invitations (member_id, token_hash, expires_at)
+                   SELECT member_id, token_hash, now() + make_interval(days => $3)
+                     FROM UNNEST($1::bigint[], $2::bytea[]) AS t(member_id, token_hash)
+                   ON CONFLICT (member_id) DO UPDATE
+                      SET token_hash = EXCLUDED.token_hash, created_at = now(),
+                          expires_at = EXCLUDED.expires_at, accepted_at = NULL, reminders_sent = 0,
+                          expired_at = NULL"#,
+                member_ids,
+                &digests,
+                VALID_FOR_DAYS,
+            )
+            .execute(&mut *conn)
+            .await?;
+            // A resend replaces every link: the reminders' too.
+            sqlx::query!(
+                "DELETE FROM invitation_links WHERE member_id = ANY($1)",
+                member_ids
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
     Ok(tokens.into_iter().zip(digests).collect())
 }
 
@@ -56,17 +88,19 @@ pub struct Recipient<'a> {
     pub first_name: &'a str,
 }
 
-/// Issues (or replaces) each recipient's invitation and writes their email, in the
-/// caller's transaction: the old links stop working. `actor` is who invites.
+/// Issues (or, with [`Issue::Again`], replaces) each recipient's invitation and writes
+/// their email, in the caller's transaction: the old links stop working. `actor` is who
+/// invites.
 pub async fn send(
     conn: &mut PgConnection,
     config: &RuntimeConfig,
     actor: &Access,
     organization_name: &str,
     recipients: &[Recipient<'_>],
+    issue: Issue,
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = recipients.iter().map(|r| r.member_id).collect();
-    let issued = issue_many(conn, &ids).await?;
+    let issued = issue_many(conn, &ids, issue).await?;
     let letters: Vec<Letter> = recipients
         .iter()
         .zip(issued)

@@ -3,7 +3,7 @@
 //! and the demo seed all end in [`invite`], inside their own transaction.
 
 use super::activity::{self, Action};
-use super::invitations::{self, Recipient};
+use super::invitations::{self, Issue, Recipient};
 use super::members::{lock_organization, LockedOrganization};
 use super::RuntimeConfig;
 use crate::domain::invitee::{field, parse_batch, refusal};
@@ -148,10 +148,18 @@ pub async fn invite(
                     first_name: p.first_name.as_str(),
                 })
                 .collect();
-            invitations::send(conn, config, actor, &organization.name, &recipients).await?;
+            invitations::send(
+                conn,
+                config,
+                actor,
+                &organization.name,
+                &recipients,
+                Issue::New,
+            )
+            .await?;
             Vec::new()
         }
-        Delivery::ByHand => invitations::issue_many(conn, &member_ids)
+        Delivery::ByHand => invitations::issue_many(conn, &member_ids, Issue::New)
             .await?
             .into_iter()
             .map(|(token, _)| token)

@@ -354,7 +354,15 @@ pub(crate) async fn reactivate_locked(
             email: &member.email,
             first_name: &member.first_name,
         };
-        invitations::send(&mut *tx, config, actor, &locked.name, &[recipient]).await?;
+        invitations::send(
+            &mut *tx,
+            config,
+            actor,
+            &locked.name,
+            &[recipient],
+            invitations::Issue::Again,
+        )
+        .await?;
     }
     let waiting: Vec<&str> = waits.iter().map(|k| k.key()).collect();
     activity::record(
@@ -493,7 +501,15 @@ pub async fn resend_many(
             first_name: &m.first_name,
         })
         .collect();
-    invitations::send(&mut tx, config, access, &locked.name, &recipients).await?;
+    invitations::send(
+        &mut tx,
+        config,
+        access,
+        &locked.name,
+        &recipients,
+        invitations::Issue::Again,
+    )
+    .await?;
     let details = vec![serde_json::json!({}); ids.len()];
     activity::record_many(&mut tx, access, Action::InvitationResent, &ids, &details).await?;
     tx.commit().await?;

@@ -662,14 +662,22 @@ async fn a_mail_superseded_before_it_was_sent_is_not_sent(pool: PgPool) {
         email: "max@acme.example",
         first_name: "Max",
     };
+    use app::server::invitations::Issue;
     let mut tx = pool.begin().await.unwrap();
-    app::server::invitations::send(&mut tx, &config, &actor, "Acme", &[recipient()])
+    app::server::invitations::send(&mut tx, &config, &actor, "Acme", &[recipient()], Issue::New)
         .await
         .unwrap();
     // Resent before the first went out.
-    app::server::invitations::send(&mut tx, &config, &actor, "Acme", &[recipient()])
-        .await
-        .unwrap();
+    app::server::invitations::send(
+        &mut tx,
+        &config,
+        &actor,
+        "Acme",
+        &[recipient()],
+        Issue::Again,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let rows: Vec<(i64, serde_json::Value)> = sqlx::query_as(
         "SELECT id, payload FROM email_outbox WHERE to_address = 'max@acme.example' ORDER BY id",
