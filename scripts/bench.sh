@@ -17,8 +17,30 @@
 #   scripts/bench.sh apply         100,000 changes applied by `roster csv apply` (release binary)
 #   scripts/bench.sh load          My Organization and its member list under 50 clients (wrk), one instance and two behind nginx
 #   scripts/bench.sh activity      the activity log exported (10,000 to 1,000,000 entries), memory sampled, against COPY
+# Issue 25's targets, one command each (the benchmarks above that measure it, one after another;
+# see "where each target stands" in docs/BENCHMARKS.md):
+#   scripts/bench.sh target1       first
+#   scripts/bench.sh target2       import, import_page, apply
+#   scripts/bench.sh target3       csv, page, workbook
+#   scripts/bench.sh target4       member_list_million, million
+#   scripts/bench.sh target5       load
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  target1) exec scripts/bench.sh first ;;
+  target2|target3|target4)
+    case "$1" in
+      target2) set -- import import_page apply ;;
+      target3) set -- csv page workbook ;;
+      target4) set -- member_list_million million ;;
+    esac
+    for benchmark in "$@"; do
+      echo "== scripts/bench.sh $benchmark"
+      scripts/bench.sh "$benchmark"
+    done
+    exit 0 ;;
+  target5) exec scripts/bench.sh load ;;
+esac
 source scripts/common.sh
 use_database roster_bench
 server_pid=
@@ -28,7 +50,7 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
-case "${1:?which benchmark: member_list, member_list_million, million, reports, licenses, scim, import, csv, check_profile, page, import_page, first, plan, workbook, apply, load or activity}" in
+case "${1:?which benchmark: target1 … target5, member_list, member_list_million, million, reports, licenses, scim, import, csv, check_profile, page, import_page, first, plan, workbook, apply, load or activity}" in
   member_list|import|reports|licenses|scim)
     cargo bench -p server --bench "$1" ;;
   member_list_million)
