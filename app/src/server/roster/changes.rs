@@ -17,7 +17,9 @@ const FIELDS_AT_ONCE: usize = 5_000;
 
 /// A member's fields after a change, as the UPDATE writes them.
 struct After<'a> {
-    id: i64,
+    /// The member as read before the change, under the lock: who (their id), and which
+    /// seats the change grants.
+    before: &'a RosterMember,
     external_id: Option<String>,
     first_name: String,
     last_name: String,
@@ -25,13 +27,11 @@ struct After<'a> {
     permission: String,
     enable_seat: bool,
     opportunity_seat: bool,
-    /// The member as read before the change (their seats: which ones it grants).
-    held: &'a RosterMember,
 }
 
 fn after<'a>(member: &'a RosterMember, changes: &[FieldChange]) -> After<'a> {
     let mut a = After {
-        id: member.id,
+        before: member,
         external_id: member.user_id.map(|id| id.to_string()),
         first_name: member.first_name.clone(),
         last_name: member.last_name.clone(),
@@ -39,7 +39,6 @@ fn after<'a>(member: &'a RosterMember, changes: &[FieldChange]) -> After<'a> {
         permission: member.permission.as_str().to_owned(),
         enable_seat: member.enable_seat,
         opportunity_seat: member.opportunity_seat,
-        held: member,
     };
     for change in changes {
         match Column::from_header(&change.field) {
@@ -100,7 +99,7 @@ pub(super) async fn execute_changes(
     let mut afters: Vec<After<'_>> = changes.iter().map(|(m, c)| after(m, c)).collect();
     // The fields in slices, the longest step of a large file, so that the bar moves. In
     // id order, so that each slice covers a narrow range of ids (see `update_fields`).
-    afters.sort_unstable_by_key(|a| a.id);
+    afters.sort_unstable_by_key(|a| a.before.id);
     for afters in afters.chunks(FIELDS_AT_ONCE) {
         update_fields(&mut *tx, org, afters).await?;
         progress.advance(afters.len(), "Changing members").await;
@@ -151,8 +150,8 @@ pub(super) async fn execute_changes(
     let granted: Vec<&After> = afters
         .iter()
         .filter(|a| {
-            (a.enable_seat && !a.held.enable_seat)
-                || (a.opportunity_seat && !a.held.opportunity_seat)
+            (a.enable_seat && !a.before.enable_seat)
+                || (a.opportunity_seat && !a.before.opportunity_seat)
         })
         .collect();
     if !granted.is_empty() {
@@ -162,7 +161,7 @@ pub(super) async fn execute_changes(
                 WHERE m.id = t.id AND m.organization_id = $1
                   AND (m.enable_seat, m.opportunity_seat) IS DISTINCT FROM (t.enable_seat, t.opportunity_seat)"#,
             org,
-            &granted.iter().map(|a| a.id).collect::<Vec<_>>(),
+            &granted.iter().map(|a| a.before.id).collect::<Vec<_>>(),
             &granted.iter().map(|a| a.enable_seat).collect::<Vec<_>>(),
             &granted.iter().map(|a| a.opportunity_seat).collect::<Vec<_>>(),
         )
@@ -256,7 +255,7 @@ async fn update_fields(
     org: i64,
     afters: &[After<'_>],
 ) -> Result<(), AppError> {
-    let ids: Vec<i64> = afters.iter().map(|a| a.id).collect();
+    let ids: Vec<i64> = afters.iter().map(|a| a.before.id).collect();
     sqlx::query!(
         r#"UPDATE members m
               SET external_id = t.external_id, first_name = t.first_name, last_name = t.last_name,
